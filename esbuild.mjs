@@ -1,0 +1,72 @@
+// Builds every bundle. Each front end is its own entry point, as the design card asks:
+// the runtime side (ESM, code-split so the harness and user task files share one runtime
+// instance), the extension (CommonJS, `vscode` external) and the webview (browser IIFE).
+import * as esbuild from 'esbuild';
+
+const watch = process.argv.includes('--watch');
+const common = { bundle: true, sourcemap: 'linked', logLevel: 'warning', legalComments: 'none' };
+
+const builds = [
+  {
+    ...common,
+    entryPoints: {
+      runtime: 'src/runtime/index.ts',
+      'main-worker': 'src/runtime/mainWorker.ts',
+      'pool-worker': 'src/runtime/poolWorker.ts',
+      cli: 'src/cli/main.ts',
+    },
+    outdir: 'dist',
+    outExtension: { '.js': '.mjs' },
+    chunkNames: 'chunks/[name]-[hash]',
+    format: 'esm',
+    splitting: true,
+    platform: 'node',
+    target: 'node20',
+    external: ['esbuild'],
+    // ESM output that still may `require` Node built-ins from CommonJS dependencies.
+    banner: { js: "import { createRequire as __psCreateRequire } from 'node:module'; const require = __psCreateRequire(import.meta.url);" },
+  },
+  // The VS Code extension (extension helper): CommonJS for the extension host; `vscode` is
+  // provided by the host, esbuild compiles task files at run time.
+  {
+    ...common,
+    entryPoints: { extension: 'src/extension/extension.ts' },
+    outdir: 'dist',
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20',
+    external: ['vscode', 'esbuild'],
+    // The runtime finds its worker scripts through __dirname here; its import.meta fallback is for the ESM build.
+    logOverride: { 'empty-import-meta': 'silent' },
+  },
+  // The integration suite (extension helper), loaded by VS Code in the extension host; one
+  // CommonJS file per test so mocha can add them one by one.
+  {
+    ...common,
+    entryPoints: ['test/vscode/suite/*.ts'],
+    outdir: 'out/test/vscode/suite',
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20',
+    external: ['vscode', 'esbuild', 'mocha'],
+  },
+  // The inspector view (runs in the webview and in the standalone HTML page).
+  {
+    ...common,
+    entryPoints: [
+      { in: 'src/webview/main.ts', out: 'webview' },
+      { in: 'media/inspector.css', out: 'webview' },
+    ],
+    outdir: 'media/dist',
+    format: 'iife',
+    platform: 'browser',
+    target: 'chrome114',
+    minify: true,
+  },
+];
+
+if (watch) {
+  for (const b of builds) await (await esbuild.context(b)).watch();
+} else {
+  await Promise.all(builds.map((b) => esbuild.build(b)));
+}

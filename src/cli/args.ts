@@ -1,0 +1,72 @@
+// Command-line parsing for `poolscope`. Usage errors say what was wrong; exit code 2.
+import { parseArgs } from 'node:util';
+
+export const USAGE = `usage:
+  poolscope run <file> [--workers N] [--timeout ms] [--threshold ms] [--trace out.json] [--html out.html] [--json] [--no-trace]
+  poolscope view <trace.json> [--html out.html] [--json] [--threshold ms]
+
+run    runs <file>'s exported main with its pools on worker threads, prints the program's
+       output in time order, a summary per lane and the findings (file:line:col: severity: message [rule])
+view   reads a trace saved with --trace (Chrome Trace Event Format) and reports on it
+
+exit codes: 0 main returned, 1 main threw, a deadlock was found or the timeout hit, 2 bad input or usage`;
+
+export class UsageError extends Error {}
+
+export interface CliOptions {
+  command: 'run' | 'view';
+  file: string;
+  workers?: number;
+  timeoutMs?: number;
+  thresholdMs: number;
+  traceOut?: string;
+  htmlOut?: string;
+  json: boolean;
+  trace: boolean;
+}
+
+function positiveInt(name: string, v: string | undefined, min: number): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min) throw new UsageError(`--${name} takes a whole number of at least ${min}, not '${v}'`);
+  return n;
+}
+
+export function parseCli(argv: string[]): CliOptions {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        workers: { type: 'string' },
+        timeout: { type: 'string' },
+        threshold: { type: 'string' },
+        trace: { type: 'string' },
+        'no-trace': { type: 'boolean', default: false },
+        html: { type: 'string' },
+        json: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) throw new UsageError('');
+  const [command, file, ...extra] = positionals;
+  if (command !== 'run' && command !== 'view') throw new UsageError(command ? `unknown command '${command}'` : 'no command given');
+  if (!file) throw new UsageError(`${command} needs a file`);
+  if (extra.length) throw new UsageError(`unexpected argument '${extra[0]}'`);
+  return {
+    command,
+    file,
+    workers: positiveInt('workers', values.workers, 1),
+    timeoutMs: positiveInt('timeout', values.timeout, 1),
+    thresholdMs: positiveInt('threshold', values.threshold, 0) ?? 100,
+    traceOut: values.trace,
+    htmlOut: values.html,
+    json: values.json,
+    trace: !values['no-trace'],
+  };
+}

@@ -1,0 +1,69 @@
+#!/usr/bin/env node
+// `poolscope run <file>` and `poolscope view <trace.json>`: the runtime, trace and analysis
+// without an editor, for CI and for anyone who just wants the trace.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { analyze } from '../analysis';
+import { fromChromeTrace, toChromeTrace } from '../trace/chromeTrace';
+import type { TraceStore } from '../trace/store';
+import { startRun, type RunError } from '../runtime/run';
+import { parseCli, USAGE, UsageError, type CliOptions } from './args';
+import { renderHtmlReport } from './htmlReport';
+import { jsonReport, textReport } from './report';
+
+const EXIT_OK = 0;
+const EXIT_FAILED = 1;
+const EXIT_BAD_INPUT = 2;
+
+async function run(opts: CliOptions): Promise<number> {
+  const handle = startRun(opts.file, {
+    workers: opts.workers,
+    timeoutMs: opts.timeoutMs,
+    trace: opts.trace,
+    onLog: opts.json
+      ? undefined
+      : (line, lane) => (line.stream === 'stderr' ? process.stderr : process.stdout).write(`${(lane?.name ?? '?').padEnd(9)}│ ${line.text}\n`),
+  });
+  const stopOnSignal = () => void handle.stop();
+  process.once('SIGINT', stopOnSignal);
+  const result = await handle.done;
+  process.off('SIGINT', stopOnSignal);
+  if (result.outcome === 'bad-input') {
+    process.stderr.write(`poolscope: ${result.error?.message}\n`);
+    return EXIT_BAD_INPUT;
+  }
+  report(result.store, opts, result.error);
+  return result.outcome === 'returned' ? EXIT_OK : EXIT_FAILED;
+}
+
+function view(opts: CliOptions): number {
+  let store: TraceStore;
+  try {
+    store = fromChromeTrace(JSON.parse(readFileSync(opts.file, 'utf8')));
+  } catch (e) {
+    process.stderr.write(`poolscope: ${opts.file}: ${(e as Error).message}\n`);
+    return EXIT_BAD_INPUT;
+  }
+  report(store, opts, undefined);
+  return EXIT_OK;
+}
+
+function report(store: TraceStore, opts: CliOptions, error: RunError | undefined): void {
+  const findings = analyze(store, { blockThresholdMs: opts.thresholdMs });
+  process.stdout.write((opts.json ? jsonReport(store, findings, error) : textReport(store, findings, error)) + '\n');
+  if (opts.traceOut) writeFileSync(opts.traceOut, JSON.stringify(toChromeTrace(store)));
+  if (opts.htmlOut) writeFileSync(opts.htmlOut, renderHtmlReport(store, findings, { blockThresholdMs: opts.thresholdMs }));
+}
+
+async function cli(argv: string[]): Promise<number> {
+  let opts: CliOptions;
+  try {
+    opts = parseCli(argv);
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    process.stderr.write(`${e.message ? `poolscope: ${e.message}\n` : ''}${USAGE}\n`);
+    return e.message ? EXIT_BAD_INPUT : EXIT_OK;
+  }
+  return opts.command === 'run' ? run(opts) : view(opts);
+}
+
+process.exitCode = await cli(process.argv.slice(2));

@@ -1,0 +1,126 @@
+// AsyncResult: the handle applyAsync / mapAsync / starmapAsync return (SEMANTICS.md A.2-5, 9).
+import { Rec } from '../trace/records';
+import { TimeoutError, ValueError } from './errors';
+import { recordJobEvent } from './jobRecords';
+import type { ResultHandler } from './resultHandler';
+import { recordedWait, type Completable } from './waits';
+
+export interface ResultOwner {
+  readonly handler: ResultHandler;
+  /** why a job that is not ready yet can never become ready, if so */
+  whyNever(): string | undefined;
+  /** the job became ready: forget it */
+  settledJob(job: number): void;
+}
+
+export interface Callbacks<R> {
+  callback?: (value: R) => void;
+  errorCallback?: (error: any) => void;
+}
+
+export class AsyncResult<R = unknown> implements Completable {
+  private state: 'pending' | 'ok' | 'error' = 'pending';
+  private value: unknown;
+  private left: number;
+  private readonly chunks: unknown[][] | undefined;
+  private failure: { error: unknown } | undefined;
+  private readonly readyPromise: Promise<void>;
+  private markReady!: () => void;
+
+  /** @internal created by pools */
+  constructor(
+    private readonly owner: ResultOwner,
+    readonly job: number,
+    parts: number,
+    isMap: boolean,
+    private readonly callbacks: Callbacks<R>,
+  ) {
+    this.left = parts;
+    this.chunks = isMap ? new Array(parts) : undefined;
+    this.readyPromise = new Promise((resolve) => (this.markReady = resolve));
+    if (isMap && parts === 0) this.settle('ok', []);
+  }
+
+  /** @internal one task of the job finished (a chunk, for map jobs) */
+  partDone(index: number, ok: boolean, value: unknown): void {
+    this.left--;
+    if (ok && this.chunks) this.chunks[index] = value as unknown[];
+    else if (ok) this.value = value;
+    // Only the first error to arrive is kept (rule A.4).
+    else if (!this.failure) this.failure = { error: value };
+    if (this.left > 0) return;
+    if (this.failure) {
+      const { error } = this.failure;
+      if (this.callbacks.errorCallback) recordJobEvent(Rec.RETRIEVED, this.job);
+      this.owner.handler.complete(this.job, 'error', this.callbacks.errorCallback, error, () => this.settle('error', error));
+    } else {
+      const result = this.chunks ? this.chunks.flat() : this.value;
+      this.owner.handler.complete(this.job, 'result', this.callbacks.callback, result, () => this.settle('ok', result));
+    }
+  }
+
+  private settle(state: 'ok' | 'error', value: unknown): void {
+    this.state = state;
+    this.value = value;
+    recordJobEvent(Rec.JOB_READY, this.job, state === 'ok' ? 0 : 1);
+    this.owner.settledJob(this.job);
+    this.markReady();
+  }
+
+  /** @internal resolves when ready, without recording a wait */
+  whenReady(): Promise<void> {
+    return this.readyPromise;
+  }
+
+  ready(): boolean {
+    return this.state !== 'pending';
+  }
+
+  successful(): boolean {
+    if (!this.ready()) throw new ValueError(`${this} not ready`);
+    return this.state === 'ok';
+  }
+
+  neverCompletes(): string | undefined {
+    return this.ready() ? undefined : this.owner.whyNever();
+  }
+
+  /** Resolves when ready, or when the timeout is up (without an error, as Python's wait). */
+  wait(timeout?: number): Promise<void> {
+    return recordedWait({
+      what: 'wait',
+      job: this.job,
+      timeoutMs: timeout,
+      target: this,
+      settled: this.readyPromise,
+      timeoutError: () => new TimeoutError(),
+    }).catch((e) => {
+      if (e instanceof TimeoutError) return;
+      throw e;
+    });
+  }
+
+  get(timeout?: number): Promise<R> {
+    return recordedWait({
+      what: 'get',
+      job: this.job,
+      timeoutMs: timeout,
+      target: this,
+      settled: this.readyPromise.then(() => this.outcome()),
+      timeoutError: () => new TimeoutError(),
+    });
+  }
+
+  /** @internal the value, or the error thrown (the same object every time) */
+  outcome(): R {
+    if (this.state === 'error') {
+      recordJobEvent(Rec.RETRIEVED, this.job);
+      throw this.value;
+    }
+    return this.value as R;
+  }
+
+  toString(): string {
+    return `<AsyncResult job=${this.job} ${this.state}>`;
+  }
+}

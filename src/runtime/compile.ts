@@ -1,0 +1,70 @@
+// Compiles a task file (JS or TS, ESM or CommonJS) into one ESM bundle with a source map,
+// so TypeScript runs as is and stack traces point at the user's own lines. Runs in the host:
+// compiling runs no user code, and a syntax error is reported before any thread starts.
+import * as esbuild from 'esbuild';
+import { existsSync, mkdtempSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import type { Site } from '../trace/model';
+import { API_GLOBAL } from './apiGlobal';
+
+export const TASK_FILE_EXTENSIONS = ['.js', '.mjs', '.cjs', '.ts', '.mts', '.cts'];
+
+export interface Compiled {
+  bundle: string;
+}
+
+export class CompileError extends Error {
+  constructor(
+    message: string,
+    readonly site?: Site,
+  ) {
+    super(message);
+  }
+}
+
+const poolscopeImport: esbuild.Plugin = {
+  name: 'poolscope-import',
+  setup(build) {
+    build.onResolve({ filter: /^poolscope$/ }, () => ({ path: 'poolscope', namespace: 'poolscope' }));
+    build.onLoad({ filter: /.*/, namespace: 'poolscope' }, () => ({
+      contents: `module.exports = globalThis[Symbol.for(${JSON.stringify(API_GLOBAL)})];`,
+      loader: 'js',
+    }));
+  },
+};
+
+export async function compileTaskFile(file: string): Promise<Compiled> {
+  const abs = resolve(file);
+  if (!existsSync(abs) || !statSync(abs).isFile()) throw new CompileError(`${abs}: no such file`, { file: abs, line: 1, col: 1 });
+  if (!TASK_FILE_EXTENSIONS.some((e) => abs.endsWith(e))) {
+    throw new CompileError(`${abs}: a task file must be one of ${TASK_FILE_EXTENSIONS.join(' ')}`, { file: abs, line: 1, col: 1 });
+  }
+  const outdir = mkdtempSync(join(tmpdir(), 'poolscope-'));
+  const bundle = join(outdir, 'task.mjs');
+  const result = await esbuild
+    .build({
+      entryPoints: [abs],
+      absWorkingDir: dirname(abs),
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node20',
+      outfile: bundle,
+      sourcemap: 'linked',
+      sourcesContent: false,
+      logLevel: 'silent',
+      plugins: [poolscopeImport],
+      // Bundled CommonJS packages may still require Node built-ins.
+      banner: { js: "import { createRequire as __psRequire } from 'node:module'; const require = __psRequire(import.meta.url);" },
+    })
+    .catch((e: esbuild.BuildFailure) => e);
+  if (result instanceof Error) {
+    const first = result.errors?.[0];
+    if (!first) throw new CompileError(`${abs}: ${result.message}`, { file: abs, line: 1, col: 1 });
+    const loc = first.location;
+    const site = loc ? { file: resolve(dirname(abs), loc.file), line: loc.line, col: loc.column + 1 } : { file: abs, line: 1, col: 1 };
+    throw new CompileError(`${site.file}:${site.line}:${site.col}: ${first.text}`, site);
+  }
+  return { bundle };
+}

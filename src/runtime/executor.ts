@@ -1,0 +1,194 @@
+// ThreadPoolExecutor: concurrent.futures.ThreadPoolExecutor on worker threads (SEMANTICS.md section B).
+import { PoolAction, Rec, TaskStatus } from '../trace/records';
+import { BrokenThreadPool, MaybeEncodingError, RuntimeError, ValueError } from './errors';
+import { Future, type FutureOwner } from './future';
+import { recordJob, recordJobEvent, recordSubmit } from './jobRecords';
+import { recorder } from './recorder';
+import { defaultWorkers, newJobId, newPoolId, newTaskId } from './runContext';
+import { captureSite, functionSite } from './sites';
+import { taskRef } from './taskRegistry';
+import { MAIN_LANE } from './thread';
+import { recordedWait } from './waits';
+import { WorkerSet } from './workerSet';
+import { ResultStatus, TaskMode } from './workerProtocol';
+
+export interface ExecutorOptions {
+  maxWorkers?: number;
+  initializer?: (...args: any[]) => unknown;
+  initargs?: unknown[];
+}
+
+export interface ShutdownOptions {
+  wait?: boolean;
+  cancelFutures?: boolean;
+}
+
+export interface ExecutorMapOptions {
+  timeout?: number;
+  chunksize?: number;
+}
+
+const BROKEN_INIT = 'A thread initializer failed, the thread pool is not usable anymore';
+
+interface Queued {
+  future: Future<any>;
+  pos: number;
+  taskId: number;
+}
+
+export class ThreadPoolExecutor implements FutureOwner {
+  private readonly id = newPoolId();
+  private readonly maxWorkers: number;
+  private readonly workers: WorkerSet;
+  private readonly byTask = new Map<number, Queued>();
+  private readonly byFuture = new Map<Future<any>, Queued>();
+  private broken: string | undefined;
+  private shutDown = false;
+  private readonly pendingCallbacks: (() => void)[] = [];
+
+  constructor(options: ExecutorOptions = {}) {
+    const max = options.maxWorkers ?? defaultWorkers();
+    if (!Number.isInteger(max) || max <= 0) throw new ValueError('max_workers must be greater than 0');
+    this.maxWorkers = max;
+    const init = options.initializer ? taskRef(options.initializer, 'initializer') : undefined;
+    const rec = recorder();
+    rec.rec(Rec.POOL, MAIN_LANE, this.id, PoolAction.created, rec.str(captureSite()), max, rec.str(init?.name), rec.str(options.initializer && functionSite(options.initializer)), 'ThreadPoolExecutor');
+    this.workers = new WorkerSet(
+      { poolId: this.id, initializer: init, initargs: options.initargs ?? [], traceTasks: rec.tasks, respawnFailedInit: false },
+      { results: (items) => this.onResults(items), initFailed: () => this.onInitFailed(), exited: () => undefined },
+    );
+  }
+
+  submit<A extends unknown[], R>(fn: (...args: A) => R | Promise<R>, ...args: A): Future<Awaited<R>> {
+    if (this.broken) throw new BrokenThreadPool(this.broken);
+    if (this.shutDown) throw new RuntimeError('cannot schedule new futures after shutdown');
+    const ref = taskRef(fn);
+    const job = newJobId();
+    const taskId = newTaskId();
+    recordJob(job, this.id, 'submit', captureSite(), 1, fn);
+    recordSubmit(taskId, job, ref.name, 0, args);
+    const future = new Future<Awaited<R>>(this, job);
+    // Like Python, start another thread only when none is idle, up to maxWorkers.
+    if (this.byTask.size >= this.workers.size && this.workers.size < this.maxWorkers) this.workers.addWorker();
+    let pos: number;
+    try {
+      pos = this.workers.push(taskId, [ref.url, ref.name, TaskMode.call, args]);
+    } catch (err) {
+      future.finish(false, err);
+      return future;
+    }
+    const q = { future, pos, taskId };
+    this.byTask.set(taskId, q);
+    this.byFuture.set(future, q);
+    return future;
+  }
+
+  /** Submits every item now; yields results in input order (rule B.20). */
+  map<R>(fn: (...args: any[]) => R | Promise<R>, ...rest: unknown[]): AsyncIterable<Awaited<R>> {
+    const last = rest[rest.length - 1];
+    const opts: ExecutorMapOptions = last !== null && typeof last === 'object' && !(Symbol.iterator in last) ? (rest.pop() as ExecutorMapOptions) : {};
+    if (opts.chunksize !== undefined && (!Number.isInteger(opts.chunksize) || opts.chunksize < 1)) throw new ValueError('chunksize must be >= 1.');
+    const end = opts.timeout === undefined ? undefined : performance.now() + opts.timeout;
+    const iterators = (rest as Iterable<unknown>[]).map((it) => it[Symbol.iterator]());
+    const futures: Future<Awaited<R>>[] = [];
+    for (;;) {
+      const next = iterators.map((it) => it.next());
+      if (next.length === 0 || next.some((n) => n.done)) break;
+      futures.push(this.submit(fn, ...next.map((n) => n.value)));
+    }
+    return {
+      async *[Symbol.asyncIterator]() {
+        try {
+          while (futures.length > 0) {
+            const f = futures[0];
+            const value = await f.result(end === undefined ? undefined : Math.max(0, end - performance.now()));
+            futures.shift();
+            yield value;
+          }
+        } finally {
+          for (const f of futures) f.cancel();
+        }
+      },
+    };
+  }
+
+  async shutdown(options: ShutdownOptions = {}): Promise<void> {
+    const { wait = true, cancelFutures = false } = options;
+    if (!this.shutDown) {
+      this.shutDown = true;
+      recorder().rec(Rec.POOL, MAIN_LANE, this.id, PoolAction.shutdown, recorder().str(captureSite()));
+      if (cancelFutures) this.dropQueued((q) => q.future.cancelNow());
+      this.workers.close();
+    }
+    if (wait) await recordedWait({ what: 'shutdown', settled: this.workers.joined() });
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.shutdown({ wait: true });
+  }
+
+  // ---- FutureOwner ----------------------------------------------------------------
+
+  cancelQueued(future: Future<any>): boolean {
+    const q = this.byFuture.get(future);
+    if (!q || !this.workers.queue.cancel(q.pos, q.taskId)) return false;
+    this.forget(q);
+    recorder().rec(Rec.TASK_DROP, MAIN_LANE, q.taskId, TaskStatus.cancelled);
+    return true;
+  }
+
+  taken(future: Future<any>): boolean {
+    const q = this.byFuture.get(future);
+    return q !== undefined && this.workers.queue.consumed(q.pos);
+  }
+
+  later(run: () => void): void {
+    this.pendingCallbacks.push(run);
+    if (this.pendingCallbacks.length === 1) {
+      this.workers.began(1);
+      setImmediate(() => {
+        // One at a time, in completion order: a slow done callback delays the others.
+        for (let i = 0; i < this.pendingCallbacks.length; i++) this.pendingCallbacks[i]();
+        this.pendingCallbacks.length = 0;
+        this.workers.ended(1);
+      });
+    }
+  }
+
+  // ---- from the workers -------------------------------------------------------------
+
+  private forget(q: Queued): void {
+    this.byTask.delete(q.taskId);
+    this.byFuture.delete(q.future);
+    this.workers.ended(1);
+  }
+
+  private onResults(items: unknown[]): void {
+    for (let i = 0; i < items.length; i += 3) {
+      const q = this.byTask.get(items[i] as number);
+      if (!q) continue;
+      this.forget(q);
+      recordJobEvent(Rec.RESULT_IN, q.future.job, q.taskId);
+      const status = items[i + 1] as number;
+      q.future.finish(status === ResultStatus.ok, status === ResultStatus.encoding ? new MaybeEncodingError(items[i + 2] as string) : items[i + 2]);
+    }
+  }
+
+  private onInitFailed(): void {
+    if (this.broken) return;
+    this.broken = BROKEN_INIT;
+    recorder().rec(Rec.POOL, MAIN_LANE, this.id, PoolAction.broken, -1, 0, 0, 0, BROKEN_INIT);
+    this.dropQueued((q) => q.future.finish(false, new BrokenThreadPool(BROKEN_INIT)));
+  }
+
+  private dropQueued(then: (q: Queued) => void): void {
+    const rec = recorder();
+    for (const taskId of this.workers.queue.dropAll()) {
+      const q = this.byTask.get(taskId);
+      if (!q) continue;
+      this.forget(q);
+      if (rec.tasks) rec.rec(Rec.TASK_DROP, MAIN_LANE, taskId, TaskStatus.cancelled);
+      then(q);
+    }
+  }
+}

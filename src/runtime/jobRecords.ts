@@ -1,0 +1,29 @@
+// The records main writes when user code issues work, shared by pools and executors.
+import { CallbackKind, Rec } from '../trace/records';
+import { previewArgs } from './preview';
+import { recorder } from './recorder';
+import { callbackName, functionSite } from './sites';
+import { MAIN_LANE } from './thread';
+
+export function recordJob(job: number, pool: number, api: string, site: string | undefined, taskCount: number, fn: Function): void {
+  const rec = recorder();
+  if (!rec.tasks) return;
+  rec.rec(Rec.JOB, MAIN_LANE, job, pool, rec.str(api), rec.str(site), taskCount, rec.str(functionSite(fn)));
+}
+
+export function recordCallbackReg(job: number, kind: keyof typeof CallbackKind, fn: Function, registeredAt: string | undefined): void {
+  const rec = recorder();
+  if (!rec.tasks) return;
+  rec.rec(Rec.CB_REG, MAIN_LANE, job, CallbackKind[kind], rec.str(callbackName(fn)), rec.str(functionSite(fn)), rec.str(registeredAt));
+}
+
+export function recordSubmit(taskId: number, job: number, fnName: string, index: number, args: readonly unknown[]): void {
+  const rec = recorder();
+  if (!rec.tasks) return;
+  rec.rec(Rec.TASK_SUBMIT, MAIN_LANE, taskId, job, rec.str(fnName), index, 0, 0, previewArgs(args));
+}
+
+export function recordJobEvent(type: typeof Rec.RESULT_IN | typeof Rec.JOB_READY | typeof Rec.RETRIEVED, job: number, b = 0): void {
+  const rec = recorder();
+  if (rec.tasks) rec.rec(type, MAIN_LANE, job, b);
+}

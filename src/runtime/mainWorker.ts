@@ -1,0 +1,60 @@
+// The thread the user's `main` runs in. The host (CLI or extension) never runs user code;
+// it starts this worker, which imports the compiled task file and calls its `main`.
+import { parentPort, workerData } from 'node:worker_threads';
+import { readFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import { LaneKindCode, MainStatus, Rec } from '../trace/records';
+import { exposeApi } from './apiGlobal';
+import { recorder } from './recorder';
+import { configureRun } from './runContext';
+import { configureSites } from './sites';
+import { registerTaskModule } from './taskRegistry';
+import { CALLBACK_LANE, MAIN_LANE } from './thread';
+import { flushPartialLines, setupThread } from './threadSetup';
+import type { HostMessage, MainWorkerData } from './hostProtocol';
+
+const data = workerData as MainWorkerData;
+const port = parentPort!;
+const send = (m: HostMessage) => port.postMessage(m);
+
+setupThread({ ring: data.ring, lane: MAIN_LANE, laneName: 'Main', traceTasks: data.traceTasks });
+exposeApi();
+const rec = recorder();
+rec.rec(Rec.LANE, MAIN_LANE, MAIN_LANE, LaneKindCode.main, -1, 0, 0, 0, 'Main');
+rec.rec(Rec.LANE, MAIN_LANE, CALLBACK_LANE, LaneKindCode.callback, -1, 0, 0, 0, 'Callback');
+configureRun(data.defaultWorkers, {
+  laneRing: (lane, ring) => send({ t: 'ring', lane, ring }),
+  deadlock: () => send({ t: 'deadlock' }),
+});
+
+const stackOf = (e: unknown) => (e instanceof Error ? (e.stack ?? `${e.name}: ${e.message}`) : `Uncaught ${String(e)}`);
+
+async function run(): Promise<void> {
+  const url = pathToFileURL(data.bundle).href;
+  let ns: Record<string, unknown>;
+  try {
+    ns = await import(url);
+  } catch (e) {
+    send({ t: 'bad-input', message: `importing ${data.file} failed: ${e instanceof Error ? e.message : String(e)}`, stack: stackOf(e) });
+    return;
+  }
+  if (typeof ns.main !== 'function') {
+    send({ t: 'bad-input', message: `${data.file} does not export a \`main\` function (add \`export async function main() { ... }\`)` });
+    return;
+  }
+  registerTaskModule(url, ns);
+  configureSites(url, JSON.parse(readFileSync(data.bundle + '.map', 'utf8')), ns.main);
+  try {
+    await (ns.main as () => unknown)();
+    flushPartialLines();
+    rec.rec(Rec.MAIN_END, MAIN_LANE, MainStatus.returned);
+    send({ t: 'end', ok: true });
+  } catch (e) {
+    const stack = stackOf(e);
+    flushPartialLines();
+    rec.rec(Rec.MAIN_END, MAIN_LANE, MainStatus.threw, 0, 0, 0, 0, 0, stack);
+    send({ t: 'end', ok: false, error: stack });
+  }
+}
+
+await run();

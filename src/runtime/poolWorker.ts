@@ -1,0 +1,149 @@
+// A pool worker thread: runs the initializer, then pulls tasks from the pool's shared queue
+// until the queue closes. Results go back to main in batches: one message per burst of
+// short tasks, and at once when the queue runs dry, so a lone task is never held back.
+import { parentPort, workerData } from 'node:worker_threads';
+import * as v8 from 'node:v8';
+import { Rec, TaskStatus, WorkerAction } from '../trace/records';
+import { nowUs } from './clock';
+import { exposeApi } from './apiGlobal';
+import { encodingError } from './errors';
+import { preview } from './preview';
+import { recorder } from './recorder';
+import { TaskQueue } from './taskQueue';
+import { resolveRef } from './taskRegistry';
+import { flushPartialLines, setupThread } from './threadSetup';
+import { ResultStatus, TaskMode, type PoolWorkerData, type TaskPayload, type WorkerMessage } from './workerProtocol';
+
+const data = workerData as PoolWorkerData;
+setupThread({ ring: data.ring, lane: data.lane, laneName: data.laneName, traceTasks: data.traceTasks });
+exposeApi();
+const rec = recorder();
+const queue = new TaskQueue(data.queue);
+const port = parentPort!;
+
+const BATCH_MAX = 256;
+const BATCH_AGE_US = 1000;
+let batch: unknown[] = [];
+let batchStart = 0;
+
+function post(msg: WorkerMessage): void {
+  port.postMessage(msg);
+}
+
+function flush(): void {
+  if (batch.length === 0) return;
+  const items = batch;
+  batch = [];
+  try {
+    post({ t: 'results', items });
+  } catch {
+    // One value in the batch cannot be cloned: send them one by one to find it.
+    for (let i = 0; i < items.length; i += 3) {
+      const one = items.slice(i, i + 3);
+      try {
+        post({ t: 'results', items: one });
+      } catch (err) {
+        post({ t: 'results', items: [one[0], ResultStatus.encoding, encodingError('result', one[2], err).message] });
+      }
+    }
+  }
+}
+
+function finish(taskId: number, status: number, value: unknown): void {
+  if (rec.tasks) rec.rec(Rec.TASK_END, data.lane, taskId, status === ResultStatus.ok ? TaskStatus.ok : TaskStatus.error, 0, 0, 0, 0, preview(value));
+  if (batch.length === 0) batchStart = nowUs();
+  batch.push(taskId, status, value);
+  if (batch.length >= BATCH_MAX * 3 || nowUs() - batchStart > BATCH_AGE_US) flush();
+}
+
+function isThenable(v: unknown): v is PromiseLike<unknown> {
+  return v !== null && (typeof v === 'object' || typeof v === 'function') && typeof (v as PromiseLike<unknown>).then === 'function';
+}
+
+const fns = new Map<string, Function>();
+
+async function lookup(url: string, name: string): Promise<Function> {
+  const key = url + '#' + name;
+  let fn = fns.get(key);
+  if (!fn) fns.set(key, (fn = await resolveRef({ url, name })));
+  return fn;
+}
+
+/** Runs one task; returns a promise only when the task itself is asynchronous. */
+function run(fn: Function, mode: number, args: unknown[], taskId: number): void | Promise<void> {
+  try {
+    if (mode === TaskMode.call) {
+      const r = fn(...args);
+      if (isThenable(r)) return Promise.resolve(r).then((v) => finish(taskId, ResultStatus.ok, v), (e) => finish(taskId, ResultStatus.error, e));
+      finish(taskId, ResultStatus.ok, r);
+      return;
+    }
+    return runChunk(fn, mode, args, taskId);
+  } catch (e) {
+    finish(taskId, ResultStatus.error, e);
+  }
+}
+
+async function runChunk(fn: Function, mode: number, items: unknown[], taskId: number): Promise<void> {
+  const out: unknown[] = [];
+  try {
+    for (const item of items) {
+      let r = mode === TaskMode.starmap ? fn(...(item as unknown[])) : fn(item);
+      if (isThenable(r)) r = await r;
+      out.push(r);
+    }
+  } catch (e) {
+    finish(taskId, ResultStatus.error, e);
+    return;
+  }
+  finish(taskId, ResultStatus.ok, out);
+}
+
+async function initialize(): Promise<boolean> {
+  if (!data.initializer) return true;
+  rec.rec(Rec.INIT, data.lane, data.poolId, -1, rec.str(data.initializer.name));
+  try {
+    const init = await lookup(data.initializer.url, data.initializer.name);
+    const r = init(...data.initargs);
+    if (isThenable(r)) await r;
+    rec.rec(Rec.INIT, data.lane, data.poolId, TaskStatus.ok);
+    return true;
+  } catch (e) {
+    const stack = e instanceof Error ? (e.stack ?? String(e)) : String(e);
+    rec.rec(Rec.INIT, data.lane, data.poolId, TaskStatus.error, 0, 0, 0, 0, stack);
+    console.error(`Exception in initializer:\n${stack}`);
+    flushPartialLines();
+    post({ t: 'init-failed', error: stack });
+    return false;
+  }
+}
+
+async function loop(): Promise<void> {
+  for (;;) {
+    const seq = queue.seq;
+    const task = queue.take();
+    if (!task) {
+      flush();
+      if (queue.closed) return;
+      await queue.waitForWork(seq);
+      continue;
+    }
+    const [url, name, mode, args] = v8.deserialize(task.payload) as TaskPayload;
+    if (rec.tasks) rec.rec(Rec.TASK_START, data.lane, task.taskId);
+    let fn: Function;
+    try {
+      fn = fns.get(url + '#' + name) ?? (await lookup(url, name));
+    } catch (e) {
+      finish(task.taskId, ResultStatus.error, e);
+      continue;
+    }
+    const pending = run(fn, mode, args, task.taskId);
+    if (pending) await pending;
+  }
+}
+
+rec.rec(Rec.WORKER, data.lane, WorkerAction.start);
+if (await initialize()) {
+  await loop();
+  flushPartialLines();
+}

@@ -1,0 +1,66 @@
+// The callback-thread rules of Pool and ThreadPool (SEMANTICS.md A.1, 5, 6, 7), in one place.
+// Each pool has one result handler. It takes finished jobs in the order their results
+// arrive and, one at a time on the Callback lane, runs the job's callback or error callback
+// and only then makes the job ready. So a callback that blocks holds back every later
+// result of the pool, and a callback that throws kills the handler: that job and every
+// later one never become ready, and whoever waits on them waits forever.
+import { CallbackKind, CallbackStatus, PoolAction, Rec } from '../trace/records';
+import { recorder } from './recorder';
+import { callbackName, functionSite } from './sites';
+import { CALLBACK_LANE, MAIN_LANE, onCallbackLane } from './thread';
+import { recheckWaits } from './waits';
+
+export type CallbackKindName = keyof typeof CallbackKind;
+
+export class ResultHandler {
+  private deathCause: string | undefined;
+
+  constructor(private readonly poolId: number) {}
+
+  get dead(): string | undefined {
+    return this.deathCause;
+  }
+
+  /** Runs the job's callback (if any) with `arg`, then `makeReady`, unless the handler is dead. */
+  complete(job: number, kind: CallbackKindName, callback: Function | undefined, arg: unknown, makeReady: () => void): void {
+    if (this.deathCause !== undefined) return;
+    if (callback && !runCallback(job, kind, callback, arg, (stack) => this.die(stack))) return;
+    makeReady();
+  }
+
+  private die(stack: string): void {
+    this.deathCause = `the pool's result handler died when a callback threw:\n${stack}`;
+    onCallbackLane(() => console.error(`Exception in thread Callback (_handle_results):\n${stack}`));
+    const rec = recorder();
+    rec.rec(Rec.POOL, MAIN_LANE, this.poolId, PoolAction.handlerDied, -1, 0, 0, 0, stack);
+    recheckWaits();
+  }
+}
+
+/**
+ * Runs one user callback on the Callback lane (or, for the synchronous executor cases, on
+ * the caller's lane), recording it. Returns false if it threw; `onThrow` gets the stack.
+ */
+export function runCallback(
+  job: number,
+  kind: CallbackKindName,
+  callback: Function,
+  arg: unknown,
+  onThrow: (stack: string, error: unknown) => void,
+  lane = CALLBACK_LANE,
+): boolean {
+  const rec = recorder();
+  const traced = rec.tasks;
+  if (traced) rec.rec(Rec.CB_START, lane, job, CallbackKind[kind], rec.str(callbackName(callback)), rec.str(functionSite(callback)));
+  try {
+    if (lane === CALLBACK_LANE) onCallbackLane(() => callback(arg));
+    else callback(arg);
+  } catch (e) {
+    const stack = e instanceof Error ? (e.stack ?? String(e)) : String(e);
+    if (traced) rec.rec(Rec.CB_END, lane, job, CallbackStatus.threw, 0, 0, 0, 0, stack);
+    onThrow(stack, e);
+    return false;
+  }
+  if (traced) rec.rec(Rec.CB_END, lane, job, CallbackStatus.ok);
+  return true;
+}

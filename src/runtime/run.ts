@@ -1,0 +1,164 @@
+// Runs a task file, from the host's side (the CLI process or the extension host). User code
+// never runs here: main runs in its own worker thread, the pool workers beside it. The host
+// reads every thread's ring into the trace store as the run goes, and once more at the end,
+// so a stopped, crashed or deadlocked run keeps everything recorded up to that moment.
+import { Worker } from 'node:worker_threads';
+import { availableParallelism } from 'node:os';
+import { rmSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import type { Lane, LogLine, RunOutcome, Site } from '../trace/model';
+import { TraceBuilder, type Progress } from '../trace/builder';
+import { TraceStore } from '../trace/store';
+import { nowUs } from './clock';
+import { CompileError, compileTaskFile } from './compile';
+import { distFile } from './distPaths';
+import { createRingBuffer, RingReader } from './eventRing';
+import type { HostMessage, MainWorkerData } from './hostProtocol';
+
+export interface RunOptions {
+  /** size of pools created without one (default: the machine's parallelism) */
+  workers?: number;
+  /** ends the run with outcome 'timeout' after this long; 0 or undefined: no limit */
+  timeoutMs?: number;
+  /** false: record logs, waits and lifecycle only, not every task and callback */
+  trace?: boolean;
+  onLog?(line: LogLine, lane: Lane | undefined): void;
+  onProgress?(p: Progress): void;
+}
+
+export interface RunError {
+  message: string;
+  site?: Site;
+  stack?: string;
+}
+
+export interface RunResult {
+  outcome: RunOutcome;
+  store: TraceStore;
+  error?: RunError;
+}
+
+export interface RunHandle {
+  readonly store: TraceStore;
+  stop(): Promise<void>;
+  readonly done: Promise<RunResult>;
+}
+
+const MAIN_RING_BYTES = 16 * 1024 * 1024;
+const POLL_MS = 25;
+/** Lines are handed on in time order once every ring has been read past them. */
+const LOG_HOLD_US = 30_000;
+
+interface Ring {
+  reader: RingReader;
+  strings: string[];
+}
+
+export function startRun(file: string, opts: RunOptions = {}): RunHandle {
+  const abs = resolve(file);
+  const store = new TraceStore({ file: abs, startedAt: new Date().toISOString() });
+  const origin = nowUs();
+  const builder = new TraceBuilder(store, origin);
+  const rings: Ring[] = [];
+  let heldLogs: LogLine[] = [];
+  let worker: Worker | undefined;
+  let finished: ((r: Omit<RunResult, 'store'>) => void) | undefined;
+  let result: Omit<RunResult, 'store'> | undefined;
+  let lastProgress = 0;
+
+  const emitLogs = (all: boolean) => {
+    heldLogs.push(...builder.takeLogs());
+    if (!opts.onLog || heldLogs.length === 0) return;
+    heldLogs.sort((a, b) => a.ts - b.ts);
+    const cut = all ? Infinity : nowUs() - origin - LOG_HOLD_US;
+    const ready = heldLogs.filter((l) => l.ts <= cut);
+    heldLogs = heldLogs.filter((l) => l.ts > cut);
+    for (const l of ready) opts.onLog(l, store.laneById(l.lane));
+  };
+
+  const drain = (final = false) => {
+    for (const ring of rings) ring.reader.drain((r) => builder.consume(r, ring.strings));
+    emitLogs(final);
+    const now = Date.now();
+    if (opts.onProgress && (final || now - lastProgress >= 100)) {
+      lastProgress = now;
+      opts.onProgress({ ...builder.progress });
+    }
+  };
+
+  const end = (r: Omit<RunResult, 'store'>) => {
+    if (result) return;
+    result = r;
+    finished?.(r);
+  };
+
+  const done = (async (): Promise<RunResult> => {
+    let bundle: string;
+    try {
+      bundle = (await compileTaskFile(abs)).bundle;
+    } catch (e) {
+      const error = e instanceof CompileError ? { message: e.message, site: e.site } : { message: String(e) };
+      store.meta.outcome = 'bad-input';
+      store.meta.error = error.message;
+      return { outcome: 'bad-input', store, error };
+    }
+    const ended = new Promise<Omit<RunResult, 'store'>>((r) => (finished = r));
+    if (result) finished!(result); // stopped while compiling
+    const mainRing = createRingBuffer(MAIN_RING_BYTES);
+    rings.push({ reader: new RingReader(mainRing), strings: [] });
+    const data: MainWorkerData = {
+      file: abs,
+      bundle,
+      ring: mainRing,
+      defaultWorkers: opts.workers && opts.workers > 0 ? opts.workers : availableParallelism(),
+      traceTasks: opts.trace !== false,
+    };
+    if (!result) {
+      worker = new Worker(distFile('main-worker.mjs'), { workerData: data, stdout: false, stderr: false });
+      worker.on('message', (m: HostMessage) => {
+        if (m.t === 'ring') rings.push({ reader: new RingReader(m.ring), strings: [] });
+        else if (m.t === 'deadlock') end({ outcome: 'deadlock' });
+        else if (m.t === 'bad-input') end({ outcome: 'bad-input', error: { message: m.message, site: { file: abs, line: 1, col: 1 }, stack: m.stack } });
+        else if (m.ok) end({ outcome: 'returned' });
+        else end({ outcome: 'threw', error: { message: firstLine(m.error), stack: m.error } });
+      });
+      worker.on('error', (e) => end({ outcome: 'threw', error: { message: `${e.name}: ${e.message}`, stack: e.stack } }));
+      worker.on('exit', (code) =>
+        end(
+          code === 0
+            ? { outcome: 'deadlock', error: { message: 'main never returned: it awaits something that nothing left in the program can settle' } }
+            : { outcome: 'crashed', error: { message: `main's thread exited with code ${code} before main returned` } },
+        ),
+      );
+    }
+    const poll = setInterval(drain, POLL_MS);
+    const timer = opts.timeoutMs ? setTimeout(() => end({ outcome: 'timeout', error: { message: `the run took longer than ${opts.timeoutMs} ms` } }), opts.timeoutMs) : undefined;
+    const r = await ended;
+    clearInterval(poll);
+    if (timer) clearTimeout(timer);
+    // Terminating main's thread ends its pool workers too; the rings keep what they wrote.
+    await worker?.terminate();
+    drain(true);
+    builder.finish(nowUs());
+    if (r.outcome === 'deadlock' && store.meta.deadlock && !r.error) {
+      r.error = { message: `deadlock: ${firstLine(store.meta.deadlock.reason)}`, site: store.meta.deadlock.site };
+    }
+    store.meta.outcome = r.outcome;
+    if (r.error && !store.meta.error) store.meta.error = r.error.stack ?? r.error.message;
+    rmSync(dirname(bundle), { recursive: true, force: true });
+    return { ...r, store };
+  })();
+
+  return {
+    store,
+    done,
+    async stop() {
+      end({ outcome: 'stopped' });
+      await done;
+    },
+  };
+}
+
+function firstLine(s: string | undefined): string {
+  return (s ?? '').split('\n')[0];
+}

@@ -1,0 +1,190 @@
+// A pool's task queue, in a SharedArrayBuffer: main pushes, idle workers pull. Dispatch
+// therefore never waits for main's event loop: a main thread that blocks (sleepSync, a busy
+// loop) keeps its pool busy, as Python's task-handler thread does.
+//
+// Layout: an Int32 control block, then a power-of-two data area of 8-aligned records:
+//   i32 byteLength | i32 state | i32 taskId | i32 payloadBytes | payload (v8.serialize)
+// Positions are free-running 32-bit counters. Consumers take a short spin lock to claim a
+// record; main takes the same lock to cancel a queued record or drop all of them, so a task
+// is either started by exactly one worker or cancelled, never both.
+
+const CTL_BYTES = 32;
+const W = 0;
+const R = 1;
+const LOCK = 2;
+const SEQ = 3;
+const CLOSED = 4;
+const WAITERS = 5;
+const FIXED = 16;
+const PAD = -1;
+const QUEUED = 0;
+const CANCELLED = 2;
+
+export const TASK_QUEUE_BYTES = 64 * 1024 * 1024;
+
+export function createTaskQueueBuffer(dataBytes = TASK_QUEUE_BYTES): SharedArrayBuffer {
+  return new SharedArrayBuffer(CTL_BYTES + dataBytes);
+}
+
+export interface TakenTask {
+  taskId: number;
+  payload: Uint8Array;
+}
+
+export class TaskQueue {
+  private readonly ctl: Int32Array;
+  private readonly i32: Int32Array;
+  private readonly bytes: Uint8Array;
+  private readonly cap: number;
+
+  constructor(sab: SharedArrayBuffer) {
+    this.ctl = new Int32Array(sab, 0, CTL_BYTES / 4);
+    this.cap = sab.byteLength - CTL_BYTES;
+    this.i32 = new Int32Array(sab, CTL_BYTES);
+    this.bytes = new Uint8Array(sab, CTL_BYTES);
+  }
+
+  get maxPayload(): number {
+    return this.cap / 2 - FIXED;
+  }
+
+  /** Appends a task; returns its position (to cancel it later). Blocks while the queue is full. */
+  push(taskId: number, payload: Uint8Array): number {
+    const size = (FIXED + payload.length + 7) & ~7;
+    let w = this.ctl[W] >>> 0;
+    let pos = w & (this.cap - 1);
+    const tail = this.cap - pos;
+    const need = size > tail ? tail + size : size;
+    for (;;) {
+      const r = Atomics.load(this.ctl, R) >>> 0;
+      if (this.cap - ((w - r) >>> 0) >= need) break;
+      Atomics.wait(this.ctl, R, r | 0, 20);
+    }
+    if (size > tail) {
+      this.i32[pos >> 2] = PAD;
+      w = (w + tail) >>> 0;
+      pos = 0;
+    }
+    const q = pos >> 2;
+    this.i32[q + 1] = QUEUED;
+    this.i32[q + 2] = taskId;
+    this.i32[q + 3] = payload.length;
+    this.bytes.set(payload, pos + FIXED);
+    this.i32[q] = size;
+    Atomics.store(this.ctl, W, (w + size) | 0);
+    Atomics.add(this.ctl, SEQ, 1);
+    if (Atomics.load(this.ctl, WAITERS) > 0) Atomics.notify(this.ctl, SEQ, 1);
+    return w;
+  }
+
+  /** Claims the next queued task, or returns null when there is none. */
+  take(): TakenTask | null {
+    this.lock();
+    try {
+      const w = Atomics.load(this.ctl, W) >>> 0;
+      let r = this.ctl[R] >>> 0;
+      let found: TakenTask | null = null;
+      while (r !== w && !found) {
+        const pos = r & (this.cap - 1);
+        const q = pos >> 2;
+        const len = this.i32[q];
+        if (len === PAD) {
+          r = (r + this.cap - pos) >>> 0;
+          continue;
+        }
+        if (this.i32[q + 1] === QUEUED) {
+          const n = this.i32[q + 3];
+          found = { taskId: this.i32[q + 2], payload: this.bytes.slice(pos + FIXED, pos + FIXED + n) };
+        }
+        r = (r + len) >>> 0;
+      }
+      Atomics.store(this.ctl, R, r | 0);
+      Atomics.notify(this.ctl, R);
+      return found;
+    } finally {
+      this.unlock();
+    }
+  }
+
+  /** Waits until something may have been pushed (or the queue closed) since `seq` was read. */
+  async waitForWork(seq: number): Promise<void> {
+    Atomics.add(this.ctl, WAITERS, 1);
+    try {
+      const res = Atomics.waitAsync(this.ctl, SEQ, seq);
+      if (res.async) await res.value;
+    } finally {
+      Atomics.sub(this.ctl, WAITERS, 1);
+    }
+  }
+
+  get seq(): number {
+    return Atomics.load(this.ctl, SEQ);
+  }
+
+  get closed(): boolean {
+    return Atomics.load(this.ctl, CLOSED) === 1;
+  }
+
+  close(): void {
+    Atomics.store(this.ctl, CLOSED, 1);
+    Atomics.add(this.ctl, SEQ, 1);
+    Atomics.notify(this.ctl, SEQ);
+  }
+
+  /** Whether the record pushed at `pos` was claimed (or skipped) already. */
+  consumed(pos: number): boolean {
+    return (((Atomics.load(this.ctl, R) >>> 0) - pos) | 0) > 0;
+  }
+
+  /** Cancels the task at `pos` if no worker has claimed it yet. */
+  cancel(pos: number, taskId: number): boolean {
+    this.lock();
+    try {
+      if (this.consumed(pos)) return false;
+      const q = (pos & (this.cap - 1)) >> 2;
+      if (this.i32[q + 2] !== taskId || this.i32[q + 1] !== QUEUED) return false;
+      this.i32[q + 1] = CANCELLED;
+      return true;
+    } finally {
+      this.unlock();
+    }
+  }
+
+  /** Drops every queued task; returns their ids. */
+  dropAll(): number[] {
+    const dropped: number[] = [];
+    this.lock();
+    try {
+      const w = Atomics.load(this.ctl, W) >>> 0;
+      let r = this.ctl[R] >>> 0;
+      while (r !== w) {
+        const pos = r & (this.cap - 1);
+        const q = pos >> 2;
+        const len = this.i32[q];
+        if (len === PAD) {
+          r = (r + this.cap - pos) >>> 0;
+          continue;
+        }
+        if (this.i32[q + 1] === QUEUED) dropped.push(this.i32[q + 2]);
+        r = (r + len) >>> 0;
+      }
+      Atomics.store(this.ctl, R, r | 0);
+      Atomics.notify(this.ctl, R);
+    } finally {
+      this.unlock();
+    }
+    return dropped;
+  }
+
+  private lock(): void {
+    while (Atomics.compareExchange(this.ctl, LOCK, 0, 1) !== 0) {
+      // Critical sections are a few hundred nanoseconds; yield the core only if it is contended hard.
+      Atomics.wait(this.ctl, LOCK, 1, 1);
+    }
+  }
+
+  private unlock(): void {
+    Atomics.store(this.ctl, LOCK, 0);
+    Atomics.notify(this.ctl, LOCK, 1);
+  }
+}

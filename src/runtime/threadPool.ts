@@ -1,0 +1,274 @@
+// ThreadPool: multiprocessing.pool.ThreadPool on worker threads (SEMANTICS.md section A).
+import { PoolAction, Rec, TaskStatus } from '../trace/records';
+import { AsyncResult, type Callbacks, type ResultOwner } from './asyncResult';
+import { AssertionError, MaybeEncodingError, ValueError } from './errors';
+import { recordCallbackReg, recordJob, recordJobEvent, recordSubmit } from './jobRecords';
+import { recorder } from './recorder';
+import { ResultHandler } from './resultHandler';
+import { defaultWorkers, newJobId, newPoolId, newTaskId } from './runContext';
+import { captureSite, functionSite } from './sites';
+import { taskRef, type FnRef } from './taskRegistry';
+import { MAIN_LANE } from './thread';
+import { recheckWaits, recordedWait } from './waits';
+import { WorkerSet } from './workerSet';
+import { ResultStatus, TaskMode } from './workerProtocol';
+
+export interface ThreadPoolOptions {
+  processes?: number;
+  initializer?: (...args: any[]) => unknown;
+  initargs?: unknown[];
+}
+
+export interface MapOptions<R> extends Callbacks<R[]> {
+  chunksize?: number;
+}
+
+type Mode = (typeof TaskMode)[keyof typeof TaskMode];
+
+interface TaskOwner {
+  result: { partDone(index: number, ok: boolean, value: unknown): void };
+  index: number;
+  job: number;
+}
+
+export class ThreadPool implements ResultOwner {
+  readonly handler: ResultHandler;
+  private readonly id = newPoolId();
+  private readonly workers: WorkerSet;
+  private state: 'RUN' | 'CLOSE' | 'TERMINATE' = 'RUN';
+  private readonly cache = new Map<number, AsyncResult<any>>();
+  private readonly tasks = new Map<number, TaskOwner>();
+  private readonly failedInit = new Set<number>();
+  private initOk = false;
+  private brokenBy: string | undefined;
+
+  constructor(options: ThreadPoolOptions = {}) {
+    const size = options.processes ?? defaultWorkers();
+    if (!Number.isInteger(size) || size < 1) throw new ValueError('Number of processes must be at least 1');
+    const init = options.initializer ? taskRef(options.initializer, 'initializer') : undefined;
+    this.handler = new ResultHandler(this.id);
+    const rec = recorder();
+    const site = captureSite();
+    rec.rec(Rec.POOL, MAIN_LANE, this.id, PoolAction.created, rec.str(site), size, rec.str(init?.name), rec.str(options.initializer && functionSite(options.initializer)), 'ThreadPool');
+    this.workers = new WorkerSet(
+      { poolId: this.id, initializer: init, initargs: options.initargs ?? [], traceTasks: rec.tasks, respawnFailedInit: true },
+      {
+        results: (items) => this.onResults(items),
+        initFailed: (lane, error) => this.onInitFailed(lane, error),
+        exited: () => undefined,
+      },
+    );
+    for (let i = 0; i < size; i++) this.workers.addWorker();
+  }
+
+  // ---- issuing work -------------------------------------------------------------------
+
+  applyAsync<A extends unknown[], R>(fn: (...args: A) => R | Promise<R>, args: A = [] as unknown as A, callbacks: Callbacks<Awaited<R>> = {}): AsyncResult<Awaited<R>> {
+    return this.issue('applyAsync', fn, [args], TaskMode.call, false, callbacks);
+  }
+
+  apply<A extends unknown[], R>(fn: (...args: A) => R | Promise<R>, args: A = [] as unknown as A): Promise<Awaited<R>> {
+    return this.issue<Awaited<R>>('apply', fn, [args], TaskMode.call, false, {}).get();
+  }
+
+  mapAsync<T, R>(fn: (item: T) => R | Promise<R>, iterable: Iterable<T>, options: MapOptions<Awaited<R>> = {}): AsyncResult<Awaited<R>[]> {
+    return this.issueMap('mapAsync', fn, iterable, TaskMode.map, options);
+  }
+
+  map<T, R>(fn: (item: T) => R | Promise<R>, iterable: Iterable<T>, chunksize?: number): Promise<Awaited<R>[]> {
+    return this.issueMap<Awaited<R>>('map', fn, iterable, TaskMode.map, { chunksize }).get();
+  }
+
+  starmapAsync<A extends unknown[], R>(fn: (...args: A) => R | Promise<R>, iterable: Iterable<A>, options: MapOptions<Awaited<R>> = {}): AsyncResult<Awaited<R>[]> {
+    return this.issueMap('starmapAsync', fn, iterable, TaskMode.starmap, options);
+  }
+
+  starmap<A extends unknown[], R>(fn: (...args: A) => R | Promise<R>, iterable: Iterable<A>, chunksize?: number): Promise<Awaited<R>[]> {
+    return this.issueMap<Awaited<R>>('starmap', fn, iterable, TaskMode.starmap, { chunksize }).get();
+  }
+
+  /** Results in input order, each as soon as it and all before it are in. */
+  imap<T, R>(fn: (item: T) => R | Promise<R>, iterable: Iterable<T>, chunksize = 1): AsyncIterable<Awaited<R>> {
+    return this.iterate('imap', fn, iterable, chunksize, true);
+  }
+
+  /** Results in the order they arrive. */
+  imapUnordered<T, R>(fn: (item: T) => R | Promise<R>, iterable: Iterable<T>, chunksize = 1): AsyncIterable<Awaited<R>> {
+    return this.iterate('imapUnordered', fn, iterable, chunksize, false);
+  }
+
+  private checkRunning(): void {
+    if (this.state !== 'RUN') throw new ValueError('Pool not running');
+  }
+
+  private issueMap<R>(api: string, fn: Function, iterable: Iterable<unknown>, mode: Mode, options: MapOptions<R>): AsyncResult<R[]> {
+    this.checkRunning();
+    const items = [...iterable];
+    let chunksize = options.chunksize;
+    if (chunksize === undefined) {
+      // Python's default: about four chunks per worker.
+      chunksize = Math.ceil(items.length / (this.workers.size * 4));
+    }
+    if (items.length > 0 && (!Number.isInteger(chunksize) || chunksize < 1)) throw new ValueError(`Chunksize must be 1+, not ${chunksize}`);
+    const chunks: unknown[][] = [];
+    for (let i = 0; i < items.length; i += chunksize) chunks.push(items.slice(i, i + chunksize));
+    return this.issue(api, fn, chunks, mode, true, options);
+  }
+
+  private issue<R>(api: string, fn: Function, parts: unknown[][], mode: Mode, isMap: boolean, callbacks: Callbacks<R>): AsyncResult<R> {
+    this.checkRunning();
+    const ref = taskRef(fn);
+    const job = newJobId();
+    const site = captureSite();
+    recordJob(job, this.id, api, site, parts.length, fn);
+    if (callbacks.callback) recordCallbackReg(job, 'result', callbacks.callback, site);
+    if (callbacks.errorCallback) recordCallbackReg(job, 'error', callbacks.errorCallback, site);
+    const result = new AsyncResult<R>(this, job, parts.length, isMap, callbacks);
+    if (!result.ready()) this.cache.set(job, result);
+    parts.forEach((part, index) => this.submitTask(ref, mode, part, { result, index, job }));
+    return result;
+  }
+
+  private submitTask(ref: FnRef, mode: Mode, args: unknown[], owner: TaskOwner): void {
+    const taskId = newTaskId();
+    recordSubmit(taskId, owner.job, ref.name, owner.index, args);
+    this.tasks.set(taskId, owner);
+    try {
+      this.workers.push(taskId, [ref.url, ref.name, mode, args]);
+    } catch (err) {
+      // Arguments that cannot cross threads fail the task as Python's pools fail an unpicklable one.
+      this.tasks.delete(taskId);
+      this.workers.began(1);
+      queueMicrotask(() => this.onResults([taskId, ResultStatus.error, err], owner));
+    }
+  }
+
+  private iterate<R>(api: string, fn: Function, iterable: Iterable<unknown>, chunksize: number, ordered: boolean): AsyncIterable<R> {
+    this.checkRunning();
+    if (!Number.isInteger(chunksize) || chunksize < 1) throw new ValueError(`Chunksize must be 1+, not ${chunksize}`);
+    const ref = taskRef(fn);
+    const job = newJobId();
+    const items = [...iterable];
+    const chunks: unknown[][] = [];
+    for (let i = 0; i < items.length; i += chunksize) chunks.push(items.slice(i, i + chunksize));
+    recordJob(job, this.id, api, captureSite(), chunks.length, fn);
+    const arrived: { index: number; ok: boolean; value: unknown }[] = [];
+    let wake: (() => void) | undefined;
+    const sink = {
+      partDone: (index: number, ok: boolean, value: unknown) => {
+        // The result handler hands imap results over too, so a dead handler stalls them.
+        this.handler.complete(job, 'result', undefined, undefined, () => {
+          arrived.push({ index, ok, value });
+          wake?.();
+        });
+      },
+    };
+    chunks.forEach((chunk, index) => this.submitTask(ref, TaskMode.map, chunk, { result: sink, index, job }));
+    const pool = this;
+    return {
+      async *[Symbol.asyncIterator]() {
+        for (let taken = 0; taken < chunks.length; taken++) {
+          const pick = () => (ordered ? arrived.findIndex((a) => a.index === taken) : arrived.length > 0 ? 0 : -1);
+          while (pick() < 0) {
+            await recordedWait({
+              what: 'next',
+              job,
+              target: { neverCompletes: () => pool.whyNever() },
+              settled: new Promise<void>((resolve) => (wake = resolve)),
+            });
+          }
+          const [next] = arrived.splice(pick(), 1);
+          if (!next.ok) {
+            recordJobEvent(Rec.RETRIEVED, job);
+            throw next.value;
+          }
+          yield* next.value as R[];
+        }
+      },
+    };
+  }
+
+  // ---- results from the workers -----------------------------------------------------
+
+  private onResults(items: unknown[], only?: TaskOwner): void {
+    for (let i = 0; i < items.length; i += 3) {
+      const taskId = items[i] as number;
+      const owner = only ?? this.tasks.get(taskId);
+      if (!owner) continue;
+      this.tasks.delete(taskId);
+      this.workers.ended(1);
+      this.initOk = true;
+      if (this.handler.dead !== undefined) continue;
+      recordJobEvent(Rec.RESULT_IN, owner.job, taskId);
+      const status = items[i + 1] as number;
+      const value = status === ResultStatus.encoding ? new MaybeEncodingError(items[i + 2] as string) : items[i + 2];
+      owner.result.partDone(owner.index, status === ResultStatus.ok, value);
+    }
+  }
+
+  private onInitFailed(lane: number, error: string): void {
+    this.failedInit.add(lane);
+    // Python's pool replaces the worker forever; once every worker has failed and none ever
+    // started, no task can run, and a wait on this pool is a deadlock.
+    if (!this.initOk && this.brokenBy === undefined && this.failedInit.size >= this.workers.size) {
+      this.brokenBy = `the pool's initializer fails in every worker, so no task can ever run:\n${error}`;
+      const rec = recorder();
+      rec.rec(Rec.POOL, MAIN_LANE, this.id, PoolAction.broken, -1, 0, 0, 0, error);
+      recheckWaits();
+    }
+  }
+
+  whyNever(): string | undefined {
+    if (this.handler.dead !== undefined) return this.handler.dead;
+    if (this.brokenBy !== undefined) return this.brokenBy;
+    if (this.state === 'TERMINATE') return 'the pool was terminated before this result was ready';
+    return undefined;
+  }
+
+  settledJob(job: number): void {
+    this.cache.delete(job);
+  }
+
+  // ---- lifecycle --------------------------------------------------------------------
+
+  close(): void {
+    if (this.state === 'RUN') {
+      this.state = 'CLOSE';
+      recorder().rec(Rec.POOL, MAIN_LANE, this.id, PoolAction.close, recorder().str(captureSite()));
+      this.workers.close();
+    }
+  }
+
+  terminate(): void {
+    if (this.handler.dead !== undefined && this.cache.size > 0) {
+      throw new AssertionError('Cannot have cache with result_hander not alive');
+    }
+    if (this.state === 'TERMINATE') return;
+    this.state = 'TERMINATE';
+    const rec = recorder();
+    rec.rec(Rec.POOL, MAIN_LANE, this.id, PoolAction.terminate, rec.str(captureSite()));
+    for (const taskId of this.workers.terminate()) {
+      if (rec.tasks) rec.rec(Rec.TASK_DROP, MAIN_LANE, taskId, TaskStatus.cancelled);
+    }
+    recheckWaits();
+  }
+
+  /** Waits for the workers to finish (after close) or stop (after terminate), and for every callback. */
+  join(): Promise<void> {
+    if (this.state === 'RUN') throw new ValueError('Pool is still running');
+    const done = Promise.all([...this.cache.values()].map((r) => r.whenReady())).then(() => this.workers.joined());
+    return recordedWait({
+      what: 'join',
+      target: { neverCompletes: () => (this.state === 'TERMINATE' || this.cache.size === 0 ? undefined : this.whyNever()) },
+      settled: this.state === 'TERMINATE' ? this.workers.joined() : done,
+    });
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    this.terminate();
+  }
+
+  get [Symbol.toStringTag](): string {
+    return `ThreadPool(${this.state})`;
+  }
+}

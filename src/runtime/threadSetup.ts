@@ -1,0 +1,45 @@
+// What every thread of a run does first: record into its ring, stamp printed lines with
+// their lane and time instead of letting them through, and map stack traces to sources.
+import { Rec } from '../trace/records';
+import { installRecorder, recorder } from './recorder';
+import { currentLane, setThreadLane } from './thread';
+
+export interface ThreadConfig {
+  ring?: SharedArrayBuffer;
+  lane: number;
+  laneName: string;
+  /** false: keep logs and lifecycle, skip per-task records (tracing off) */
+  traceTasks: boolean;
+}
+
+const partial = ['', '', ''];
+
+export function setupThread(cfg: ThreadConfig): void {
+  process.setSourceMapsEnabled(true);
+  setThreadLane(cfg.lane, cfg.laneName);
+  installRecorder(cfg.ring, cfg.traceTasks);
+  if (!cfg.ring) return;
+  captureStream(process.stdout, 1);
+  captureStream(process.stderr, 2);
+}
+
+function captureStream(stream: NodeJS.WriteStream, code: 1 | 2): void {
+  stream.write = ((chunk: string | Uint8Array, encoding?: unknown, cb?: unknown) => {
+    const text = partial[code] + (typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
+    const lines = text.split('\n');
+    partial[code] = lines.pop()!;
+    const lane = currentLane();
+    for (const line of lines) recorder().rec(Rec.LOG, lane, code, 0, 0, 0, 0, 0, line);
+    const done = typeof encoding === 'function' ? encoding : cb;
+    if (typeof done === 'function') queueMicrotask(() => done());
+    return true;
+  }) as typeof stream.write;
+}
+
+/** Records a line still missing its newline, before the thread ends. */
+export function flushPartialLines(): void {
+  for (const code of [1, 2] as const) {
+    if (partial[code]) recorder().rec(Rec.LOG, currentLane(), code, 0, 0, 0, 0, 0, partial[code]);
+    partial[code] = '';
+  }
+}

@@ -1,0 +1,91 @@
+// Main-thread waits: each is recorded as a span on Main, and each is checked against what it
+// waits for. A wait with no timeout on something that can no longer happen (a result whose
+// result handler died, a task dropped by terminate(), a pool whose initializer always fails)
+// would hang forever, as it does in Python; here it is declared a deadlock and the run ends.
+import { Rec, WaitOutcome } from '../trace/records';
+import { RuntimeError } from './errors';
+import { recorder } from './recorder';
+import { hostLink, newWaitId } from './runContext';
+import { captureSite } from './sites';
+import { currentLane } from './thread';
+
+export interface Completable {
+  /** undefined while it can still complete; otherwise why it never will */
+  neverCompletes(): string | undefined;
+}
+
+interface ActiveWait {
+  id: number;
+  site?: string;
+  job: number;
+  target?: Completable;
+  fail(e: Error): void;
+}
+
+const active = new Map<number, ActiveWait>();
+
+export interface WaitSpec<T> {
+  what: string;
+  job?: number;
+  timeoutMs?: number;
+  /** what can make the wait impossible; checked only for waits without a timeout */
+  target?: Completable;
+  settled: Promise<T>;
+  timeoutError?: () => Error;
+}
+
+export function recordedWait<T>(spec: WaitSpec<T>): Promise<T> {
+  const rec = recorder();
+  const id = newWaitId();
+  const site = captureSite();
+  const job = spec.job ?? -1;
+  const lane = currentLane();
+  const timeout = spec.timeoutMs;
+  rec.rec(Rec.WAIT_START, lane, id, rec.str(spec.what), rec.str(site), job, timeout === undefined ? -1 : Math.round(timeout));
+  return new Promise<T>((resolve, reject) => {
+    let timer: NodeJS.Timeout | undefined;
+    const end = (outcome: number) => {
+      if (!active.delete(id)) return false;
+      if (timer) clearTimeout(timer);
+      rec.rec(Rec.WAIT_END, lane, id, outcome);
+      return true;
+    };
+    active.set(id, { id, site, job, target: timeout === undefined ? spec.target : undefined, fail: (e) => end(WaitOutcome.error) && reject(e) });
+    if (timeout !== undefined) {
+      timer = setTimeout(() => end(WaitOutcome.timeout) && reject(spec.timeoutError ? spec.timeoutError() : new RuntimeError('timed out')), Math.max(0, timeout));
+    }
+    spec.settled.then(
+      (v) => end(WaitOutcome.ok) && resolve(v),
+      (e) => end(WaitOutcome.error) && reject(e),
+    );
+    checkWait(active.get(id)!);
+  });
+}
+
+function checkWait(w: ActiveWait): void {
+  const why = w.target?.neverCompletes();
+  if (why === undefined) return;
+  const rec = recorder();
+  rec.rec(Rec.DEADLOCK, currentLane(), w.id, w.job, rec.str(w.site), 0, 0, 0, why);
+  const host = hostLink();
+  if (host) host.deadlock();
+  else w.fail(new RuntimeError(`deadlock: this wait can never return: ${why}`));
+}
+
+/** Something changed that may make waits impossible (a handler died, a pool broke or was terminated). */
+export function recheckWaits(): void {
+  for (const w of [...active.values()]) checkWait(w);
+}
+
+/** A wait that blocks the thread (sleepSync): recorded around the blocking call itself. */
+export function recordedBlock(what: string, block: () => void): void {
+  const rec = recorder();
+  const id = newWaitId();
+  const lane = currentLane();
+  rec.rec(Rec.WAIT_START, lane, id, rec.str(what), rec.str(captureSite()), -1, -1);
+  try {
+    block();
+  } finally {
+    rec.rec(Rec.WAIT_END, lane, id, WaitOutcome.ok);
+  }
+}

@@ -1,0 +1,25 @@
+// What main and a pool worker say to each other.
+import type { FnRef } from './taskRegistry';
+
+export interface PoolWorkerData {
+  queue: SharedArrayBuffer;
+  ring?: SharedArrayBuffer;
+  lane: number;
+  laneName: string;
+  traceTasks: boolean;
+  poolId: number;
+  initializer?: FnRef;
+  initargs: unknown[];
+}
+
+export const TaskMode = { call: 0, map: 1, starmap: 2 } as const;
+
+/** The serialized body of a queued task: module url, export name, mode, arguments (or chunk items). */
+export type TaskPayload = [url: string, name: string, mode: number, args: unknown[]];
+
+export const ResultStatus = { ok: 0, error: 1, encoding: 2 } as const;
+
+export type WorkerMessage =
+  /** flat triples: taskId, ResultStatus, value (for encoding: the MaybeEncodingError message) */
+  | { t: 'results'; items: unknown[] }
+  | { t: 'init-failed'; error: string };

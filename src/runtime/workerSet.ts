@@ -1,0 +1,156 @@
+// The threads behind one pool: a shared task queue and one worker thread per slot. A slot
+// keeps its lane when its thread is replaced, so a respawned worker draws on the same row.
+import { Worker } from 'node:worker_threads';
+import * as v8 from 'node:v8';
+import { PoolAction, Rec, WorkerAction } from '../trace/records';
+import { distFile } from './distPaths';
+import { encodingError, ValueError } from './errors';
+import { recorder } from './recorder';
+import { newWorkerLane, type WorkerLane } from './runContext';
+import { createTaskQueueBuffer, TaskQueue } from './taskQueue';
+import type { FnRef } from './taskRegistry';
+import { MAIN_LANE } from './thread';
+import type { PoolWorkerData, TaskPayload, WorkerMessage } from './workerProtocol';
+
+const WORKER_SCRIPT = distFile('pool-worker.mjs');
+/** Python's pool maintenance loop looks for dead workers every 0.1 s; respawns are paced the same. */
+const RESPAWN_DELAY_MS = 100;
+
+export interface WorkerSetEvents {
+  results(items: unknown[]): void;
+  initFailed(lane: number, error: string): void;
+  /** A worker thread ended (normally after close, or by a crash or failed initializer). */
+  exited(lane: number, code: number): void;
+}
+
+interface Slot extends WorkerLane {
+  worker?: Worker;
+  exited: Promise<void>;
+}
+
+export interface WorkerSetOptions {
+  poolId: number;
+  initializer?: FnRef;
+  initargs: unknown[];
+  traceTasks: boolean;
+  /** Replace a worker whose initializer failed (Pool/ThreadPool do; executors break instead). */
+  respawnFailedInit: boolean;
+}
+
+export class WorkerSet {
+  private readonly queueBuffer = createTaskQueueBuffer();
+  readonly queue = new TaskQueue(this.queueBuffer);
+  private readonly slots: Slot[] = [];
+  private outstanding = 0;
+  private stopping = false;
+
+  constructor(
+    private readonly opts: WorkerSetOptions,
+    private readonly events: WorkerSetEvents,
+  ) {}
+
+  get size(): number {
+    return this.slots.length;
+  }
+
+  get lanes(): number[] {
+    return this.slots.map((s) => s.lane);
+  }
+
+  addWorker(): void {
+    const slot: Slot = { ...newWorkerLane(this.opts.poolId), exited: Promise.resolve() };
+    this.slots.push(slot);
+    this.start(slot);
+  }
+
+  private start(slot: Slot): void {
+    const data: PoolWorkerData = {
+      queue: this.queueBuffer,
+      ring: slot.ring,
+      lane: slot.lane,
+      laneName: slot.name,
+      traceTasks: this.opts.traceTasks,
+      poolId: this.opts.poolId,
+      initializer: this.opts.initializer,
+      initargs: this.opts.initargs,
+    };
+    const worker = new Worker(WORKER_SCRIPT, { workerData: data, stdout: false, stderr: false });
+    slot.worker = worker;
+    if (this.outstanding === 0) worker.unref();
+    worker.on('message', (m: WorkerMessage) => {
+      if (m.t === 'results') this.events.results(m.items);
+      else this.onInitFailed(slot, m.error);
+    });
+    worker.on('error', (err) => {
+      recorder().rec(Rec.LOG, slot.lane, 2, 0, 0, 0, 0, 0, `Worker crashed: ${err.stack ?? err}`);
+    });
+    slot.exited = new Promise((resolve) => {
+      worker.on('exit', (code) => {
+        recorder().rec(Rec.WORKER, slot.lane, WorkerAction.exit, code);
+        if (slot.worker === worker) slot.worker = undefined;
+        this.events.exited(slot.lane, code);
+        resolve();
+      });
+    });
+  }
+
+  private onInitFailed(slot: Slot, error: string): void {
+    this.events.initFailed(slot.lane, error);
+    if (!this.opts.respawnFailedInit) return;
+    setTimeout(() => {
+      if (this.stopping) return;
+      recorder().rec(Rec.POOL, MAIN_LANE, this.opts.poolId, PoolAction.respawn, -1, slot.lane);
+      this.start(slot);
+    }, RESPAWN_DELAY_MS).unref();
+  }
+
+  /** Serializes and queues a task; returns its queue position. Throws MaybeEncodingError for uncloneable arguments. */
+  push(taskId: number, payload: TaskPayload): number {
+    let bytes: Uint8Array;
+    try {
+      bytes = v8.serialize(payload);
+    } catch (err) {
+      throw encodingError('arguments', payload[3], err);
+    }
+    if (bytes.length > this.queue.maxPayload) {
+      throw new ValueError(`task arguments are ${bytes.length} bytes once serialized; the most one task can carry is ${this.queue.maxPayload}`);
+    }
+    this.began(1);
+    return this.queue.push(taskId, bytes);
+  }
+
+  /** Tasks (or callbacks) main still expects: while any, the worker threads keep main's event loop alive. */
+  began(n: number): void {
+    if (this.outstanding === 0 && n > 0) for (const s of this.slots) s.worker?.ref();
+    this.outstanding += n;
+  }
+
+  ended(n: number): void {
+    this.outstanding -= n;
+    if (this.outstanding === 0) for (const s of this.slots) s.worker?.unref();
+  }
+
+  /** No more tasks: workers finish the queue and exit. */
+  close(): void {
+    this.queue.close();
+  }
+
+  /** Resolves when every worker thread has exited; keeps main alive until then. */
+  async joined(): Promise<void> {
+    this.began(1);
+    try {
+      await Promise.all(this.slots.map((s) => s.exited));
+    } finally {
+      this.ended(1);
+    }
+  }
+
+  /** Stops every thread now; queued tasks are dropped and their ids returned. */
+  terminate(): number[] {
+    this.stopping = true;
+    const dropped = this.queue.dropAll();
+    this.queue.close();
+    for (const s of this.slots) void s.worker?.terminate();
+    return dropped;
+  }
+}

@@ -1,0 +1,271 @@
+// Turns the raw records of every thread's ring into the trace store: spans from start/end
+// pairs, jobs, pools, marks and printed lines. Rings are drained one after another, so a
+// worker's TASK_START may arrive before main's TASK_SUBMIT of the same task; both orders work.
+import type { CallbackKindName, LaneKind, LogLine, MarkKind, PoolInfo, PoolKind } from './model';
+import { formatSite, parseSite } from './model';
+import { CallbackStatus, MainStatus, PoolAction, Rec, TaskStatus, WaitOutcome, WorkerAction, type RawRecord } from './records';
+import type { TraceStore } from './store';
+
+const LANE_KINDS: LaneKind[] = ['main', 'callback', 'worker'];
+const CB_KINDS: CallbackKindName[] = ['result', 'error', 'done'];
+const JOB_STATUS = ['ok', 'error', 'cancelled'] as const;
+const POOL_MARKS: Record<number, MarkKind> = {
+  [PoolAction.created]: 'pool-created',
+  [PoolAction.close]: 'close',
+  [PoolAction.terminate]: 'terminate',
+  [PoolAction.shutdown]: 'shutdown',
+  [PoolAction.broken]: 'broken',
+  [PoolAction.handlerDied]: 'handler-died',
+  [PoolAction.respawn]: 'respawn',
+};
+
+interface Submit {
+  job: number;
+  name: string;
+  ts: number;
+  args?: string;
+}
+
+export interface Progress {
+  issued: number;
+  done: number;
+  failed: number;
+}
+
+/** One ring's interned strings. */
+export type StringTable = string[];
+
+export class TraceBuilder {
+  readonly progress: Progress = { issued: 0, done: 0, failed: 0 };
+  /** Printed lines taken in since the last call of takeLogs. */
+  private logs: LogLine[] = [];
+  private readonly submits = new Map<number, Submit>();
+  private readonly taskSpans = new Map<number, number>();
+  private readonly callbackStacks = new Map<number, number[]>();
+  private readonly waitSpans = new Map<number, number>();
+  private readonly initSpans = new Map<number, number>();
+
+  constructor(
+    readonly store: TraceStore,
+    /** the run's origin on the shared clock, µs */
+    private readonly origin: number,
+  ) {}
+
+  takeLogs(): LogLine[] {
+    const l = this.logs;
+    this.logs = [];
+    return l;
+  }
+
+  consume(r: RawRecord, strs: StringTable): void {
+    const s = (id: number) => (id >= 0 ? strs[id] : undefined);
+    const t = r.ts - this.origin;
+    const store = this.store;
+    switch (r.type) {
+      case Rec.STR:
+        strs[r.a] = r.text ?? '';
+        return;
+      case Rec.LANE:
+        store.addLane({ id: r.a, name: r.text ?? `lane ${r.a}`, kind: LANE_KINDS[r.b], pool: r.c });
+        return;
+      case Rec.POOL:
+        this.pool(r, t, s);
+        return;
+      case Rec.JOB:
+        store.jobs.set(r.a, {
+          id: r.a,
+          pool: r.b,
+          api: s(r.c) ?? '',
+          site: parseSite(s(r.d)),
+          fnSite: parseSite(s(r.f)),
+          submitted: t,
+          tasks: [],
+          callbacks: [],
+          status: 'pending',
+          retrieved: false,
+        });
+        return;
+      case Rec.CB_REG:
+        store.jobs.get(r.a)?.callbacks.push({ kind: CB_KINDS[r.b], name: s(r.c) ?? '<anonymous>', site: parseSite(s(r.d)), registeredAt: parseSite(s(r.e)) });
+        return;
+      case Rec.TASK_SUBMIT:
+        this.submit(r.a, { job: r.b, name: s(r.c) ?? '', ts: t, args: r.text });
+        return;
+      case Rec.TASK_START:
+        this.taskStart(r.a, r.lane, t);
+        return;
+      case Rec.TASK_END: {
+        const i = this.taskSpans.get(r.a);
+        if (i === undefined) return;
+        const failed = r.b === TaskStatus.error;
+        store.update(i, { end: t, status: failed ? 'error' : 'ok', text: r.text });
+        this.progress.done++;
+        if (failed) this.progress.failed++;
+        return;
+      }
+      case Rec.TASK_DROP:
+        this.progress.done++;
+        return;
+      case Rec.RESULT_IN: {
+        const job = store.jobs.get(r.a);
+        if (job) job.resultIn = t;
+        store.touch(t);
+        return;
+      }
+      case Rec.JOB_READY: {
+        const job = store.jobs.get(r.a);
+        if (job) {
+          job.readyAt = t;
+          job.status = JOB_STATUS[r.b];
+        }
+        store.touch(t);
+        return;
+      }
+      case Rec.RETRIEVED: {
+        const job = store.jobs.get(r.a);
+        if (job) job.retrieved = true;
+        return;
+      }
+      case Rec.CB_START:
+        this.callbackStart(r, t, s);
+        return;
+      case Rec.CB_END: {
+        const i = this.callbackStacks.get(r.lane)?.pop();
+        if (i !== undefined) store.update(i, { end: t, status: r.b === CallbackStatus.threw ? 'threw' : 'ok', text: r.text });
+        return;
+      }
+      case Rec.WAIT_START:
+        this.waitSpans.set(
+          r.a,
+          store.addSpan({ lane: r.lane, kind: 'wait', status: 'running', name: s(r.b) ?? 'wait', start: t, job: r.d, site: s(r.c), text: r.e >= 0 ? `timeout ${r.e} ms` : undefined }),
+        );
+        return;
+      case Rec.WAIT_END: {
+        const i = this.waitSpans.get(r.a);
+        if (i === undefined) return;
+        this.waitSpans.delete(r.a);
+        store.update(i, { end: t, status: r.b === WaitOutcome.ok ? 'ok' : r.b === WaitOutcome.timeout ? 'timeout' : 'error' });
+        return;
+      }
+      case Rec.LOG: {
+        const line: LogLine = { lane: r.lane, ts: t, stream: r.a === 2 ? 'stderr' : 'stdout', text: r.text ?? '' };
+        store.addLog(line);
+        this.logs.push(line);
+        return;
+      }
+      case Rec.INIT:
+        this.init(r, t, s);
+        return;
+      case Rec.WORKER:
+        store.addMark({ lane: r.lane, ts: t, kind: r.a === WorkerAction.start ? 'worker-start' : 'worker-exit', pool: store.laneById(r.lane)?.pool ?? -1, text: r.a === WorkerAction.exit ? `exit code ${r.b}` : undefined });
+        return;
+      case Rec.DEADLOCK:
+        store.meta.deadlock = { ts: t, site: parseSite(s(r.c)), job: r.b, reason: r.text ?? '' };
+        store.addMark({ lane: r.lane, ts: t, kind: 'deadlock', pool: -1, text: r.text });
+        return;
+      case Rec.MAIN_END:
+        store.addMark({ lane: r.lane, ts: t, kind: r.a === MainStatus.returned ? 'main-returned' : 'main-threw', pool: -1, text: r.text });
+        if (r.a === MainStatus.threw) store.meta.error = r.text;
+        return;
+    }
+  }
+
+  private pool(r: RawRecord, t: number, s: (id: number) => string | undefined): void {
+    const store = this.store;
+    if (r.b === PoolAction.created) {
+      const info: PoolInfo = {
+        id: r.a,
+        kind: (r.text ?? 'ThreadPool') as PoolKind,
+        size: r.d,
+        site: parseSite(s(r.c)),
+        created: t,
+        respawns: 0,
+        initializer: s(r.e),
+        initializerSite: parseSite(s(r.f)),
+      };
+      store.pools.set(r.a, info);
+    }
+    const pool = store.pools.get(r.a);
+    if (pool) {
+      if (r.b === PoolAction.close) pool.closed = t;
+      else if (r.b === PoolAction.terminate) pool.terminated = t;
+      else if (r.b === PoolAction.shutdown) pool.shutdown = t;
+      else if (r.b === PoolAction.broken) pool.broken = { ts: t, cause: r.text ?? '' };
+      else if (r.b === PoolAction.handlerDied) pool.handlerDied = { ts: t, error: r.text ?? '' };
+      else if (r.b === PoolAction.respawn) pool.respawns++;
+    }
+    const lane = r.b === PoolAction.respawn ? r.d : r.b === PoolAction.handlerDied ? 1 : r.lane;
+    store.addMark({ lane, ts: t, kind: POOL_MARKS[r.b], pool: r.a, text: r.text });
+  }
+
+  private submit(taskId: number, sub: Submit): void {
+    this.submits.set(taskId, sub);
+    this.progress.issued++;
+    const job = this.store.jobs.get(sub.job);
+    job?.tasks.push(taskId);
+    const i = this.taskSpans.get(taskId);
+    if (i !== undefined) this.fillTask(i, sub);
+  }
+
+  private taskStart(taskId: number, lane: number, t: number): void {
+    const sub = this.submits.get(taskId);
+    const i = this.store.addSpan({ lane, kind: 'task', status: 'running', name: sub?.name ?? '', start: t, taskId });
+    this.taskSpans.set(taskId, i);
+    if (sub) this.fillTask(i, sub);
+  }
+
+  private fillTask(i: number, sub: Submit): void {
+    const job = this.store.jobs.get(sub.job);
+    const site = job?.site;
+    this.store.update(i, {
+      queued: sub.ts,
+      job: sub.job,
+      api: job?.api,
+      site: site && formatSite(site),
+      args: sub.args,
+    });
+    if (this.store.str(this.store.nameCol[i]) === '') this.store.nameCol[i] = this.store.intern(sub.name);
+  }
+
+  private callbackStart(r: RawRecord, t: number, s: (id: number) => string | undefined): void {
+    const kind = CB_KINDS[r.b];
+    const name = s(r.c) ?? '<anonymous>';
+    const reg = this.store.jobs.get(r.a)?.callbacks.find((c) => c.kind === kind && c.name === name)?.registeredAt;
+    const i = this.store.addSpan({
+      lane: r.lane,
+      kind: 'callback',
+      status: 'running',
+      name,
+      start: t,
+      job: r.a,
+      cbKind: kind,
+      site: s(r.d),
+      site2: reg && formatSite(reg),
+    });
+    let stack = this.callbackStacks.get(r.lane);
+    if (!stack) this.callbackStacks.set(r.lane, (stack = []));
+    stack.push(i);
+  }
+
+  private init(r: RawRecord, t: number, s: (id: number) => string | undefined): void {
+    if (r.b === -1) {
+      const pool = this.store.pools.get(r.a);
+      const site = pool?.initializerSite;
+      this.initSpans.set(
+        r.lane,
+        this.store.addSpan({ lane: r.lane, kind: 'init', status: 'running', name: s(r.c) ?? pool?.initializer ?? 'initializer', start: t, site: site && formatSite(site) }),
+      );
+      return;
+    }
+    const i = this.initSpans.get(r.lane);
+    if (i === undefined) return;
+    this.initSpans.delete(r.lane);
+    this.store.update(i, { end: t, status: r.b === TaskStatus.ok ? 'ok' : 'error', text: r.text });
+  }
+
+  /** The run is over: spans still open end at the trace end, marked as never finished. */
+  finish(endTs: number): void {
+    this.store.touch(endTs - this.origin);
+    this.store.closeOpenSpans();
+  }
+}

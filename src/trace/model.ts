@@ -1,0 +1,165 @@
+// What a finished (or still running) trace holds, as its consumers see it: lanes, spans,
+// instants, jobs and pools. The TraceStore keeps spans in columns; these are the shapes of
+// one row when a consumer asks for it.
+
+export type LaneKind = 'main' | 'callback' | 'worker';
+export interface Lane {
+  id: number;
+  name: string; // 'Main', 'Callback', 'Worker 1' ...
+  kind: LaneKind;
+  pool: number; // -1 for Main and Callback
+}
+
+export type SpanKind = 'task' | 'callback' | 'wait' | 'init';
+export const SPAN_KINDS: readonly SpanKind[] = ['task', 'callback', 'wait', 'init'];
+
+/**
+ * Status by kind. 'running' means the trace ended before the span did (stopped run,
+ * killed worker, deadlock); its end is then the trace end.
+ *   task:     ok | error | cancelled | running
+ *   callback: ok | threw | running
+ *   wait:     ok | timeout | error | running
+ *   init:     ok | error | running
+ */
+export type SpanStatus = 'ok' | 'error' | 'cancelled' | 'threw' | 'timeout' | 'running';
+export const SPAN_STATUSES: readonly SpanStatus[] = ['ok', 'error', 'cancelled', 'threw', 'timeout', 'running'];
+
+export type CallbackKindName = 'result' | 'error' | 'done';
+
+/** A source location, 1-based line and column, as editors and terminals show them. */
+export interface Site {
+  file: string;
+  line: number;
+  col: number;
+}
+
+export interface Span {
+  index: number;
+  lane: number;
+  kind: SpanKind;
+  status: SpanStatus;
+  /** task: export name; callback: function name or '<anonymous>'; wait: what (get, join, sleep...); init: initializer name */
+  name: string;
+  start: number; // µs from the trace origin
+  end: number;
+  /** task only: when it was submitted (its queue time is start - queued) */
+  queued?: number;
+  taskId: number; // -1 unless a task
+  job: number; // the job a task or callback belongs to, or a wait waits on; -1 if none
+  /** task: the api that issued it (applyAsync, mapAsync, submit...) */
+  api?: string;
+  /** task: submit call site; callback: definition site; wait: the waiting line; init: the pool's creation site */
+  site?: Site;
+  /** callback: where it was registered */
+  site2?: Site;
+  /** task: result or error preview; callback: the error when it threw; wait: the timeout if any */
+  text?: string;
+  /** callback only */
+  cbKind?: CallbackKindName;
+  /** task: arguments preview */
+  args?: string;
+}
+
+export type InstantKind = 'log' | 'mark';
+export interface LogLine {
+  lane: number;
+  ts: number;
+  stream: 'stdout' | 'stderr';
+  text: string;
+}
+
+export type MarkKind =
+  | 'pool-created'
+  | 'close'
+  | 'terminate'
+  | 'shutdown'
+  | 'broken'
+  | 'handler-died'
+  | 'respawn'
+  | 'worker-start'
+  | 'worker-exit'
+  | 'deadlock'
+  | 'main-returned'
+  | 'main-threw';
+export interface Mark {
+  lane: number;
+  ts: number;
+  kind: MarkKind;
+  pool: number;
+  text?: string;
+}
+
+export interface CallbackReg {
+  kind: CallbackKindName;
+  name: string;
+  site?: Site; // definition
+  registeredAt?: Site;
+}
+
+export type JobStatus = 'pending' | 'ok' | 'error' | 'cancelled';
+export interface Job {
+  id: number;
+  pool: number;
+  api: string;
+  site?: Site;
+  /** definition site of the task function */
+  fnSite?: Site;
+  submitted: number;
+  tasks: number[]; // task ids
+  callbacks: CallbackReg[];
+  /** when main's event loop took the outcome in (RESULT_IN) */
+  resultIn?: number;
+  /** when it became ready (after its callbacks), with its status */
+  readyAt?: number;
+  status: JobStatus;
+  /** whether user code ever looked at its error (get/result/exception/error callback) */
+  retrieved: boolean;
+}
+
+export type PoolKind = 'ThreadPool' | 'ThreadPoolExecutor';
+export interface PoolInfo {
+  id: number;
+  kind: PoolKind;
+  size: number;
+  site?: Site;
+  created: number;
+  closed?: number;
+  terminated?: number;
+  shutdown?: number;
+  broken?: { ts: number; cause: string };
+  handlerDied?: { ts: number; error: string };
+  respawns: number;
+  initializer?: string;
+  /** definition site of the initializer */
+  initializerSite?: Site;
+}
+
+export type RunOutcome = 'returned' | 'threw' | 'deadlock' | 'timeout' | 'stopped' | 'crashed' | 'bad-input' | 'running';
+
+export interface DeadlockInfo {
+  ts: number;
+  site?: Site;
+  job: number;
+  reason: string;
+}
+
+export interface TraceMeta {
+  file: string;
+  /** wall-clock ISO time of the trace origin */
+  startedAt: string;
+  outcome: RunOutcome;
+  error?: string;
+  deadlock?: DeadlockInfo;
+}
+
+export function formatSite(s: Site): string {
+  return `${s.file}:${s.line}:${s.col}`;
+}
+
+/** Parses 'file:line:col' (the file may itself contain colons, as on Windows). */
+export function parseSite(text: string | undefined): Site | undefined {
+  if (!text) return undefined;
+  const m = /^(.*):(\d+):(\d+)$/.exec(text);
+  if (!m) return undefined;
+  return { file: m[1], line: Number(m[2]), col: Number(m[3]) };
+}

@@ -1,0 +1,95 @@
+// The raw records every thread writes into its own event ring (see runtime/eventRing.ts).
+// A record is: type, lane, ts (µs on the run's one clock), six int fields a..f and an optional
+// text. Repeated strings (function names, source sites) are interned per ring with STR records
+// and referenced by id; one-off text (previews, printed lines, stacks) rides inline.
+//
+// Field meanings, per type (ids are run-wide unless said otherwise; "str" = interned string id,
+// -1 = none):
+export const Rec = {
+  /** a=str id (per ring), text=the string */
+  STR: 1,
+  /** a=lane id, b=LaneKindCode, c=pool id (-1 for Main/Callback), text=lane name */
+  LANE: 2,
+  /**
+   * a=pool id, b=PoolAction, c=str call site. created: d=size, e=str initializer name,
+   * f=str initializer definition site, text=pool kind. respawn: d=lane. broken, handlerDied: text=cause.
+   */
+  POOL: 3,
+  /** a=job id, b=pool id, c=str api name, d=str call site, e=task count, f=str task function definition site */
+  JOB: 4,
+  /** a=job id, b=CallbackKind, c=str callback name, d=str definition site, e=str registration site */
+  CB_REG: 5,
+  /** a=task id, b=job id, c=str task function export name, d=index in job; text=arguments preview */
+  TASK_SUBMIT: 6,
+  /** a=task id (on the worker lane that runs it) */
+  TASK_START: 7,
+  /** a=task id, b=TaskStatus; text=result or error preview */
+  TASK_END: 8,
+  /** a=task id, b=TaskStatus (cancelled): a queued task dropped without running */
+  TASK_DROP: 9,
+  /** a=job id, b=task id: main took that task's outcome in (its event loop got to it) */
+  RESULT_IN: 10,
+  /** a=job id, b=TaskStatus: the job became ready (after its callbacks) */
+  JOB_READY: 11,
+  /** a=job id, b=CallbackKind, c=str callback name, d=str definition site */
+  CB_START: 12,
+  /** a=job id, b=CallbackStatus; text=error and stack when it threw */
+  CB_END: 13,
+  /** a=wait id, b=str what (get, wait, join, result, sleep...), c=str site, d=job id or -1, e=timeout ms or -1 */
+  WAIT_START: 14,
+  /** a=wait id, b=WaitOutcome */
+  WAIT_END: 15,
+  /** a=job id: the job's error reached user code (get/result/exception/error callback) */
+  RETRIEVED: 16,
+  /** a=stream (1 stdout, 2 stderr); text=the printed line */
+  LOG: 17,
+  /** a=pool id, b=Status (running start when b=-1); text=error when it threw */
+  INIT: 18,
+  /** a=WorkerAction, b=exit code */
+  WORKER: 19,
+  /** a=wait id, b=job id, c=str site of the wait; text=why it can never return */
+  DEADLOCK: 20,
+  /** a=MainStatus; text=error and stack when main threw */
+  MAIN_END: 21,
+} as const;
+export type RecType = (typeof Rec)[keyof typeof Rec];
+
+export const LaneKindCode = { main: 0, callback: 1, worker: 2 } as const;
+
+export const PoolAction = {
+  created: 0,
+  close: 1,
+  terminate: 2,
+  broken: 3,
+  handlerDied: 4,
+  shutdown: 5,
+  respawn: 6,
+} as const;
+export type PoolActionName = keyof typeof PoolAction;
+
+export const TaskStatus = { ok: 0, error: 1, cancelled: 2 } as const;
+export const CallbackKind = { result: 0, error: 1, done: 2 } as const;
+export const CallbackStatus = { ok: 0, threw: 1 } as const;
+export const WaitOutcome = { ok: 0, timeout: 1, error: 2 } as const;
+export const WorkerAction = { start: 0, exit: 1 } as const;
+export const MainStatus = { returned: 0, threw: 1 } as const;
+
+/** One decoded record, as the collector hands it to the trace builder. */
+export interface RawRecord {
+  type: number;
+  lane: number;
+  ts: number;
+  a: number;
+  b: number;
+  c: number;
+  d: number;
+  e: number;
+  f: number;
+  text: string | undefined;
+}
+
+/** Reverse lookup: code -> name, for the small enums above. */
+export function nameOf<T extends Record<string, number>>(table: T, code: number): keyof T {
+  for (const k in table) if (table[k] === code) return k;
+  throw new RangeError(`unknown code ${code}`);
+}
