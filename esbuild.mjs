@@ -26,6 +26,19 @@ const builds = [
     // ESM output that still may `require` Node built-ins from CommonJS dependencies.
     banner: { js: "import { createRequire as __psCreateRequire } from 'node:module'; const require = __psCreateRequire(import.meta.url);" },
   },
+  // The host API for the runtime conformance tests (test/runtime): built next to the worker
+  // scripts it starts, so the tests exercise the same dist/ files the CLI does.
+  {
+    ...common,
+    entryPoints: { 'test-host': 'test/runtime/host.ts' },
+    outdir: 'dist',
+    outExtension: { '.js': '.mjs' },
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    external: ['esbuild'],
+    banner: { js: "import { createRequire as __psCreateRequire } from 'node:module'; const require = __psCreateRequire(import.meta.url);" },
+  },
   // The VS Code extension (extension helper): CommonJS for the extension host; `vscode` is
   // provided by the host, esbuild compiles task files at run time.
   {

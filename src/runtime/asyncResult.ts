@@ -24,8 +24,8 @@ export class AsyncResult<R = unknown> implements Completable {
   private left: number;
   private readonly chunks: unknown[][] | undefined;
   private failure: { error: unknown } | undefined;
-  private readonly readyPromise: Promise<void>;
-  private markReady!: () => void;
+  /** made on the first wait: most results of a big batch are only read once ready */
+  private waiters: { promise: Promise<void>; resolve: () => void } | undefined;
 
   /** @internal created by pools */
   constructor(
@@ -37,7 +37,6 @@ export class AsyncResult<R = unknown> implements Completable {
   ) {
     this.left = parts;
     this.chunks = isMap ? new Array(parts) : undefined;
-    this.readyPromise = new Promise((resolve) => (this.markReady = resolve));
     if (isMap && parts === 0) this.settle('ok', []);
   }
 
@@ -64,12 +63,18 @@ export class AsyncResult<R = unknown> implements Completable {
     this.value = value;
     recordJobEvent(Rec.JOB_READY, this.job, state === 'ok' ? 0 : 1);
     this.owner.settledJob(this.job);
-    this.markReady();
+    this.waiters?.resolve();
   }
 
   /** @internal resolves when ready, without recording a wait */
   whenReady(): Promise<void> {
-    return this.readyPromise;
+    if (this.ready()) return Promise.resolve();
+    if (!this.waiters) {
+      let resolve!: () => void;
+      const promise = new Promise<void>((r) => (resolve = r));
+      this.waiters = { promise, resolve };
+    }
+    return this.waiters.promise;
   }
 
   ready(): boolean {
@@ -92,7 +97,7 @@ export class AsyncResult<R = unknown> implements Completable {
       job: this.job,
       timeoutMs: timeout,
       target: this,
-      settled: this.readyPromise,
+      settled: this.whenReady(),
       timeoutError: () => new TimeoutError(),
     }).catch((e) => {
       if (e instanceof TimeoutError) return;
@@ -101,12 +106,20 @@ export class AsyncResult<R = unknown> implements Completable {
   }
 
   get(timeout?: number): Promise<R> {
+    // A ready result is handed over without waiting, so nothing is drawn as a wait.
+    if (this.ready()) {
+      try {
+        return Promise.resolve(this.outcome());
+      } catch (e) {
+        return Promise.reject(e);
+      }
+    }
     return recordedWait({
       what: 'get',
       job: this.job,
       timeoutMs: timeout,
       target: this,
-      settled: this.readyPromise.then(() => this.outcome()),
+      settled: this.whenReady().then(() => this.outcome()),
       timeoutError: () => new TimeoutError(),
     });
   }

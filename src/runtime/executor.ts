@@ -65,14 +65,14 @@ export class ThreadPoolExecutor implements FutureOwner {
     const ref = taskRef(fn);
     const job = newJobId();
     const taskId = newTaskId();
-    recordJob(job, this.id, 'submit', captureSite(), 1, fn);
+    recordJob(job, this.id, 'submit', recorder().tasks ? captureSite() : undefined, 1, fn);
     recordSubmit(taskId, job, ref.name, 0, args);
     const future = new Future<Awaited<R>>(this, job);
     // Like Python, start another thread only when none is idle, up to maxWorkers.
     if (this.byTask.size >= this.workers.size && this.workers.size < this.maxWorkers) this.workers.addWorker();
     let pos: number;
     try {
-      pos = this.workers.push(taskId, [ref.url, ref.name, TaskMode.call, args]);
+      pos = this.workers.push(taskId, ref, TaskMode.call, args);
     } catch (err) {
       future.finish(false, err);
       return future;

@@ -8,6 +8,7 @@ import { exposeApi } from './apiGlobal';
 import { recorder } from './recorder';
 import { configureRun } from './runContext';
 import { configureSites } from './sites';
+import { userStack } from './stacks';
 import { registerTaskModule } from './taskRegistry';
 import { CALLBACK_LANE, MAIN_LANE } from './thread';
 import { flushPartialLines, setupThread } from './threadSetup';
@@ -27,7 +28,6 @@ configureRun(data.defaultWorkers, {
   deadlock: () => send({ t: 'deadlock' }),
 });
 
-const stackOf = (e: unknown) => (e instanceof Error ? (e.stack ?? `${e.name}: ${e.message}`) : `Uncaught ${String(e)}`);
 
 async function run(): Promise<void> {
   const url = pathToFileURL(data.bundle).href;
@@ -35,7 +35,7 @@ async function run(): Promise<void> {
   try {
     ns = await import(url);
   } catch (e) {
-    send({ t: 'bad-input', message: `importing ${data.file} failed: ${e instanceof Error ? e.message : String(e)}`, stack: stackOf(e) });
+    send({ t: 'bad-input', message: `importing ${data.file} failed: ${e instanceof Error ? e.message : String(e)}`, stack: userStack(e) });
     return;
   }
   if (typeof ns.main !== 'function') {
@@ -50,7 +50,7 @@ async function run(): Promise<void> {
     rec.rec(Rec.MAIN_END, MAIN_LANE, MainStatus.returned);
     send({ t: 'end', ok: true });
   } catch (e) {
-    const stack = stackOf(e);
+    const stack = userStack(e);
     flushPartialLines();
     rec.rec(Rec.MAIN_END, MAIN_LANE, MainStatus.threw, 0, 0, 0, 0, 0, stack);
     send({ t: 'end', ok: false, error: stack });

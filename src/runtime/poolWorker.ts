@@ -2,7 +2,6 @@
 // until the queue closes. Results go back to main in batches: one message per burst of
 // short tasks, and at once when the queue runs dry, so a lone task is never held back.
 import { parentPort, workerData } from 'node:worker_threads';
-import * as v8 from 'node:v8';
 import { Rec, TaskStatus, WorkerAction } from '../trace/records';
 import { nowUs } from './clock';
 import { exposeApi } from './apiGlobal';
@@ -10,9 +9,11 @@ import { encodingError } from './errors';
 import { preview } from './preview';
 import { recorder } from './recorder';
 import { TaskQueue } from './taskQueue';
+import { firstLine, userStack } from './stacks';
 import { resolveRef } from './taskRegistry';
 import { flushPartialLines, setupThread } from './threadSetup';
-import { ResultStatus, TaskMode, type PoolWorkerData, type TaskPayload, type WorkerMessage } from './workerProtocol';
+import { decodeTask } from './taskCodec';
+import { ResultStatus, TaskMode, type PoolWorkerData, type WorkerMessage } from './workerProtocol';
 
 const data = workerData as PoolWorkerData;
 setupThread({ ring: data.ring, lane: data.lane, laneName: data.laneName, traceTasks: data.traceTasks });
@@ -23,6 +24,12 @@ const port = parentPort!;
 
 const BATCH_MAX = 256;
 const BATCH_AGE_US = 1000;
+/**
+ * Results of tasks shorter than this are batched; before anything longer, the batch goes out,
+ * so a finished result never waits behind the next task. A function's last run time is the guess.
+ */
+const SHORT_TASK_US = 20;
+const lastRunUs = new Map<Function, number>();
 let batch: unknown[] = [];
 let batchStart = 0;
 
@@ -109,11 +116,11 @@ async function initialize(): Promise<boolean> {
     rec.rec(Rec.INIT, data.lane, data.poolId, TaskStatus.ok);
     return true;
   } catch (e) {
-    const stack = e instanceof Error ? (e.stack ?? String(e)) : String(e);
+    const stack = userStack(e);
     rec.rec(Rec.INIT, data.lane, data.poolId, TaskStatus.error, 0, 0, 0, 0, stack);
     console.error(`Exception in initializer:\n${stack}`);
     flushPartialLines();
-    post({ t: 'init-failed', error: stack });
+    post({ t: 'init-failed', error: `initializer \`${data.initializer.name}\` threw ${firstLine(stack)}` });
     return false;
   }
 }
@@ -128,7 +135,7 @@ async function loop(): Promise<void> {
       await queue.waitForWork(seq);
       continue;
     }
-    const [url, name, mode, args] = v8.deserialize(task.payload) as TaskPayload;
+    const { url, name, mode, args } = decodeTask(task.payload);
     if (rec.tasks) rec.rec(Rec.TASK_START, data.lane, task.taskId);
     let fn: Function;
     try {
@@ -137,13 +144,24 @@ async function loop(): Promise<void> {
       finish(task.taskId, ResultStatus.error, e);
       continue;
     }
+    if (batch.length > 0 && !((lastRunUs.get(fn) ?? Infinity) < SHORT_TASK_US)) flush();
+    const started = nowUs();
     const pending = run(fn, mode, args, task.taskId);
-    if (pending) await pending;
+    if (pending) {
+      flush();
+      await pending;
+    }
+    lastRunUs.set(fn, nowUs() - started);
   }
 }
 
+// A pending Atomics.waitAsync does not keep a thread alive; this listener does, until the
+// queue closes and the worker may end.
+const keepAlive = () => undefined;
+port.on('message', keepAlive);
 rec.rec(Rec.WORKER, data.lane, WorkerAction.start);
 if (await initialize()) {
   await loop();
   flushPartialLines();
 }
+port.off('message', keepAlive);

@@ -6,6 +6,7 @@
 // later one never become ready, and whoever waits on them waits forever.
 import { CallbackKind, CallbackStatus, PoolAction, Rec } from '../trace/records';
 import { recorder } from './recorder';
+import { firstLine, userStack } from './stacks';
 import { callbackName, functionSite } from './sites';
 import { CALLBACK_LANE, MAIN_LANE, onCallbackLane } from './thread';
 import { recheckWaits } from './waits';
@@ -24,12 +25,12 @@ export class ResultHandler {
   /** Runs the job's callback (if any) with `arg`, then `makeReady`, unless the handler is dead. */
   complete(job: number, kind: CallbackKindName, callback: Function | undefined, arg: unknown, makeReady: () => void): void {
     if (this.deathCause !== undefined) return;
-    if (callback && !runCallback(job, kind, callback, arg, (stack) => this.die(stack))) return;
+    if (callback && !runCallback(job, kind, callback, arg, (stack) => this.die(callbackName(callback), stack))) return;
     makeReady();
   }
 
-  private die(stack: string): void {
-    this.deathCause = `the pool's result handler died when a callback threw:\n${stack}`;
+  private die(name: string, stack: string): void {
+    this.deathCause = `the pool's result handler died when callback \`${name}\` threw ${firstLine(stack)}`;
     onCallbackLane(() => console.error(`Exception in thread Callback (_handle_results):\n${stack}`));
     const rec = recorder();
     rec.rec(Rec.POOL, MAIN_LANE, this.poolId, PoolAction.handlerDied, -1, 0, 0, 0, stack);
@@ -56,7 +57,7 @@ export function runCallback(
     if (lane === CALLBACK_LANE) onCallbackLane(() => callback(arg));
     else callback(arg);
   } catch (e) {
-    const stack = e instanceof Error ? (e.stack ?? String(e)) : String(e);
+    const stack = userStack(e);
     if (traced) rec.rec(Rec.CB_END, lane, job, CallbackStatus.threw, 0, 0, 0, 0, stack);
     onThrow(stack, e);
     return false;

@@ -3,20 +3,24 @@
 // positions are mapped back through the bundle's source map.
 import { Session } from 'node:inspector';
 import { SourceMap } from 'node:module';
+import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 interface Config {
   bundleUrl: string;
+  bundleDir: string;
   map: SourceMap;
   session?: Session;
   bundleScriptId?: string;
 }
 
 let config: Config | undefined;
+/** Mapped sites by bundle position: a loop issuing tasks maps its one line once. */
+const mappedByPosition = new Map<number, string | undefined>();
 const fnSites = new WeakMap<Function, string | undefined>();
 
 export function configureSites(bundleUrl: string, sourceMapJson: object, anchor: Function): void {
-  config = { bundleUrl, map: new SourceMap(sourceMapJson as never) };
+  config = { bundleUrl, bundleDir: dirname(fileURLToPath(bundleUrl)), map: new SourceMap(sourceMapJson as never) };
   try {
     const session = new Session();
     session.connect();
@@ -30,7 +34,7 @@ export function configureSites(bundleUrl: string, sourceMapJson: object, anchor:
 function mapped(line0: number, col0: number): string | undefined {
   const entry = config!.map.findEntry(line0, col0) as { originalSource?: string; originalLine?: number; originalColumn?: number };
   if (!entry || entry.originalSource === undefined) return undefined;
-  const src = entry.originalSource.startsWith('file:') ? fileURLToPath(entry.originalSource) : entry.originalSource;
+  const src = entry.originalSource.startsWith('file:') ? fileURLToPath(entry.originalSource) : resolve(config!.bundleDir, entry.originalSource);
   return `${src}:${entry.originalLine! + 1}:${entry.originalColumn! + 1}`;
 }
 
@@ -43,14 +47,20 @@ export function captureSite(): string | undefined {
   const prepare = Error.prepareStackTrace;
   const limit = Error.stackTraceLimit;
   Error.prepareStackTrace = keepFrames as never;
-  Error.stackTraceLimit = 12;
+  // The user's frame is within a few frames of the public API call that asks.
+  Error.stackTraceLimit = 6;
   Error.captureStackTrace(holder, captureSite);
   const frames = holder.stack as NodeJS.CallSite[];
   Error.prepareStackTrace = prepare;
   Error.stackTraceLimit = limit;
   holder.stack = undefined;
   for (const f of frames) {
-    if (f.getFileName() === config.bundleUrl) return mapped(f.getLineNumber()! - 1, f.getColumnNumber()! - 1);
+    if (f.getFileName() !== config.bundleUrl) continue;
+    const line = f.getLineNumber()! - 1;
+    const col = f.getColumnNumber()! - 1;
+    const key = line * 65536 + col;
+    if (!mappedByPosition.has(key)) mappedByPosition.set(key, mapped(line, col));
+    return mappedByPosition.get(key);
   }
   return undefined;
 }

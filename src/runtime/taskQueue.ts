@@ -20,6 +20,8 @@ const PAD = -1;
 const QUEUED = 0;
 const CANCELLED = 2;
 
+const IDLE_RECHECK_MS = 10;
+
 export const TASK_QUEUE_BYTES = 64 * 1024 * 1024;
 
 export function createTaskQueueBuffer(dataBytes = TASK_QUEUE_BYTES): SharedArrayBuffer {
@@ -52,6 +54,7 @@ export class TaskQueue {
   push(taskId: number, payload: Uint8Array): number {
     const size = (FIXED + payload.length + 7) & ~7;
     let w = this.ctl[W] >>> 0;
+    const wasEmpty = (Atomics.load(this.ctl, R) >>> 0) === w;
     let pos = w & (this.cap - 1);
     const tail = this.cap - pos;
     const need = size > tail ? tail + size : size;
@@ -73,7 +76,9 @@ export class TaskQueue {
     this.i32[q] = size;
     Atomics.store(this.ctl, W, (w + size) | 0);
     Atomics.add(this.ctl, SEQ, 1);
-    if (Atomics.load(this.ctl, WAITERS) > 0) Atomics.notify(this.ctl, SEQ, 1);
+    // Main wakes one idle worker when work appears; a worker that takes a task and sees more
+    // wakes the next (take), so a burst of pushes costs main one wake, not one per task.
+    if (wasEmpty && Atomics.load(this.ctl, WAITERS) > 0) Atomics.notify(this.ctl, SEQ, 1);
     return w;
   }
 
@@ -100,6 +105,7 @@ export class TaskQueue {
       }
       Atomics.store(this.ctl, R, r | 0);
       Atomics.notify(this.ctl, R);
+      if (found && r !== w && Atomics.load(this.ctl, WAITERS) > 0) Atomics.notify(this.ctl, SEQ, 1);
       return found;
     } finally {
       this.unlock();
@@ -110,7 +116,9 @@ export class TaskQueue {
   async waitForWork(seq: number): Promise<void> {
     Atomics.add(this.ctl, WAITERS, 1);
     try {
-      const res = Atomics.waitAsync(this.ctl, SEQ, seq);
+      // The timeout is a safety net: under load on Node 20 an idle worker was seen to miss a
+      // notify now and then; rechecking every few ms keeps that from stalling the pool.
+      const res = Atomics.waitAsync(this.ctl, SEQ, seq, IDLE_RECHECK_MS);
       if (res.async) await res.value;
     } finally {
       Atomics.sub(this.ctl, WAITERS, 1);

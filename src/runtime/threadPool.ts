@@ -119,7 +119,7 @@ export class ThreadPool implements ResultOwner {
     this.checkRunning();
     const ref = taskRef(fn);
     const job = newJobId();
-    const site = captureSite();
+    const site = recorder().tasks ? captureSite() : undefined;
     recordJob(job, this.id, api, site, parts.length, fn);
     if (callbacks.callback) recordCallbackReg(job, 'result', callbacks.callback, site);
     if (callbacks.errorCallback) recordCallbackReg(job, 'error', callbacks.errorCallback, site);
@@ -134,7 +134,7 @@ export class ThreadPool implements ResultOwner {
     recordSubmit(taskId, owner.job, ref.name, owner.index, args);
     this.tasks.set(taskId, owner);
     try {
-      this.workers.push(taskId, [ref.url, ref.name, mode, args]);
+      this.workers.push(taskId, ref, mode, args);
     } catch (err) {
       // Arguments that cannot cross threads fail the task as Python's pools fail an unpicklable one.
       this.tasks.delete(taskId);
@@ -211,7 +211,7 @@ export class ThreadPool implements ResultOwner {
     // Python's pool replaces the worker forever; once every worker has failed and none ever
     // started, no task can run, and a wait on this pool is a deadlock.
     if (!this.initOk && this.brokenBy === undefined && this.failedInit.size >= this.workers.size) {
-      this.brokenBy = `the pool's initializer fails in every worker, so no task can ever run:\n${error}`;
+      this.brokenBy = `the pool's ${error} in every worker, so no task can ever run`;
       const rec = recorder();
       rec.rec(Rec.POOL, MAIN_LANE, this.id, PoolAction.broken, -1, 0, 0, 0, error);
       recheckWaits();

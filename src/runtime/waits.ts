@@ -7,7 +7,7 @@ import { RuntimeError } from './errors';
 import { recorder } from './recorder';
 import { hostLink, newWaitId } from './runContext';
 import { captureSite } from './sites';
-import { currentLane } from './thread';
+import { CALLBACK_LANE, currentLane } from './thread';
 
 export interface Completable {
   /** undefined while it can still complete; otherwise why it never will */
@@ -37,17 +37,19 @@ export interface WaitSpec<T> {
 export function recordedWait<T>(spec: WaitSpec<T>): Promise<T> {
   const rec = recorder();
   const id = newWaitId();
-  const site = captureSite();
-  const job = spec.job ?? -1;
   const lane = currentLane();
+  // Waits inside a task are part of that task's span; only the main isolate's are drawn.
+  const drawn = lane <= CALLBACK_LANE;
+  const site = drawn ? captureSite() : undefined;
+  const job = spec.job ?? -1;
   const timeout = spec.timeoutMs;
-  rec.rec(Rec.WAIT_START, lane, id, rec.str(spec.what), rec.str(site), job, timeout === undefined ? -1 : Math.round(timeout));
+  if (drawn) rec.rec(Rec.WAIT_START, lane, id, rec.str(spec.what), rec.str(site), job, timeout === undefined ? -1 : Math.round(timeout));
   return new Promise<T>((resolve, reject) => {
     let timer: NodeJS.Timeout | undefined;
     const end = (outcome: number) => {
       if (!active.delete(id)) return false;
       if (timer) clearTimeout(timer);
-      rec.rec(Rec.WAIT_END, lane, id, outcome);
+      if (drawn) rec.rec(Rec.WAIT_END, lane, id, outcome);
       return true;
     };
     active.set(id, { id, site, job, target: timeout === undefined ? spec.target : undefined, fail: (e) => end(WaitOutcome.error) && reject(e) });
@@ -79,6 +81,7 @@ export function recheckWaits(): void {
 
 /** A wait that blocks the thread (sleepSync): recorded around the blocking call itself. */
 export function recordedBlock(what: string, block: () => void): void {
+  if (currentLane() > CALLBACK_LANE) return block();
   const rec = recorder();
   const id = newWaitId();
   const lane = currentLane();

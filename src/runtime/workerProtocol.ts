@@ -14,9 +14,6 @@ export interface PoolWorkerData {
 
 export const TaskMode = { call: 0, map: 1, starmap: 2 } as const;
 
-/** The serialized body of a queued task: module url, export name, mode, arguments (or chunk items). */
-export type TaskPayload = [url: string, name: string, mode: number, args: unknown[]];
-
 export const ResultStatus = { ok: 0, error: 1, encoding: 2 } as const;
 
 export type WorkerMessage =

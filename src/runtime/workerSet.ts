@@ -1,7 +1,6 @@
 // The threads behind one pool: a shared task queue and one worker thread per slot. A slot
 // keeps its lane when its thread is replaced, so a respawned worker draws on the same row.
 import { Worker } from 'node:worker_threads';
-import * as v8 from 'node:v8';
 import { PoolAction, Rec, WorkerAction } from '../trace/records';
 import { distFile } from './distPaths';
 import { encodingError, ValueError } from './errors';
@@ -10,7 +9,8 @@ import { newWorkerLane, type WorkerLane } from './runContext';
 import { createTaskQueueBuffer, TaskQueue } from './taskQueue';
 import type { FnRef } from './taskRegistry';
 import { MAIN_LANE } from './thread';
-import type { PoolWorkerData, TaskPayload, WorkerMessage } from './workerProtocol';
+import { encodeTask } from './taskCodec';
+import type { PoolWorkerData, WorkerMessage } from './workerProtocol';
 
 const WORKER_SCRIPT = distFile('pool-worker.mjs');
 /** Python's pool maintenance loop looks for dead workers every 0.1 s; respawns are paced the same. */
@@ -105,12 +105,12 @@ export class WorkerSet {
   }
 
   /** Serializes and queues a task; returns its queue position. Throws MaybeEncodingError for uncloneable arguments. */
-  push(taskId: number, payload: TaskPayload): number {
+  push(taskId: number, fn: FnRef, mode: number, args: unknown[]): number {
     let bytes: Uint8Array;
     try {
-      bytes = v8.serialize(payload);
+      bytes = encodeTask(fn.url, fn.name, mode, args);
     } catch (err) {
-      throw encodingError('arguments', payload[3], err);
+      throw encodingError('arguments', args, err);
     }
     if (bytes.length > this.queue.maxPayload) {
       throw new ValueError(`task arguments are ${bytes.length} bytes once serialized; the most one task can carry is ${this.queue.maxPayload}`);

@@ -1,0 +1,119 @@
+// `npm run bench:runtime [-- --quick] [--rounds N] [--libs a,b]`: builds the bench, runs every
+// library in its own child process per round (never two at once), prints the tables and, for a
+// full run, writes them into bench/RESULTS.md. Expects poolscope built (`npm run build`).
+import { spawn } from 'node:child_process';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import * as esbuild from 'esbuild';
+import { entries } from './bundle';
+import { libraries } from './libraries';
+import { fullSizes, quickSizes, resultMarker, sizesVar, type Measures, type Sizes } from './scenarios';
+import { renderSection, writeSection, type Outcome } from './report';
+import { waitForQuiet } from './quiet';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+
+const { values: flags } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    rounds: { type: 'string' },
+    libs: { type: 'string' },
+  },
+});
+const sizes: Sizes = flags.quick ? quickSizes : fullSizes;
+const rounds = Number(flags.rounds ?? (flags.quick ? 1 : 5));
+const ids = flags.libs ? flags.libs.split(',') : libraries.map((l) => l.id);
+const unknown = ids.filter((id) => !libraries.some((l) => l.id === id));
+if (unknown.length || !(rounds >= 1)) {
+  console.error(`usage: driver [--quick] [--rounds N>=1] [--libs ${libraries.map((l) => l.id).join(',')}]`);
+  process.exit(2);
+}
+const childTimeoutMs = flags.quick ? 60_000 : 180_000;
+/** Other processes may use this share of the machine when a round starts (waiting at most waitMs for it). */
+const quiet = { threshold: 0.1, waitMs: flags.quick ? 5_000 : 30_000 };
+
+async function buildBench(): Promise<string> {
+  const outdir = path.join(root, 'dist/bench/runtime');
+  await esbuild.build({
+    entryPoints: Object.fromEntries(entries.map((e) => [e, path.join(root, 'bench/runtime', `${e}.ts`)])),
+    outdir,
+    outExtension: { '.js': '.mjs' },
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    packages: 'external',
+    logLevel: 'warning',
+  });
+  return outdir;
+}
+
+/** How a library's round starts: peers through the bench's child, poolscope as its users run it. */
+function commandFor(id: string, childFile: string): string[] {
+  if (!id.startsWith('poolscope')) return [childFile, id];
+  const cli = path.join(root, 'dist/cli.mjs');
+  const tasks = path.join(root, 'bench/runtime/poolscope-tasks.ts');
+  return [cli, 'run', tasks, '--workers', String(sizes.workers), ...(id === 'poolscope-notrace' ? ['--no-trace'] : [])];
+}
+
+function runChild(args: string[]): Promise<Measures> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, {
+      cwd: root,
+      env: { ...process.env, [sizesVar]: JSON.stringify(sizes) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (err += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), childTimeoutMs);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      const line = out.split('\n').find((l) => l.includes(resultMarker));
+      if (line) return resolve(JSON.parse(line.slice(line.indexOf(resultMarker) + resultMarker.length)));
+      const why = signal === 'SIGKILL' ? `timed out after ${childTimeoutMs / 1000} s` : `exit ${code ?? signal}, no result line`;
+      const said = `${err}\n${out}`;
+      const detail = said.match(/^.*(Error|error)\b.*$/m)?.[0] ?? said.trim().split('\n').slice(-3).join(' / ');
+      reject(new Error(`${why}${detail ? `: ${detail.trim()}` : ''}`));
+    });
+  });
+}
+
+const brief = (m: Measures) =>
+  `${(m.tasksPerSec / 1000).toFixed(1)}k tasks/s, p50 ${m.p50Us.toFixed(1)} µs, p99 ${m.p99Us.toFixed(1)} µs, ` +
+  `busy ${(m.busyShare * 100).toFixed(1)}%`;
+
+const childFile = path.join(await buildBench(), 'child.mjs');
+const outcome: Outcome = { samples: new Map(), failures: new Map(), busyBefore: [], quiet, rounds, sizes, date: new Date() };
+const started = Date.now();
+for (let r = 0; r < rounds; r++) {
+  // Rotate the order each round so no library always runs right after the same neighbour.
+  const order = ids.map((_, i) => ids[(i + r) % ids.length]);
+  for (const id of order) {
+    const busy = await waitForQuiet(quiet.threshold, quiet.waitMs);
+    outcome.busyBefore.push(busy);
+    if (busy > quiet.threshold) console.error(`machine still ${(busy * 100).toFixed(0)}% busy after ${quiet.waitMs / 1000} s; measuring anyway`);
+    const t0 = Date.now();
+    try {
+      const m = await runChild(commandFor(id, childFile));
+      outcome.samples.set(id, [...(outcome.samples.get(id) ?? []), m]);
+      console.error(`round ${r + 1}/${rounds} ${id}: ${brief(m)} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+    } catch (e) {
+      const msg = (e as Error).message;
+      outcome.failures.set(id, [...(outcome.failures.get(id) ?? []), `round ${r + 1}: ${msg}`]);
+      console.error(`round ${r + 1}/${rounds} ${id}: FAILED ${msg}`);
+    }
+  }
+}
+console.error(`bench took ${((Date.now() - started) / 1000).toFixed(0)} s`);
+
+const section = renderSection(outcome);
+console.log(section);
+if (!flags.quick && !flags.libs) {
+  writeSection(path.join(root, 'bench/RESULTS.md'), section);
+  console.error('wrote bench/RESULTS.md');
+} else {
+  console.error('quick or partial run: bench/RESULTS.md left as it was');
+}

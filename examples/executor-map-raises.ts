@@ -1,0 +1,21 @@
+// Lesson: executor.map submits everything at once and yields results in input order; the
+// first failing item throws there, after the earlier results, and the rest is cancelled.
+import { ThreadPoolExecutor, sleep } from 'poolscope';
+
+export async function parse(text: string): Promise<number> {
+  await sleep(30);
+  const n = Number(text);
+  if (Number.isNaN(n)) throw new Error(`not a number: ${JSON.stringify(text)}`);
+  return n;
+}
+
+export async function main() {
+  await using ex = new ThreadPoolExecutor({ maxWorkers: 2 });
+  const got: number[] = [];
+  try {
+    for await (const n of ex.map(parse, ['1', '2', 'three', '4', '5', '6'])) got.push(n);
+  } catch (e) {
+    console.log(`map raised at the third item: ${(e as Error).message}`);
+  }
+  console.log(`results before the error: ${got.join(', ')}`);
+}

@@ -1,0 +1,20 @@
+// `npm run package`: a clean build and a .vsix for this platform (it carries esbuild's native
+// binary, which task files are compiled with at run time), built with @vscode/vsce.
+import { spawnSync } from 'node:child_process';
+import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
+const run = (cmd, args) => {
+  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit' });
+  if (r.status !== 0) process.exit(r.status ?? 1);
+};
+
+// Stale code-split chunks of earlier builds would otherwise ride along.
+rmSync(join(root, 'dist', 'chunks'), { recursive: true, force: true });
+run(process.execPath, ['esbuild.mjs']);
+const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+const target = `${process.platform}-${process.arch}`;
+const out = `poolscope-${version}-${target}.vsix`;
+run(process.execPath, [join(root, 'node_modules', '@vscode', 'vsce', 'vsce'), 'package', '--target', target, '--allow-missing-repository', '--out', out]);
+console.log(`Install it with: code --install-extension ${out}`);

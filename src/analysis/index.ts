@@ -1,0 +1,34 @@
+// The analysis: pure functions from a trace to findings, one rule per file in rules/.
+// The same findings feed the Problems panel, the webview markers and the command line.
+import type { TraceStore } from '../trace/store';
+import { TraceIndex } from './traceIndex';
+import type { AnalysisOptions, Finding, RuleOptions, Severity } from './types';
+import { callbackBlocked } from './rules/callback-blocked';
+import { callbackThrew } from './rules/callback-threw';
+import { deadlock } from './rules/deadlock';
+import { errorUnretrieved } from './rules/error-unretrieved';
+import { errorsUnseen } from './rules/errors-unseen';
+import { mainBlocked } from './rules/main-blocked';
+import { poolBroken } from './rules/pool-broken';
+import { poolNotClosed } from './rules/pool-not-closed';
+
+export type { AnalysisOptions, Finding, RelatedInfo, RuleId, Severity } from './types';
+
+const RULES: ((t: TraceIndex, o: RuleOptions) => Finding[])[] = [
+  deadlock,
+  poolBroken,
+  callbackThrew,
+  callbackBlocked,
+  mainBlocked,
+  errorsUnseen,
+  errorUnretrieved,
+  poolNotClosed,
+];
+const RANK: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
+
+/** Every finding of the trace, errors first; within a severity, in rule order then trace order. */
+export function analyze(store: TraceStore, opts: AnalysisOptions = {}): Finding[] {
+  const t = new TraceIndex(store);
+  const o: RuleOptions = { thresholdUs: (opts.blockThresholdMs ?? 100) * 1000 };
+  return RULES.flatMap((rule) => rule(t, o)).sort((a, b) => RANK[a.severity] - RANK[b.severity]);
+}

@@ -1,0 +1,40 @@
+// A callback that runs long holds the one thread all of its pool's callbacks run on, so every
+// result that arrives meanwhile waits behind it (SEMANTICS.md A6, B18).
+import type { Finding, RelatedInfo, RuleOptions } from '../types';
+import type { TraceIndex } from '../traceIndex';
+import { bySite, count, formatDuration } from '../text';
+
+const SHOWN_SITES = 3;
+
+export function callbackBlocked(t: TraceIndex, o: RuleOptions): Finding[] {
+  const findings: Finding[] = [];
+  for (const i of t.callbacks) {
+    if (t.duration(i) <= o.thresholdUs) continue;
+    const cb = t.span(i);
+    const pool = t.job(cb.job)?.pool;
+    // A task of the same pool that finished while the callback ran had its result held back.
+    const waiting = t.tasksEndingBetween(cb.start, cb.end).filter((k) => {
+      const job = t.store.jobCol[k];
+      return job !== cb.job && t.job(job)?.pool === pool;
+    });
+    const jobs = new Set(waiting.map((k) => t.span(k).job));
+    const thread = t.lane(cb.lane)?.kind === 'main' ? 'the main thread' : 'the callback thread';
+    const still = cb.status === 'running' ? ' (it was still running when the trace ended)' : '';
+    const behind = jobs.size > 0 ? `; ${count(jobs.size, 'result')} waited behind it` : '';
+    const related: RelatedInfo[] = [];
+    if (cb.site2) related.push({ message: `callback \`${cb.name}\` was registered here`, site: cb.site2 });
+    for (const g of bySite(waiting, (k) => t.span(k).site).slice(0, SHOWN_SITES)) {
+      const longest = cb.end - Math.min(...g.items.map((k) => t.span(k).end));
+      related.push({ message: `${count(g.items.length, 'result')} of \`${t.span(g.items[0]).name}\` submitted here waited up to ${formatDuration(longest)} behind it`, site: g.site });
+    }
+    findings.push({
+      rule: 'callback-blocked',
+      severity: 'warning',
+      message: `callback \`${cb.name}\` held ${thread} for ${formatDuration(cb.end - cb.start)}${still}${behind}`,
+      site: cb.site,
+      related,
+      spans: [i, ...waiting],
+    });
+  }
+  return findings;
+}

@@ -1,0 +1,29 @@
+// A pool callback that throws kills the pool's result handler (SEMANTICS.md A7); an executor's
+// done callback that throws is only logged (B17). Both lose what the callback was meant to do.
+import type { Finding, RelatedInfo } from '../types';
+import type { TraceIndex } from '../traceIndex';
+import { count, firstLine } from '../text';
+
+export function callbackThrew(t: TraceIndex): Finding[] {
+  const findings: Finding[] = [];
+  for (const i of t.callbacks) {
+    const cb = t.span(i);
+    if (cb.status !== 'threw') continue;
+    const job = t.job(cb.job);
+    const error = firstLine(cb.text);
+    let message: string;
+    if (cb.cbKind === 'done') {
+      message = `done callback \`${cb.name}\` threw ${error}; the executor logged it and ran the later callbacks, but this one's work was lost`;
+    } else {
+      const label = cb.cbKind === 'error' ? 'error callback' : 'callback';
+      const stuck = job ? t.jobsOfPool(job.pool).filter((j) => j.status === 'pending' && j.id !== job.id).length : 0;
+      const lost = stuck > 0 ? ` (${count(stuck, 'other job')} stuck)` : '';
+      message = `${label} \`${cb.name}\` threw ${error}; that killed the pool's result handler: this result and every later one of the pool never complete${lost}`;
+    }
+    const related: RelatedInfo[] = [];
+    if (cb.site2) related.push({ message: `\`${cb.name}\` was registered here`, site: cb.site2 });
+    if (job?.site) related.push({ message: `the ${job.api}() call whose outcome it handled`, site: job.site });
+    findings.push({ rule: 'callback-threw', severity: 'error', message, site: cb.site, related, spans: [i] });
+  }
+  return findings;
+}

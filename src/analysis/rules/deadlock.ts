@@ -1,0 +1,64 @@
+// Main waits on something that can no longer happen (the run ended with a deadlock). The
+// finding sits on the waiting line and points at the cause: the callback that killed the
+// result handler, or the broken pool.
+import { formatSite, type PoolInfo } from '../../trace/model';
+import type { Finding, RelatedInfo } from '../types';
+import type { TraceIndex } from '../traceIndex';
+import { firstLine } from '../text';
+
+export function deadlock(t: TraceIndex): Finding[] {
+  const d = t.store.meta.deadlock;
+  if (!d) return [];
+  // The wait that never returned: on the awaited job, else at the reported line, else the last one open.
+  const open = t.waits.filter((i) => t.store.status(i) === 'running');
+  const here = d.site && formatSite(d.site);
+  const wait =
+    open.filter((i) => d.job !== -1 && t.store.jobCol[i] === d.job).pop() ??
+    open.filter((i) => here !== undefined && t.store.str(t.store.siteCol[i]) === here).pop() ??
+    open.pop();
+  const waitSpan = wait === undefined ? undefined : t.span(wait);
+  const job = t.job(d.job);
+  const pool = job ? t.store.pools.get(job.pool) : suspect(t, waitSpan?.name);
+  const pools = pool ? [pool] : [];
+  const related: RelatedInfo[] = [];
+  const spans = wait === undefined ? [] : [wait];
+  for (const pool of pools) {
+    if (pool.handlerDied) {
+      const threw = t.callbacks.filter((i) => t.store.status(i) === 'threw' && t.poolOfJob(t.store.jobCol[i])?.id === pool.id);
+      for (const i of threw) {
+        const cb = t.span(i);
+        related.push({ message: `callback \`${cb.name}\` threw ${firstLine(cb.text)} here and killed the pool's result handler`, site: cb.site });
+        spans.push(i);
+      }
+      if (threw.length === 0) related.push({ message: `the pool's result handler died: ${firstLine(pool.handlerDied.error)}`, site: pool.site });
+    }
+    const init = t.failedInits(pool.id)[0];
+    if (init !== undefined) {
+      related.push({ message: `initializer \`${t.span(init).name}\` threw ${firstLine(t.span(init).text)}, so the ${pool.kind} can never run a task`, site: pool.initializerSite ?? pool.site });
+      spans.push(init);
+    } else if (pool.broken) {
+      related.push({ message: `the ${pool.kind} broke: ${firstLine(pool.broken.cause)}`, site: pool.initializerSite ?? pool.site });
+    }
+  }
+  if (job?.site) related.push({ message: `the awaited ${job.api}() call`, site: job.site });
+  const what = waitSpan ? `${waitSpan.name}()` : 'its wait';
+  return [{ rule: 'deadlock', severity: 'error', message: `main can never return from ${what}: ${d.reason}`, site: d.site ?? waitSpan?.site, related, spans }];
+}
+
+/**
+ * Without an awaited job (join, a wait on several futures): the pool in trouble (result handler
+ * dead, broken, initializer failed) whose trouble came last; for join(), only closed ThreadPools
+ * qualify, since join() needs close() first. Records of a dying pool may land just after the
+ * deadlock is declared, so no time bound is applied.
+ */
+function suspect(t: TraceIndex, waitName: string | undefined): PoolInfo | undefined {
+  let best: PoolInfo | undefined;
+  let bestAt = -Infinity;
+  for (const pool of t.store.pools.values()) {
+    if (waitName === 'join' && (pool.kind !== 'ThreadPool' || (pool.closed ?? pool.terminated) === undefined)) continue;
+    const inits = t.failedInits(pool.id).map((i) => t.store.endCol[i]);
+    const at = Math.max(pool.handlerDied?.ts ?? -Infinity, pool.broken?.ts ?? -Infinity, ...inits);
+    if (at > bestAt) [best, bestAt] = [pool, at];
+  }
+  return best;
+}

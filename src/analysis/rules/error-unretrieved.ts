@@ -1,0 +1,40 @@
+// A task failed and nothing ever looked at the error: no get()/result()/exception(), no error
+// callback. The failure is silent. Jobs submitted from one line are reported together, so a
+// loop of failing submits is one finding, not a hundred.
+import { formatSite, type Job } from '../../trace/model';
+import type { Finding, RelatedInfo } from '../types';
+import type { TraceIndex } from '../traceIndex';
+import { bySite, count, firstLine } from '../text';
+
+const SHOWN_CALLS = 3;
+
+export function errorUnretrieved(t: TraceIndex): Finding[] {
+  const groups = new Map<string, Job[]>();
+  for (const job of t.store.jobs.values()) {
+    if (job.status !== 'error' || job.retrieved) continue;
+    // A broken pool fails every pending job at once; pool-broken reports that cause.
+    if (t.store.pools.get(job.pool)?.broken) continue;
+    const where = job.fnSite ?? job.site;
+    const key = where ? formatSite(where) : `job ${job.id}`;
+    const group = groups.get(key);
+    if (group) group.push(job);
+    else groups.set(key, [job]);
+  }
+  return [...groups.values()].map((jobs): Finding => {
+    const first = jobs[0];
+    const name = t.taskName(first);
+    const failed = jobs.flatMap((j) => t.tasksOf(j.id).filter((i) => t.store.status(i) === 'error'));
+    const error = firstLine(failed.length ? t.span(failed[0]).text : undefined, 'an error');
+    const unseen = t.store.pools.get(first.pool)?.kind === 'ThreadPoolExecutor' ? 'nothing called result() or exception()' : 'nothing called get() and there was no errorCallback';
+    const message =
+      jobs.length === 1
+        ? `\`${name}\` failed with ${error} and the error was never looked at: ${unseen}`
+        : `${count(jobs.length, 'call')} of \`${name}\` failed (first: ${error}) and their errors were never looked at: ${unseen}`;
+    const them = jobs.length === 1 ? 'it' : 'them';
+    const related: RelatedInfo[] = bySite(jobs, (j) => j.site)
+      .filter((g) => g.site)
+      .slice(0, SHOWN_CALLS)
+      .map((g) => ({ message: `the ${g.items[0].api}() call that submitted ${them}`, site: g.site }));
+    return { rule: 'error-unretrieved', severity: 'warning', message, site: first.fnSite ?? first.site, related, spans: failed };
+  });
+}

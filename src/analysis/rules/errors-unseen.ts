@@ -1,0 +1,32 @@
+// mapAsync/starmapAsync call their errorCallback once, with the first error to arrive, and
+// drop the rest (SEMANTICS.md A4): when several tasks of one map fail, all but one go unseen.
+import type { Finding, RelatedInfo } from '../types';
+import type { TraceIndex } from '../traceIndex';
+import { count, firstLine } from '../text';
+
+const SHOWN_TASKS = 5;
+
+export function errorsUnseen(t: TraceIndex): Finding[] {
+  const findings: Finding[] = [];
+  for (const job of t.store.jobs.values()) {
+    const onError = job.callbacks.find((c) => c.kind === 'error');
+    if (!onError) continue;
+    const failed = t.tasksOf(job.id).filter((i) => t.store.status(i) === 'error').sort((a, b) => t.store.endCol[a] - t.store.endCol[b]);
+    if (failed.length < 2) continue;
+    const [seen, ...unseen] = failed.map((i) => t.span(i));
+    const related: RelatedInfo[] = [{ message: `error callback \`${onError.name}\` is defined here`, site: onError.site }];
+    for (const task of unseen.slice(0, SHOWN_TASKS)) {
+      related.push({ message: `task ${task.taskId} also failed, unseen: ${firstLine(task.text)}`, site: job.fnSite ?? task.site });
+    }
+    const cbSpans = t.callbacksOf(job.id).filter((i) => t.span(i).cbKind === 'error');
+    findings.push({
+      rule: 'errors-unseen',
+      severity: 'warning',
+      message: `error callback \`${onError.name}\` saw 1 of ${failed.length} errors: ${job.api} reports only the first to arrive (${firstLine(seen.text)}); ${count(unseen.length, 'other failure')} went unseen`,
+      site: job.site,
+      related,
+      spans: [...failed, ...cbSpans],
+    });
+  }
+  return findings;
+}

@@ -1,0 +1,99 @@
+// Results reach user code only when main's event loop takes them in, so a main thread that
+// blocks synchronously (sleepSync, a busy loop) holds finished results back: their callbacks,
+// ready() and waiters all run late. Delays that overlap form one episode and one finding.
+// Time spent in callbacks is left out: callback-blocked reports that.
+import type { Finding, RelatedInfo, RuleOptions } from '../types';
+import type { TraceIndex } from '../traceIndex';
+import { bySite, count, formatDuration } from '../text';
+
+const SHOWN_SITES = 3;
+
+interface Delay {
+  job: number;
+  task: number;
+  from: number;
+  to: number;
+}
+
+export function mainBlocked(t: TraceIndex, o: RuleOptions): Finding[] {
+  const inCallbacks = coverage(t.callbacks.map((i) => [t.store.startCol[i], t.store.endCol[i]]));
+  const delays: Delay[] = [];
+  for (const job of t.store.jobs.values()) {
+    if (job.resultIn === undefined) continue;
+    const finished = t.tasksOf(job.id).filter((i) => t.store.status(i) !== 'running');
+    if (finished.length === 0) continue;
+    const task = finished.reduce((a, b) => (t.store.endCol[b] > t.store.endCol[a] ? b : a));
+    const from = t.store.endCol[task];
+    const held = job.resultIn - from - (inCallbacks(job.resultIn) - inCallbacks(from));
+    if (held > o.thresholdUs) delays.push({ job: job.id, task, from, to: job.resultIn });
+  }
+  return episodes(delays).map((ep) => finding(t, ep));
+}
+
+function finding(t: TraceIndex, ep: Delay[]): Finding {
+  const from = Math.min(...ep.map((d) => d.from));
+  const to = Math.max(...ep.map((d) => d.to));
+  const longest = Math.max(...ep.map((d) => d.to - d.from));
+  const sleeps = t.waits.filter((i) => t.span(i).name === 'sleepSync' && t.lane(t.store.laneCol[i])?.kind === 'main' && t.store.startCol[i] < to && t.store.endCol[i] > from);
+  const sleep = sleeps.length ? t.span(sleeps.reduce((a, b) => (overlap(t, b, from, to) > overlap(t, a, from, to) ? b : a))) : undefined;
+  const held = `${count(ep.length, 'finished result')} waited up to ${formatDuration(longest)} to be taken in, so their callbacks and waiters ran late`;
+  const message = sleep
+    ? `main blocked its event loop for ${formatDuration(sleep.end - sleep.start)} in sleepSync(); ${held}`
+    : `main's event loop was busy for ${formatDuration(to - from)}; ${held}`;
+  const related: RelatedInfo[] = bySite(ep, (d) => t.job(d.job)?.site)
+    .slice(0, SHOWN_SITES)
+    .map((g) => {
+      const job = t.job(g.items[0].job)!;
+      const longestHere = Math.max(...g.items.map((d) => d.to - d.from));
+      return { message: `${count(g.items.length, 'result')} of \`${t.taskName(job)}\` from this ${job.api}() call waited up to ${formatDuration(longestHere)}`, site: g.site };
+    });
+  return {
+    rule: 'main-blocked',
+    severity: 'warning',
+    message,
+    site: sleep?.site ?? t.job(ep[0].job)?.site,
+    related,
+    spans: [...(sleep ? [sleep.index] : []), ...ep.map((d) => d.task)],
+  };
+}
+
+/** Groups delays whose time ranges overlap. */
+function episodes(delays: Delay[]): Delay[][] {
+  const out: Delay[][] = [];
+  let end = -Infinity;
+  for (const d of [...delays].sort((a, b) => a.from - b.from)) {
+    if (d.from <= end) out[out.length - 1].push(d);
+    else out.push([d]);
+    end = Math.max(end, d.to);
+  }
+  return out;
+}
+
+/** For a set of time ranges, a function giving how much of (-inf, x] they cover. */
+function coverage(ranges: [number, number][]): (x: number) => number {
+  const merged: [number, number][] = [];
+  for (const [s, e] of ranges.sort((a, b) => a[0] - b[0])) {
+    const last = merged[merged.length - 1];
+    if (last && s <= last[1]) last[1] = Math.max(last[1], e);
+    else merged.push([s, e]);
+  }
+  const before = [0];
+  for (const [s, e] of merged) before.push(before[before.length - 1] + e - s);
+  return (x) => {
+    let lo = 0;
+    let hi = merged.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (merged[mid][0] < x) lo = mid + 1;
+      else hi = mid;
+    }
+    // merged[0..lo) start before x; only the last of them can reach past it.
+    if (lo === 0) return 0;
+    const [s, e] = merged[lo - 1];
+    return before[lo - 1] + Math.min(e, x) - s;
+  };
+}
+
+function overlap(t: TraceIndex, i: number, from: number, to: number): number {
+  return Math.min(t.store.endCol[i], to) - Math.max(t.store.startCol[i], from);
+}

@@ -1,0 +1,34 @@
+// Wording shared by the rules, so every finding speaks of times, errors and counts alike.
+import { formatSite, type Site } from '../trace/model';
+
+/** A duration in µs as a person reads it: 850 µs, 12 ms, 1.2 s. */
+export function formatDuration(us: number): string {
+  if (us < 1000) return `${Math.round(us)} µs`;
+  if (us < 10_000) return `${(us / 1000).toFixed(1)} ms`;
+  if (us < 1_000_000) return `${Math.round(us / 1000)} ms`;
+  return `${(us / 1_000_000).toFixed(1)} s`;
+}
+
+/** The first line of an error text (its message without the stack). */
+export function firstLine(text: string | undefined, fallback = 'an error'): string {
+  const line = text?.split('\n', 1)[0].trim();
+  return line || fallback;
+}
+
+/** `1 result`, `7 results`. */
+export function count(n: number, noun: string, plural = `${noun}s`): string {
+  return `${n} ${n === 1 ? noun : plural}`;
+}
+
+/** Items grouped by their source line (first-seen order), so related info names each line once. */
+export function bySite<T>(items: readonly T[], siteOf: (item: T) => Site | undefined): { site?: Site; items: T[] }[] {
+  const groups = new Map<string, { site?: Site; items: T[] }>();
+  for (const item of items) {
+    const site = siteOf(item);
+    const key = site ? formatSite(site) : '';
+    let g = groups.get(key);
+    if (!g) groups.set(key, (g = { site, items: [] }));
+    g.items.push(item);
+  }
+  return [...groups.values()];
+}

@@ -1,0 +1,93 @@
+// One pass over the span columns that every rule shares: spans grouped by kind and by job, and
+// the lookups from a span to its job, pool and lane. Spans are materialised only when asked for.
+import type { Job, Lane, PoolInfo, Span } from '../trace/model';
+import type { TraceStore } from '../trace/store';
+
+export class TraceIndex {
+  readonly tasks: number[] = [];
+  readonly callbacks: number[] = [];
+  readonly waits: number[] = [];
+  readonly inits: number[] = [];
+  private readonly tasksByJob = new Map<number, number[]>();
+  private readonly callbacksByJob = new Map<number, number[]>();
+  private readonly cache = new Map<number, Span>();
+  private byEnd?: number[];
+
+  constructor(readonly store: TraceStore) {
+    const byKind = { task: this.tasks, callback: this.callbacks, wait: this.waits, init: this.inits };
+    for (let i = 0; i < store.spanCount; i++) {
+      const kind = store.kind(i);
+      byKind[kind].push(i);
+      if (kind === 'task') push(this.tasksByJob, store.jobCol[i], i);
+      if (kind === 'callback') push(this.callbacksByJob, store.jobCol[i], i);
+    }
+  }
+
+  span(i: number): Span {
+    let s = this.cache.get(i);
+    if (!s) this.cache.set(i, (s = this.store.span(i)));
+    return s;
+  }
+
+  tasksOf(job: number): number[] {
+    return this.tasksByJob.get(job) ?? [];
+  }
+
+  callbacksOf(job: number): number[] {
+    return this.callbacksByJob.get(job) ?? [];
+  }
+
+  job(id: number): Job | undefined {
+    return this.store.jobs.get(id);
+  }
+
+  poolOfJob(id: number): PoolInfo | undefined {
+    const job = this.store.jobs.get(id);
+    return job && this.store.pools.get(job.pool);
+  }
+
+  lane(id: number): Lane | undefined {
+    return this.store.laneById(id);
+  }
+
+  jobsOfPool(pool: number): Job[] {
+    return [...this.store.jobs.values()].filter((j) => j.pool === pool);
+  }
+
+  /** The task function's name for a job: its first task span's name, else the api that issued it. */
+  taskName(job: Job): string {
+    const first = this.tasksOf(job.id)[0];
+    return first === undefined ? job.api : this.span(first).name;
+  }
+
+  /** Initializer runs of the pool's workers that threw. */
+  failedInits(pool: number): number[] {
+    return this.inits.filter((i) => this.store.status(i) === 'error' && this.lane(this.store.laneCol[i])?.pool === pool);
+  }
+
+  /** Finished tasks whose end lies strictly between from and to, in order of their end. */
+  tasksEndingBetween(from: number, to: number): number[] {
+    const end = this.store.endCol;
+    const sorted = (this.byEnd ??= this.tasks.filter((i) => this.store.status(i) !== 'running').sort((a, b) => end[a] - end[b]));
+    let lo = 0;
+    let hi = sorted.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (end[sorted[mid]] <= from) lo = mid + 1;
+      else hi = mid;
+    }
+    const out: number[] = [];
+    for (let k = lo; k < sorted.length && end[sorted[k]] < to; k++) out.push(sorted[k]);
+    return out;
+  }
+
+  duration(i: number): number {
+    return this.store.endCol[i] - this.store.startCol[i];
+  }
+}
+
+function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
+  const list = m.get(k);
+  if (list) list.push(v);
+  else m.set(k, [v]);
+}

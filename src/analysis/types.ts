@@ -1,0 +1,38 @@
+// The contract between the analysis and its consumers (Problems panel, webview markers, CLI).
+import type { Site } from '../trace/model';
+
+export type RuleId =
+  | 'callback-blocked'
+  | 'callback-threw'
+  | 'error-unretrieved'
+  | 'errors-unseen'
+  | 'pool-broken'
+  | 'deadlock'
+  | 'main-blocked'
+  | 'pool-not-closed';
+export type Severity = 'error' | 'warning' | 'info';
+
+export interface RelatedInfo {
+  message: string;
+  site?: Site;
+}
+
+export interface Finding {
+  rule: RuleId;
+  severity: Severity;
+  message: string;
+  site?: Site;
+  related: RelatedInfo[];
+  /** span indices in the store, for the inspector to mark */
+  spans: number[];
+}
+
+export interface AnalysisOptions {
+  /** how long a callback or main's event loop may hold results back before it is reported (default 100) */
+  blockThresholdMs?: number;
+}
+
+/** Options as the rules see them: thresholds already in µs. */
+export interface RuleOptions {
+  thresholdUs: number;
+}

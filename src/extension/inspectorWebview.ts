@@ -1,0 +1,212 @@
+// One inspector panel: its HTML (strict CSP, script by nonce), the checked messages from the
+// webview, and the live feed: at most one batch per 100 ms, sequence-numbered, with a snapshot
+// when the view says it is ready (first load, or after it was hidden and rebuilt) or saw a gap.
+import { randomBytes } from 'node:crypto';
+import * as vscode from 'vscode';
+import { TraceFeed } from '../protocol/encode';
+import { PROTOCOL_VERSION, type HostEnvelope, type HostMessage } from '../protocol/messages';
+import { checkViewEnvelope } from '../protocol/validate';
+import type { Site } from '../protocol/wire';
+import { parseSite } from '../trace/model';
+import type { TraceStore } from '../trace/store';
+import { readConfig } from './config';
+import type { RunState, ShownRun } from './runState';
+
+export const VIEW_TYPE = 'poolscope.inspector';
+const BATCH_MS = 100;
+
+export interface InspectorStats {
+  /** spans the webview reported holding after its last applied batch */
+  spansReceived: number;
+  /** lanes it draws */
+  lanes: number;
+  /** batches posted to it so far */
+  batches: number;
+  visible: boolean;
+}
+
+export class InspectorWebview implements vscode.Disposable {
+  readonly stats: InspectorStats = { spansReceived: 0, lanes: 0, batches: 0, visible: false };
+  private seq = 0;
+  private ready = false;
+  private run: ShownRun | undefined;
+  private feed: TraceFeed | undefined;
+  private sentFindings: unknown;
+  private lastRunning: boolean | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private pendingSelect: number[] | undefined;
+  private readonly disposables: vscode.Disposable[] = [];
+  private readonly onDisposeEmitter = new vscode.EventEmitter<void>();
+  readonly onDidDispose = this.onDisposeEmitter.event;
+
+  constructor(readonly panel: vscode.WebviewPanel, extensionUri: vscode.Uri, private readonly state: RunState) {
+    const dist = vscode.Uri.joinPath(extensionUri, 'media', 'dist');
+    panel.webview.options = { enableScripts: true, localResourceRoots: [dist] };
+    panel.webview.html = this.html(panel.webview, dist);
+    this.disposables.push(
+      panel.webview.onDidReceiveMessage((m) => this.receive(m)),
+      panel.onDidChangeViewState(() => {
+        this.stats.visible = panel.visible;
+        // A hidden webview is torn down (no retainContextWhenHidden); it says ready again when rebuilt.
+        if (!panel.visible) this.ready = false;
+      }),
+      panel.onDidDispose(() => this.dispose()),
+      state.onDidChange(() => this.schedule()),
+    );
+    this.stats.visible = panel.visible;
+  }
+
+  private html(webview: vscode.Webview, dist: vscode.Uri): string {
+    const nonce = randomBytes(18).toString('base64');
+    const js = webview.asWebviewUri(vscode.Uri.joinPath(dist, 'webview.js'));
+    const css = webview.asWebviewUri(vscode.Uri.joinPath(dist, 'webview.css'));
+    const csp = [`default-src 'none'`, `script-src 'nonce-${nonce}'`, `style-src ${webview.cspSource}`, `img-src ${webview.cspSource} data:`, `font-src ${webview.cspSource}`].join('; ');
+    return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="stylesheet" href="${css.toString()}">
+<title>Pool Inspector</title>
+</head>
+<body>
+<div id="app"></div>
+<script nonce="${nonce}" src="${js.toString()}"></script>
+</body>
+</html>`;
+  }
+
+  reveal(): void {
+    this.panel.reveal(undefined, false);
+  }
+
+  /** Selects and reveals spans, once the view holds the trace. */
+  select(spans: number[]): void {
+    this.pendingSelect = spans;
+    this.reveal();
+    this.flushSelect();
+  }
+
+  private flushSelect(): void {
+    if (!this.ready || !this.pendingSelect) return;
+    this.post({ type: 'select', spans: this.pendingSelect });
+    this.pendingSelect = undefined;
+  }
+
+  private receive(raw: unknown): void {
+    const checked = checkViewEnvelope(raw);
+    if (!checked.ok) {
+      console.warn(`poolscope inspector: ignored a message from the webview: ${checked.error}`);
+      return;
+    }
+    const m = checked.value.msg;
+    switch (m.type) {
+      case 'ready':
+      case 'resync':
+        this.ready = true;
+        this.sendSnapshot();
+        this.flushSelect();
+        break;
+      case 'applied':
+        this.stats.spansReceived = m.spans;
+        this.stats.lanes = m.lanes;
+        break;
+      case 'openSource':
+        void this.openSource(m.site);
+        break;
+      case 'exportTrace':
+        void vscode.commands.executeCommand('poolscope.exportTrace');
+        break;
+      case 'openTrace':
+        void vscode.commands.executeCommand('poolscope.openTrace');
+        break;
+    }
+  }
+
+  private post(msg: HostMessage): void {
+    const env: HostEnvelope = { v: PROTOCOL_VERSION, seq: ++this.seq, msg };
+    this.stats.batches++;
+    void this.panel.webview.postMessage(env);
+  }
+
+  private sendSnapshot(): void {
+    this.run = this.state.current;
+    this.feed = this.run ? new TraceFeed(this.run.store) : undefined;
+    this.panel.title = this.run ? `Pool Inspector — ${this.run.file.split(/[\\/]/).pop()}` : 'Pool Inspector';
+    if (!this.run || !this.feed) {
+      this.post({ type: 'notice', text: 'No run yet: run a task file with "Run in Pool", or open a trace.' });
+      return;
+    }
+    this.sentFindings = this.run.findings;
+    this.lastRunning = this.run.running;
+    this.post({
+      type: 'trace',
+      patch: this.feed.snapshot(),
+      findings: this.run.findings,
+      running: this.run.running,
+      options: { blockThresholdMs: readConfig(vscode.Uri.file(this.run.file)).blockThresholdMs, host: 'vscode' },
+    });
+    this.schedule();
+  }
+
+  /** Coalesces changes into at most one batch per BATCH_MS; keeps polling while the run goes on. */
+  private schedule(): void {
+    if (this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.flush();
+    }, BATCH_MS);
+  }
+
+  private flush(): void {
+    if (!this.ready || !this.panel.visible) return;
+    const run = this.state.current;
+    if (run !== this.run || run?.store !== this.run?.store) {
+      this.sendSnapshot();
+      return;
+    }
+    if (!run || !this.feed) return;
+    const findingsChanged = run.findings !== this.sentFindings;
+    if (this.feed.stale || findingsChanged || run.running !== this.lastRunning) {
+      this.sentFindings = run.findings;
+      this.lastRunning = run.running;
+      this.post({ type: 'trace', patch: this.feed.delta(), findings: findingsChanged ? run.findings : undefined, running: run.running });
+    }
+    if (run.running) this.schedule();
+  }
+
+  /** Opens a source location, but only a file the trace names and only inside the workspace. */
+  private async openSource(site: Site): Promise<void> {
+    const run = this.state.current;
+    const uri = vscode.Uri.file(site.file);
+    if (!run || !fileNamedByTrace(run, site.file) || !vscode.workspace.getWorkspaceFolder(uri)) {
+      this.post({ type: 'notice', text: `Not opening ${site.file}: only files named by this trace inside the workspace open from here.` });
+      return;
+    }
+    const pos = new vscode.Position(site.line - 1, site.col - 1);
+    await vscode.window.showTextDocument(uri, { selection: new vscode.Range(pos, pos), viewColumn: vscode.ViewColumn.One, preserveFocus: false });
+  }
+
+  dispose(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    while (this.disposables.length) this.disposables.pop()?.dispose();
+    this.onDisposeEmitter.fire();
+    this.onDisposeEmitter.dispose();
+  }
+}
+
+/** Whether any site of the trace (spans, jobs, pools, findings) or the run itself names the file. */
+export function fileNamedByTrace(run: ShownRun, file: string): boolean {
+  if (run.file === file || run.store.meta.file === file) return true;
+  const s: TraceStore = run.store;
+  for (let id = 1; ; id++) {
+    const text = s.str(id);
+    if (text === '') break;
+    if (parseSite(text)?.file === file) return true;
+  }
+  for (const j of s.jobs.values()) if (j.site?.file === file || j.callbacks.some((c) => c.site?.file === file || c.registeredAt?.file === file)) return true;
+  for (const p of s.pools.values()) if (p.site?.file === file) return true;
+  return run.findings.some((f) => f.site?.file === file || f.related.some((r) => r.site?.file === file));
+}

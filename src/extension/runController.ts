@@ -1,0 +1,147 @@
+// One pool run at a time: starts the runtime on a file (user code runs in worker threads,
+// never here), streams progress and output, stops on request, and turns the finished trace
+// into findings and diagnostics.
+import { basename } from 'node:path';
+import * as vscode from 'vscode';
+import { analyze } from '../analysis';
+import { startRun, type RunError, type RunHandle } from '../runtime/run';
+import type { RunOutcome } from '../trace/model';
+import { readConfig } from './config';
+import { INSPECTOR_COMMANDS } from './inspectorPanel';
+import type { FindingDiagnostics } from './diagnostics';
+import type { OutputLog } from './outputLog';
+import type { RunState, ShownRun } from './runState';
+import type { RunStatusBar } from './statusBar';
+
+const RUNNING_CONTEXT = 'poolscope.running';
+
+/** What "Run in Pool" resolves to: how the run ended and what it found. */
+export interface RunSummary {
+  file: string;
+  outcome: RunOutcome;
+  findings: number;
+  error?: RunError;
+}
+
+interface ActiveRun {
+  file: string;
+  handle: RunHandle;
+  finished: Promise<RunSummary>;
+}
+
+export class RunController implements vscode.Disposable {
+  private active: ActiveRun | undefined;
+
+  constructor(
+    private readonly state: RunState,
+    private readonly diagnostics: FindingDiagnostics,
+    private readonly output: OutputLog,
+    private readonly status: RunStatusBar,
+  ) {}
+
+  /**
+   * Runs `uri` (explorer, CodeLens) or the active editor's file. Resolves when the run has
+   * ended, or with undefined when nothing was run.
+   */
+  async run(uri?: vscode.Uri): Promise<RunSummary | undefined> {
+    if (!vscode.workspace.isTrusted) {
+      void vscode.window.showErrorMessage('Poolscope: running a file executes its code; trust this workspace first.');
+      return undefined;
+    }
+    const target = uri instanceof vscode.Uri ? uri : vscode.window.activeTextEditor?.document.uri;
+    if (!target || target.scheme !== 'file') {
+      void vscode.window.showErrorMessage('Poolscope: open a JavaScript or TypeScript task file (one that exports `main`) to run it in the pool.');
+      return undefined;
+    }
+    if (this.active && !(await this.confirmStop(this.active.file, target.fsPath))) return undefined;
+    // The runtime reads the file from disk: what the user sees in the editor is what runs.
+    const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === target.toString());
+    if (open?.isDirty) await open.save();
+    // Another "Run in Pool" may have started a run while this one awaited: the last one wins.
+    while (this.active) await this.stop();
+    return this.start(target);
+  }
+
+  /** Ends the current run (within 2 s, whatever its code does) and waits for its results. */
+  async stop(): Promise<void> {
+    const run = this.active;
+    if (!run) return;
+    await run.handle.stop();
+    await run.finished;
+  }
+
+  dispose(): void {
+    void this.stop();
+  }
+
+  private async confirmStop(runningFile: string, nextFile: string): Promise<boolean> {
+    const stopIt = { label: `Stop ${basename(runningFile)} and run ${basename(nextFile)}`, stop: true };
+    const keep = { label: `Keep ${basename(runningFile)} running`, stop: false };
+    const pick = await vscode.window.showQuickPick([stopIt, keep], {
+      title: 'A pool run is going on',
+      placeHolder: `${basename(runningFile)} is still running in the pool`,
+    });
+    return pick?.stop === true;
+  }
+
+  private start(uri: vscode.Uri): Promise<RunSummary> {
+    const file = uri.fsPath;
+    const config = readConfig(uri);
+    const name = basename(file);
+    this.output.note(`▶ ${file} (workers: ${config.workers}${config.runTimeoutMs ? `, timeout: ${config.runTimeoutMs} ms` : ''})`);
+    this.output.channel.show(true);
+    this.status.running(name);
+    const handle = startRun(file, {
+      workers: config.workers,
+      timeoutMs: config.runTimeoutMs || undefined,
+      onLog: (line, lane) => this.output.programLine(line, lane),
+      onProgress: (p) => {
+        this.status.running(name, p);
+        if (this.state.current === shown) this.state.set(shown);
+      },
+    });
+    const shown: ShownRun = { store: handle.store, findings: [], running: true, file };
+    this.state.set(shown);
+    void vscode.commands.executeCommand('setContext', RUNNING_CONTEXT, true);
+    if (config.openInspectorOnRun) void vscode.commands.executeCommand(INSPECTOR_COMMANDS.open);
+    const finished = this.finish(handle, shown);
+    this.active = { file, handle, finished };
+    return finished;
+  }
+
+  private async finish(handle: RunHandle, shown: ShownRun): Promise<RunSummary> {
+    const { file } = shown;
+    let summary: RunSummary;
+    try {
+      const result = await handle.done;
+      const config = readConfig(vscode.Uri.file(file));
+      const findings = result.outcome === 'bad-input' ? [] : analyze(result.store, { blockThresholdMs: config.blockThresholdMs }).filter((f) => config.shownRules.has(f.rule));
+      await this.diagnostics.show(file, findings);
+      shown.store = result.store;
+      shown.findings = findings;
+      summary = { file, outcome: result.outcome, findings: findings.length, error: result.error };
+    } catch (e) {
+      // A runtime failure must not take the extension host down: report it as a crashed run.
+      const err = e instanceof Error ? e : new Error(String(e));
+      summary = { file, outcome: 'crashed', findings: 0, error: { message: err.message, stack: err.stack } };
+    }
+    shown.running = false;
+    this.report(summary);
+    if (this.active?.handle === handle) {
+      this.active = undefined;
+      void vscode.commands.executeCommand('setContext', RUNNING_CONTEXT, false);
+    }
+    if (this.state.current === shown) this.state.set(shown);
+    return summary;
+  }
+
+  private report(s: RunSummary): void {
+    const name = basename(s.file);
+    this.status.finished(name, s.outcome, s.findings);
+    const where = s.error?.site ? ` (${s.error.site.file}:${s.error.site.line}:${s.error.site.col})` : '';
+    this.output.note(`■ ${name}: ${s.outcome}, ${s.findings} finding${s.findings === 1 ? '' : 's'}${s.error ? ` — ${s.error.message}${where}` : ''}`);
+    if (s.outcome === 'bad-input' || s.outcome === 'crashed') {
+      void vscode.window.showErrorMessage(`Poolscope could not run ${name}: ${s.error?.message ?? s.outcome}${where}`);
+    }
+  }
+}

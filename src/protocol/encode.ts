@@ -1,0 +1,129 @@
+// Host side of the transfer format: turns a TraceStore into patches. A TraceFeed remembers
+// what one view already holds (store revision, string/log/mark counts, job states), so a
+// live run sends only the spans whose spanRev moved since the last patch.
+import type { TraceStore } from '../trace/store';
+import type { Job } from '../trace/model';
+import { SPAN_COLUMN_NAMES, bytesToBase64, type TracePatch, type WireSpans, type SpanColumn } from './wire';
+
+type Columns = Record<SpanColumn, { subarray(a: number, b: number): Parameters<typeof bytesToBase64>[0] }>;
+
+function storeColumns(store: TraceStore): Columns {
+  return {
+    lane: store.laneCol, kind: store.kindCol, status: store.statusCol, start: store.startCol, end: store.endCol,
+    queued: store.queuedCol, taskId: store.taskIdCol, job: store.jobCol, name: store.nameCol, api: store.apiCol,
+    site: store.siteCol, site2: store.site2Col, text: store.textCol, args: store.argsCol, cbKind: store.cbKindCol,
+  };
+}
+
+function encodeRange(cols: Columns, from: number, to: number): WireSpans {
+  const out = { n: to - from, base: from } as WireSpans;
+  for (const c of SPAN_COLUMN_NAMES) out[c] = bytesToBase64(cols[c].subarray(from, to));
+  return out;
+}
+
+function encodeRows(cols: Columns, rows: Int32Array): WireSpans {
+  const out = { n: rows.length, base: 0, idx: bytesToBase64(rows) } as WireSpans;
+  for (const c of SPAN_COLUMN_NAMES) {
+    const src = cols[c] as unknown as ArrayLike<number> & { constructor: new (n: number) => Parameters<typeof bytesToBase64>[0] & { [i: number]: number } };
+    const dst = new src.constructor(rows.length);
+    for (let k = 0; k < rows.length; k++) dst[k] = src[rows[k]];
+    out[c] = bytesToBase64(dst);
+  }
+  return out;
+}
+
+/** The store's interned strings from id `from` on (ids are dense; only id 0 is empty). */
+function stringsFrom(store: TraceStore, from: number): string[] {
+  const out: string[] = [];
+  for (let id = Math.max(from, 1); ; id++) {
+    const s = store.str(id);
+    if (s === '') break;
+    out.push(s);
+  }
+  return out;
+}
+
+const jobSig = (j: Job) => `${j.status}|${j.resultIn}|${j.readyAt}|${j.tasks.length}|${j.callbacks.length}|${j.retrieved}`;
+
+export class TraceFeed {
+  private revision = -1;
+  private strings = 1;
+  private logs = 0;
+  private marks = 0;
+  private spans = 0;
+  private readonly jobSigs = new Map<number, string>();
+
+  constructor(private readonly store: TraceStore) {}
+
+  /** Whether the store changed since the last patch. */
+  get stale(): boolean {
+    return this.store.revision !== this.revision;
+  }
+
+  /** Everything, as the first message to a fresh view or after it saw a gap. */
+  snapshot(): TracePatch {
+    this.revision = -1;
+    this.strings = 1;
+    this.logs = 0;
+    this.marks = 0;
+    this.spans = 0;
+    this.jobSigs.clear();
+    return this.next(true);
+  }
+
+  /** What changed since the previous patch. */
+  delta(): TracePatch {
+    return this.next(false);
+  }
+
+  private next(reset: boolean): TracePatch {
+    const s = this.store;
+    const n = s.spanCount;
+    const cols = storeColumns(s);
+    let spans: WireSpans;
+    if (reset) {
+      spans = encodeRange(cols, 0, n);
+    } else {
+      // Rows touched since the last patch: usually the newest ones plus a few still-open spans.
+      const changed: number[] = [];
+      for (let i = 0; i < this.spans; i++) if (s.spanRev[i] > this.revision) changed.push(i);
+      if (changed.length === 0) spans = encodeRange(cols, this.spans, n);
+      else {
+        for (let i = this.spans; i < n; i++) changed.push(i);
+        spans = encodeRows(cols, Int32Array.from(changed));
+      }
+    }
+    const jobs: Job[] = [];
+    for (const j of s.jobs.values()) {
+      const sig = jobSig(j);
+      if (this.jobSigs.get(j.id) !== sig) {
+        this.jobSigs.set(j.id, sig);
+        jobs.push(j);
+      }
+    }
+    const strings = { base: this.strings, items: stringsFrom(s, this.strings) };
+    const patch: TracePatch = {
+      reset,
+      strings,
+      spans,
+      lanes: s.lanes,
+      logs: { base: this.logs, items: s.logs.slice(this.logs) },
+      marks: { base: this.marks, items: s.marks.slice(this.marks) },
+      jobs,
+      pools: [...s.pools.values()],
+      meta: s.meta,
+      end: s.end,
+    };
+    this.strings += strings.items.length;
+    this.logs = s.logs.length;
+    this.marks = s.marks.length;
+    this.spans = n;
+    this.revision = s.revision;
+    return patch;
+  }
+}
+
+/** A whole trace as one patch, for the standalone page. */
+export function encodeTrace(store: TraceStore): TracePatch {
+  return new TraceFeed(store).snapshot();
+}

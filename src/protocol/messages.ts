@@ -1,0 +1,47 @@
+// Every message between the extension host and the inspector webview: one union per
+// direction, each wrapped in an envelope. Host messages carry a sequence number so the view
+// notices a lost or reordered batch and asks for a fresh snapshot.
+import type { TracePatch, WireFinding, Site } from './wire';
+
+export const PROTOCOL_VERSION = 1;
+
+export interface ViewOptions {
+  /** callbacks slower than this are marked slow (the analysis' block threshold) */
+  blockThresholdMs: number;
+  /** whether the view runs inside the editor (Go to source, export, open available) */
+  host: 'vscode' | 'standalone';
+}
+
+export type HostMessage =
+  | { type: 'trace'; patch: TracePatch; findings?: WireFinding[]; running: boolean; options?: ViewOptions }
+  | { type: 'findings'; findings: WireFinding[] }
+  | { type: 'select'; spans: number[] }
+  | { type: 'notice'; text: string };
+
+export interface HostEnvelope {
+  v: typeof PROTOCOL_VERSION;
+  seq: number;
+  msg: HostMessage;
+}
+
+export type ViewMessage =
+  | { type: 'ready'; lastSeq: number }
+  | { type: 'resync'; expected: number; got: number }
+  | { type: 'openSource'; site: Site }
+  | { type: 'exportTrace' }
+  | { type: 'openTrace' }
+  | { type: 'applied'; spans: number; lanes: number; seq: number };
+
+/** What the standalone page embeds, as JSON in a non-executing script element with this id. */
+export const EMBED_ID = 'poolscope-trace';
+export interface EmbeddedTrace {
+  patch: TracePatch;
+  findings: WireFinding[];
+  options: ViewOptions;
+}
+
+export interface ViewEnvelope {
+  v: typeof PROTOCOL_VERSION;
+  id: number;
+  msg: ViewMessage;
+}

@@ -1,0 +1,181 @@
+// Import of a Chrome Trace Event Format file (user input: Open Trace...). A poolscope file
+// (metadata.poolscope present) is read strictly and rebuilds the exact store it came from;
+// any other trace is read best-effort (see chromeTraceForeign.ts).
+import {
+  SPAN_KINDS,
+  formatSite,
+  type Job,
+  type JobStatus,
+  type Lane,
+  type LaneKind,
+  type MarkKind,
+  type PoolInfo,
+  type PoolKind,
+  type RunOutcome,
+  type SpanKind,
+  type SpanStatus,
+  type TraceMeta,
+} from './model';
+import { TraceStore } from './store';
+import { Fields, asInt, fail, isObj } from './chromeTraceCheck';
+import { CALLBACK_KINDS, FLOW_CAT, FORMAT_VERSION, LOG_CAT, MARK_CAT, STATUSES_BY_KIND, SUBMIT_CAT, quantize } from './chromeTraceFormat';
+import { importForeignTrace } from './chromeTraceForeign';
+
+const OUTCOMES: Record<RunOutcome, true> = { returned: true, threw: true, deadlock: true, timeout: true, stopped: true, crashed: true, 'bad-input': true, running: true };
+const LANE_KINDS: Record<LaneKind, true> = { main: true, callback: true, worker: true };
+const POOL_KINDS: Record<PoolKind, true> = { ThreadPool: true, ThreadPoolExecutor: true };
+const JOB_STATUSES: Record<JobStatus, true> = { pending: true, ok: true, error: true, cancelled: true };
+const STREAMS = { stdout: true, stderr: true } as const;
+const MARK_KINDS: Record<MarkKind, true> = {
+  'pool-created': true, close: true, terminate: true, shutdown: true, broken: true, 'handler-died': true,
+  respawn: true, 'worker-start': true, 'worker-exit': true, deadlock: true, 'main-returned': true, 'main-threw': true,
+};
+const SPAN_CATS = Object.fromEntries(SPAN_KINDS.map((k) => [k, true])) as Record<SpanKind, true>;
+const X_CATS = { ...SPAN_CATS, [SUBMIT_CAT]: true };
+const INSTANT_CATS = { [LOG_CAT]: true, [MARK_CAT]: true };
+const FLOW_CATS = { [FLOW_CAT]: true };
+const PHASES = { X: true, i: true, s: true, t: true, f: true, M: true };
+
+export function fromChromeTrace(json: unknown): TraceStore {
+  if (Array.isArray(json)) return importForeignTrace(json, '');
+  if (!isObj(json)) fail('the file', 'a JSON object with traceEvents, or an array of events', json);
+  const file = new Fields(json, '');
+  const events = file.arr('traceEvents');
+  const poolscope = file.optObj('metadata')?.optObj('poolscope');
+  return poolscope ? importPoolscopeTrace(events, poolscope) : importForeignTrace(events, 'traceEvents');
+}
+
+function importPoolscopeTrace(events: unknown[], md: Fields): TraceStore {
+  const version = md.int('version');
+  if (version !== FORMAT_VERSION) fail(md.at('version'), `${FORMAT_VERSION} (written by a newer poolscope?)`, version);
+  const store = new TraceStore(readMeta(md.obj('meta')));
+  md.arr('lanes').forEach((v, i) => store.addLane(readLane(Fields.of(v, `${md.at('lanes')}[${i}]`))));
+  events.forEach((v, i) => readEvent(store, Fields.of(v, `traceEvents[${i}]`)));
+  md.arr('pools').forEach((v, i) => {
+    const p = readPool(Fields.of(v, `${md.at('pools')}[${i}]`));
+    store.pools.set(p.id, p);
+  });
+  md.arr('jobs').forEach((v, i) => {
+    const j = readJob(Fields.of(v, `${md.at('jobs')}[${i}]`));
+    store.jobs.set(j.id, j);
+  });
+  store.end = md.num('end');
+  return store;
+}
+
+function readEvent(store: TraceStore, ev: Fields): void {
+  const ph = ev.oneOf('ph', PHASES);
+  ev.str('name');
+  if (ph === 'M') return; // lanes come from metadata.poolscope.lanes
+  ev.int('pid');
+  const lane = ev.int('tid', 0, 0xffff);
+  const ts = ev.num('ts');
+  if (ph === 'X') {
+    const dur = ev.num('dur', 0);
+    const cat = ev.oneOf('cat', X_CATS);
+    if (cat !== SUBMIT_CAT) readSpan(store, ev, cat, lane, ts, dur); // submits are drawn from jobs
+  } else if (ph === 'i') {
+    const a = ev.obj('args');
+    if (ev.oneOf('cat', INSTANT_CATS) === LOG_CAT) {
+      store.addLog({ lane, ts, stream: a.oneOf('stream', STREAMS), text: a.str('text') });
+    } else {
+      const text = a.optStr('text');
+      store.addMark({ lane, ts, kind: ev.oneOf('name', MARK_KINDS), pool: a.int('pool'), ...(text !== undefined ? { text } : {}) });
+    }
+  } else {
+    ev.oneOf('cat', FLOW_CATS);
+    ev.int('id', 0, Number.MAX_SAFE_INTEGER); // flows are drawn from jobs and spans
+  }
+}
+
+function readSpan(store: TraceStore, ev: Fields, kind: SpanKind, lane: number, ts: number, dur: number): void {
+  const a = ev.obj('args');
+  const site = a.optSite('site');
+  const site2 = a.optSite('registeredAt');
+  store.addSpan({
+    lane,
+    kind,
+    status: a.oneOf('status', STATUSES_BY_KIND[kind] as Record<SpanStatus, true>),
+    name: ev.str('name'),
+    start: ts,
+    end: quantize(ts + dur),
+    queued: a.optNum('queuedAt'),
+    taskId: a.optInt('taskId') ?? -1,
+    job: a.int('job'),
+    api: a.optStr('api'),
+    site: site && formatSite(site),
+    site2: site2 && formatSite(site2),
+    text: a.optStr('text'),
+    cbKind: a.optOneOf('kind', CALLBACK_KINDS),
+    args: a.optStr('input'),
+  });
+}
+
+/** The records below keep any field this version does not know, so newer files survive a round trip. */
+function readMeta(f: Fields): TraceMeta {
+  f.str('file');
+  f.str('startedAt');
+  f.oneOf('outcome', OUTCOMES);
+  f.optStr('error');
+  const d = f.optObj('deadlock');
+  if (d) {
+    d.num('ts');
+    d.optSite('site');
+    d.int('job');
+    d.str('reason');
+  }
+  return { ...(f.o as unknown as TraceMeta) };
+}
+
+function readLane(f: Fields): Lane {
+  f.int('id', 0, 0xffff);
+  f.str('name');
+  f.oneOf('kind', LANE_KINDS);
+  f.int('pool');
+  return { ...(f.o as unknown as Lane) };
+}
+
+function readPool(f: Fields): PoolInfo {
+  f.int('id');
+  f.oneOf('kind', POOL_KINDS);
+  f.int('size', 0);
+  f.optSite('site');
+  f.num('created');
+  for (const k of ['closed', 'terminated', 'shutdown']) f.optNum(k);
+  const broken = f.optObj('broken');
+  if (broken) {
+    broken.num('ts');
+    broken.str('cause');
+  }
+  const died = f.optObj('handlerDied');
+  if (died) {
+    died.num('ts');
+    died.str('error');
+  }
+  f.int('respawns', 0);
+  f.optStr('initializer');
+  f.optSite('initializerSite');
+  return { ...(f.o as unknown as PoolInfo) };
+}
+
+function readJob(f: Fields): Job {
+  f.int('id');
+  f.int('pool');
+  f.str('api');
+  f.optSite('site');
+  f.optSite('fnSite');
+  f.num('submitted');
+  f.arr('tasks').forEach((t, i) => asInt(t, `${f.at('tasks')}[${i}]`));
+  f.arr('callbacks').forEach((v, i) => {
+    const cb = Fields.of(v, `${f.at('callbacks')}[${i}]`);
+    cb.oneOf('kind', CALLBACK_KINDS);
+    cb.str('name');
+    cb.optSite('site');
+    cb.optSite('registeredAt');
+  });
+  f.optNum('resultIn');
+  f.optNum('readyAt');
+  f.oneOf('status', JOB_STATUSES);
+  f.bool('retrieved');
+  return { ...(f.o as unknown as Job) };
+}

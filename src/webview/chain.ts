@@ -1,0 +1,65 @@
+// The causal chain of a job, as the details pane lists it and the canvas draws it:
+// submitted on Main -> ran on a worker -> its callback on the Callback lane -> the waiter on
+// Main released. Each step carries the delay between the two moments it joins.
+import { K_TASK, type TraceData } from './traceData';
+
+export interface ChainPoint {
+  what: 'submit' | 'run' | 'callback' | 'release';
+  label: string;
+  row: number;
+  t: number;
+  /** where the step that leaves this point starts (a span's end), when it differs from t */
+  leaveAt?: number;
+  span?: number;
+}
+
+export interface ChainStep {
+  from: ChainPoint;
+  to: ChainPoint;
+  /** from the moment the previous step left its point to this point */
+  delay: number;
+  label: string;
+}
+
+export interface Chain {
+  job: number;
+  points: ChainPoint[];
+  steps: ChainStep[];
+}
+
+const STEP_LABEL: Record<ChainPoint['what'], string> = {
+  submit: 'submitted',
+  run: 'queued',
+  callback: 'callback waited',
+  release: 'waiter released after',
+};
+
+export function causalChain(d: TraceData, selected: number): Chain | undefined {
+  const job = d.cols.job[selected];
+  if (job < 0) return undefined;
+  const { start, end } = d.cols;
+  const mainRow = d.rows.findIndex((l) => l.kind === 'main');
+  const cbRow = d.rows.findIndex((l) => l.kind === 'callback');
+  const jobInfo = d.jobs.get(job);
+  const tasks = d.spansOfJob(job, 'task');
+  // The task whose end released the job: the selected one, or the one that finished last.
+  const task = d.cols.kind[selected] === K_TASK ? selected : tasks.reduce<number | undefined>((a, t) => (a === undefined || end[t] > end[a] ? t : a), undefined);
+  const points: ChainPoint[] = [];
+  const submitted = task !== undefined && !Number.isNaN(d.cols.queued[task]) ? d.cols.queued[task] : jobInfo?.submitted;
+  if (submitted !== undefined && mainRow >= 0) points.push({ what: 'submit', label: `${jobInfo?.api ?? (d.str(d.cols.api[task ?? selected]) || 'submit')} on Main`, row: mainRow, t: submitted });
+  if (task !== undefined) points.push({ what: 'run', label: `${d.name(task)} on ${d.rows[d.rowOf(task)]?.name ?? 'a worker'}`, row: d.rowOf(task), t: start[task], leaveAt: end[task], span: task });
+  const callbacks = d.spansOfJob(job, 'callback');
+  const cb = callbacks.length ? callbacks[callbacks.length - 1] : undefined;
+  if (cb !== undefined && cbRow >= 0) points.push({ what: 'callback', label: `${d.name(cb)} on Callback`, row: cbRow, t: start[cb], leaveAt: end[cb], span: cb });
+  const waits = d.spansOfJob(job, 'wait');
+  const after = points.length ? (points[points.length - 1].leaveAt ?? points[points.length - 1].t) : 0;
+  const wait = waits.find((w) => end[w] >= after) ?? waits[waits.length - 1];
+  if (wait !== undefined && mainRow >= 0) points.push({ what: 'release', label: `${d.name(wait)} returned on Main`, row: mainRow, t: end[wait], span: wait });
+  else if (jobInfo?.readyAt !== undefined && mainRow >= 0) points.push({ what: 'release', label: 'ready (no waiter)', row: mainRow, t: jobInfo.readyAt });
+  const steps: ChainStep[] = [];
+  for (let k = 1; k < points.length; k++) {
+    const from = points[k - 1], to = points[k];
+    steps.push({ from, to, delay: to.t - (from.leaveAt ?? from.t), label: STEP_LABEL[to.what] });
+  }
+  return { job, points, steps };
+}

@@ -1,0 +1,68 @@
+// Where the view's data comes from and where its requests go: the extension host (inside the
+// editor) or the trace embedded in a standalone HTML file.
+import { EMBED_ID, PROTOCOL_VERSION, type EmbeddedTrace, type HostEnvelope, type ViewMessage, type ViewOptions } from '../protocol/messages';
+
+export interface SavedState {
+  t0: number;
+  t1: number;
+  fitAll: boolean;
+  follow: boolean;
+  selected?: number;
+  search: string;
+  table: boolean;
+}
+
+export interface Host {
+  kind: ViewOptions['host'];
+  post(msg: ViewMessage): void;
+  listen(cb: (env: HostEnvelope) => void): void;
+  getState(): SavedState | undefined;
+  setState(s: SavedState): void;
+}
+
+interface VsCodeApi {
+  postMessage(m: unknown): void;
+  getState(): unknown;
+  setState(s: unknown): void;
+}
+declare const acquireVsCodeApi: (() => VsCodeApi) | undefined;
+
+function isEnvelope(x: unknown): x is HostEnvelope {
+  const e = x as HostEnvelope;
+  return typeof e === 'object' && e !== null && e.v === PROTOCOL_VERSION && Number.isInteger(e.seq) && typeof e.msg === 'object' && e.msg !== null;
+}
+
+function vscodeHost(api: VsCodeApi): Host {
+  let id = 0;
+  return {
+    kind: 'vscode',
+    post: (msg) => api.postMessage({ v: PROTOCOL_VERSION, id: ++id, msg }),
+    listen: (cb) => window.addEventListener('message', (e: MessageEvent) => isEnvelope(e.data) && cb(e.data)),
+    getState: () => api.getState() as SavedState | undefined,
+    setState: (s) => api.setState(s),
+  };
+}
+
+function standaloneHost(notice: (text: string) => void): Host {
+  let state: SavedState | undefined;
+  return {
+    kind: 'standalone',
+    post: (msg) => {
+      if (msg.type === 'openSource') notice(`Source: ${msg.site.file}:${msg.site.line}:${msg.site.col}`);
+    },
+    listen: (cb) => {
+      const script = document.getElementById(EMBED_ID);
+      if (!script) return notice('This page holds no trace.');
+      const embedded = JSON.parse(script.textContent ?? '') as EmbeddedTrace;
+      // The JSON text is no longer needed once parsed: let the page drop it.
+      script.remove();
+      cb({ v: PROTOCOL_VERSION, seq: 1, msg: { type: 'trace', patch: embedded.patch, findings: embedded.findings, running: false, options: embedded.options } });
+    },
+    getState: () => state,
+    setState: (s) => (state = s),
+  };
+}
+
+export function connectHost(notice: (text: string) => void): Host {
+  return typeof acquireVsCodeApi === 'function' ? vscodeHost(acquireVsCodeApi()) : standaloneHost(notice);
+}

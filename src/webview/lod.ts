@@ -1,0 +1,150 @@
+// Level-of-detail summaries, so a zoomed-out frame costs the number of pixels, not the
+// number of spans: per-lane coverage bins (how much of each bin is busy, and the most
+// important colour class in it) and step series with per-bin maxima for the counter tracks.
+
+const BINS = 16384;
+/** Lanes with fewer spans than this are always drawn span by span. */
+const LOD_MIN_SPANS = 4000;
+
+export class CoverageBins {
+  /** µs per bin at the finest level; level L bins are 4^L times wider */
+  readonly binDur: number;
+  readonly levels: { cover: Float32Array; mask: Uint16Array }[] = [];
+
+  constructor(total: number, list: Int32Array, start: Float64Array, end: Float64Array, cls: (i: number) => number) {
+    this.binDur = total / BINS;
+    if (list.length < LOD_MIN_SPANS) return;
+    const cover = new Float32Array(BINS), mask = new Uint16Array(BINS);
+    const w = this.binDur;
+    for (let k = 0; k < list.length; k++) {
+      const i = list[k];
+      const s = start[i], e = Math.max(end[i], s);
+      const b0 = Math.min(BINS - 1, Math.floor(s / w)), b1 = Math.min(BINS - 1, Math.floor(e / w));
+      const bit = 1 << cls(i);
+      for (let b = b0; b <= b1; b++) {
+        cover[b] += Math.min(e, (b + 1) * w) - Math.max(s, b * w);
+        mask[b] |= bit;
+      }
+    }
+    this.levels.push({ cover, mask });
+    for (let n = BINS / 4; n >= 64; n /= 4) {
+      const prev = this.levels[this.levels.length - 1];
+      const c = new Float32Array(n), m = new Uint16Array(n);
+      for (let b = 0; b < n; b++) {
+        for (let j = 0; j < 4; j++) {
+          c[b] += prev.cover[b * 4 + j];
+          m[b] |= prev.mask[b * 4 + j];
+        }
+      }
+      this.levels.push({ cover: c, mask: m });
+    }
+  }
+
+  /** The coarsest level whose bins are no wider than a pixel, or -1 to draw span by span. */
+  levelFor(usPerPx: number): number {
+    let best = -1;
+    for (let L = 0; L < this.levels.length; L++) if (this.binDur * 4 ** L <= usPerPx) best = L;
+    return best;
+  }
+}
+
+/** Index of the highest set bit: the most important colour class in a mask. */
+export function topClass(mask: number): number {
+  return 31 - Math.clz32(mask);
+}
+
+/**
+ * How a pixel that holds many spans is painted: the body in the most important of the
+ * ordinary classes (so a lane of 1% failures does not turn red), and the worst problem class,
+ * if any, as a tick on top. Classes from `problemFrom` on are problems.
+ */
+export function pixelClasses(mask: number, problemFrom: number): { body: number; problem: number } {
+  const ordinary = mask & ((1 << problemFrom) - 1);
+  const problem = mask >>> problemFrom ? topClass(mask) : -1;
+  return { body: ordinary ? topClass(ordinary) : problem, problem: ordinary ? problem : -1 };
+}
+
+/** A counter over time (tasks queued, workers busy) as a step function. */
+export class StepSeries {
+  times = new Float64Array(0);
+  values = new Int32Array(0);
+  max = 0;
+  private bins = new Int32Array(0);
+  private binDur = 1;
+
+  build(ins: Float64Array, outs: Float64Array, total: number): void {
+    ins.sort();
+    outs.sort();
+    const n = ins.length + outs.length;
+    this.times = new Float64Array(n);
+    this.values = new Int32Array(n);
+    let a = 0, b = 0, v = 0, max = 0;
+    for (let k = 0; k < n; k++) {
+      // At equal times the leaving event goes first, so back-to-back tasks do not count twice.
+      if (b < outs.length && (a >= ins.length || outs[b] <= ins[a])) {
+        this.times[k] = outs[b++];
+        v--;
+      } else {
+        this.times[k] = ins[a++];
+        v++;
+      }
+      this.values[k] = v;
+      if (v > max) max = v;
+    }
+    this.max = max;
+    this.binDur = Math.max(total, 1) / BINS;
+    this.bins = new Int32Array(BINS);
+    let k = 0, cur = 0;
+    for (let bin = 0; bin < BINS; bin++) {
+      const tEnd = (bin + 1) * this.binDur;
+      let m = cur;
+      while (k < n && this.times[k] < tEnd) {
+        cur = this.values[k++];
+        if (cur > m) m = cur;
+      }
+      this.bins[bin] = m;
+    }
+  }
+
+  valueAt(t: number): number {
+    let lo = 0, hi = this.times.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.times[mid] <= t) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo === 0 ? 0 : this.values[lo - 1];
+  }
+
+  /** The highest value within each of `out.length` pixel columns spanning [t0, t1]. */
+  maxPerPixel(t0: number, t1: number, out: Float32Array): void {
+    const W = out.length, usPerPx = (t1 - t0) / W;
+    if (usPerPx >= this.binDur) {
+      for (let px = 0; px < W; px++) {
+        const a = Math.max(0, Math.floor((t0 + px * usPerPx) / this.binDur));
+        const b = Math.min(BINS - 1, Math.floor((t0 + (px + 1) * usPerPx) / this.binDur));
+        let m = 0;
+        for (let bin = a; bin <= b; bin++) if (this.bins[bin] > m) m = this.bins[bin];
+        out[px] = m;
+      }
+      return;
+    }
+    let cur = this.valueAt(t0);
+    let lo = 0, hi = this.times.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.times[mid] <= t0) lo = mid + 1;
+      else hi = mid;
+    }
+    let k = lo;
+    for (let px = 0; px < W; px++) {
+      const tEnd = t0 + (px + 1) * usPerPx;
+      let m = cur;
+      while (k < this.times.length && this.times[k] < tEnd) {
+        cur = this.values[k++];
+        if (cur > m) m = cur;
+      }
+      out[px] = m;
+    }
+  }
+}

@@ -1,0 +1,244 @@
+// The inspector view: wires the data, the canvas timeline and the panels to the host.
+import type { HostEnvelope, HostMessage } from '../protocol/messages';
+import type { Site } from '../protocol/wire';
+import { causalChain } from './chain';
+import { el, clear } from './dom';
+import { baseName, fmtDur, fmtTime } from './format';
+import { connectHost, type SavedState } from './host';
+import { Tooltip, renderDetails, renderFindings, renderTables, type PanelActions } from './panels';
+import { onThemeChange, readPalette } from './theme';
+import { Timeline } from './timeline';
+import { TraceData } from './traceData';
+
+const data = new TraceData();
+const app = document.getElementById('app') ?? document.body;
+const live = el('div', { class: 'sr-only', 'aria-live': 'polite', role: 'status' });
+const notice = el('div', { class: 'notice', role: 'status', hidden: true });
+const showNotice = (text: string) => {
+  notice.textContent = text;
+  notice.hidden = false;
+};
+const host = connectHost(showNotice);
+
+const title = el('h1', { class: 'title' }, 'Pool Inspector');
+const outcome = el('span', { class: 'outcome' });
+const search = el('input', { type: 'search', class: 'search', placeholder: 'Search tasks and callbacks', 'aria-label': 'Search spans by task or callback name' });
+const searchCount = el('output', { class: 'search-count', 'aria-live': 'polite' });
+const btn = (label: string, title: string, pressed?: boolean) =>
+  el('button', { type: 'button', class: 'tool', title, 'aria-pressed': pressed === undefined ? undefined : String(pressed) }, label);
+const fitBtn = btn('Fit', 'Zoom to fit (F)');
+const followBtn = btn('Follow', 'Keep the newest time in view', true);
+const tableBtn = btn('Table', 'Show lanes, spans and findings as tables', false);
+const exportBtn = btn('Export…', 'Export the trace as Chrome Trace Event JSON');
+const openBtn = btn('Open…', 'Open a Chrome Trace Event JSON file');
+const legend = el('div', { class: 'legend', 'aria-label': 'Legend' },
+  ...([
+    ['task', 'task'], ['task-error', 'error'], ['cancelled', 'cancelled'], ['callback', 'callback'], ['callback-threw', 'threw'],
+    ['callback-slow', 'slow callback'], ['wait', 'wait'], ['queue', 'queued'], ['log', 'printed'],
+  ] as const).map(([k, label]) => el('span', { class: 'key' }, el('i', { class: `swatch sw-${k}` }), label)));
+const toolbar = el('header', { class: 'toolbar' }, title, outcome, el('div', { class: 'search-box' }, search, searchCount), fitBtn, followBtn, tableBtn,
+  host.kind === 'vscode' && exportBtn, host.kind === 'vscode' && openBtn);
+const details = el('section', { class: 'details', 'aria-label': 'Details' });
+const findings = el('section', { class: 'findings', 'aria-label': 'Findings' });
+const tables = el('section', { class: 'tables', 'aria-label': 'Table view', hidden: true });
+const tooltip = new Tooltip();
+
+const actions: PanelActions = {
+  select: (i, reveal) => selectSpan(i, reveal),
+  selectFinding: (k) => {
+    const f = data.findings[k];
+    const spans = f.spans.filter((i) => i < data.n);
+    selectSpan(spans[0], false);
+    timeline.reveal(spans);
+    findings.querySelectorAll('.finding').forEach((li, j) => li.classList.toggle('active', j === k));
+  },
+  openSource: host.kind === 'vscode' ? (site: Site) => host.post({ type: 'openSource', site }) : undefined,
+};
+
+const timeline = new Timeline(data, readPalette(), {
+  hover: (target, x, y) => tooltip.show(data, target, x, y),
+  select: (i) => selectSpan(i, false),
+  cursor: (i) => {
+    const s = data.span(i);
+    live.textContent = `${s.lane.name}: ${s.name}, ${s.kind} ${s.status}, starts ${fmtTime(s.start)}, lasts ${fmtDur(s.end - s.start)}`;
+  },
+  range: () => saveState(),
+  follow: (on) => {
+    followBtn.setAttribute('aria-pressed', String(on));
+    saveState();
+  },
+});
+
+app.append(toolbar, legend, notice, el('main', { class: 'body' }, timeline.root, el('aside', { class: 'side' }, details, findings)), tables, tooltip.root, live);
+onThemeChange(() => timeline.setPalette(readPalette()));
+
+function selectSpan(i: number | undefined, reveal = false): void {
+  timeline.selected = i;
+  if (i !== undefined) timeline.cursor = i;
+  timeline.chain = i === undefined ? undefined : causalChain(data, i);
+  renderDetails(details, data, i, timeline.chain, actions);
+  if (i !== undefined && reveal) timeline.reveal([i]);
+  if (!tables.hidden) renderTables(tables, data, timeline.t0, timeline.t1, i, actions);
+  timeline.requestDraw();
+  saveState();
+}
+
+function runSearch(): void {
+  const q = search.value.trim().toLowerCase();
+  if (!q) {
+    timeline.searchMask = undefined;
+    searchCount.textContent = '';
+    timeline.requestDraw();
+    return;
+  }
+  const hit = new Uint8Array(data.strings.length);
+  data.strings.forEach((s, id) => (hit[id] = id > 0 && s.toLowerCase().includes(q) ? 1 : 0));
+  const mask = new Uint8Array(data.n);
+  let count = 0;
+  const { name, kind } = data.cols;
+  for (let i = 0; i < data.n; i++) if (kind[i] <= 1 && hit[name[i]]) (mask[i] = 1), count++;
+  timeline.searchMask = mask;
+  searchCount.textContent = `${count} match${count === 1 ? '' : 'es'}`;
+  timeline.requestDraw();
+}
+
+/** Enter in the search box: the next match after the selection, in time order. */
+function nextMatch(): void {
+  const mask = timeline.searchMask;
+  if (!mask) return;
+  const { start } = data.cols;
+  const from = timeline.selected !== undefined ? start[timeline.selected] : -Infinity;
+  let best = -1, first = -1;
+  for (let i = 0; i < data.n; i++) {
+    if (!mask[i]) continue;
+    if (first < 0 || start[i] < start[first]) first = i;
+    if ((start[i] > from || (start[i] === from && i > (timeline.selected ?? -1))) && (best < 0 || start[i] < start[best])) best = i;
+  }
+  const target = best >= 0 ? best : first;
+  if (target >= 0) selectSpan(target, true);
+}
+
+search.addEventListener('input', () => {
+  runSearch();
+  saveState();
+});
+search.addEventListener('keydown', (e) => {
+  if (e.key === 'Enter') nextMatch();
+});
+fitBtn.addEventListener('click', () => timeline.fit());
+followBtn.addEventListener('click', () => timeline.setFollow(followBtn.getAttribute('aria-pressed') !== 'true'));
+tableBtn.addEventListener('click', () => {
+  tables.hidden = !tables.hidden;
+  tableBtn.setAttribute('aria-pressed', String(!tables.hidden));
+  if (!tables.hidden) {
+    renderTables(tables, data, timeline.t0, timeline.t1, timeline.selected, actions);
+    tables.querySelector('button')?.focus();
+  }
+  saveState();
+});
+exportBtn.addEventListener('click', () => host.post({ type: 'exportTrace' }));
+openBtn.addEventListener('click', () => host.post({ type: 'openTrace' }));
+
+function saveState(): void {
+  if (!data.n) return;
+  host.setState({ t0: timeline.t0, t1: timeline.t1, fitAll: timeline.fitAll, follow: timeline.follow, selected: timeline.selected, search: search.value, table: !tables.hidden });
+}
+
+let restored: SavedState | undefined = host.getState();
+function restore(): void {
+  const s = restored;
+  restored = undefined;
+  if (!s) return;
+  search.value = s.search;
+  runSearch();
+  timeline.fitAll = s.fitAll;
+  timeline.follow = s.follow;
+  followBtn.setAttribute('aria-pressed', String(s.follow));
+  if (!s.fitAll) timeline.setWindow(s.t0, s.t1);
+  if (s.selected !== undefined && s.selected < data.n) selectSpan(s.selected);
+  if (s.table) tableBtn.click();
+}
+
+let lastSeq = 0;
+let synced = false;
+host.listen((env: HostEnvelope) => {
+  const m = env.msg;
+  const snapshot = m.type === 'trace' && m.patch.reset;
+  if (!snapshot) {
+    if (!synced) return;
+    if (env.seq !== lastSeq + 1) {
+      // A lost or reordered batch: drop everything until the host sends a fresh snapshot.
+      synced = false;
+      host.post({ type: 'resync', expected: lastSeq + 1, got: env.seq });
+      return;
+    }
+  }
+  synced = true;
+  lastSeq = env.seq;
+  handle(m);
+});
+host.post({ type: 'ready', lastSeq: 0 });
+
+function handle(m: HostMessage): void {
+  switch (m.type) {
+    case 'trace': {
+      if (m.patch.reset && !restored) {
+        timeline.follow = m.running;
+        followBtn.setAttribute('aria-pressed', String(m.running));
+      }
+      data.apply(m.patch);
+      if (m.options) data.slowUs = m.options.blockThresholdMs * 1000;
+      if (m.findings) data.setFindings(m.findings);
+      data.refresh();
+      showMeta(m.running);
+      timeline.dataChanged();
+      renderFindings(findings, data, actions);
+      if (timeline.selected !== undefined) selectSpan(timeline.selected);
+      else renderDetails(details, data, undefined, undefined, actions);
+      if (search.value) runSearch();
+      if (!tables.hidden) renderTables(tables, data, timeline.t0, timeline.t1, timeline.selected, actions);
+      restore();
+      host.post({ type: 'applied', spans: data.n, lanes: data.rows.length, seq: lastSeq });
+      break;
+    }
+    case 'findings':
+      data.setFindings(m.findings);
+      renderFindings(findings, data, actions);
+      timeline.requestDraw();
+      break;
+    case 'select': {
+      const spans = m.spans.filter((i) => Number.isInteger(i) && i >= 0 && i < data.n);
+      if (!spans.length) break;
+      selectSpan(spans[0]);
+      timeline.reveal(spans);
+      break;
+    }
+    case 'notice':
+      showNotice(m.text);
+      break;
+  }
+}
+
+function showMeta(running: boolean): void {
+  const file = data.meta.file;
+  title.textContent = file ? baseName(file) : 'Pool Inspector';
+  title.title = file;
+  clear(outcome);
+  outcome.className = `outcome outcome-${running ? 'running' : data.meta.outcome}`;
+  outcome.append(running ? 'running…' : data.meta.outcome, ` · ${data.n} spans · ${fmtDur(data.end)}`);
+  document.title = `${title.textContent} — Pool Inspector`;
+}
+
+/** Read-only probes for benchmarks and tests: frame times, what the view holds, where a span is drawn. */
+(window as unknown as { poolscopeProbe: unknown }).poolscopeProbe = {
+  stats: () => ({
+    spans: data.n,
+    lanes: data.rows.map((l) => l.name),
+    window: [timeline.t0, timeline.t1],
+    selected: timeline.selected,
+    cursor: timeline.cursor,
+    frames: Array.from(timeline.frameTimes.subarray(0, Math.min(timeline.frameCount, timeline.frameTimes.length))),
+    frameCount: timeline.frameCount,
+  }),
+  locate: (i: number) => timeline.spanBox(i),
+};

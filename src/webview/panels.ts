@@ -1,0 +1,170 @@
+// The DOM around the canvas: hover tooltip, details pane (with the causal chain), the findings
+// list and the accessible table view. Everything from the trace is inserted as text.
+import type { Site, WireFinding } from '../protocol/wire';
+import type { Chain } from './chain';
+import { append, el, clear } from './dom';
+import { baseName, fmtDur, fmtTime, shorten } from './format';
+import type { HoverTarget } from './timeline';
+import type { TraceData } from './traceData';
+
+export interface PanelActions {
+  select(span: number | undefined, reveal?: boolean): void;
+  selectFinding(k: number): void;
+  openSource?(site: Site): void;
+}
+
+const PREVIEW = 160;
+const TABLE_ROWS = 300;
+
+function statusText(d: TraceData, i: number): string {
+  const s = d.span(i);
+  if (s.kind === 'callback' && s.slow && s.status === 'ok') return `slow (over ${fmtDur(d.slowUs)})`;
+  return s.status;
+}
+
+export class Tooltip {
+  readonly root = el('div', { class: 'tooltip', role: 'tooltip', hidden: true });
+
+  show(d: TraceData, target: HoverTarget | undefined, x: number, y: number): void {
+    if (!target) {
+      this.root.hidden = true;
+      return;
+    }
+    clear(this.root);
+    if (target.type === 'span') {
+      const s = d.span(target.span);
+      append(this.root, 
+        el('div', { class: 'tt-title' }, s.name),
+        el('div', { class: 'tt-sub' }, `${s.lane.name} · ${s.kind}${s.cbKind ? ` (${s.cbKind})` : ''} · ${statusText(d, target.span)}`),
+        el('div', {}, `start ${fmtTime(s.start)} · duration ${fmtDur(s.end - s.start)}`),
+        s.queued !== undefined && el('div', {}, `queued ${fmtDur(s.start - s.queued)}`),
+        s.args && el('div', { class: 'tt-pre' }, `args ${shorten(s.args, PREVIEW)}`),
+        s.text && el('div', { class: `tt-pre${s.status === 'ok' ? '' : ' tt-error'}` }, `${s.status === 'ok' ? 'result' : 'error'} ${shorten(s.text, PREVIEW)}`),
+        d.findingsOfSpan.has(target.span) && el('div', { class: 'tt-error' }, d.findingsOfSpan.get(target.span)!.map((f) => d.findings[f].message).join('\n')),
+      );
+    } else if (target.type === 'log') {
+      const l = d.logsByLane[target.row][target.log];
+      append(this.root, el('div', { class: 'tt-sub' }, `${d.rows[target.row].name} printed (${l.stream}) at ${fmtTime(l.ts)}`), el('div', { class: 'tt-pre' }, shorten(l.text, 400)));
+    } else {
+      const m = d.marks[target.mark];
+      append(this.root, el('div', { class: 'tt-title' }, m.kind), el('div', {}, fmtTime(m.ts)), m.text && el('div', { class: 'tt-pre' }, shorten(m.text, 400)));
+    }
+    this.root.hidden = false;
+    const w = this.root.offsetWidth, h = this.root.offsetHeight;
+    const left = x + 14 + w > window.innerWidth ? Math.max(4, x - w - 10) : x + 14;
+    const top = y + 14 + h > window.innerHeight ? Math.max(4, y - h - 10) : y + 14;
+    this.root.style.left = `${left}px`;
+    this.root.style.top = `${top}px`;
+  }
+}
+
+function siteRow(label: string, site: Site | undefined, act: PanelActions): HTMLElement[] {
+  if (!site) return [];
+  return [
+    el('dt', {}, label),
+    el('dd', {}, el('span', { class: 'site', title: site.file }, `${baseName(site.file)}:${site.line}:${site.col}`), ' ',
+      act.openSource && goTo(site, act)),
+  ];
+}
+
+function goTo(site: Site, act: PanelActions): HTMLButtonElement {
+  const b = el('button', { class: 'link go-to-source', type: 'button', title: `${site.file}:${site.line}:${site.col}` }, 'Go to source');
+  b.addEventListener('click', (e) => {
+    e.stopPropagation();
+    act.openSource?.(site);
+  });
+  return b;
+}
+
+export function renderDetails(root: HTMLElement, d: TraceData, i: number | undefined, chain: Chain | undefined, act: PanelActions): void {
+  clear(root);
+  root.append(el('h2', {}, 'Details'));
+  if (i === undefined || i >= d.n) {
+    root.append(el('p', { class: 'muted' }, 'Click a span, or move to one with the arrow keys and press Enter.'));
+    return;
+  }
+  const s = d.span(i);
+  const dl = el('dl', { class: 'facts' });
+  const row = (k: string, v: string | undefined | false) => v && dl.append(el('dt', {}, k), el('dd', {}, v));
+  row('Lane', s.lane.name);
+  row('Kind', `${s.kind}${s.cbKind ? ` (${s.cbKind} callback)` : ''}`);
+  row('Status', statusText(d, i));
+  row('Start', fmtTime(s.start));
+  row('Duration', fmtDur(s.end - s.start));
+  row('Queued for', s.queued !== undefined && fmtDur(s.start - s.queued));
+  row('API', s.api);
+  row('Job', s.job >= 0 && String(s.job));
+  row('Task id', s.taskId >= 0 && String(s.taskId));
+  dl.append(...siteRow(s.kind === 'callback' ? 'Defined at' : s.kind === 'task' ? 'Submitted at' : 'At', s.site, act));
+  dl.append(...siteRow('Registered at', s.site2, act));
+  root.append(el('h3', { class: 'span-name' }, s.name), dl);
+  if (s.args) root.append(el('h4', {}, 'Arguments'), el('pre', { class: 'preview' }, shorten(s.args, 2000)));
+  if (s.text) root.append(el('h4', {}, s.status === 'ok' ? 'Result' : 'Error'), el('pre', { class: `preview${s.status === 'ok' ? '' : ' error'}` }, shorten(s.text, 4000)));
+  const fs = d.findingsOfSpan.get(i);
+  if (fs) root.append(el('h4', {}, 'Findings'), el('ul', { class: 'span-findings' }, ...fs.map((f) => el('li', { class: `sev-${d.findings[f].severity}` }, d.findings[f].message))));
+  if (chain && chain.points.length) {
+    const ol = el('ol', { class: 'chain', 'aria-label': 'Causal chain' });
+    chain.points.forEach((pt, k) => {
+      const step = k > 0 ? chain.steps[k - 1] : undefined;
+      ol.append(el('li', { 'data-point': pt.what },
+        el('span', { class: 'chain-what' }, pt.label), ' ', el('span', { class: 'chain-at' }, `at ${fmtTime(pt.t)}`),
+        step && el('span', { class: 'chain-delay' }, ` · ${step.label} ${fmtDur(step.delay)}`)));
+    });
+    root.append(el('h4', {}, `Causal chain of job ${chain.job}`), ol);
+  }
+  const lines = d.logsByLane[d.rowOf(i)]?.filter((l) => l.ts >= s.start && l.ts <= s.end).slice(0, 50) ?? [];
+  if (lines.length) root.append(el('h4', {}, 'Printed meanwhile'), el('pre', { class: 'preview printed' }, lines.map((l) => l.text).join('\n')));
+}
+
+export function renderFindings(root: HTMLElement, d: TraceData, act: PanelActions): void {
+  clear(root);
+  root.append(el('h2', {}, `Findings (${d.findings.length})`));
+  if (!d.findings.length) {
+    root.append(el('p', { class: 'muted' }, 'No findings.'));
+    return;
+  }
+  const ul = el('ul', { class: 'findings-list' });
+  d.findings.forEach((f: WireFinding, k) => {
+    const item = el('li', { class: `finding sev-${f.severity}` },
+      el('button', { type: 'button', class: 'finding-select', 'data-rule': f.rule, title: 'Select and reveal its spans' },
+        el('span', { class: 'sev-icon', 'aria-label': f.severity }, f.severity === 'error' ? '✕' : f.severity === 'warning' ? '⚠' : 'ℹ'), ' ',
+        el('span', { class: 'rule' }, f.rule), ' ', el('span', { class: 'message' }, f.message)),
+      f.site && act.openSource && goTo(f.site, act));
+    item.querySelector('.finding-select')!.addEventListener('click', () => act.selectFinding(k));
+    ul.append(item);
+  });
+  root.append(ul);
+}
+
+/** The accessible alternative to the canvas: lanes, findings and the spans in view as tables. */
+export function renderTables(root: HTMLElement, d: TraceData, t0: number, t1: number, selected: number | undefined, act: PanelActions): void {
+  clear(root);
+  const table = (caption: string, head: string[], rows: HTMLElement[]) =>
+    el('table', {}, el('caption', {}, caption), el('thead', {}, el('tr', {}, ...head.map((h) => el('th', { scope: 'col' }, h)))), el('tbody', {}, ...rows));
+  root.append(table('Lanes', ['Lane', 'Kind', 'Spans', 'Busy'], d.rows.map((l, r) =>
+    el('tr', {}, el('th', { scope: 'row' }, l.name), el('td', {}, l.kind), el('td', {}, String(d.byLane[r].length)), el('td', {}, `${Math.round(d.busyShare[r] * 100)}%`)))));
+  root.append(table('Findings', ['Severity', 'Rule', 'Message', ''], d.findings.map((f, k) => {
+    const b = el('button', { type: 'button' }, 'Show');
+    b.addEventListener('click', () => act.selectFinding(k));
+    return el('tr', {}, el('td', {}, f.severity), el('td', {}, f.rule), el('td', {}, f.message), el('td', {}, b));
+  })));
+  const inView: number[] = [];
+  let total = 0;
+  d.rows.forEach((_, r) => {
+    const list = d.byLane[r];
+    for (let k = d.lowerBound(r, t0 - d.maxDur[r]); k < list.length && d.cols.start[list[k]] <= t1; k++) {
+      if (d.cols.end[list[k]] < t0) continue;
+      total++;
+      if (inView.length < TABLE_ROWS) inView.push(list[k]);
+    }
+  });
+  inView.sort((a, b) => d.cols.start[a] - d.cols.start[b]);
+  const rows = inView.map((i) => {
+    const s = d.span(i);
+    const b = el('button', { type: 'button', 'aria-pressed': String(i === selected) }, s.name || '(unnamed)');
+    b.addEventListener('click', () => act.select(i, true));
+    return el('tr', { class: i === selected ? 'selected' : undefined }, el('td', {}, b), el('td', {}, s.lane.name), el('td', {}, s.kind), el('td', {}, statusText(d, i)),
+      el('td', {}, fmtTime(s.start)), el('td', {}, fmtDur(s.end - s.start)), el('td', {}, s.queued !== undefined ? fmtDur(s.start - s.queued) : ''));
+  });
+  root.append(table(`Spans in view: ${total === inView.length ? total : `first ${inView.length} of ${total} (zoom in to list others)`}`, ['Name', 'Lane', 'Kind', 'Status', 'Start', 'Duration', 'Queued'], rows));
+}

@@ -1,0 +1,326 @@
+// The view's copy of the trace: the same typed-array columns the host store keeps, grown in
+// place as patches arrive, plus what drawing needs: lanes in display order, a per-lane index
+// of spans sorted by start, level-of-detail coverage bins and the two counter tracks.
+import {
+  SPAN_COLUMNS,
+  SPAN_KINDS,
+  SPAN_STATUSES,
+  SPAN_COLUMN_NAMES,
+  decodeColumn,
+  parseSite,
+  type Job,
+  type Lane,
+  type LogLine,
+  type Mark,
+  type PoolInfo,
+  type Site,
+  type SpanColumn,
+  type TraceMeta,
+  type TracePatch,
+  type WireFinding,
+} from '../protocol/wire';
+import type { SpanKind, SpanStatus, CallbackKindName } from '../trace/model';
+import { CoverageBins, StepSeries } from './lod';
+
+// Columns hold the store's codes: indices into SPAN_KINDS and SPAN_STATUSES, and for
+// callbacks the store's order of callback kinds.
+const CB_KINDS: readonly CallbackKindName[] = ['result', 'error', 'done'];
+const kindCode = (k: SpanKind) => SPAN_KINDS.indexOf(k);
+const statusCode = (s: SpanStatus) => SPAN_STATUSES.indexOf(s);
+export const K_TASK = kindCode('task'), K_CALLBACK = kindCode('callback'), K_WAIT = kindCode('wait');
+const S_ERROR = statusCode('error'), S_CANCELLED = statusCode('cancelled'), S_THREW = statusCode('threw');
+const S_TIMEOUT = statusCode('timeout'), S_RUNNING = statusCode('running');
+
+/** Colour classes, in rising importance: when spans share a pixel the highest class wins. */
+export const enum Cls {
+  WaitOk, TaskOk, CallbackOk, InitOk, Running, Cancelled, CallbackSlow, WaitBad, InitError, TaskError, CallbackThrew,
+}
+export const CLASS_COUNT = 11;
+
+type Cols = { [C in SpanColumn]: InstanceType<(typeof SPAN_COLUMNS)[C]> };
+
+export interface SpanView {
+  index: number;
+  lane: Lane;
+  kind: SpanKind;
+  status: SpanStatus;
+  name: string;
+  start: number;
+  end: number;
+  queued?: number;
+  taskId: number;
+  job: number;
+  api?: string;
+  site?: Site;
+  site2?: Site;
+  text?: string;
+  cbKind?: CallbackKindName;
+  args?: string;
+  slow: boolean;
+}
+
+export class TraceData {
+  n = 0;
+  cols: Cols;
+  strings: string[] = [''];
+  lanes: Lane[] = [];
+  /** lanes top to bottom: Main, Callback, Worker 1..N */
+  rows: Lane[] = [];
+  rowOfLane = new Map<number, number>();
+  logs: LogLine[] = [];
+  marks: Mark[] = [];
+  jobs = new Map<number, Job>();
+  pools = new Map<number, PoolInfo>();
+  meta: TraceMeta = { file: '', startedAt: '', outcome: 'running' };
+  end = 0;
+  findings: WireFinding[] = [];
+  /** span index -> indices into findings */
+  findingsOfSpan = new Map<number, number[]>();
+  slowUs = 100_000;
+
+  /** per display row: span indices sorted by start */
+  byLane: Int32Array[] = [];
+  /** per display row: the longest span, to find spans that start before a window but reach into it */
+  maxDur: Float64Array = new Float64Array(0);
+  busyShare: Float64Array = new Float64Array(0);
+  logsByLane: LogLine[][] = [];
+  coverage: CoverageBins[] = [];
+  queuedSeries = new StepSeries();
+  busySeries = new StepSeries();
+  private dirty = true;
+  private cap = 0;
+
+  constructor() {
+    this.cols = this.alloc(0);
+  }
+
+  apply(p: TracePatch): void {
+    if (p.reset) {
+      this.n = 0;
+      this.strings = [''];
+      this.logs = [];
+      this.marks = [];
+      this.jobs.clear();
+    }
+    this.strings.length = p.strings.base;
+    for (const s of p.strings.items) this.strings.push(s);
+    this.applySpans(p);
+    this.lanes = p.lanes;
+    this.logs.length = p.logs.base;
+    for (const l of p.logs.items) this.logs.push(l);
+    this.marks.length = p.marks.base;
+    for (const m of p.marks.items) this.marks.push(m);
+    for (const j of p.jobs) this.jobs.set(j.id, j);
+    this.pools = new Map(p.pools.map((x) => [x.id, x]));
+    this.meta = p.meta;
+    this.end = Math.max(p.end, 1);
+    this.dirty = true;
+  }
+
+  setFindings(f: WireFinding[]): void {
+    this.findings = f;
+    this.findingsOfSpan.clear();
+    f.forEach((x, k) => {
+      for (const s of x.spans) {
+        const list = this.findingsOfSpan.get(s);
+        if (list) list.push(k);
+        else this.findingsOfSpan.set(s, [k]);
+      }
+    });
+  }
+
+  private applySpans(p: TracePatch): void {
+    const w = p.spans;
+    if (w.n === 0) return;
+    const idx = w.idx ? decodeColumn('taskId', w.idx) : undefined;
+    let top = w.base + w.n;
+    if (idx) for (let k = 0; k < idx.length; k++) top = Math.max(top, idx[k] + 1);
+    if (top > this.cap) this.grow(top);
+    for (const c of SPAN_COLUMN_NAMES) {
+      const src = decodeColumn(c, w[c]);
+      const dst = this.cols[c];
+      if (!idx) (dst as Float64Array).set(src as unknown as Float64Array, w.base);
+      else for (let k = 0; k < idx.length; k++) dst[idx[k]] = src[k];
+    }
+    this.n = Math.max(this.n, top);
+  }
+
+  private alloc(cap: number): Cols {
+    const out = {} as Record<SpanColumn, unknown>;
+    for (const c of SPAN_COLUMN_NAMES) out[c] = new SPAN_COLUMNS[c](cap);
+    return out as Cols;
+  }
+
+  private grow(min: number): void {
+    const cap = this.n === 0 ? min : Math.max(min, this.cap * 2);
+    const next = this.alloc(cap);
+    for (const c of SPAN_COLUMN_NAMES) (next[c] as Float64Array).set((this.cols[c] as Float64Array).subarray(0, this.n));
+    this.cols = next;
+    this.cap = cap;
+  }
+
+  /** Rebuilds the derived indexes if a patch arrived since the last call; true if it did. */
+  refresh(): boolean {
+    if (!this.dirty) return false;
+    this.dirty = false;
+    this.buildRows();
+    this.buildLaneIndex();
+    this.buildCounters();
+    return true;
+  }
+
+  private buildRows(): void {
+    const order = { main: 0, callback: 1, worker: 2 } as const;
+    this.rows = [...this.lanes].sort((a, b) => order[a.kind] - order[b.kind] || a.pool - b.pool || a.id - b.id);
+    this.rowOfLane = new Map(this.rows.map((l, r) => [l.id, r]));
+  }
+
+  private buildLaneIndex(): void {
+    const { lane, start, end, kind } = this.cols;
+    const R = this.rows.length;
+    const counts = new Int32Array(R);
+    const rowOf = new Int32Array(65536).fill(-1);
+    for (const [id, r] of this.rowOfLane) rowOf[id] = r;
+    for (let i = 0; i < this.n; i++) {
+      const r = rowOf[lane[i]];
+      if (r >= 0) counts[r]++;
+    }
+    this.byLane = Array.from(counts, (c) => new Int32Array(c));
+    const fill = new Int32Array(R);
+    this.maxDur = new Float64Array(R);
+    const busy = new Float64Array(R);
+    for (let i = 0; i < this.n; i++) {
+      const r = rowOf[lane[i]];
+      if (r < 0) continue;
+      this.byLane[r][fill[r]++] = i;
+      const d = end[i] - start[i];
+      if (d > this.maxDur[r]) this.maxDur[r] = d;
+    }
+    this.byLane.forEach((list, r) => {
+      let sorted = true;
+      for (let k = 1; k < list.length && sorted; k++) if (start[list[k]] < start[list[k - 1]]) sorted = false;
+      if (!sorted) list.sort((a, b) => start[a] - start[b] || a - b);
+      // Busy time is the union of the lane's spans: Main's awaits overlap, and a wait nested in a
+      // callback is not extra work. On Main the share is time spent waiting.
+      const main = this.rows[r].kind === 'main';
+      let from = -Infinity, to = -Infinity;
+      for (let k = 0; k < list.length; k++) {
+        const i = list[k];
+        if ((kind[i] === K_WAIT) !== main) continue;
+        if (start[i] > to) {
+          if (to > from) busy[r] += to - from;
+          (from = start[i]), (to = end[i]);
+        } else if (end[i] > to) to = end[i];
+      }
+      if (to > from) busy[r] += to - from;
+    });
+    this.busyShare = busy.map((b) => Math.min(1, b / this.end));
+    this.logsByLane = this.rows.map(() => []);
+    for (const l of this.logs) {
+      const r = this.rowOfLane.get(l.lane);
+      if (r !== undefined) this.logsByLane[r].push(l);
+    }
+    for (const list of this.logsByLane) list.sort((a, b) => a.ts - b.ts);
+    this.coverage = this.byLane.map((list) => new CoverageBins(this.end, list, start, end, (i) => this.cls(i)));
+  }
+
+  private buildCounters(): void {
+    const { kind, queued, start, end, status } = this.cols;
+    let tasks = 0;
+    for (let i = 0; i < this.n; i++) if (kind[i] === K_TASK) tasks++;
+    const qIn = new Float64Array(tasks), qOut = new Float64Array(tasks), bIn = new Float64Array(tasks), bOut = new Float64Array(tasks);
+    let nq = 0, nb = 0;
+    for (let i = 0; i < this.n; i++) {
+      if (kind[i] !== K_TASK) continue;
+      if (!Number.isNaN(queued[i])) {
+        qIn[nq] = queued[i];
+        qOut[nq++] = start[i];
+      }
+      // A task dropped from the queue never ran: it only ever counted as queued.
+      if (status[i] !== S_CANCELLED || end[i] > start[i]) {
+        bIn[nb] = start[i];
+        bOut[nb++] = end[i];
+      }
+    }
+    this.queuedSeries.build(qIn.subarray(0, nq), qOut.subarray(0, nq), this.end);
+    this.busySeries.build(bIn.subarray(0, nb), bOut.subarray(0, nb), this.end);
+  }
+
+  str(id: number): string {
+    return this.strings[id] ?? '';
+  }
+
+  isSlow(i: number): boolean {
+    return this.cols.kind[i] === K_CALLBACK && this.cols.end[i] - this.cols.start[i] > this.slowUs;
+  }
+
+  cls(i: number): Cls {
+    const k = this.cols.kind[i], s = this.cols.status[i];
+    if (s === S_RUNNING) return Cls.Running;
+    switch (k) {
+      case K_TASK:
+        return s === S_ERROR ? Cls.TaskError : s === S_CANCELLED ? Cls.Cancelled : Cls.TaskOk;
+      case K_CALLBACK:
+        return s === S_THREW ? Cls.CallbackThrew : this.isSlow(i) ? Cls.CallbackSlow : Cls.CallbackOk;
+      case K_WAIT:
+        return s === S_TIMEOUT || s === S_ERROR ? Cls.WaitBad : Cls.WaitOk;
+      default:
+        return s === S_ERROR ? Cls.InitError : Cls.InitOk;
+    }
+  }
+
+  name(i: number): string {
+    return this.strings[this.cols.name[i]] ?? '';
+  }
+
+  span(i: number): SpanView {
+    const c = this.cols;
+    const opt = (id: number) => (id === 0 ? undefined : this.strings[id]);
+    const q = c.queued[i];
+    const lane = this.lanes.find((l) => l.id === c.lane[i]) ?? { id: c.lane[i], name: `lane ${c.lane[i]}`, kind: 'worker', pool: -1 };
+    return {
+      index: i,
+      lane,
+      kind: SPAN_KINDS[c.kind[i]],
+      status: SPAN_STATUSES[c.status[i]],
+      name: this.name(i),
+      start: c.start[i],
+      end: c.end[i],
+      queued: Number.isNaN(q) ? undefined : q,
+      taskId: c.taskId[i],
+      job: c.job[i],
+      api: opt(c.api[i]),
+      site: parseSite(opt(c.site[i])),
+      site2: parseSite(opt(c.site2[i])),
+      text: opt(c.text[i]),
+      cbKind: c.cbKind[i] < 0 ? undefined : CB_KINDS[c.cbKind[i]],
+      args: opt(c.args[i]),
+      slow: this.isSlow(i),
+    };
+  }
+
+  rowOf(i: number): number {
+    return this.rowOfLane.get(this.cols.lane[i]) ?? -1;
+  }
+
+  /** Position of the first span in row r whose start is >= t. */
+  lowerBound(r: number, t: number): number {
+    const list = this.byLane[r], start = this.cols.start;
+    let lo = 0, hi = list.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (start[list[mid]] < t) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** Spans of one kind (or all) that belong to a job, in start order. */
+  spansOfJob(job: number, kind?: SpanKind): number[] {
+    const k = kind === undefined ? -1 : kindCode(kind);
+    const out: number[] = [];
+    const { job: jc, kind: kc, start } = this.cols;
+    for (let i = 0; i < this.n; i++) if (jc[i] === job && (k < 0 || kc[i] === k)) out.push(i);
+    return out.sort((a, b) => start[a] - start[b]);
+  }
+}

@@ -1,0 +1,82 @@
+// The two ends of the host/webview protocol without a browser: the host's check rejects
+// anything that is not exactly one of the view's messages, and a store sent as a snapshot and
+// then as deltas arrives in the view's columns exactly as the store holds it.
+import assert from 'node:assert/strict';
+import { TraceFeed } from '../../src/protocol/encode';
+import { PROTOCOL_VERSION } from '../../src/protocol/messages';
+import { checkViewEnvelope } from '../../src/protocol/validate';
+import { TraceData } from '../../src/webview/traceData';
+import { blockingCallbackTrace } from './fixtures';
+
+const env = (msg: unknown, extra: Record<string, unknown> = {}) => ({ v: PROTOCOL_VERSION, id: 1, msg, ...extra });
+
+describe('host check of webview messages', function () {
+  it('accepts each message shape the view sends', function () {
+    for (const msg of [
+      { type: 'ready', lastSeq: 0 },
+      { type: 'resync', expected: 3, got: 5 },
+      { type: 'openSource', site: { file: '/w/a.ts', line: 3, col: 1 } },
+      { type: 'exportTrace' },
+      { type: 'openTrace' },
+      { type: 'applied', spans: 10, lanes: 4, seq: 2 },
+    ]) assert.ok(checkViewEnvelope(env(msg)).ok, JSON.stringify(msg));
+  });
+
+  it('rejects wrong versions, unknown types, extra fields and bad sites, saying why', function () {
+    const cases: [unknown, RegExp][] = [
+      [null, /object/],
+      [{ ...env({ type: 'ready', lastSeq: 0 }), v: 99 }, /version/],
+      [env({ type: 'ready', lastSeq: 0 }, { evil: 1 }), /unexpected field 'evil'/],
+      [env({ type: 'runCommand', command: 'rm -rf /' }), /unknown message type/],
+      [env({ type: 'openSource', site: { file: '/w/a.ts', line: 0, col: 1 } }), /site.line/],
+      [env({ type: 'openSource', site: { file: '', line: 1, col: 1 } }), /site.file/],
+      [env({ type: 'openSource', site: { file: '/w/a\0.ts', line: 1, col: 1 } }), /site.file/],
+      [env({ type: 'openSource', site: { file: '/w/a.ts', line: 1, col: 1, uri: 'command:x' } }), /unexpected field 'uri'/],
+      [env({ type: 'applied', spans: -1, lanes: 1, seq: 1 }), /counts/],
+      [env({ type: 'exportTrace', path: '/etc/passwd' }), /unexpected field 'path'/],
+      [{ v: PROTOCOL_VERSION, id: 1.5, msg: { type: 'openTrace' } }, /id/],
+    ];
+    for (const [m, why] of cases) {
+      const r = checkViewEnvelope(m);
+      assert.equal(r.ok, false, JSON.stringify(m));
+      assert.match((r as { error: string }).error, why);
+    }
+  });
+});
+
+describe('trace transfer: snapshot and deltas', function () {
+  const same = (view: TraceData, store: ReturnType<typeof blockingCallbackTrace>['store']) => {
+    assert.equal(view.n, store.spanCount);
+    for (let i = 0; i < store.spanCount; i++) {
+      const { lane, slow, ...got } = view.span(i);
+      void slow;
+      assert.deepEqual({ ...got, lane: lane.id }, { ...store.span(i) }, `span ${i}`);
+    }
+    assert.deepEqual(view.logs, store.logs);
+    assert.deepEqual(view.marks, store.marks);
+    assert.deepEqual([...view.jobs.values()], [...store.jobs.values()]);
+  };
+
+  it('a snapshot then deltas leave the view holding what the store holds, sending only what changed', function () {
+    const { store } = blockingCallbackTrace();
+    const feed = new TraceFeed(store);
+    const view = new TraceData();
+    view.apply(feed.snapshot());
+    same(view, store);
+    assert.equal(feed.stale, false);
+
+    store.update(0, { end: store.endCol[0] + 5000, status: 'error', text: 'a new string' });
+    const added = store.addSpan({ lane: 3, kind: 'task', status: 'ok', name: 'brand-new', start: 400000, end: 401000, taskId: 50, job: 50 });
+    store.addLog({ lane: 3, ts: 400500, stream: 'stderr', text: 'late line' });
+    store.jobs.get(1)!.retrieved = false;
+    const delta = feed.delta();
+    assert.equal(delta.spans.n, 2, 'the changed span and the new one');
+    assert.equal(delta.logs.items.length, 1);
+    assert.deepEqual(delta.jobs.map((j) => j.id), [1]);
+    assert.deepEqual(delta.strings.items, ['a new string', 'brand-new'], 'only the newly interned strings');
+    view.apply(delta);
+    same(view, store);
+    assert.equal(view.span(added).name, 'brand-new');
+    assert.equal(feed.delta().spans.n, 0, 'nothing changed, nothing sent');
+  });
+});

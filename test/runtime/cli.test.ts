@@ -1,0 +1,101 @@
+// The command line and bad input: exit codes, the finding lines terminals link, and a clear
+// message with file and line for input that cannot run, all without hanging.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { EXAMPLES, FIXTURES, ROOT, lineOf, runFile } from './helpers';
+
+const BAD = resolve(FIXTURES, 'bad-input');
+
+function cli(...args: string[]) {
+  const t0 = performance.now();
+  const r = spawnSync(process.execPath, [resolve(ROOT, 'dist/cli.mjs'), ...args], { cwd: ROOT, encoding: 'utf8', timeout: 5000 });
+  return { ...r, ms: performance.now() - t0 };
+}
+
+describe('command line', function () {
+  this.timeout(20_000);
+
+  it('run examples/callback-throws.ts: exit 1 in under 5 s with a file:line:col deadlock line at the awaiting line', () => {
+    const file = resolve(EXAMPLES, 'callback-throws.ts');
+    const r = cli('run', file);
+    assert.equal(r.error, undefined, `the CLI did not end by itself: ${r.error}`);
+    assert.equal(r.status, 1, r.stderr);
+    assert.ok(r.ms < 5000);
+    const line = lineOf(readFileSync(file, 'utf8'), 'await second.get()');
+    const finding = r.stdout.split('\n').find((l) => l.endsWith('[deadlock]'));
+    assert.ok(finding, `no [deadlock] line in:\n${r.stdout}`);
+    assert.match(finding, new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}:${line}:\\d+: error: .+ \\[deadlock\\]$`));
+    assert.ok(r.stdout.split('\n').some((l) => /^\S+callback-throws\.ts:\d+:\d+: error: callback `explode` threw .*\[callback-threw\]$/.test(l)));
+  });
+
+  it('run of an example that returns: exit 0, output then findings', () => {
+    const r = cli('run', resolve(EXAMPLES, 'apply-callback.ts'));
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /^Main\s+│ results 1,4,9,16$/m);
+    assert.match(r.stdout, /^no findings$/m);
+  });
+
+  describe('bad input: exit 2 with file and line, no hang', () => {
+    function assertBadInput(name: string, message: RegExp, line?: number) {
+      const file = resolve(BAD, name);
+      const r = cli('run', file);
+      assert.equal(r.error, undefined, `the CLI did not end by itself: ${r.error}`);
+      assert.equal(r.status, 2, `exit ${r.status}\n${r.stdout}${r.stderr}`);
+      assert.match(r.stderr, message);
+      assert.ok(r.stderr.includes(line === undefined ? file : `${file}:${line}:`), `stderr does not name ${file}${line ? `:${line}` : ''}:\n${r.stderr}`);
+    }
+
+    it('a missing file', async () => {
+      assertBadInput('no-such-file.ts', /no such file/);
+      const run = await runFile(resolve(BAD, 'no-such-file.ts'));
+      assert.equal(run.outcome, 'bad-input');
+      assert.equal(run.error?.site?.file, resolve(BAD, 'no-such-file.ts'));
+    });
+
+    it('a syntax error names file:line:col', async () => {
+      const line = lineOf(readFileSync(resolve(BAD, 'syntax-error.mjs'), 'utf8'), 'const = 3;');
+      assertBadInput('syntax-error.mjs', /Expected identifier/, line);
+      const run = await runFile(resolve(BAD, 'syntax-error.mjs'));
+      assert.equal(run.outcome, 'bad-input');
+      assert.deepEqual(run.error?.site, { file: resolve(BAD, 'syntax-error.mjs'), line, col: 9 });
+    });
+
+    it('an import that cannot be resolved names the import line', () => {
+      assertBadInput('unresolved-import.mjs', /Could not resolve "\.\/no-such-module"/, 2);
+    });
+
+    it('no main export', async () => {
+      assertBadInput('no-main.ts', /does not export a `main` function/);
+      const run = await runFile(resolve(BAD, 'no-main.ts'));
+      assert.equal(run.outcome, 'bad-input');
+      assert.equal(run.error?.site?.file, resolve(BAD, 'no-main.ts'));
+    });
+
+    it('an import that throws while loading', () => {
+      assertBadInput('import-throws.ts', /importing .*import-throws\.ts failed: .*JSON/);
+    });
+  });
+
+  describe('errors main can catch: the ValueError / MaybeEncodingError is thrown at the call site', () => {
+    it('a task function that is not exported: ValueError naming the function, at the issuing line', async () => {
+      const file = resolve(BAD, 'not-exported.ts');
+      const run = await runFile(file);
+      assert.equal(run.outcome, 'threw');
+      assert.match(run.error!.message, /^ValueError: task function `hidden` is not exported from the task file/);
+      const line = lineOf(readFileSync(file, 'utf8'), 'pool.apply(hidden');
+      assert.ok(run.error!.stack!.includes(`${file}:${line}:`), run.error!.stack);
+      assert.equal(run.spans.filter((s) => s.kind === 'task').length, 0);
+    });
+
+    it('an argument that cannot be cloned: MaybeEncodingError at the issuing line', async () => {
+      const file = resolve(BAD, 'uncloneable-argument.ts');
+      const run = await runFile(file);
+      assert.equal(run.outcome, 'threw');
+      assert.match(run.error!.message, /^MaybeEncodingError: Error sending arguments: '.+'\. Reason: '.+could not be cloned\.'$/);
+      const line = lineOf(readFileSync(file, 'utf8'), 'pool.apply(call');
+      assert.ok(run.error!.stack!.includes(`${file}:${line}:`), run.error!.stack);
+    });
+  });
+});

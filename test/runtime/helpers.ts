@@ -1,0 +1,123 @@
+// What the conformance tests share: running a fixture through the built host API, and
+// reading the resulting trace the way a user reads the swimlanes (lanes, spans, printed
+// lines, findings).
+import assert from 'node:assert/strict';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Finding } from '../../src/analysis';
+import type { RunOptions, RunResult } from '../../src/runtime/run';
+import type { Span } from '../../src/trace/model';
+import type * as HostApi from './host';
+
+export const ROOT = resolve(__dirname, '../..');
+export const FIXTURES = resolve(__dirname, 'fixtures');
+export const EXAMPLES = resolve(ROOT, 'examples');
+
+let hostModule: Promise<typeof HostApi> | undefined;
+
+/** The host API as built into dist/ by `npm run build`. */
+export function host(): Promise<typeof HostApi> {
+  hostModule ??= import(pathToFileURL(resolve(ROOT, 'dist/test-host.mjs')).href);
+  return hostModule;
+}
+
+export interface Line {
+  lane: string;
+  text: string;
+  ts: number;
+  stream: 'stdout' | 'stderr';
+}
+
+export interface Run extends RunResult {
+  file: string;
+  findings: Finding[];
+  spans: Span[];
+  lines: Line[];
+  laneOf(span: Span): string;
+}
+
+export async function runFile(file: string, opts: RunOptions = {}): Promise<Run> {
+  const { startRun, analyze } = await host();
+  const result = await startRun(file, { workers: 2, timeoutMs: 10_000, ...opts }).done;
+  const { store } = result;
+  const name = (lane: number) => store.laneById(lane)?.name ?? `lane ${lane}`;
+  return {
+    ...result,
+    file,
+    findings: result.outcome === 'bad-input' ? [] : analyze(store),
+    spans: [...store.spans()],
+    lines: store.logs.map((l) => ({ lane: name(l.lane), text: l.text, ts: l.ts, stream: l.stream })),
+    laneOf: (s) => name(s.lane),
+  };
+}
+
+export function runFixture(name: string, opts?: RunOptions): Promise<Run> {
+  return runFile(resolve(FIXTURES, name), opts);
+}
+
+const exampleRuns = new Map<string, Promise<Run>>();
+
+/** Each example runs once per mocha process; the lesson tests and the trace-format tests share it. */
+export function runExample(name: string): Promise<Run> {
+  let run = exampleRuns.get(name);
+  if (!run) exampleRuns.set(name, (run = runFile(resolve(EXAMPLES, name))));
+  return run;
+}
+
+/** Fails with the fixture's own message if its check `id` failed, or if it never got there. */
+export function assertCheck(run: Run, id: string): void {
+  const failure = run.lines.find((l) => l.text.startsWith(`FAIL ${id}: `));
+  if (failure) assert.fail(`${failure.text}`);
+  const passed = run.lines.some((l) => l.text === `PASS ${id}`);
+  assert.ok(passed, `check ${id} never completed: the run ended with outcome '${run.outcome}'${run.error ? `: ${run.error.message}` : ''}${openSpans(run)}`);
+}
+
+/** What was still going on when a run ended early: the spans that never ended, with their lines. */
+function openSpans(run: Run): string {
+  const open = run.spans.filter((s) => s.status === 'running');
+  if (open.length === 0) return '';
+  return `; still running at the end: ${open.map((s) => `${run.laneOf(s)} ${s.kind} ${s.name}${s.site ? ` at line ${s.site.line}` : ''}`).join(', ')}`;
+}
+
+/** Spans that started while the fixture ran check `id`. */
+export function spansOfCheck(run: Run, id: string, filter: Partial<Pick<Span, 'kind' | 'name' | 'status'>> & { lane?: string } = {}): Span[] {
+  const begin = run.lines.find((l) => l.text === `BEGIN ${id}`);
+  const end = run.lines.find((l) => l.text === `PASS ${id}` || l.text.startsWith(`FAIL ${id}: `));
+  assert.ok(begin && end, `check ${id} has no BEGIN/PASS lines`);
+  return run.spans.filter(
+    (s) =>
+      s.start >= begin.ts &&
+      s.start <= end.ts &&
+      (filter.kind === undefined || s.kind === filter.kind) &&
+      (filter.name === undefined || s.name === filter.name) &&
+      (filter.status === undefined || s.status === filter.status) &&
+      (filter.lane === undefined || run.laneOf(s) === filter.lane),
+  );
+}
+
+export function byStart(spans: Span[]): Span[] {
+  return [...spans].sort((a, b) => a.start - b.start);
+}
+
+export function findings(run: Run, rule: Finding['rule']): Finding[] {
+  return run.findings.filter((f) => f.rule === rule);
+}
+
+export function ms(us: number): number {
+  return us / 1000;
+}
+
+/** No two spans of the list overlap in time: they ran one at a time. */
+export function assertOneAtATime(spans: Span[]): void {
+  const sorted = byStart(spans);
+  for (let i = 1; i < sorted.length; i++) {
+    assert.ok(sorted[i].start >= sorted[i - 1].end, `span ${sorted[i].name} started at ${ms(sorted[i].start)} ms before ${sorted[i - 1].name} ended at ${ms(sorted[i - 1].end)} ms`);
+  }
+}
+
+/** The line of `text` (1-based) in a file, for asserting source locations without hard-coding them. */
+export function lineOf(source: string, text: string): number {
+  const i = source.split('\n').findIndex((l) => l.includes(text));
+  assert.ok(i >= 0, `no line containing ${JSON.stringify(text)}`);
+  return i + 1;
+}

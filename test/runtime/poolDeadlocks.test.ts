@@ -1,0 +1,92 @@
+// SEMANTICS.md A.7 and A.11: the two ThreadPool rules whose last word is a wait that can never
+// return. Python hangs there; poolscope must end the run with a deadlock finding at that line.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { FIXTURES, findings, lineOf, ms, runFixture, type Run } from './helpers';
+
+function assertDeadlockAt(run: Run, fixture: string, waitingLine: string, waitName: string): void {
+  assert.equal(run.outcome, 'deadlock', `outcome ${run.outcome}: ${run.error?.message}`);
+  const line = lineOf(readFileSync(resolve(FIXTURES, fixture), 'utf8'), waitingLine);
+  const [deadlock, ...more] = findings(run, 'deadlock');
+  assert.ok(deadlock, 'no deadlock finding');
+  assert.equal(more.length, 0);
+  assert.equal(deadlock.severity, 'error');
+  assert.equal(deadlock.site?.file, resolve(FIXTURES, fixture));
+  assert.equal(deadlock.site?.line, line, `the deadlock points at line ${deadlock.site?.line}, not at the waiting line ${line}`);
+  assert.equal(run.error?.site?.line, line, 'the run error names the waiting line');
+  const wait = run.spans.find((s) => s.kind === 'wait' && s.name === waitName && s.site?.line === line);
+  assert.ok(wait, `no ${waitName} wait span at line ${line}`);
+  assert.equal(wait.status, 'running', 'the wait never returned');
+  assert.ok(ms(run.store.end - wait.start) < 1000, `the run went on ${ms(run.store.end - wait.start)} ms after the hopeless wait began`);
+  assert.ok(!run.lines.some((l) => l.text.startsWith('unreachable')));
+}
+
+describe('SEMANTICS A: rules that end in a deadlock', function () {
+  this.timeout(20_000);
+
+  describe('A.7 (get)', () => {
+    let run: Run;
+    before(async () => {
+      run = await runFixture('handler-dies.ts');
+    });
+
+    it('A.7 a throwing callback kills the result handler: get() without timeout is a deadlock', () => {
+      // The fixture's own asserts (get(300) TimeoutError, wait(50) not ready, a new job accepted
+      // but never completed, terminate() AssertionError) all passed if it reached this line:
+      assert.ok(run.lines.some((l) => l.lane === 'Main' && l.text === 'waiting without a timeout'), `main stopped early: ${run.error?.message}`);
+      assertDeadlockAt(run, 'handler-dies.ts', 'await second.get(); // the deadlock', 'get');
+      const [explode] = run.spans.filter((s) => s.kind === 'callback' && s.name === 'explode');
+      assert.equal(explode.status, 'threw');
+      assert.equal(run.laneOf(explode), 'Callback');
+      assert.match(explode.text ?? '', /^Error: callback cannot handle 2/);
+      const logged = run.lines.filter((l) => l.lane === 'Callback' && l.stream === 'stderr').map((l) => l.text);
+      assert.equal(logged[0], 'Exception in thread Callback (_handle_results):');
+      assert.ok(logged.some((t) => /at explode \(.*handler-dies\.ts:\d+:\d+\)/.test(t)), 'the throw is reported with its stack');
+      const pool = [...run.store.pools.values()][0];
+      assert.ok(pool.handlerDied, 'the pool records its result handler died');
+      // The second task ran, but its job never became ready.
+      const jobs = [...run.store.jobs.values()];
+      assert.equal(jobs.length, 2);
+      assert.ok(jobs.every((j) => j.status === 'pending'));
+      assert.ok(run.spans.filter((s) => s.kind === 'task').every((t) => t.status === 'ok'));
+      const [deadlock] = findings(run, 'deadlock');
+      assert.ok(deadlock.related.some((r) => r.message.includes('explode') && r.site?.line === explode.site?.line), 'the deadlock points at the throwing callback');
+      const [threw] = findings(run, 'callback-threw');
+      assert.equal(threw.site?.line, explode.site?.line);
+    });
+
+    it('A.7 close() + join() after the handler died is a deadlock too', async () => {
+      const joinRun = await runFixture('handler-dies-join.ts');
+      assertDeadlockAt(joinRun, 'handler-dies-join.ts', 'await pool.join(); // the deadlock', 'join');
+      assert.equal(findings(joinRun, 'callback-threw')[0]?.message.includes('explodeOnMap'), true);
+    });
+  });
+
+  describe('A.11', () => {
+    let run: Run;
+    before(async () => {
+      run = await runFixture('init-fails.ts');
+    });
+
+    it('A.11 a throwing initializer: no task runs, no callback fires, terminate() works, close()+join() never returns', () => {
+      assert.ok(run.lines.some((l) => l.text === 'terminate() and join() returned'), `main stopped early: ${run.error?.message}`);
+      assertDeadlockAt(run, 'init-fails.ts', 'await closed.join(); // the deadlock', 'join');
+      assert.equal(run.spans.filter((s) => s.kind === 'task' || s.kind === 'callback').length, 0, 'a task or callback ran');
+      const inits = run.spans.filter((s) => s.kind === 'init');
+      assert.ok(inits.every((s) => s.status === 'error' && s.name === 'connect' && /^Worker \d+$/.test(run.laneOf(s))));
+      const [first, second] = [...run.store.pools.keys()];
+      const initLanesOf = (pool: number) => new Set(inits.filter((s) => run.store.laneById(s.lane)?.pool === pool).map((s) => s.lane));
+      assert.ok(initLanesOf(first).size >= 1, 'the first pool never ran its initializer');
+      assert.equal(initLanesOf(second).size, 2, 'the joined pool is declared broken only once both its workers failed');
+      assert.ok(run.lines.some((l) => l.stream === 'stderr' && l.text === 'Exception in initializer:' && l.lane.startsWith('Worker')));
+      const pools = [...run.store.pools.values()];
+      assert.equal(pools.length, 2);
+      assert.ok(pools[0].terminated !== undefined);
+      assert.ok(pools.every((p) => p.broken), 'both pools are marked broken');
+      const broken = findings(run, 'pool-broken');
+      assert.equal(broken.length, 2);
+      assert.ok(broken.every((f) => f.message.startsWith('ThreadPool is broken: initializer `connect` threw')));
+    });
+  });
+});

@@ -1,0 +1,13 @@
+import { analyze, type AnalysisOptions, type Finding, type RuleId } from '../../../src/analysis/index';
+import type { Span } from '../../../src/trace/model';
+import type { RunBuilder } from '../runBuilder';
+
+/** The findings of one rule for a modelled run. */
+export function findings(run: RunBuilder, rule: RuleId, opts?: AnalysisOptions): Finding[] {
+  return analyze(run.store, opts).filter((f) => f.rule === rule);
+}
+
+/** Span indices of the spans matching a predicate, for comparing with Finding.spans. */
+export function spanIndices(run: RunBuilder, pick: (s: Span) => boolean): number[] {
+  return [...run.store.spans()].filter(pick).map((s) => s.index);
+}

@@ -1,0 +1,71 @@
+import assert from 'node:assert/strict';
+import { fromChromeTrace, toChromeTrace } from '../../../src/trace/chromeTrace';
+import { quantize } from '../../../src/trace/chromeTraceFormat';
+import { TraceStore } from '../../../src/trace/store';
+import { analyze } from '../../../src/analysis/index';
+import { ALL_SCENARIOS } from '../scenarios';
+import { CALLBACK, MAIN, RunBuilder, at } from '../runBuilder';
+
+/** Export, write as JSON text, read back, import: what "Open Trace..." does with a saved file. */
+function viaFile(store: TraceStore): TraceStore {
+  return fromChromeTrace(JSON.parse(JSON.stringify(toChromeTrace(store))));
+}
+
+describe('Chrome trace round trip', () => {
+  for (const [name, build] of Object.entries(ALL_SCENARIOS)) {
+    it(`${name}: export, import, export gives the same file, store and findings`, () => {
+      const store = build().store;
+      const first = JSON.parse(JSON.stringify(toChromeTrace(store)));
+      const imported = viaFile(store);
+      assert.deepStrictEqual(toChromeTrace(imported), first);
+
+      const q = (s: ReturnType<TraceStore['span']>) => ({ ...s, start: quantize(s.start), end: quantize(s.end), queued: s.queued === undefined ? undefined : quantize(s.queued) });
+      assert.deepStrictEqual([...imported.spans()], [...store.spans()].map(q));
+      assert.deepStrictEqual(imported.lanes, store.lanes);
+      assert.deepStrictEqual(imported.logs, store.logs);
+      assert.deepStrictEqual(imported.marks, store.marks);
+      assert.deepStrictEqual(imported.jobs, store.jobs);
+      assert.deepStrictEqual(imported.pools, store.pools);
+      assert.deepStrictEqual(imported.meta, store.meta);
+      assert.equal(imported.end, store.end);
+      assert.deepStrictEqual(analyze(imported), analyze(store));
+    });
+  }
+
+  it('keeps clock readings that are not whole nanoseconds stable from the first export on', () => {
+    let seed = 7;
+    const rand = () => (seed = (seed * 48271) % 2147483647) / 2147483647;
+    const r = new RunBuilder(3);
+    r.pool({ id: 0, kind: 'ThreadPool', site: at(2) });
+    // Short spans late in the run and long spans early: both ways `ts + dur` can round.
+    let t = 0.1234567;
+    for (let k = 0; k < 300; k++) {
+      const job = r.job({ id: k, pool: 0, api: 'mapAsync', site: at(5, 3), submitted: t });
+      t += rand() * 3.3333333;
+      const dur = k % 2 ? rand() / 7 : rand() * 977.7777;
+      r.task(job, { name: 'work', worker: 1 + (k % 3), start: t, end: t + dur, queued: t - rand() / 3 });
+    }
+    const first = JSON.parse(JSON.stringify(toChromeTrace(r.store)));
+    const once = viaFile(r.store);
+    const twice = viaFile(once);
+    assert.deepStrictEqual(toChromeTrace(once), first);
+    assert.deepStrictEqual(toChromeTrace(twice), first);
+  });
+
+  it('keeps text as written: newlines, quotes, unicode, and absent fields stay absent', () => {
+    const r = new RunBuilder(1);
+    r.pool({ id: 0, kind: 'ThreadPoolExecutor', site: { file: 'C:\\work\\tâsks.ts', line: 1, col: 1 } });
+    const job = r.job({ id: 0, pool: 0, api: 'submit', site: at(3), submitted: 0 });
+    r.task(job, { name: 'grüße', worker: 1, start: 1, end: 2, text: 'line 1\nline "2"\t✓', args: '["a\\u0000b"]' });
+    r.store.addSpan({ lane: MAIN, kind: 'wait', status: 'ok', name: 'sleep', start: 3 });
+    r.log(CALLBACK, 4, '🙂 done', 'stderr');
+    r.mark('worker-exit', 2, 5);
+    const back = viaFile(r.store);
+    assert.deepStrictEqual([...back.spans()], [...r.store.spans()]);
+    assert.equal(back.span(1).site, undefined);
+    assert.equal(back.span(1).job, -1);
+    assert.deepStrictEqual(back.logs, r.store.logs);
+    assert.deepStrictEqual(back.marks, [...r.store.marks]);
+    assert.deepStrictEqual(back.pools.get(0)?.site, { file: 'C:\\work\\tâsks.ts', line: 1, col: 1 });
+  });
+});

@@ -1,0 +1,96 @@
+// End to end, as a user: the real workbench (code-server) in headless Chromium, the extension
+// loaded from this repository. Opens an example, runs "Run in Pool" from the command palette,
+// waits for the status bar outcome and the Problems panel entry, and saves a screenshot.
+import * as assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { REPO_ROOT, launchBrowser, makeRunDir, removeRunDir, startCodeServer, workbenchUrl } from '../runner/codeServer.mjs';
+
+const EXAMPLE = 'callback-blocks.ts';
+const ARTIFACTS = join(REPO_ROOT, 'test', 'artifacts');
+
+describe('the workbench, driven as a user would', function () {
+  this.timeout(180_000);
+  let runDir;
+  let server;
+  let browser;
+  let page;
+
+  before(async () => {
+    runDir = makeRunDir('poolscope-e2e-');
+    // A calm window: no welcome page, no inspector squeezing the editor out of the screenshot.
+    mkdirSync(join(runDir, 'user-data', 'User'), { recursive: true });
+    writeFileSync(
+      join(runDir, 'user-data', 'User', 'settings.json'),
+      JSON.stringify({
+        'workbench.startupEditor': 'none',
+        'workbench.tips.enabled': false,
+        'workbench.secondarySideBar.defaultVisibility': 'hidden',
+        'chat.disableAIFeatures': true,
+        'poolscope.openInspectorOnRun': false,
+      }),
+    );
+    server = await startCodeServer(runDir);
+    browser = await launchBrowser();
+    page = await browser.context.newPage();
+    await page.goto(workbenchUrl(server, { folder: REPO_ROOT }));
+    await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+    await page.locator('.statusbar').waitFor();
+  });
+
+  after(async () => {
+    await browser?.close();
+    server?.stop();
+    if (runDir) removeRunDir(runDir);
+  });
+
+  async function commandPalette(text) {
+    await page.keyboard.press('F1');
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor();
+    await input.fill(`>${text}`);
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: text }).first().waitFor();
+    await page.keyboard.press('Enter');
+  }
+
+  it('runs an example from the command palette and shows the outcome and the problem', async () => {
+    await commandPalette('Go to File');
+    const input = page.locator('.quick-input-widget input');
+    await input.fill(EXAMPLE);
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: EXAMPLE }).first().waitFor();
+    await page.keyboard.press('Enter');
+    await page.locator('.tabs-container .tab.active', { hasText: EXAMPLE }).waitFor();
+
+    await commandPalette('Poolscope: Run in Pool');
+    const outcome = page.locator('.statusbar-item', { hasText: /Pool: \w[\w-]* · \d+ findings?/ });
+    await outcome.waitFor({ timeout: 60_000 });
+    const statusText = await outcome.innerText();
+    assert.match(statusText, /Pool: returned · [1-9]\d* findings?/, 'the run returned and found something');
+
+    await commandPalette('View: Focus Problems');
+    const problem = page.locator('.markers-panel .monaco-list-row', { hasText: 'callback-blocked' }).first();
+    await problem.waitFor({ timeout: 30_000 });
+    const problemText = await problem.innerText();
+    assert.match(problemText, /held the callback thread/);
+    await problem.click();
+    await page.locator('.monaco-editor .squiggly-warning, .monaco-editor .squiggly-error').first().waitFor();
+
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: join(ARTIFACTS, 'run-in-pool.png') });
+  });
+
+  it('runs from the explorer context menu and the editor title, and the status bar opens the inspector', async () => {
+    const statusItem = page.locator('.statusbar-item', { hasText: /Pool: / });
+
+    await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'apply-callback.ts' }).click({ button: 'right' });
+    await page.locator('.monaco-menu .action-item', { hasText: 'Run in Pool' }).click();
+    await page.locator('.statusbar-item', { hasText: 'Pool: returned · 0 findings' }).waitFor({ timeout: 60_000 });
+
+    await page.locator('.tabs-container .tab', { hasText: EXAMPLE }).click();
+    await page.locator('.editor-actions [aria-label*="Run in Pool"]').click();
+    await page.locator('.statusbar-item', { hasText: 'Pool: returned · 1 finding' }).waitFor({ timeout: 60_000 });
+
+    await statusItem.click();
+    await page.locator('.tabs-container .tab', { hasText: 'Pool Inspector' }).waitFor({ timeout: 30_000 });
+  });
+});

@@ -1,0 +1,82 @@
+// Runs the extension's integration suite (mocha inside the extension host, the same suite
+// @vscode/test-electron runs on a desktop) in a real VS Code 1.139 served by code-server and
+// driven by headless Chromium. Exits with the suite's exit code.
+//   node test/vscode/runner/runInCodeServer.mjs [--grep <pattern>]
+// Env: POOLSCOPE_TEST_TIMEOUT_MS (overall limit, default 10 min), POOLSCOPE_TEST_VERBOSE=1 (server log).
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { REPO_ROOT, launchBrowser, makeRunDir, removeRunDir, startCodeServer, workbenchUrl } from './codeServer.mjs';
+
+const SUITE_INDEX = join(REPO_ROOT, 'out', 'test', 'vscode', 'suite', 'index.js');
+const TIMEOUT_MS = Number(process.env.POOLSCOPE_TEST_TIMEOUT_MS || 600_000);
+const verbose = process.env.POOLSCOPE_TEST_VERBOSE === '1';
+const grepAt = process.argv.indexOf('--grep');
+const grep = grepAt > 0 ? process.argv[grepAt + 1] : undefined;
+
+if (!existsSync(SUITE_INDEX)) {
+  console.error(`${SUITE_INDEX} is missing: run \`npm run build\` first.`);
+  process.exit(2);
+}
+
+const runDir = makeRunDir();
+const reportFile = join(runDir, 'mocha-report.txt');
+const serverLog = [];
+let server;
+let browser;
+
+/** Prints what the reporter appended since the last call, so progress shows while the suite runs. */
+let printed = 0;
+function flushReport() {
+  if (!existsSync(reportFile) || statSync(reportFile).size <= printed) return;
+  const buf = readFileSync(reportFile);
+  process.stdout.write(buf.subarray(printed));
+  printed = buf.length;
+}
+
+async function main() {
+  server = await startCodeServer(runDir, {
+    log: (line) => {
+      serverLog.push(line);
+      if (verbose) console.log(`[server] ${line}`);
+    },
+  });
+  console.log(`code-server listening on ${server.origin}; running ${SUITE_INDEX}`);
+  browser = await launchBrowser();
+  const page = await browser.context.newPage();
+  const exitCode = new Promise((resolve) => page.exposeFunction('codeAutomationExit', (code) => resolve(Number(code))));
+  if (verbose) page.on('console', (m) => console.log(`[page] ${m.text()}`));
+  const environment = { POOLSCOPE_TEST_REPORT: reportFile };
+  if (grep) environment.POOLSCOPE_TEST_GREP = grep;
+  await page.goto(workbenchUrl(server, { folder: REPO_ROOT, extensionTestsPath: SUITE_INDEX, environment }));
+  const progress = setInterval(flushReport, 500);
+  let timer;
+  const timeout = new Promise((resolve) => {
+    timer = setTimeout(() => {
+      console.error(`\nThe suite did not finish within ${TIMEOUT_MS} ms.`);
+      resolve(124);
+    }, TIMEOUT_MS);
+  });
+  const code = await Promise.race([exitCode, timeout]);
+  clearTimeout(timer);
+  clearInterval(progress);
+  flushReport();
+  if (code !== 0 && printed === 0) {
+    console.error('The suite wrote no report. Last server log lines:');
+    console.error(serverLog.slice(-40).join('\n'));
+  }
+  return code;
+}
+
+let code = 1;
+try {
+  code = await main();
+} catch (e) {
+  console.error(e);
+  console.error(serverLog.slice(-40).join('\n'));
+} finally {
+  await browser?.close();
+  server?.stop();
+  removeRunDir(runDir);
+}
+console.log(`VS Code integration suite exit code: ${code}`);
+process.exit(code);

@@ -1,0 +1,26 @@
+// The integration suite's entry point, in the form @vscode/test-electron expects: VS Code
+// loads this module in the extension host and awaits `run()`. The same file serves the
+// code-server route (test/vscode/runner), which names a report file in the environment
+// because the extension host's console does not reach the terminal there.
+import { appendFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { format } from 'node:util';
+import Mocha from 'mocha';
+
+export function run(): Promise<void> {
+  const report = process.env.POOLSCOPE_TEST_REPORT;
+  if (report) {
+    Mocha.reporters.Base.consoleLog = (...args: unknown[]) => appendFileSync(report, format(...args) + '\n');
+  }
+  const mocha = new Mocha({
+    ui: 'bdd',
+    color: !report,
+    timeout: 60_000,
+    grep: process.env.POOLSCOPE_TEST_GREP,
+  });
+  for (const f of readdirSync(__dirname).sort()) if (f.endsWith('.test.js')) mocha.addFile(join(__dirname, f));
+  return new Promise((resolve, reject) => {
+    mocha.run((failures) => (failures ? reject(new Error(`${failures} integration test(s) failed`)) : resolve()));
+  });
+}
