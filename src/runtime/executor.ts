@@ -55,7 +55,7 @@ export class ThreadPoolExecutor implements FutureOwner {
     rec.rec(Rec.POOL, MAIN_LANE, this.id, PoolAction.created, rec.str(captureSite()), max, rec.str(init?.name), rec.str(options.initializer && functionSite(options.initializer)), 'ThreadPoolExecutor');
     this.workers = new WorkerSet(
       { poolId: this.id, initializer: init, initargs: options.initargs ?? [], traceTasks: rec.tasks, respawnFailedInit: false },
-      { results: (items) => this.onResults(items), initFailed: () => this.onInitFailed(), exited: () => undefined },
+      { results: (items) => this.onResults(items), initFailed: () => this.onInitFailed() },
     );
   }
 

@@ -1,4 +1,5 @@
 // What the host and the main worker say to each other.
+import type { PoolWorkerData } from './workerProtocol';
 
 export interface MainWorkerData {
   file: string;
@@ -8,8 +9,11 @@ export interface MainWorkerData {
   traceTasks: boolean;
 }
 
+/** main worker -> host */
 export type HostMessage =
   | { t: 'ring'; lane: number; ring: SharedArrayBuffer }
+  | { t: 'spawn'; lane: number; data: PoolWorkerData }
+  | { t: 'terminate'; lane: number }
   | { t: 'deadlock' }
   | { t: 'bad-input'; message: string; stack?: string }
   | { t: 'end'; ok: boolean; error?: string };

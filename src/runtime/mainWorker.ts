@@ -26,6 +26,10 @@ rec.rec(Rec.LANE, MAIN_LANE, CALLBACK_LANE, LaneKindCode.callback, -1, 0, 0, 0, 
 configureRun(data.defaultWorkers, {
   laneRing: (lane, ring) => send({ t: 'ring', lane, ring }),
   deadlock: () => send({ t: 'deadlock' }),
+  spawn: (lane, workerData) => {
+    port.postMessage({ t: 'spawn', lane, data: workerData } satisfies HostMessage, [workerData.port!]);
+  },
+  terminate: (lane) => send({ t: 'terminate', lane }),
 });
 
 

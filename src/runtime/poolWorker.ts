@@ -20,7 +20,7 @@ setupThread({ ring: data.ring, lane: data.lane, laneName: data.laneName, traceTa
 exposeApi();
 const rec = recorder();
 const queue = new TaskQueue(data.queue);
-const port = parentPort!;
+const port = data.port ?? parentPort!;
 
 const BATCH_MAX = 256;
 const BATCH_AGE_US = 1000;

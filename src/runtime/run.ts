@@ -14,6 +14,7 @@ import { CompileError, compileTaskFile } from './compile';
 import { distFile } from './distPaths';
 import { createRingBuffer, RingReader } from './eventRing';
 import type { HostMessage, MainWorkerData } from './hostProtocol';
+import { WORKER_SCRIPT } from './workerSet';
 
 export interface RunOptions {
   /** size of pools created without one (default: the machine's parallelism) */
@@ -62,6 +63,7 @@ export function startRun(file: string, opts: RunOptions = {}): RunHandle {
   const rings: Ring[] = [];
   let heldLogs: LogLine[] = [];
   let worker: Worker | undefined;
+  const poolWorkers = new Map<number, Worker>();
   let finished: ((r: Omit<RunResult, 'store'>) => void) | undefined;
   let result: Omit<RunResult, 'store'> | undefined;
   let lastProgress = 0;
@@ -117,6 +119,13 @@ export function startRun(file: string, opts: RunOptions = {}): RunHandle {
       worker = new Worker(distFile('main-worker.mjs'), { workerData: data, stdout: false, stderr: false });
       worker.on('message', (m: HostMessage) => {
         if (m.t === 'ring') rings.push({ reader: new RingReader(m.ring), strings: [] });
+        else if (m.t === 'spawn') {
+          const w = new Worker(WORKER_SCRIPT, { workerData: m.data, transferList: [m.data.port!], stdout: false, stderr: false });
+          poolWorkers.set(m.lane, w);
+          // A crash ends the thread, which closes its channel: main learns of it there.
+          w.on('error', () => undefined);
+          w.on('exit', () => poolWorkers.delete(m.lane));
+        } else if (m.t === 'terminate') void poolWorkers.get(m.lane)?.terminate();
         else if (m.t === 'deadlock') end({ outcome: 'deadlock' });
         else if (m.t === 'bad-input') end({ outcome: 'bad-input', error: { message: m.message, site: { file: abs, line: 1, col: 1 }, stack: m.stack } });
         else if (m.ok) end({ outcome: 'returned' });
@@ -136,8 +145,8 @@ export function startRun(file: string, opts: RunOptions = {}): RunHandle {
     const r = await ended;
     clearInterval(poll);
     if (timer) clearTimeout(timer);
-    // Terminating main's thread ends its pool workers too; the rings keep what they wrote.
-    await worker?.terminate();
+    // Every thread of the run stops here; the rings keep what they wrote.
+    await Promise.all([worker?.terminate(), ...[...poolWorkers.values()].map((w) => w.terminate())]);
     drain(true);
     builder.finish(nowUs());
     if (r.outcome === 'deadlock' && store.meta.deadlock && !r.error) {

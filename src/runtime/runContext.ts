@@ -5,12 +5,19 @@ import { Rec, LaneKindCode } from '../trace/records';
 import { createRingBuffer } from './eventRing';
 import { recorder } from './recorder';
 import { MAIN_LANE } from './thread';
+import type { PoolWorkerData } from './workerProtocol';
 
 export interface HostLink {
   /** Hands the host a new lane's ring, so it can read what that thread writes, even after it dies. */
   laneRing(lane: number, ring: SharedArrayBuffer): void;
   /** Main waits on something that can never happen: the host ends the run. */
   deadlock(): void;
+  /**
+   * Starts a pool worker thread. The host starts them, not main: a thread's start-up needs
+   * its parent's event loop, and main's may be blocked by user code (sleepSync, a busy loop).
+   */
+  spawn(lane: number, data: PoolWorkerData): void;
+  terminate(lane: number): void;
 }
 
 export const WORKER_RING_BYTES = 4 * 1024 * 1024;

@@ -55,7 +55,6 @@ export class ThreadPool implements ResultOwner {
       {
         results: (items) => this.onResults(items),
         initFailed: (lane, error) => this.onInitFailed(lane, error),
-        exited: () => undefined,
       },
     );
     for (let i = 0; i < size; i++) this.workers.addWorker();

@@ -1,7 +1,10 @@
 // What main and a pool worker say to each other.
+import type { MessagePort } from 'node:worker_threads';
 import type { FnRef } from './taskRegistry';
 
 export interface PoolWorkerData {
+  /** where results go: a channel to main, because the host, not main, starts the thread */
+  port?: MessagePort;
   queue: SharedArrayBuffer;
   ring?: SharedArrayBuffer;
   lane: number;

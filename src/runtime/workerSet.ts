@@ -1,30 +1,30 @@
 // The threads behind one pool: a shared task queue and one worker thread per slot. A slot
 // keeps its lane when its thread is replaced, so a respawned worker draws on the same row.
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import { PoolAction, Rec, WorkerAction } from '../trace/records';
 import { distFile } from './distPaths';
 import { encodingError, ValueError } from './errors';
 import { recorder } from './recorder';
-import { newWorkerLane, type WorkerLane } from './runContext';
+import { hostLink, newWorkerLane, type WorkerLane } from './runContext';
 import { createTaskQueueBuffer, TaskQueue } from './taskQueue';
 import type { FnRef } from './taskRegistry';
 import { MAIN_LANE } from './thread';
 import { encodeTask } from './taskCodec';
 import type { PoolWorkerData, WorkerMessage } from './workerProtocol';
 
-const WORKER_SCRIPT = distFile('pool-worker.mjs');
+export const WORKER_SCRIPT = distFile('pool-worker.mjs');
 /** Python's pool maintenance loop looks for dead workers every 0.1 s; respawns are paced the same. */
 const RESPAWN_DELAY_MS = 100;
 
 export interface WorkerSetEvents {
   results(items: unknown[]): void;
   initFailed(lane: number, error: string): void;
-  /** A worker thread ended (normally after close, or by a crash or failed initializer). */
-  exited(lane: number, code: number): void;
 }
 
 interface Slot extends WorkerLane {
-  worker?: Worker;
+  /** main's end of the channel the slot's current thread reports on */
+  port?: MessagePort;
+  stop?: () => void;
   exited: Promise<void>;
 }
 
@@ -64,7 +64,9 @@ export class WorkerSet {
   }
 
   private start(slot: Slot): void {
+    const { port1, port2 } = new MessageChannel();
     const data: PoolWorkerData = {
+      port: port2,
       queue: this.queueBuffer,
       ring: slot.ring,
       lane: slot.lane,
@@ -74,24 +76,31 @@ export class WorkerSet {
       initializer: this.opts.initializer,
       initargs: this.opts.initargs,
     };
-    const worker = new Worker(WORKER_SCRIPT, { workerData: data, stdout: false, stderr: false });
-    slot.worker = worker;
-    if (this.outstanding === 0) worker.unref();
-    worker.on('message', (m: WorkerMessage) => {
+    slot.port = port1;
+    port1.on('message', (m: WorkerMessage) => {
       if (m.t === 'results') this.events.results(m.items);
       else this.onInitFailed(slot, m.error);
     });
-    worker.on('error', (err) => {
-      recorder().rec(Rec.LOG, slot.lane, 2, 0, 0, 0, 0, 0, `Worker crashed: ${err.stack ?? err}`);
-    });
+    if (this.outstanding === 0) port1.unref();
+    // The channel closes when the thread ends, however it ends; the port is what keeps main
+    // waiting for that, so main never needs a message from the host to learn of it.
     slot.exited = new Promise((resolve) => {
-      worker.on('exit', (code) => {
-        recorder().rec(Rec.WORKER, slot.lane, WorkerAction.exit, code);
-        if (slot.worker === worker) slot.worker = undefined;
-        this.events.exited(slot.lane, code);
+      port1.once('close', () => {
+        recorder().rec(Rec.WORKER, slot.lane, WorkerAction.exit, 0);
+        if (slot.port === port1) slot.port = undefined;
         resolve();
       });
     });
+    const host = hostLink();
+    if (host) {
+      host.spawn(slot.lane, data);
+      slot.stop = () => host.terminate(slot.lane);
+      return;
+    }
+    const worker = new Worker(WORKER_SCRIPT, { workerData: data, transferList: [port2], stdout: false, stderr: false });
+    worker.unref();
+    worker.on('error', (err) => recorder().rec(Rec.LOG, slot.lane, 2, 0, 0, 0, 0, 0, `Worker crashed: ${err.stack ?? err}`));
+    slot.stop = () => void worker.terminate();
   }
 
   private onInitFailed(slot: Slot, error: string): void {
@@ -121,13 +130,13 @@ export class WorkerSet {
 
   /** Tasks (or callbacks) main still expects: while any, the worker threads keep main's event loop alive. */
   began(n: number): void {
-    if (this.outstanding === 0 && n > 0) for (const s of this.slots) s.worker?.ref();
+    if (this.outstanding === 0 && n > 0) for (const s of this.slots) s.port?.ref();
     this.outstanding += n;
   }
 
   ended(n: number): void {
     this.outstanding -= n;
-    if (this.outstanding === 0) for (const s of this.slots) s.worker?.unref();
+    if (this.outstanding === 0) for (const s of this.slots) s.port?.unref();
   }
 
   /** No more tasks: workers finish the queue and exit. */
@@ -150,7 +159,7 @@ export class WorkerSet {
     this.stopping = true;
     const dropped = this.queue.dropAll();
     this.queue.close();
-    for (const s of this.slots) void s.worker?.terminate();
+    for (const s of this.slots) s.stop?.();
     return dropped;
   }
 }

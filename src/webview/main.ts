@@ -6,9 +6,9 @@ import { el, clear } from './dom';
 import { baseName, fmtDur, fmtTime } from './format';
 import { connectHost, type SavedState } from './host';
 import { Tooltip, renderDetails, renderFindings, renderTables, type PanelActions } from './panels';
-import { onThemeChange, readPalette } from './theme';
+import { onThemeChange, readPalette, type Palette } from './theme';
 import { Timeline } from './timeline';
-import { TraceData } from './traceData';
+import { Cls, TraceData } from './traceData';
 
 const data = new TraceData();
 const app = document.getElementById('app') ?? document.body;
@@ -31,11 +31,21 @@ const followBtn = btn('Follow', 'Keep the newest time in view', true);
 const tableBtn = btn('Table', 'Show lanes, spans and findings as tables', false);
 const exportBtn = btn('Export…', 'Export the trace as Chrome Trace Event JSON');
 const openBtn = btn('Open…', 'Open a Chrome Trace Event JSON file');
-const legend = el('div', { class: 'legend', 'aria-label': 'Legend' },
-  ...([
-    ['task', 'task'], ['task-error', 'error'], ['cancelled', 'cancelled'], ['callback', 'callback'], ['callback-threw', 'threw'],
-    ['callback-slow', 'slow callback'], ['wait', 'wait'], ['queue', 'queued'], ['log', 'printed'],
-  ] as const).map(([k, label]) => el('span', { class: 'key' }, el('i', { class: `swatch sw-${k}` }), label)));
+// The legend shows the very colours the canvas uses (theme colours resolved to opaque ones).
+const LEGEND: [label: string, colour: (p: Palette) => string][] = [
+  ['task', (p) => p.cls[Cls.TaskOk]], ['error', (p) => p.cls[Cls.TaskError]], ['cancelled', (p) => p.cls[Cls.Cancelled]],
+  ['callback', (p) => p.cls[Cls.CallbackOk]], ['threw', (p) => p.cls[Cls.CallbackThrew]], ['slow callback', (p) => p.cls[Cls.CallbackSlow]],
+  ['wait', (p) => p.cls[Cls.WaitOk]], ['queued', (p) => p.queue], ['printed', (p) => p.log],
+];
+const swatches = LEGEND.map(([label]) => el('i', { class: `swatch sw-${label.replace(' ', '-')}` }));
+const legend = el('div', { class: 'legend', 'aria-label': 'Legend' }, ...LEGEND.map(([label], k) => el('span', { class: 'key' }, swatches[k], label)));
+function paintLegend(p: Palette): void {
+  LEGEND.forEach(([label, colour], k) => {
+    const sw = swatches[k].style;
+    if (label === 'cancelled') sw.borderColor = colour(p);
+    else sw.background = colour(p);
+  });
+}
 const toolbar = el('header', { class: 'toolbar' }, title, outcome, el('div', { class: 'search-box' }, search, searchCount), fitBtn, followBtn, tableBtn,
   host.kind === 'vscode' && exportBtn, host.kind === 'vscode' && openBtn);
 const details = el('section', { class: 'details', 'aria-label': 'Details' });
@@ -55,7 +65,9 @@ const actions: PanelActions = {
   openSource: host.kind === 'vscode' ? (site: Site) => host.post({ type: 'openSource', site }) : undefined,
 };
 
-const timeline = new Timeline(data, readPalette(), {
+const palette = readPalette();
+paintLegend(palette);
+const timeline = new Timeline(data, palette, {
   hover: (target, x, y) => tooltip.show(data, target, x, y),
   select: (i) => selectSpan(i, false),
   cursor: (i) => {
@@ -70,7 +82,11 @@ const timeline = new Timeline(data, readPalette(), {
 });
 
 app.append(toolbar, legend, notice, el('main', { class: 'body' }, timeline.root, el('aside', { class: 'side' }, details, findings)), tables, tooltip.root, live);
-onThemeChange(() => timeline.setPalette(readPalette()));
+onThemeChange(() => {
+  const p = readPalette();
+  paintLegend(p);
+  timeline.setPalette(p);
+});
 
 function selectSpan(i: number | undefined, reveal = false): void {
   timeline.selected = i;

@@ -179,14 +179,14 @@ describe('inspector page (hand-built blocking-callback trace)', function () {
       b.setProperty('--vscode-editor-background', '#000000');
       b.setProperty('--vscode-editor-foreground', '#ffffff');
       b.setProperty('--vscode-editorWidget-background', '#0c141f');
-      b.setProperty('--vscode-charts-blue', '#00ffff');
+      b.setProperty('--vscode-charts-blue', 'rgba(0, 255, 255, 0.33)');
       b.setProperty('--vscode-contrastBorder', '#6fc3df');
       b.setProperty('--vscode-focusBorder', '#f38518');
       document.body.classList.add('vscode-high-contrast');
     });
     await settle(page);
     assert.deepEqual(await pixelAt(page, box.x + box.w + 40, box.y - 6), [12, 20, 31], 'the lane background follows the editor');
-    assert.deepEqual(await probe(), [0, 255, 255], 'tasks take the theme\'s chart colour');
+    assert.deepEqual(await probe(), [0, 255, 255], 'tasks take the theme\'s chart colour, at full strength even when the theme makes it translucent');
     await page.screenshot({ path: join(ARTIFACTS, 'fixture-high-contrast.png') });
   });
 });

@@ -13,7 +13,6 @@ describe('dispatch while main blocks', function () {
     assert.ok(ms(block.end - block.start) >= 990);
     const tasks = run.spans.filter((s) => s.kind === 'task' && s.name === 'work');
     assert.equal(tasks.length, 4);
-    assert.equal(new Set(tasks.map(run.laneOf)).size, 4, 'the 4 tasks ran on 4 workers');
     for (const t of tasks) {
       assert.equal(t.status, 'ok');
       assert.ok(t.start >= block.start && t.end <= block.end, `task on ${run.laneOf(t)} ran ${ms(t.start - block.start)}..${ms(t.end - block.start)} ms into main's block, not inside it`);

@@ -66,7 +66,7 @@ describe('examples: each lesson', function () {
     const run = await runExample('callback-throws.ts');
     const src = source('callback-throws.ts');
     assert.equal(run.outcome, 'deadlock', run.error?.message);
-    assert.ok(ms(run.store.end) < 3000, `the run took ${ms(run.store.end)} ms`);
+    assert.ok(ms(run.store.end) < 5000, `the run took ${ms(run.store.end)} ms`);
     const [deadlock] = findings(run, 'deadlock');
     assert.equal(deadlock.site?.line, lineOf(src, 'await second.get()'));
     const explodeLine = lineOf(src, 'callback: function explode');
