@@ -10,7 +10,7 @@ import { entries } from './bundle';
 import { libraries } from './libraries';
 import { fullSizes, quickSizes, resultMarker, sizesVar, type Measures, type Sizes } from './scenarios';
 import { renderSection, writeSection, type Outcome } from './report';
-import { waitForQuiet } from './quiet';
+import { othersShare, snapshot, waitForQuiet } from './quiet';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -29,9 +29,11 @@ if (unknown.length || !(rounds >= 1)) {
   console.error(`usage: driver [--quick] [--rounds N>=1] [--libs ${libraries.map((l) => l.id).join(',')}]`);
   process.exit(2);
 }
-const childTimeoutMs = flags.quick ? 60_000 : 180_000;
-/** Other processes may use this share of the machine when a round starts (waiting at most waitMs for it). */
-const quiet = { threshold: 0.1, waitMs: flags.quick ? 5_000 : 30_000 };
+// The longest healthy round takes about 15 s; a hung one must not eat the bench's time.
+const childTimeoutMs = 60_000;
+/** Other processes may use this share of the machine when a round starts: the driver waits at
+ * most waitMs per round for it, and budgetMs in all, so the bench still ends on a busy machine. */
+const quiet = { threshold: 0.1, waitMs: flags.quick ? 3_000 : 10_000, budgetMs: flags.quick ? 10_000 : 90_000 };
 
 async function buildBench(): Promise<string> {
   const outdir = path.join(root, 'dist/bench/runtime');
@@ -86,20 +88,27 @@ const brief = (m: Measures) =>
   `busy ${(m.busyShare * 100).toFixed(1)}%`;
 
 const childFile = path.join(await buildBench(), 'child.mjs');
-const outcome: Outcome = { samples: new Map(), failures: new Map(), busyBefore: [], quiet, rounds, sizes, date: new Date() };
+const outcome: Outcome = { samples: new Map(), failures: new Map(), othersDuring: [], quiet, rounds, sizes, date: new Date() };
 const started = Date.now();
+let quietWaited = 0;
 for (let r = 0; r < rounds; r++) {
   // Rotate the order each round so no library always runs right after the same neighbour.
   const order = ids.map((_, i) => ids[(i + r) % ids.length]);
   for (const id of order) {
-    const busy = await waitForQuiet(quiet.threshold, quiet.waitMs);
-    outcome.busyBefore.push(busy);
-    if (busy > quiet.threshold) console.error(`machine still ${(busy * 100).toFixed(0)}% busy after ${quiet.waitMs / 1000} s; measuring anyway`);
+    const w0 = Date.now();
+    await waitForQuiet(quiet.threshold, Math.min(quiet.waitMs, quiet.budgetMs - quietWaited));
+    quietWaited += Date.now() - w0;
     const t0 = Date.now();
+    const cpu0 = snapshot();
     try {
       const m = await runChild(commandFor(id, childFile));
+      const others = othersShare(cpu0, snapshot());
       outcome.samples.set(id, [...(outcome.samples.get(id) ?? []), m]);
-      console.error(`round ${r + 1}/${rounds} ${id}: ${brief(m)} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+      outcome.othersDuring.push(others);
+      console.error(
+        `round ${r + 1}/${rounds} ${id}: ${brief(m)} (${((Date.now() - t0) / 1000).toFixed(1)} s, ` +
+          `other processes ${(others * 100).toFixed(0)}% of the machine)`,
+      );
     } catch (e) {
       const msg = (e as Error).message;
       outcome.failures.set(id, [...(outcome.failures.get(id) ?? []), `round ${r + 1}: ${msg}`]);

@@ -10,9 +10,9 @@ export const heading = '## Runtime (worker pool)';
 export interface Outcome {
   samples: Map<string, Measures[]>;
   failures: Map<string, string[]>;
-  /** Share of the machine other processes used just before each library's round. */
-  busyBefore: number[];
-  quiet: { threshold: number; waitMs: number };
+  /** Share of the machine other processes used during each measured round. */
+  othersDuring: number[];
+  quiet: { threshold: number; waitMs: number; budgetMs: number };
   rounds: number;
   sizes: Sizes;
   date: Date;
@@ -126,8 +126,8 @@ export function renderSection(o: Outcome): string {
     'installed piscina, tinypool, workerpool and poolifier; "bare" is two raw Workers echoing postMessage.',
     'A "×" column is the row\'s median over the reference\'s (for round trips lower is better). poolscope is',
     'timed inside its `main` thread, the others in their process\'s main thread; start-up is never timed.',
-    `Before each library's round the machine was ${pct(median(o.busyBefore))} busy (median; max ${pct(Math.max(...o.busyBefore))})`,
-    `with other processes: the driver waits up to ${o.quiet.waitMs / 1000} s for it to fall under ${pct(o.quiet.threshold)}.`,
+    `Other processes used ${pct(median(o.othersDuring))} of the machine during a round (median; max ${pct(Math.max(...o.othersDuring))});`,
+    `before each round the driver waits up to ${o.quiet.waitMs / 1000} s (${o.quiet.budgetMs / 1000} s in all) for them to fall under ${pct(o.quiet.threshold)}.`,
     '',
     `### (a) ${n(sizes.burst)} no-op tasks issued at once`,
     '',

@@ -5,9 +5,10 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
 import { encodeTrace } from '../protocol/encode';
 import { EMBED_ID, type EmbeddedTrace } from '../protocol/messages';
-import type { WireFinding } from '../protocol/wire';
+import { SPAN_COLUMN_NAMES, type WireFinding } from '../protocol/wire';
 import type { TraceStore } from '../trace/store';
 
 export interface HtmlReportOptions {
@@ -38,7 +39,12 @@ export function renderHtmlReport(store: TraceStore, findings: readonly WireFindi
   const dir = findAssets(opts.assetsDir);
   const js = inert(readFileSync(join(dir, 'webview.js'), 'utf8').replace(/\n\/\/# sourceMappingURL=.*$/m, ''));
   const css = inert(readFileSync(join(dir, 'webview.css'), 'utf8').replace(/\/\*# sourceMappingURL=.*?\*\//, ''));
-  const embedded: EmbeddedTrace = { patch: encodeTrace(store), findings: [...findings], options: { blockThresholdMs: opts.blockThresholdMs ?? 100, host: 'standalone' } };
+  const patch = encodeTrace(store);
+  // The span columns travel gzipped in one piece: numeric columns shrink about threefold.
+  const raw = SPAN_COLUMN_NAMES.map((c) => Buffer.from(patch.spans[c] as string, 'base64'));
+  const packed = { gzip: gzipSync(Buffer.concat(raw), { level: 1 }).toString('base64'), lengths: raw.map((b) => b.length) };
+  for (const c of SPAN_COLUMN_NAMES) patch.spans[c] = '';
+  const embedded: EmbeddedTrace = { patch, findings: [...findings], options: { blockThresholdMs: opts.blockThresholdMs ?? 100, host: 'standalone' }, packed };
   // JSON in a non-executing script element; escaping '<' keeps '</script>' in any trace string inert.
   const json = JSON.stringify(embedded).replace(/</g, '\\u003c');
   const csp = `default-src 'none'; script-src ${sha256(js)}; style-src ${sha256(css)}; img-src data:`;

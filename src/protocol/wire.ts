@@ -6,6 +6,9 @@ import type { Job, Lane, LogLine, Mark, PoolInfo, Site, TraceMeta } from '../tra
 export { parseSite, formatSite, SPAN_KINDS, SPAN_STATUSES } from '../trace/model';
 export type { Job, Lane, LogLine, Mark, PoolInfo, Site, TraceMeta };
 
+/** A column's bytes: base64 text in messages, raw bytes once the standalone page has unpacked them. */
+export type ColumnData = string | Uint8Array;
+
 /** Span columns, in the TraceStore's own encodings (kind/status/cbKind as indices). */
 export interface WireSpans {
   /** how many rows */
@@ -13,21 +16,21 @@ export interface WireSpans {
   /** Int32 row indices in the store; absent when the rows are `base .. base+n-1` */
   idx?: string;
   base: number;
-  lane: string; // Uint16
-  kind: string; // Uint8
-  status: string; // Uint8
-  start: string; // Float64
-  end: string; // Float64
-  queued: string; // Float64 (NaN = none)
-  taskId: string; // Int32
-  job: string; // Int32
-  name: string; // Uint32 string ids
-  api: string;
-  site: string;
-  site2: string;
-  text: string;
-  args: string;
-  cbKind: string; // Int8
+  lane: ColumnData; // Uint16
+  kind: ColumnData; // Uint8
+  status: ColumnData; // Uint8
+  start: ColumnData; // Float64
+  end: ColumnData; // Float64
+  queued: ColumnData; // Float64 (NaN = none)
+  taskId: ColumnData; // Int32
+  job: ColumnData; // Int32
+  name: ColumnData; // Uint32 string ids
+  api: ColumnData;
+  site: ColumnData;
+  site2: ColumnData;
+  text: ColumnData;
+  args: ColumnData;
+  cbKind: ColumnData; // Int8
 }
 
 export type Severity = 'error' | 'warning' | 'info';
@@ -99,9 +102,12 @@ export function base64ToBytes(s: string): Uint8Array {
   return out;
 }
 
-/** Decodes one column into a typed array of its type (base64ToBytes returns a fresh, aligned buffer). */
-export function decodeColumn<C extends SpanColumn>(name: C, s: string): InstanceType<(typeof SPAN_COLUMNS)[C]> {
+/**
+ * Decodes one column into a typed array of its type: from base64 text (as messages carry it)
+ * or from raw bytes (as the standalone page unpacks them); either way into a fresh, aligned buffer.
+ */
+export function decodeColumn<C extends SpanColumn>(name: C, data: string | Uint8Array): InstanceType<(typeof SPAN_COLUMNS)[C]> {
   const ctor = SPAN_COLUMNS[name];
-  const bytes = base64ToBytes(s);
+  const bytes = typeof data === 'string' ? base64ToBytes(data) : data.slice();
   return new ctor(bytes.buffer as ArrayBuffer, bytes.byteOffset, bytes.byteLength / ctor.BYTES_PER_ELEMENT) as InstanceType<(typeof SPAN_COLUMNS)[C]>;
 }

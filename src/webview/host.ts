@@ -1,6 +1,7 @@
 // Where the view's data comes from and where its requests go: the extension host (inside the
 // editor) or the trace embedded in a standalone HTML file.
 import { EMBED_ID, PROTOCOL_VERSION, type EmbeddedTrace, type HostEnvelope, type ViewMessage, type ViewOptions } from '../protocol/messages';
+import { SPAN_COLUMN_NAMES, base64ToBytes } from '../protocol/wire';
 
 export interface SavedState {
   t0: number;
@@ -43,6 +44,20 @@ function vscodeHost(api: VsCodeApi): Host {
   };
 }
 
+/** Puts the gzipped span columns of a standalone page back into its patch, as raw bytes. */
+async function unpack(e: EmbeddedTrace): Promise<void> {
+  if (!e.packed) return;
+  const zipped = new Blob([base64ToBytes(e.packed.gzip) as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new DecompressionStream('gzip'));
+  const raw = new Uint8Array(await new Response(zipped).arrayBuffer());
+  let at = 0;
+  SPAN_COLUMN_NAMES.forEach((c, k) => {
+    const n = e.packed!.lengths[k];
+    e.patch.spans[c] = raw.subarray(at, at + n);
+    at += n;
+  });
+  if (at !== raw.length) throw new Error(`the span columns hold ${raw.length} bytes, not the ${at} their lengths add up to`);
+}
+
 function standaloneHost(notice: (text: string) => void): Host {
   let state: SavedState | undefined;
   return {
@@ -56,7 +71,10 @@ function standaloneHost(notice: (text: string) => void): Host {
       const embedded = JSON.parse(script.textContent ?? '') as EmbeddedTrace;
       // The JSON text is no longer needed once parsed: let the page drop it.
       script.remove();
-      cb({ v: PROTOCOL_VERSION, seq: 1, msg: { type: 'trace', patch: embedded.patch, findings: embedded.findings, running: false, options: embedded.options } });
+      unpack(embedded).then(
+        () => cb({ v: PROTOCOL_VERSION, seq: 1, msg: { type: 'trace', patch: embedded.patch, findings: embedded.findings, running: false, options: embedded.options } }),
+        (e: Error) => notice(`This page's trace could not be read: ${e.message}`),
+      );
     },
     getState: () => state,
     setState: (s) => (state = s),

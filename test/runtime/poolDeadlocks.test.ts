@@ -69,7 +69,7 @@ describe('SEMANTICS A: rules that end in a deadlock', function () {
       run = await runFixture('init-fails.ts');
     });
 
-    it.skip('A.11 a throwing initializer: no task runs, no callback fires, terminate() works, close()+join() never returns', () => {
+    it('A.11 a throwing initializer: no task runs, no callback fires, terminate() works, close()+join() never returns', () => {
       assert.ok(run.lines.some((l) => l.text === 'terminate() and join() returned'), `main stopped early: ${run.error?.message}`);
       assertDeadlockAt(run, 'init-fails.ts', 'await closed.join(); // the deadlock', 'join');
       assert.equal(run.spans.filter((s) => s.kind === 'task' || s.kind === 'callback').length, 0, 'a task or callback ran');

@@ -2,8 +2,7 @@
 // loads this module in the extension host and awaits `run()`. The same file serves the
 // code-server route (test/vscode/runner), which names a report file in the environment
 // because the extension host's console does not reach the terminal there.
-import { appendFileSync } from 'node:fs';
-import { readdirSync } from 'node:fs';
+import { appendFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { format } from 'node:util';
 import Mocha from 'mocha';
