@@ -2,65 +2,53 @@
 // the runtime side (ESM, code-split so the harness and user task files share one runtime
 // instance), the extension (CommonJS, `vscode` external) and the webview (browser IIFE).
 import * as esbuild from 'esbuild';
+import { rmSync } from 'node:fs';
 
 const watch = process.argv.includes('--watch');
 const common = { bundle: true, sourcemap: 'linked', logLevel: 'warning', legalComments: 'none' };
+const node = { ...common, platform: 'node', target: 'node20', external: ['esbuild'] };
+const nodeEsm = {
+  ...node,
+  outdir: 'dist',
+  outExtension: { '.js': '.mjs' },
+  format: 'esm',
+  // ESM output that still may `require` Node built-ins from CommonJS dependencies.
+  banner: { js: "import { createRequire as __psCreateRequire } from 'node:module'; const require = __psCreateRequire(import.meta.url);" },
+};
 
 const builds = [
   {
-    ...common,
+    ...nodeEsm,
     entryPoints: {
       runtime: 'src/runtime/index.ts',
       'main-worker': 'src/runtime/mainWorker.ts',
       'pool-worker': 'src/runtime/poolWorker.ts',
       cli: 'src/cli/main.ts',
     },
-    outdir: 'dist',
-    outExtension: { '.js': '.mjs' },
     chunkNames: 'chunks/[name]-[hash]',
-    format: 'esm',
     splitting: true,
-    platform: 'node',
-    target: 'node20',
-    external: ['esbuild'],
-    // ESM output that still may `require` Node built-ins from CommonJS dependencies.
-    banner: { js: "import { createRequire as __psCreateRequire } from 'node:module'; const require = __psCreateRequire(import.meta.url);" },
   },
   // The host API for the runtime conformance tests (test/runtime): built next to the worker
   // scripts it starts, so the tests exercise the same dist/ files the CLI does.
+  { ...nodeEsm, entryPoints: { 'test-host': 'test/runtime/host.ts' } },
+  // The VS Code extension: CommonJS for the extension host; `vscode` is provided by the host,
+  // esbuild compiles task files at run time.
   {
-    ...common,
-    entryPoints: { 'test-host': 'test/runtime/host.ts' },
-    outdir: 'dist',
-    outExtension: { '.js': '.mjs' },
-    format: 'esm',
-    platform: 'node',
-    target: 'node20',
-    external: ['esbuild'],
-    banner: { js: "import { createRequire as __psCreateRequire } from 'node:module'; const require = __psCreateRequire(import.meta.url);" },
-  },
-  // The VS Code extension (extension helper): CommonJS for the extension host; `vscode` is
-  // provided by the host, esbuild compiles task files at run time.
-  {
-    ...common,
+    ...node,
     entryPoints: { extension: 'src/extension/extension.ts' },
     outdir: 'dist',
     format: 'cjs',
-    platform: 'node',
-    target: 'node20',
     external: ['vscode', 'esbuild'],
     // The runtime finds its worker scripts through __dirname here; its import.meta fallback is for the ESM build.
     logOverride: { 'empty-import-meta': 'silent' },
   },
-  // The integration suite (extension helper), loaded by VS Code in the extension host; one
-  // CommonJS file per test so mocha can add them one by one.
+  // The integration suite, loaded by VS Code in the extension host; one CommonJS file per
+  // test so mocha can add them one by one.
   {
-    ...common,
+    ...node,
     entryPoints: ['test/vscode/suite/*.ts'],
     outdir: 'out/test/vscode/suite',
     format: 'cjs',
-    platform: 'node',
-    target: 'node20',
     external: ['vscode', 'esbuild', 'mocha'],
   },
   // The inspector view (runs in the webview and in the standalone HTML page).
@@ -81,5 +69,7 @@ const builds = [
 if (watch) {
   for (const b of builds) await (await esbuild.context(b)).watch();
 } else {
+  // Chunk names carry content hashes: clear the old ones so dist/ holds one build.
+  rmSync('dist/chunks', { recursive: true, force: true });
   await Promise.all(builds.map((b) => esbuild.build(b)));
 }

@@ -4,7 +4,7 @@
 // baseline the larger ones are compared with. Appends to bench/RESULTS.md under its own heading.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Page } from 'playwright-core';
@@ -12,7 +12,8 @@ import { renderHtmlReport } from '../../src/cli/htmlReport';
 import { CHROMIUM_ARGS } from '../../test/browser/page';
 import { syntheticTrace } from './synthetic';
 
-const SIZES = (process.env.BENCH_SIZES ?? '10000,100000,1000000').split(',').map(Number);
+// 0 spans: the empty page, whose memory is the baseline the traces' memory is measured against.
+const SIZES = (process.env.BENCH_SIZES ?? '0,10000,100000,1000000').split(',').map(Number);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const HEADING = '## Inspector (webview)';
 const RESULTS = join(__dirname, '..', 'RESULTS.md');
@@ -104,6 +105,8 @@ function findBrowserPid(): number | undefined {
   return row ? Number(row.trim().split(/\s+/)[0]) : undefined;
 }
 
+const loadAtStart = loadavg()[0];
+
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'poolscope-bench-'));
   const rows: { size: number; first: number; med: number; p95: number; heap: number; rss: number; html: number }[] = [];
@@ -130,7 +133,8 @@ async function main(): Promise<void> {
 }
 
 function write(rows: { size: number; first: number; med: number; p95: number; heap: number; rss: number; html: number }[]): void {
-  const base = rows[0];
+  const empty = rows.find((r) => r.size === 0);
+  const base = rows.find((r) => r.size > 0) ?? rows[0];
   const cpu = cpus();
   const chromiumVersion = execFileSync('/usr/bin/chromium', ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
   const target = (n: number) => (n >= 1e6 ? { first: 3000, frame: 33, mem: 300 } : n >= 1e5 ? { first: 1000, frame: 16, mem: Infinity } : undefined);
@@ -138,17 +142,18 @@ function write(rows: { size: number; first: number; med: number; p95: number; he
   const lines = [
     HEADING,
     '',
-    `Machine: ${cpu[0]?.model.trim()} (${cpu.length} cores), ${chromiumVersion}, headless, 1600×900 at devicePixelRatio 1. Date: ${new Date().toISOString().slice(0, 10)}.`,
+    `Machine: ${cpu[0]?.model.trim()} (${cpu.length} cores), ${chromiumVersion}, headless, 1600×900 at devicePixelRatio 1. Date: ${new Date().toISOString().slice(0, 10)}. Load average (1 min) ${loadAtStart.toFixed(1)} at the start, ${loadavg()[0].toFixed(1)} at the end: other work on the machine inflates these figures.`,
     `Synthetic traces (bench/webview/synthetic.ts): 16 workers, one result callback per task, a Main wait every 4096 jobs; loaded as the standalone page (\`renderHtmlReport\`, columns as base64 typed arrays).`,
-    `Median of ${RUNS} runs. "First frame": navigation start to the first complete frame (HTML parse, JSON parse, column decode, lane index, LOD bins, first draw).`,
+    `Median of ${RUNS} runs. "First frame": navigation start to the first complete frame (HTML parse, JSON parse, gunzip and column decode, lane index, LOD bins, counters, first draw).`,
     '"Frame": the view\'s work per frame (canvas, axis, brush) over a scripted zoom-in (40 wheel steps), 20 drag pans, zoom-out (40) and 20 more pans.',
-    '"Heap": JS heap plus array-buffer backing stores after GC; "renderer RSS": resident memory of the page\'s renderer process. Ratios are against the 10k trace of the same run.',
+    '"Heap": JS heap plus array-buffer backing stores after GC; "renderer RSS": resident memory of the page\'s renderer process, and what the trace adds to the empty page\'s (0 spans, same run). Time ratios are against the 10k trace of the same run.',
     '',
-    '| spans | first frame | frame median | frame p95 | heap | renderer RSS | page size | first frame vs 10k | frame median vs 10k |',
-    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| spans | first frame | frame median | frame p95 | heap | renderer RSS | RSS over empty page | page size | first frame vs 10k | frame median vs 10k |',
+    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
     ...rows.map((r) => {
       const t = target(r.size);
-      return `| ${r.size.toLocaleString('en-US')} | ${r.first.toFixed(0)} ms${verdict(r.first, t?.first)} | ${r.med.toFixed(2)} ms${verdict(r.med, t?.frame)} | ${r.p95.toFixed(2)} ms | ${r.heap.toFixed(0)} MB${verdict(r.heap, t?.mem)} | ${r.rss.toFixed(0)} MB${verdict(r.rss, t?.mem)} | ${r.html.toFixed(1)} MB | ${(r.first / base.first).toFixed(1)}× | ${(r.med / base.med).toFixed(1)}× |`;
+      const over = empty ? `${(r.rss - empty.rss).toFixed(0)} MB${verdict(r.rss - empty.rss, t?.mem)}` : '';
+      return `| ${r.size.toLocaleString('en-US')} | ${r.first.toFixed(0)} ms${verdict(r.first, t?.first)} | ${r.med.toFixed(2)} ms${verdict(r.med, t?.frame)} | ${r.p95.toFixed(2)} ms | ${r.heap.toFixed(0)} MB${verdict(r.heap, t?.mem)} | ${r.rss.toFixed(0)} MB${verdict(r.rss, t?.mem)} | ${over} | ${r.html.toFixed(1)} MB | ${(r.first / base.first).toFixed(1)}× | ${(r.med / base.med).toFixed(1)}× |`;
     }),
     '',
     'Targets: 100k first frame < 1 s and frames < 16 ms median; 1M first frame < 3 s, frames < 33 ms median, memory < 300 MB (✓ met, ✗ missed).',

@@ -66,4 +66,11 @@ async function cli(argv: string[]): Promise<number> {
   return opts.command === 'run' ? run(opts) : view(opts);
 }
 
+// A reader that goes away (`poolscope run x | head`) is not an error of the run.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+  });
+}
+
 process.exitCode = await cli(process.argv.slice(2));

@@ -45,7 +45,8 @@ export interface RunHandle {
   readonly done: Promise<RunResult>;
 }
 
-const MAIN_RING_BYTES = 16 * 1024 * 1024;
+/** Main writes about 200 bytes a task; the host may fall behind in a burst, so room for ~300k. */
+const MAIN_RING_BYTES = 64 * 1024 * 1024;
 const POLL_MS = 25;
 /** Lines are handed on in time order once every ring has been read past them. */
 const LOG_HOLD_US = 30_000;

@@ -84,12 +84,26 @@ export class TaskQueue {
 
   /** Claims the next queued task, or returns null when there is none. */
   take(): TakenTask | null {
+    let found: TakenTask | null = null;
+    const more = this.consume((q, pos) => {
+      if (this.i32[q + 1] !== QUEUED) return false;
+      found = { taskId: this.i32[q + 2], payload: this.bytes.slice(pos + FIXED, pos + FIXED + this.i32[q + 3]) };
+      return true;
+    });
+    if (found && more && Atomics.load(this.ctl, WAITERS) > 0) Atomics.notify(this.ctl, SEQ, 1);
+    return found;
+  }
+
+  /**
+   * Under the lock, consumes records from the read end, handing each to `visit` (its int index
+   * and byte position) until `visit` returns true or the queue is empty. Returns whether records remain.
+   */
+  private consume(visit: (q: number, pos: number) => boolean): boolean {
     this.lock();
     try {
       const w = Atomics.load(this.ctl, W) >>> 0;
       let r = this.ctl[R] >>> 0;
-      let found: TakenTask | null = null;
-      while (r !== w && !found) {
+      while (r !== w) {
         const pos = r & (this.cap - 1);
         const q = pos >> 2;
         const len = this.i32[q];
@@ -97,16 +111,12 @@ export class TaskQueue {
           r = (r + this.cap - pos) >>> 0;
           continue;
         }
-        if (this.i32[q + 1] === QUEUED) {
-          const n = this.i32[q + 3];
-          found = { taskId: this.i32[q + 2], payload: this.bytes.slice(pos + FIXED, pos + FIXED + n) };
-        }
         r = (r + len) >>> 0;
+        if (visit(q, pos)) break;
       }
       Atomics.store(this.ctl, R, r | 0);
       Atomics.notify(this.ctl, R);
-      if (found && r !== w && Atomics.load(this.ctl, WAITERS) > 0) Atomics.notify(this.ctl, SEQ, 1);
-      return found;
+      return r !== w;
     } finally {
       this.unlock();
     }
@@ -161,26 +171,10 @@ export class TaskQueue {
   /** Drops every queued task; returns their ids. */
   dropAll(): number[] {
     const dropped: number[] = [];
-    this.lock();
-    try {
-      const w = Atomics.load(this.ctl, W) >>> 0;
-      let r = this.ctl[R] >>> 0;
-      while (r !== w) {
-        const pos = r & (this.cap - 1);
-        const q = pos >> 2;
-        const len = this.i32[q];
-        if (len === PAD) {
-          r = (r + this.cap - pos) >>> 0;
-          continue;
-        }
-        if (this.i32[q + 1] === QUEUED) dropped.push(this.i32[q + 2]);
-        r = (r + len) >>> 0;
-      }
-      Atomics.store(this.ctl, R, r | 0);
-      Atomics.notify(this.ctl, R);
-    } finally {
-      this.unlock();
-    }
+    this.consume((q) => {
+      if (this.i32[q + 1] === QUEUED) dropped.push(this.i32[q + 2]);
+      return false;
+    });
     return dropped;
   }
 

@@ -1,5 +1,7 @@
 // What every thread of a run does first: record into its ring, stamp printed lines with
 // their lane and time instead of letting them through, and map stack traces to sources.
+import { readlinkSync } from 'node:fs';
+import { getPriority, setPriority } from 'node:os';
 import { Rec } from '../trace/records';
 import { installRecorder, recorder } from './recorder';
 import { currentLane, setThreadLane } from './thread';
@@ -14,7 +16,25 @@ export interface ThreadConfig {
 
 const partial = ['', '', ''];
 
+/** How much lower than the host's the run's threads are scheduled (Linux nice steps). */
+const USER_CODE_NICENESS = 10;
+
+/**
+ * User code runs a little below the host, so a pool of busy workers cannot starve the
+ * editor's extension host (or the CLI reading the trace). On Linux a thread has its own
+ * nice value; elsewhere this does nothing.
+ */
+function lowerThreadPriority(): void {
+  try {
+    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
+    if (Number.isInteger(tid)) setPriority(tid, Math.min(19, getPriority(tid) + USER_CODE_NICENESS));
+  } catch {
+    // Not Linux, or not allowed: the run goes on at normal priority.
+  }
+}
+
 export function setupThread(cfg: ThreadConfig): void {
+  lowerThreadPriority();
   process.setSourceMapsEnabled(true);
   setThreadLane(cfg.lane, cfg.laneName);
   installRecorder(cfg.ring, cfg.traceTasks);

@@ -97,6 +97,8 @@ export class TraceBuilder {
       case Rec.TASK_END: {
         const i = this.taskSpans.get(r.a);
         if (i === undefined) return;
+        // Done with it, unless its submit record is still to come from main's ring.
+        if (store.jobCol[i] !== -1) this.taskSpans.delete(r.a);
         const failed = r.b === TaskStatus.error;
         store.update(i, { end: t, status: failed ? 'error' : 'ok', text: r.text });
         this.progress.done++;
@@ -199,19 +201,22 @@ export class TraceBuilder {
   }
 
   private submit(taskId: number, sub: Submit): void {
-    this.submits.set(taskId, sub);
     this.progress.issued++;
     const job = this.store.jobs.get(sub.job);
     job?.tasks.push(taskId);
     const i = this.taskSpans.get(taskId);
     if (i !== undefined) this.fillTask(i, sub);
+    else this.submits.set(taskId, sub);
   }
 
   private taskStart(taskId: number, lane: number, t: number): void {
     const sub = this.submits.get(taskId);
     const i = this.store.addSpan({ lane, kind: 'task', status: 'running', name: sub?.name ?? '', start: t, taskId });
     this.taskSpans.set(taskId, i);
-    if (sub) this.fillTask(i, sub);
+    if (sub) {
+      this.submits.delete(taskId);
+      this.fillTask(i, sub);
+    }
   }
 
   private fillTask(i: number, sub: Submit): void {

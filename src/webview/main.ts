@@ -74,7 +74,7 @@ const timeline = new Timeline(data, palette, {
     const s = data.span(i);
     live.textContent = `${s.lane.name}: ${s.name}, ${s.kind} ${s.status}, starts ${fmtTime(s.start)}, lasts ${fmtDur(s.end - s.start)}`;
   },
-  range: () => saveState(),
+  range: () => viewMoved(),
   follow: (on) => {
     followBtn.setAttribute('aria-pressed', String(on));
     saveState();
@@ -154,6 +154,16 @@ tableBtn.addEventListener('click', () => {
 });
 exportBtn.addEventListener('click', () => host.post({ type: 'exportTrace' }));
 openBtn.addEventListener('click', () => host.post({ type: 'openTrace' }));
+
+/** After zooming or panning settles: remember the window, and list the spans now in view. */
+let movedTimer: ReturnType<typeof setTimeout> | undefined;
+function viewMoved(): void {
+  clearTimeout(movedTimer);
+  movedTimer = setTimeout(() => {
+    saveState();
+    if (!tables.hidden) renderTables(tables, data, timeline.t0, timeline.t1, timeline.selected, actions);
+  }, 200);
+}
 
 function saveState(): void {
   if (!data.n) return;

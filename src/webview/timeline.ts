@@ -71,6 +71,7 @@ export class Timeline {
   private width = 600;
   private height = 100;
   private dpr = 1;
+  private watchingDpr = false;
   private pending = 0;
   private quiet = false;
   private ovDirty = true;
@@ -162,6 +163,14 @@ export class Timeline {
 
   private resize(): void {
     const wrap = this.canvas.parentElement!;
+    if (!this.watchingDpr) {
+      // Moving the window to a screen of another density changes no size: watch for it.
+      this.watchingDpr = true;
+      matchMedia(`(resolution: ${window.devicePixelRatio || 1}dppx)`).addEventListener('change', () => {
+        this.watchingDpr = false;
+        this.resize();
+      }, { once: true });
+    }
     this.dpr = window.devicePixelRatio || 1;
     this.width = Math.max(100, wrap.clientWidth);
     const rows = Math.max(1, this.data.rows.length);
@@ -325,7 +334,7 @@ export class Timeline {
     this.moveBrush();
     const dt = performance.now() - t;
     this.frameTimes[this.frameCount++ % FRAME_RING] = dt;
-    if (!this.firstFrame && this.data.n > 0) {
+    if (!this.firstFrame && this.data.rows.length > 0) {
       this.firstFrame = true;
       performance.mark('poolscope:first-frame');
     }

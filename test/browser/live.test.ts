@@ -123,6 +123,11 @@ describe('inspector as a live editor panel (webview API, sequence-numbered batch
     await page.keyboard.press('w');
     await page.keyboard.press('w');
     const before = (await stats(page)).window;
+    // The view saves its window once zooming settles.
+    await page.waitForFunction(([t0, t1]) => {
+      const s = (window as unknown as { __state?: { t0: number; t1: number } }).__state;
+      return s !== undefined && s.t0 === t0 && s.t1 === t1;
+    }, before);
     const saved = await page.evaluate(() => (window as unknown as { __state: unknown }).__state);
     await page.context().close();
 

@@ -16,7 +16,7 @@ function cli(args: string[], timeout = 15_000) {
 }
 
 describe('command line', function () {
-  this.timeout(20_000);
+  this.timeout(60_000);
 
   it('run examples/callback-throws.ts: exit 1 in under 5 s with a file:line:col deadlock line at the awaiting line', () => {
     const file = resolve(EXAMPLES, 'callback-throws.ts');

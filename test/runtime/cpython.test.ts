@@ -56,7 +56,7 @@ function stderrOf(run: Run, id: string): string[] {
 }
 
 describe('CPython Lib/test/_test_multiprocessing.py _TestPool, on ThreadPool', function () {
-  this.timeout(30_000);
+  this.timeout(60_000);
   let run: Run;
   before(async () => {
     run = await runFixture('cpython-pool.ts');
@@ -80,7 +80,7 @@ describe('CPython Lib/test/_test_multiprocessing.py _TestPool, on ThreadPool', f
 });
 
 describe('CPython Lib/test/test_concurrent_futures (FutureTests, executor map, initializer), on ThreadPoolExecutor', function () {
-  this.timeout(30_000);
+  this.timeout(60_000);
   let run: Run;
   before(async () => {
     run = await runFixture('cpython-futures.ts');

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { ms, runFixture } from './helpers';
 
 describe('dispatch while main blocks', function () {
-  this.timeout(20_000);
+  this.timeout(60_000);
 
   it('4 tasks of 200 ms on 4 workers all run inside main\'s sleepSync(1000)', async () => {
     const run = await runFixture('dispatch-while-blocked.ts');

@@ -16,7 +16,7 @@ function assertWorkerLanes(run: Run): void {
 }
 
 describe('examples: each lesson', function () {
-  this.timeout(30_000);
+  this.timeout(60_000);
 
   it('apply-callback: the callback gets each return value, on the Callback lane', async () => {
     const run = await runExample('apply-callback.ts');

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { assertCheck, byStart, findings, ms, runFixture, spansOfCheck, type Run } from './helpers';
 
 describe('SEMANTICS B: ThreadPoolExecutor rules', function () {
-  this.timeout(30_000);
+  this.timeout(60_000);
   let run: Run;
   before(async () => {
     run = await runFixture('executor-rules.ts');

@@ -38,7 +38,7 @@ export interface Run extends RunResult {
 
 export async function runFile(file: string, opts: RunOptions = {}): Promise<Run> {
   const { startRun, analyze } = await host();
-  const result = await startRun(file, { workers: 2, timeoutMs: 10_000, ...opts }).done;
+  const result = await startRun(file, { workers: 2, timeoutMs: 30_000, ...opts }).done;
   const { store } = result;
   const name = (lane: number) => store.laneById(lane)?.name ?? `lane ${lane}`;
   return {

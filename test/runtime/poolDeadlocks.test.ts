@@ -23,7 +23,7 @@ function assertDeadlockAt(run: Run, fixture: string, waitingLine: string, waitNa
 }
 
 describe('SEMANTICS A: rules that end in a deadlock', function () {
-  this.timeout(20_000);
+  this.timeout(60_000);
 
   describe('A.7 (get)', () => {
     let run: Run;

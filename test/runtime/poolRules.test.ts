@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { assertCheck, assertOneAtATime, byStart, findings, ms, runFixture, spansOfCheck, type Run } from './helpers';
 
 describe('SEMANTICS A: ThreadPool rules', function () {
-  this.timeout(30_000);
+  this.timeout(60_000);
   let run: Run;
   before(async () => {
     run = await runFixture('pool-rules.ts');

@@ -76,7 +76,7 @@ function validate(run: Run, file: ChromeTraceFile): void {
 }
 
 describe('trace export of every example (Chrome Trace Event Format)', function () {
-  this.timeout(30_000);
+  this.timeout(60_000);
   for (const name of examples) {
     it(`${name}: lanes, spans, logs and flows are well-formed, and export -> import -> export is lossless`, async () => {
       const run = await runExample(name);
