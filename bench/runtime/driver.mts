@@ -31,9 +31,18 @@ if (unknown.length || !(rounds >= 1)) {
 }
 // The longest healthy round takes about 15 s; a hung one must not eat the bench's time.
 const childTimeoutMs = 60_000;
-/** Other processes may use this share of the machine when a round starts: the driver waits at
- * most waitMs per round for it, and budgetMs in all, so the bench still ends on a busy machine. */
-const quiet = { threshold: 0.1, waitMs: flags.quick ? 3_000 : 10_000, budgetMs: flags.quick ? 10_000 : 90_000 };
+/** Other processes may use `threshold` of the machine when a round starts (the driver waits at most
+ * waitMs per round for that, budgetMs in all) and `retryAbove` during it (else the round runs
+ * again, up to `attempts` times, until retryUntilMs into the bench), so the bench still ends in
+ * about 8 minutes on a busy machine. */
+const quiet = {
+  threshold: 0.1,
+  waitMs: flags.quick ? 3_000 : 10_000,
+  budgetMs: flags.quick ? 10_000 : 60_000,
+  retryAbove: 0.15,
+  attempts: 3,
+  retryUntilMs: flags.quick ? 30_000 : 300_000,
+};
 
 async function buildBench(): Promise<string> {
   const outdir = path.join(root, 'dist/bench/runtime');
@@ -91,23 +100,36 @@ const childFile = path.join(await buildBench(), 'child.mjs');
 const outcome: Outcome = { samples: new Map(), failures: new Map(), othersDuring: [], quiet, rounds, sizes, date: new Date() };
 const started = Date.now();
 let quietWaited = 0;
+
+/** One library's round. A round that other processes disturbed (more than quiet.retryAbove of the
+ * machine) is run again, while the time budget lasts; the least disturbed attempt counts. */
+async function measureRound(id: string): Promise<{ m: Measures; others: number; attempts: number }> {
+  let best: { m: Measures; others: number } | undefined;
+  for (let attempt = 1; ; attempt++) {
+    const w0 = Date.now();
+    await waitForQuiet(quiet.threshold, Math.min(quiet.waitMs, quiet.budgetMs - quietWaited));
+    quietWaited += Date.now() - w0;
+    const cpu0 = snapshot();
+    const m = await runChild(commandFor(id, childFile));
+    const others = othersShare(cpu0, snapshot());
+    if (!best || others < best.others) best = { m, others };
+    const retry = others > quiet.retryAbove && attempt < quiet.attempts && Date.now() - started < quiet.retryUntilMs;
+    if (!retry) return { ...best, attempts: attempt };
+  }
+}
+
 for (let r = 0; r < rounds; r++) {
   // Rotate the order each round so no library always runs right after the same neighbour.
   const order = ids.map((_, i) => ids[(i + r) % ids.length]);
   for (const id of order) {
-    const w0 = Date.now();
-    await waitForQuiet(quiet.threshold, Math.min(quiet.waitMs, quiet.budgetMs - quietWaited));
-    quietWaited += Date.now() - w0;
     const t0 = Date.now();
-    const cpu0 = snapshot();
     try {
-      const m = await runChild(commandFor(id, childFile));
-      const others = othersShare(cpu0, snapshot());
+      const { m, others, attempts } = await measureRound(id);
       outcome.samples.set(id, [...(outcome.samples.get(id) ?? []), m]);
       outcome.othersDuring.push(others);
       console.error(
         `round ${r + 1}/${rounds} ${id}: ${brief(m)} (${((Date.now() - t0) / 1000).toFixed(1)} s, ` +
-          `other processes ${(others * 100).toFixed(0)}% of the machine)`,
+          `other processes ${(others * 100).toFixed(0)}% of the machine${attempts > 1 ? `, best of ${attempts} attempts` : ''})`,
       );
     } catch (e) {
       const msg = (e as Error).message;

@@ -12,7 +12,7 @@ export interface Outcome {
   failures: Map<string, string[]>;
   /** Share of the machine other processes used during each measured round. */
   othersDuring: number[];
-  quiet: { threshold: number; waitMs: number; budgetMs: number };
+  quiet: { threshold: number; waitMs: number; budgetMs: number; retryAbove: number; attempts: number };
   rounds: number;
   sizes: Sizes;
   date: Date;
@@ -126,8 +126,9 @@ export function renderSection(o: Outcome): string {
     'installed piscina, tinypool, workerpool and poolifier; "bare" is two raw Workers echoing postMessage.',
     'A "×" column is the row\'s median over the reference\'s (for round trips lower is better). poolscope is',
     'timed inside its `main` thread, the others in their process\'s main thread; start-up is never timed.',
-    `Other processes used ${pct(median(o.othersDuring))} of the machine during a round (median; max ${pct(Math.max(...o.othersDuring))});`,
-    `before each round the driver waits up to ${o.quiet.waitMs / 1000} s (${o.quiet.budgetMs / 1000} s in all) for them to fall under ${pct(o.quiet.threshold)}.`,
+    `The machine is shared: other processes used ${pct(median(o.othersDuring))} of it during a counted round (median;`,
+    `max ${pct(Math.max(...o.othersDuring))}). Before each round the driver waits up to ${o.quiet.waitMs / 1000} s for them to fall under ${pct(o.quiet.threshold)}, and a`,
+    `round they took more than ${pct(o.quiet.retryAbove)} of runs again (up to ${o.quiet.attempts} attempts, the least disturbed counts).`,
     '',
     `### (a) ${n(sizes.burst)} no-op tasks issued at once`,
     '',

@@ -143,7 +143,7 @@ function write(rows: { size: number; first: number; med: number; p95: number; he
     HEADING,
     '',
     `Machine: ${cpu[0]?.model.trim()} (${cpu.length} cores), ${chromiumVersion}, headless, 1600×900 at devicePixelRatio 1. Date: ${new Date().toISOString().slice(0, 10)}. Load average (1 min) ${loadAtStart.toFixed(1)} at the start, ${loadavg()[0].toFixed(1)} at the end: other work on the machine inflates these figures.`,
-    `Synthetic traces (bench/webview/synthetic.ts): 16 workers, one result callback per task, a Main wait every 4096 jobs; loaded as the standalone page (\`renderHtmlReport\`, columns as base64 typed arrays).`,
+    `Synthetic traces (bench/webview/synthetic.ts): 16 workers, one result callback per task, a Main wait every 4096 jobs; loaded as the standalone page (\`renderHtmlReport\`: span columns as typed arrays, gzipped together, base64).`,
     `Median of ${RUNS} runs. "First frame": navigation start to the first complete frame (HTML parse, JSON parse, gunzip and column decode, lane index, LOD bins, counters, first draw).`,
     '"Frame": the view\'s work per frame (canvas, axis, brush) over a scripted zoom-in (40 wheel steps), 20 drag pans, zoom-out (40) and 20 more pans.',
     '"Heap": JS heap plus array-buffer backing stores after GC; "renderer RSS": resident memory of the page\'s renderer process, and what the trace adds to the empty page\'s (0 spans, same run). Time ratios are against the 10k trace of the same run.',

@@ -2,6 +2,7 @@
 // webview, and the live feed: at most one batch per 100 ms, sequence-numbered, with a snapshot
 // when the view says it is ready (first load, or after it was hidden and rebuilt) or saw a gap.
 import { randomBytes } from 'node:crypto';
+import { isAbsolute, resolve } from 'node:path';
 import * as vscode from 'vscode';
 import { TraceFeed } from '../protocol/encode';
 import { PROTOCOL_VERSION, type HostEnvelope, type HostMessage } from '../protocol/messages';
@@ -47,8 +48,9 @@ export class InspectorWebview implements vscode.Disposable {
       panel.webview.onDidReceiveMessage((m) => this.receive(m)),
       panel.onDidChangeViewState(() => {
         this.stats.visible = panel.visible;
-        // A hidden webview is torn down (no retainContextWhenHidden); it says ready again when rebuilt.
-        if (!panel.visible) this.ready = false;
+        // Nothing is posted while hidden. A webview torn down meanwhile (no retainContextWhenHidden)
+        // says ready again when rebuilt; one that survived catches up from this snapshot.
+        if (panel.visible && this.ready) this.sendSnapshot();
       }),
       panel.onDidDispose(() => this.dispose()),
       state.onDidChange(() => this.schedule()),
@@ -162,10 +164,12 @@ export class InspectorWebview implements vscode.Disposable {
   private flush(): void {
     if (!this.ready || !this.panel.visible) return;
     const run = this.state.current;
-    if (run !== this.run || run?.store !== this.run?.store) {
+    // A new trace needs a snapshot; the same trace shown anew (say, with its findings) only a delta.
+    if (run?.store !== this.run?.store) {
       this.sendSnapshot();
       return;
     }
+    this.run = run;
     if (!run || !this.feed) return;
     const findingsChanged = run.findings !== this.sentFindings;
     if (this.feed.stale || findingsChanged || run.running !== this.lastRunning) {
@@ -180,7 +184,9 @@ export class InspectorWebview implements vscode.Disposable {
   private async openSource(site: Site): Promise<void> {
     const run = this.state.current;
     const uri = vscode.Uri.file(site.file);
-    if (!run || !fileNamedByTrace(run, site.file) || !vscode.workspace.getWorkspaceFolder(uri)) {
+    // Only plain absolute paths: '..' could name a file outside the folder it seems to be in.
+    const plain = isAbsolute(site.file) && resolve(site.file) === site.file;
+    if (!run || !plain || !fileNamedByTrace(run, site.file) || !vscode.workspace.getWorkspaceFolder(uri)) {
       this.post({ type: 'notice', text: `Not opening ${site.file}: only files named by this trace inside the workspace open from here.` });
       return;
     }

@@ -20,6 +20,7 @@ const PAD = -1;
 const QUEUED = 0;
 const CANCELLED = 2;
 
+const BLOCKING_WAIT_MS = 2;
 const IDLE_RECHECK_MS = 10;
 
 export const TASK_QUEUE_BYTES = 64 * 1024 * 1024;
@@ -126,6 +127,10 @@ export class TaskQueue {
   async waitForWork(seq: number): Promise<void> {
     Atomics.add(this.ctl, WAITERS, 1);
     try {
+      // A short blocking wait first: a futex wake is several times quicker than a trip through
+      // the event loop, and work often follows within microseconds (a main awaiting each
+      // result). Only an idle thread gets here, so nothing of its own waits meanwhile.
+      if (Atomics.wait(this.ctl, SEQ, seq, BLOCKING_WAIT_MS) !== 'timed-out') return;
       // The timeout is a safety net: under load on Node 20 an idle worker was seen to miss a
       // notify now and then; rechecking every few ms keeps that from stalling the pool.
       const res = Atomics.waitAsync(this.ctl, SEQ, seq, IDLE_RECHECK_MS);

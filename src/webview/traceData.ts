@@ -324,3 +324,14 @@ export class TraceData {
     return out.sort((a, b) => start[a] - start[b]);
   }
 }
+
+/** Position of the first entry at or after t in a list sorted by ts (printed lines, marks). */
+export function lowerBoundTs(list: readonly { ts: number }[], t: number): number {
+  let lo = 0, hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (list[mid].ts < t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}

@@ -23,12 +23,12 @@ describe('command line', function () {
     const r = cli(['run', file], 5000);
     assert.equal(r.error, undefined, `the CLI did not end by itself within 5 s: ${r.error}`);
     assert.equal(r.status, 1, r.stderr);
-    assert.ok(r.ms < 5000);
+    assert.ok(r.ms < 5000, `the CLI took ${r.ms.toFixed(0)} ms`);
     const line = lineOf(readFileSync(file, 'utf8'), 'await second.get()');
     const finding = r.stdout.split('\n').find((l) => l.endsWith('[deadlock]'));
     assert.ok(finding, `no [deadlock] line in:\n${r.stdout}`);
     assert.match(finding, new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}:${line}:\\d+: error: .+ \\[deadlock\\]$`));
-    assert.ok(r.stdout.split('\n').some((l) => /^\S+callback-throws\.ts:\d+:\d+: error: callback `explode` threw .*\[callback-threw\]$/.test(l)));
+    assert.ok(r.stdout.split('\n').some((l) => /^\S+callback-throws\.ts:\d+:\d+: error: callback `explode` threw .*\[callback-threw\]$/.test(l)), `no callback-threw line for explode in:\n${r.stdout}`);
   });
 
   it('run of an example that returns: exit 0, output then findings', () => {

@@ -48,11 +48,13 @@ const FUTURE_TESTS = [
   'FailingInitializerMixin.test_initializer',
 ];
 
-/** The stderr lines printed while check `id` ran. */
+/** The stderr lines printed while check `id` ran (until the next check began). */
 function stderrOf(run: Run, id: string): string[] {
-  const begin = run.lines.find((l) => l.text === `BEGIN ${id}`)!.ts;
-  const end = run.lines.find((l) => l.text === `PASS ${id}` || l.text.startsWith(`FAIL ${id}:`))!.ts;
-  return run.lines.filter((l) => l.stream === 'stderr' && l.ts >= begin && l.ts <= end).map((l) => l.text);
+  const at = run.lines.findIndex((l) => l.text === `BEGIN ${id}`);
+  const next = run.lines.slice(at + 1).find((l) => l.text.startsWith('BEGIN '));
+  const begin = run.lines[at].ts;
+  const end = next?.ts ?? Infinity;
+  return run.lines.filter((l) => l.stream === 'stderr' && l.ts >= begin && l.ts < end).map((l) => l.text);
 }
 
 describe('CPython Lib/test/_test_multiprocessing.py _TestPool, on ThreadPool', function () {

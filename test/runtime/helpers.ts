@@ -79,15 +79,25 @@ function openSpans(run: Run): string {
   return `; still running at the end: ${open.map((s) => `${run.laneOf(s)} ${s.kind} ${s.name}${s.site ? ` at line ${s.site.line}` : ''}`).join(', ')}`;
 }
 
-/** Spans that started while the fixture ran check `id`. */
-export function spansOfCheck(run: Run, id: string, filter: Partial<Pick<Span, 'kind' | 'name' | 'status'>> & { lane?: string } = {}): Span[] {
+/** When check `id` began and ended, on main's clock. */
+export function checkWindow(run: Run, id: string): { begin: number; end: number } {
   const begin = run.lines.find((l) => l.text === `BEGIN ${id}`);
   const end = run.lines.find((l) => l.text === `PASS ${id}` || l.text.startsWith(`FAIL ${id}: `));
   assert.ok(begin && end, `check ${id} has no BEGIN/PASS lines`);
+  return { begin: begin.ts, end: end.ts };
+}
+
+/**
+ * Spans that belong to check `id`: those of jobs submitted while it ran, and the others that
+ * started meanwhile. (A job's submit time is on main's clock, like the check's lines.)
+ */
+export function spansOfCheck(run: Run, id: string, filter: Partial<Pick<Span, 'kind' | 'name' | 'status'>> & { lane?: string } = {}): Span[] {
+  const { begin, end } = checkWindow(run, id);
+  const at = (s: Span) => run.store.jobs.get(s.job)?.submitted ?? s.start;
   return run.spans.filter(
     (s) =>
-      s.start >= begin.ts &&
-      s.start <= end.ts &&
+      at(s) >= begin &&
+      at(s) <= end &&
       (filter.kind === undefined || s.kind === filter.kind) &&
       (filter.name === undefined || s.name === filter.name) &&
       (filter.status === undefined || s.status === filter.status) &&

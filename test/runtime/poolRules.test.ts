@@ -2,7 +2,7 @@
 // Each `it` reads one check of fixtures/pool-rules.ts (its API-level assertions ran inside
 // main) and then asserts what the trace shows for it.
 import assert from 'node:assert/strict';
-import { assertCheck, assertOneAtATime, byStart, findings, ms, runFixture, spansOfCheck, type Run } from './helpers';
+import { assertCheck, assertOneAtATime, byStart, checkWindow, findings, ms, runFixture, spansOfCheck, type Run } from './helpers';
 
 describe('SEMANTICS A: ThreadPool rules', function () {
   this.timeout(60_000);
@@ -123,10 +123,14 @@ describe('SEMANTICS A: ThreadPool rules', function () {
     assertCheck(run, 'A.10');
     assert.equal(spansOfCheck(run, 'A.10', { kind: 'callback', name: 'a10Closed' }).length, 4);
     assert.equal(spansOfCheck(run, 'A.10', { kind: 'callback', name: 'a10Dropped' }).length, 0);
-    const pools = [...run.store.pools.values()].filter((p) => p.site && run.spans.length > 0);
-    const closed = pools.filter((p) => p.closed !== undefined);
-    const terminated = pools.filter((p) => p.terminated !== undefined);
-    assert.ok(closed.length >= 1 && terminated.length >= 2);
+    const { begin, end } = checkWindow(run, 'A.10');
+    const pools = [...run.store.pools.values()].filter((p) => p.created >= begin && p.created <= end).sort((a, b) => a.created - b.created);
+    assert.equal(pools.length, 3);
+    assert.deepEqual(
+      pools.map((p) => [p.closed !== undefined, p.terminated !== undefined]),
+      [[true, false], [false, true], [false, true]],
+      'close()+join(), terminate(), and leaving `await using` (terminate)',
+    );
     const dropped = [...run.store.jobs.values()].filter((j) => j.callbacks.some((c) => c.name === 'a10Dropped'));
     assert.equal(dropped.length, 3);
     assert.ok(dropped.every((j) => j.status === 'pending' && j.readyAt === undefined), 'terminated work never becomes ready');
