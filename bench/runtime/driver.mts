@@ -41,7 +41,7 @@ const quiet = {
   budgetMs: flags.quick ? 10_000 : 60_000,
   retryAbove: 0.15,
   attempts: 3,
-  retryUntilMs: flags.quick ? 30_000 : 300_000,
+  retryUntilMs: flags.quick ? 30_000 : 240_000,
 };
 
 async function buildBench(): Promise<string> {
@@ -97,7 +97,7 @@ const brief = (m: Measures) =>
   `busy ${(m.busyShare * 100).toFixed(1)}%`;
 
 const childFile = path.join(await buildBench(), 'child.mjs');
-const outcome: Outcome = { samples: new Map(), failures: new Map(), othersDuring: [], quiet, rounds, sizes, date: new Date() };
+const outcome: Outcome = { samples: new Map(), failures: new Map(), quiet, rounds, sizes, date: new Date() };
 const started = Date.now();
 let quietWaited = 0;
 
@@ -125,8 +125,7 @@ for (let r = 0; r < rounds; r++) {
     const t0 = Date.now();
     try {
       const { m, others, attempts } = await measureRound(id);
-      outcome.samples.set(id, [...(outcome.samples.get(id) ?? []), m]);
-      outcome.othersDuring.push(others);
+      outcome.samples.set(id, [...(outcome.samples.get(id) ?? []), { m, others }]);
       console.error(
         `round ${r + 1}/${rounds} ${id}: ${brief(m)} (${((Date.now() - t0) / 1000).toFixed(1)} s, ` +
           `other processes ${(others * 100).toFixed(0)}% of the machine${attempts > 1 ? `, best of ${attempts} attempts` : ''})`,

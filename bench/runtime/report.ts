@@ -7,11 +7,15 @@ import { libraries, type Library } from './libraries';
 
 export const heading = '## Runtime (worker pool)';
 
+/** One counted round of one library, and the share of the machine other processes took meanwhile. */
+export interface Sample {
+  m: Measures;
+  others: number;
+}
+
 export interface Outcome {
-  samples: Map<string, Measures[]>;
+  samples: Map<string, Sample[]>;
   failures: Map<string, string[]>;
-  /** Share of the machine other processes used during each measured round. */
-  othersDuring: number[];
   quiet: { threshold: number; waitMs: number; budgetMs: number; retryAbove: number; attempts: number };
   rounds: number;
   sizes: Sizes;
@@ -51,11 +55,11 @@ class Summary {
 
   median(id: string, m: Metric): number | undefined {
     const xs = this.o.samples.get(id);
-    return xs?.length ? median(xs.map((x) => x[m])) : undefined;
+    return xs?.length ? median(xs.map((x) => x.m[m])) : undefined;
   }
 
   range(id: string, m: Metric): string {
-    const xs = this.o.samples.get(id)!.map((x) => x[m]);
+    const xs = this.o.samples.get(id)!.map((x) => x.m[m]);
     return xs.length > 1 ? `${fmt[m](Math.min(...xs))} – ${fmt[m](Math.max(...xs))}` : '';
   }
 
@@ -82,6 +86,21 @@ class Summary {
       return `| ${cells.join(' | ')} |`;
     });
     return [`| ${cols.join(' | ')} |`, `|${cols.map(() => '---').join('|')}|`, ...rows].join('\n');
+  }
+
+  /** How many rounds counted per library and how disturbed they were. */
+  rounds(): string {
+    return [
+      '| library | rounds counted | rounds failed | other processes\' share of the machine during its rounds (median, max) |',
+      '|---|---|---|---|',
+      ...libraries
+        .filter((l) => this.o.samples.has(l.id) || this.o.failures.has(l.id))
+        .map((l) => {
+          const others = (this.o.samples.get(l.id) ?? []).map((x) => x.others);
+          const share = others.length ? `${pct(median(others))}, ${pct(Math.max(...others))}` : '–';
+          return `| ${l.label} | ${others.length} | ${this.o.failures.get(l.id)?.length ?? 0} | ${share} |`;
+        }),
+    ].join('\n');
   }
 
   targets(): string {
@@ -126,9 +145,9 @@ export function renderSection(o: Outcome): string {
     'installed piscina, tinypool, workerpool and poolifier; "bare" is two raw Workers echoing postMessage.',
     'A "×" column is the row\'s median over the reference\'s (for round trips lower is better). poolscope is',
     'timed inside its `main` thread, the others in their process\'s main thread; start-up is never timed.',
-    `The machine is shared: other processes used ${pct(median(o.othersDuring))} of it during a counted round (median;`,
-    `max ${pct(Math.max(...o.othersDuring))}). Before each round the driver waits up to ${o.quiet.waitMs / 1000} s for them to fall under ${pct(o.quiet.threshold)}, and a`,
-    `round they took more than ${pct(o.quiet.retryAbove)} of runs again (up to ${o.quiet.attempts} attempts, the least disturbed counts).`,
+    `The machine is shared with other work (see "Rounds" below): before each round the driver waits up to ${o.quiet.waitMs / 1000} s`,
+    `for other processes to fall under ${pct(o.quiet.threshold)} of it, and a round they took more than ${pct(o.quiet.retryAbove)} of runs again (up to`,
+    `${o.quiet.attempts} attempts while time allows; the least disturbed counts).`,
     '',
     `### (a) ${n(sizes.burst)} no-op tasks issued at once`,
     '',
@@ -145,6 +164,10 @@ export function renderSection(o: Outcome): string {
     '### Targets',
     '',
     s.targets(),
+    '',
+    '### Rounds',
+    '',
+    s.rounds(),
     ...(failures.length ? ['', '### Failed runs', '', ...failures] : []),
     '',
   ].join('\n');

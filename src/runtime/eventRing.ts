@@ -106,12 +106,15 @@ export class RingReader extends RingView {
     return Atomics.load(this.ctl, DROPPED);
   }
 
-  /** Reads every complete record written so far. The record passed is reused: copy what you keep. */
-  drain(onRecord: (r: RawRecord) => void): number {
+  /**
+   * Reads the complete records written so far, at most `max` of them; returns how many it read.
+   * The record passed is reused: copy what you keep.
+   */
+  drain(onRecord: (r: RawRecord) => void, max = Infinity): number {
     const w = Atomics.load(this.ctl, W);
     let r = this.ctl[R];
     let n = 0;
-    while (r !== w) {
+    while (r !== w && n < max) {
       const pos = r & (this.cap - 1);
       const q = pos >> 2;
       const len = this.i32[q];

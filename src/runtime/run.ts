@@ -7,6 +7,7 @@ import { availableParallelism } from 'node:os';
 import { rmSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Lane, LogLine, RunOutcome, Site } from '../trace/model';
+import type { RawRecord } from '../trace/records';
 import { TraceBuilder, type Progress } from '../trace/builder';
 import { TraceStore } from '../trace/store';
 import { nowUs } from './clock';
@@ -48,6 +49,8 @@ export interface RunHandle {
 /** Main writes about 200 bytes a task; the host may fall behind in a burst, so room for ~300k. */
 const MAIN_RING_BYTES = 64 * 1024 * 1024;
 const POLL_MS = 25;
+const DRAIN_SLICE_MS = 8;
+const DRAIN_CHUNK = 2048;
 /** Lines are handed on in time order once every ring has been read past them. */
 const LOG_HOLD_US = 30_000;
 
@@ -79,8 +82,28 @@ export function startRun(file: string, opts: RunOptions = {}): RunHandle {
     for (const l of ready) opts.onLog(l, store.laneById(l.lane));
   };
 
+  // The host may be an editor: each turn reads for a few milliseconds at most and comes back
+  // at once if the rings hold more, so a burst of records never stalls its event loop.
+  let behind = false;
   const drain = (final = false) => {
-    for (const ring of rings) ring.reader.drain((r) => builder.consume(r, ring.strings));
+    const until = final ? Infinity : performance.now() + DRAIN_SLICE_MS;
+    let more = false;
+    for (const ring of rings) {
+      const consume = (r: RawRecord) => builder.consume(r, ring.strings);
+      while (ring.reader.drain(consume, DRAIN_CHUNK) === DRAIN_CHUNK) {
+        if (performance.now() > until) {
+          more = true;
+          break;
+        }
+      }
+    }
+    if (more && !behind && !result) {
+      behind = true;
+      setImmediate(() => {
+        behind = false;
+        drain();
+      });
+    }
     emitLogs(final);
     const now = Date.now();
     if (opts.onProgress && (final || now - lastProgress >= 100)) {

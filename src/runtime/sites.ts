@@ -46,7 +46,7 @@ export function captureSite(): string | undefined {
   if (!config) return undefined;
   // The user's frame is within a few frames of the public API call that asks; capturing only
   // those is most of the cost saved. A deeper look is the exception.
-  return siteWithin(4) ?? siteWithin(16);
+  return siteWithin(3) ?? siteWithin(16);
 }
 
 function siteWithin(depth: number): string | undefined {

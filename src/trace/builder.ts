@@ -1,7 +1,7 @@
 // Turns the raw records of every thread's ring into the trace store: spans from start/end
 // pairs, jobs, pools, marks and printed lines. Rings are drained one after another, so a
 // worker's TASK_START may arrive before main's TASK_SUBMIT of the same task; both orders work.
-import type { CallbackKindName, LaneKind, LogLine, MarkKind, PoolInfo, PoolKind } from './model';
+import type { CallbackKindName, LaneKind, LogLine, MarkKind, PoolInfo, PoolKind, Site } from './model';
 import { formatSite, parseSite } from './model';
 import { CallbackStatus, MainStatus, PoolAction, Rec, TaskStatus, WaitOutcome, WorkerAction, type RawRecord } from './records';
 import type { TraceStore } from './store';
@@ -57,6 +57,15 @@ export class TraceBuilder {
     return l;
   }
 
+  /** Sites are interned strings; each is parsed once. */
+  private readonly sites = new Map<string, Site | undefined>();
+
+  private site(text: string | undefined): Site | undefined {
+    if (text === undefined) return undefined;
+    if (!this.sites.has(text)) this.sites.set(text, parseSite(text));
+    return this.sites.get(text);
+  }
+
   consume(r: RawRecord, strs: StringTable): void {
     const s = (id: number) => (id >= 0 ? strs[id] : undefined);
     const t = r.ts - this.origin;
@@ -76,8 +85,8 @@ export class TraceBuilder {
           id: r.a,
           pool: r.b,
           api: s(r.c) ?? '',
-          site: parseSite(s(r.d)),
-          fnSite: parseSite(s(r.f)),
+          site: this.site(s(r.d)),
+          fnSite: this.site(s(r.f)),
           submitted: t,
           tasks: [],
           callbacks: [],
@@ -86,7 +95,7 @@ export class TraceBuilder {
         });
         return;
       case Rec.CB_REG:
-        store.jobs.get(r.a)?.callbacks.push({ kind: CB_KINDS[r.b], name: s(r.c) ?? '<anonymous>', site: parseSite(s(r.d)), registeredAt: parseSite(s(r.e)) });
+        store.jobs.get(r.a)?.callbacks.push({ kind: CB_KINDS[r.b], name: s(r.c) ?? '<anonymous>', site: this.site(s(r.d)), registeredAt: this.site(s(r.e)) });
         return;
       case Rec.TASK_SUBMIT:
         this.submit(r.a, { job: r.b, name: s(r.c) ?? '', ts: t, args: r.text });
@@ -162,7 +171,7 @@ export class TraceBuilder {
         store.addMark({ lane: r.lane, ts: t, kind: r.a === WorkerAction.start ? 'worker-start' : 'worker-exit', pool: store.laneById(r.lane)?.pool ?? -1, text: r.a === WorkerAction.exit ? `exit code ${r.b}` : undefined });
         return;
       case Rec.DEADLOCK:
-        store.meta.deadlock = { ts: t, site: parseSite(s(r.c)), job: r.b, reason: r.text ?? '' };
+        store.meta.deadlock = { ts: t, site: this.site(s(r.c)), job: r.b, reason: r.text ?? '' };
         store.addMark({ lane: r.lane, ts: t, kind: 'deadlock', pool: -1, text: r.text });
         return;
       case Rec.MAIN_END:
@@ -179,11 +188,11 @@ export class TraceBuilder {
         id: r.a,
         kind: (r.text ?? 'ThreadPool') as PoolKind,
         size: r.d,
-        site: parseSite(s(r.c)),
+        site: this.site(s(r.c)),
         created: t,
         respawns: 0,
         initializer: s(r.e),
-        initializerSite: parseSite(s(r.f)),
+        initializerSite: this.site(s(r.f)),
       };
       store.pools.set(r.a, info);
     }

@@ -2,11 +2,13 @@
 // reading the resulting trace the way a user reads the swimlanes (lanes, spans, printed
 // lines, findings).
 import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Finding } from '../../src/analysis';
 import type { RunOptions, RunResult } from '../../src/runtime/run';
 import type { Span } from '../../src/trace/model';
+import { scratchRoot } from './fixtures/harness';
 import type * as HostApi from './host';
 
 export const ROOT = resolve(__dirname, '../..');
@@ -39,6 +41,8 @@ export interface Run extends RunResult {
 export async function runFile(file: string, opts: RunOptions = {}): Promise<Run> {
   const { startRun, analyze } = await host();
   const result = await startRun(file, { workers: 2, timeoutMs: 30_000, ...opts }).done;
+  // The run's threads are gone; so can be the gates and ticket boxes its fixture made.
+  rmSync(scratchRoot(), { recursive: true, force: true });
   const { store } = result;
   const name = (lane: number) => store.laneById(lane)?.name ?? `lane ${lane}`;
   return {
