@@ -1,6 +1,7 @@
 // `npm run bench:runtime [-- --quick] [--rounds N] [--libs a,b]`: builds the bench, runs every
 // library in its own child process per round (never two at once), prints the tables and, for a
 // full run, writes them into bench/RESULTS.md. Expects poolscope built (`npm run build`).
+// Run with tsx (see package.json); .mts because it awaits at top level in a CommonJS package.
 import { spawn } from 'node:child_process';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';

@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import type { Measures, Sizes } from './scenarios';
 import { libraries, type Library } from './libraries';
 
-export const heading = '## Runtime (worker pool)';
+const heading = '## Runtime (worker pool)';
 
 /** One counted round of one library, and the share of the machine other processes took meanwhile. */
 export interface Sample {
@@ -16,7 +16,7 @@ export interface Sample {
 export interface Outcome {
   samples: Map<string, Sample[]>;
   failures: Map<string, string[]>;
-  quiet: { threshold: number; waitMs: number; budgetMs: number; retryAbove: number; attempts: number };
+  quiet: { threshold: number; waitMs: number; retryAbove: number; attempts: number };
   rounds: number;
   sizes: Sizes;
   date: Date;
@@ -25,13 +25,13 @@ export interface Outcome {
 type Metric = keyof Measures;
 const higherIsBetter: Record<Metric, boolean> = { tasksPerSec: true, p50Us: false, p99Us: false, busyShare: true };
 
-export function median(xs: readonly number[]): number {
+function median(xs: readonly number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
-export function machine(): string {
+function machine(): string {
   const cpu = /model name\s*:\s*(.*)/.exec(fs.readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? os.cpus()[0]?.model;
   return `${cpu}, ${os.availableParallelism()} cores, Node ${process.version}, ${os.platform()} ${os.release()}`;
 }

@@ -2,7 +2,7 @@
 // so TypeScript runs as is and stack traces point at the user's own lines. Runs in the host:
 // compiling runs no user code, and a syntax error is reported before any thread starts.
 import * as esbuild from 'esbuild';
-import { existsSync, mkdtempSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import type { Site } from '../trace/model';
@@ -60,6 +60,7 @@ export async function compileTaskFile(file: string): Promise<Compiled> {
     })
     .catch((e: esbuild.BuildFailure) => e);
   if (result instanceof Error) {
+    rmSync(outdir, { recursive: true, force: true });
     const first = result.errors?.[0];
     if (!first) throw new CompileError(`${abs}: ${result.message}`, { file: abs, line: 1, col: 1 });
     const loc = first.location;

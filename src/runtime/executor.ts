@@ -1,6 +1,6 @@
 // ThreadPoolExecutor: concurrent.futures.ThreadPoolExecutor on worker threads (SEMANTICS.md section B).
 import { PoolAction, Rec, TaskStatus } from '../trace/records';
-import { BrokenThreadPool, MaybeEncodingError, RuntimeError, ValueError } from './errors';
+import { BrokenThreadPool, RuntimeError, ValueError } from './errors';
 import { Future, type FutureOwner } from './future';
 import { recordJob, recordJobEvent, recordSubmit } from './jobRecords';
 import { recorder } from './recorder';
@@ -10,7 +10,8 @@ import { taskRef } from './taskRegistry';
 import { MAIN_LANE } from './thread';
 import { recordedWait } from './waits';
 import { WorkerSet } from './workerSet';
-import { ResultStatus, TaskMode } from './workerProtocol';
+import { decodeOutcome } from './outcomeCodec';
+import { TaskMode } from './workerProtocol';
 
 export interface ExecutorOptions {
   maxWorkers?: number;
@@ -169,8 +170,8 @@ export class ThreadPoolExecutor implements FutureOwner {
       if (!q) continue;
       this.forget(q);
       recordJobEvent(Rec.RESULT_IN, q.future.job, q.taskId);
-      const status = items[i + 1] as number;
-      q.future.finish(status === ResultStatus.ok, status === ResultStatus.encoding ? new MaybeEncodingError(items[i + 2] as string) : items[i + 2]);
+      const { ok, value } = decodeOutcome(items[i + 1] as number, items[i + 2]);
+      q.future.finish(ok, value);
     }
   }
 

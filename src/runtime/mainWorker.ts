@@ -61,4 +61,6 @@ async function run(): Promise<void> {
   }
 }
 
-await run();
+// Not awaited at top level: a main that awaits something nothing can settle must let this
+// thread end with an empty event loop (exit code 0), which the host reports as a deadlock.
+void run();

@@ -13,7 +13,8 @@ import { firstLine, userStack } from './stacks';
 import { resolveRef } from './taskRegistry';
 import { flushPartialLines, setupThread } from './threadSetup';
 import { decodeTask } from './taskCodec';
-import { ResultStatus, TaskMode, type PoolWorkerData, type WorkerMessage } from './workerProtocol';
+import { encodeThrown, ResultStatus } from './outcomeCodec';
+import { TaskMode, type PoolWorkerData, type WorkerMessage } from './workerProtocol';
 
 const data = workerData as PoolWorkerData;
 setupThread({ ring: data.ring, lane: data.lane, laneName: data.laneName, traceTasks: data.traceTasks });
@@ -50,14 +51,22 @@ function flush(): void {
       try {
         post({ t: 'results', items: one });
       } catch (err) {
-        post({ t: 'results', items: [one[0], ResultStatus.encoding, encodingError('result', one[2], err).message] });
+        const message = encodingError('result', one[2], err).message;
+        // The task's end was recorded as ok; what main gets is this failure, so the trace says so.
+        if (rec.tasks) rec.rec(Rec.TASK_END, data.lane, one[0] as number, TaskStatus.error, 0, 0, 0, 0, `MaybeEncodingError: ${message}`);
+        post({ t: 'results', items: [one[0], ResultStatus.encoding, message] });
       }
     }
   }
 }
 
-function finish(taskId: number, status: number, value: unknown): void {
-  if (rec.tasks) rec.rec(Rec.TASK_END, data.lane, taskId, status === ResultStatus.ok ? TaskStatus.ok : TaskStatus.error, 0, 0, 0, 0, preview(value));
+function fail(taskId: number, e: unknown): void {
+  const [status, value] = encodeThrown(e);
+  finish(taskId, status, value, e);
+}
+
+function finish(taskId: number, status: number, value: unknown, shown: unknown = value): void {
+  if (rec.tasks) rec.rec(Rec.TASK_END, data.lane, taskId, status === ResultStatus.ok ? TaskStatus.ok : TaskStatus.error, 0, 0, 0, 0, preview(shown));
   if (batch.length === 0) batchStart = nowUs();
   batch.push(taskId, status, value);
   if (batch.length >= BATCH_MAX * 3 || nowUs() - batchStart > BATCH_AGE_US) flush();
@@ -81,13 +90,13 @@ function run(fn: Function, mode: number, args: unknown[], taskId: number): void 
   try {
     if (mode === TaskMode.call) {
       const r = fn(...args);
-      if (isThenable(r)) return Promise.resolve(r).then((v) => finish(taskId, ResultStatus.ok, v), (e) => finish(taskId, ResultStatus.error, e));
+      if (isThenable(r)) return Promise.resolve(r).then((v) => finish(taskId, ResultStatus.ok, v), (e) => fail(taskId, e));
       finish(taskId, ResultStatus.ok, r);
       return;
     }
     return runChunk(fn, mode, args, taskId);
   } catch (e) {
-    finish(taskId, ResultStatus.error, e);
+    fail(taskId, e);
   }
 }
 
@@ -100,7 +109,7 @@ async function runChunk(fn: Function, mode: number, items: unknown[], taskId: nu
       out.push(r);
     }
   } catch (e) {
-    finish(taskId, ResultStatus.error, e);
+    fail(taskId, e);
     return;
   }
   finish(taskId, ResultStatus.ok, out);
@@ -141,7 +150,7 @@ async function loop(): Promise<void> {
     try {
       fn = fns.get(url + '#' + name) ?? (await lookup(url, name));
     } catch (e) {
-      finish(task.taskId, ResultStatus.error, e);
+      fail(task.taskId, e);
       continue;
     }
     if (batch.length > 0 && !((lastRunUs.get(fn) ?? Infinity) < SHORT_TASK_US)) flush();

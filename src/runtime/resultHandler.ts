@@ -31,7 +31,7 @@ export class ResultHandler {
 
   private die(name: string, stack: string): void {
     this.deathCause = `the pool's result handler died when callback \`${name}\` threw ${firstLine(stack)}`;
-    onCallbackLane(() => console.error(`Exception in thread Callback (_handle_results):\n${stack}`));
+    console.error(`Exception in thread Callback (_handle_results):\n${stack}`);
     const rec = recorder();
     rec.rec(Rec.POOL, MAIN_LANE, this.poolId, PoolAction.handlerDied, -1, 0, 0, 0, stack);
     recheckWaits();
@@ -47,7 +47,7 @@ export function runCallback(
   kind: CallbackKindName,
   callback: Function,
   arg: unknown,
-  onThrow: (stack: string, error: unknown) => void,
+  onThrow: (stack: string) => void,
   lane = CALLBACK_LANE,
 ): boolean {
   const rec = recorder();
@@ -59,7 +59,9 @@ export function runCallback(
   } catch (e) {
     const stack = userStack(e);
     if (traced) rec.rec(Rec.CB_END, lane, job, CallbackStatus.threw, 0, 0, 0, 0, stack);
-    onThrow(stack, e);
+    // What the failure prints belongs to the lane the callback ran on.
+    if (lane === CALLBACK_LANE) onCallbackLane(() => onThrow(stack));
+    else onThrow(stack);
     return false;
   }
   if (traced) rec.rec(Rec.CB_END, lane, job, CallbackStatus.ok);

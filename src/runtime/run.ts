@@ -6,7 +6,8 @@ import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import { rmSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import type { Lane, LogLine, RunOutcome, Site } from '../trace/model';
+import type { DeadlockInfo, Lane, LogLine, RunOutcome, Site } from '../trace/model';
+import { MAIN_LANE } from './thread';
 import type { RawRecord } from '../trace/records';
 import { TraceBuilder, type Progress } from '../trace/builder';
 import { TraceStore } from '../trace/store';
@@ -159,7 +160,7 @@ export function startRun(file: string, opts: RunOptions = {}): RunHandle {
       worker.on('exit', (code) =>
         end(
           code === 0
-            ? { outcome: 'deadlock', error: { message: 'main never returned: it awaits something that nothing left in the program can settle' } }
+            ? { outcome: 'deadlock', error: { message: NEVER_SETTLES } }
             : { outcome: 'crashed', error: { message: `main's thread exited with code ${code} before main returned` } },
         ),
       );
@@ -173,6 +174,7 @@ export function startRun(file: string, opts: RunOptions = {}): RunHandle {
     await Promise.all([worker?.terminate(), ...[...poolWorkers.values()].map((w) => w.terminate())]);
     drain(true);
     builder.finish(nowUs());
+    if (r.outcome === 'deadlock' && !store.meta.deadlock) store.meta.deadlock = lastOpenWait(store);
     if (r.outcome === 'deadlock' && store.meta.deadlock && !r.error) {
       r.error = { message: `deadlock: ${firstLine(store.meta.deadlock.reason)}`, site: store.meta.deadlock.site };
     }
@@ -190,6 +192,19 @@ export function startRun(file: string, opts: RunOptions = {}): RunHandle {
       await done;
     },
   };
+}
+
+const NEVER_SETTLES = 'main never returned: it awaits something that nothing left in the program can settle';
+
+/** Where main was left waiting when its thread ran out of things to do. */
+function lastOpenWait(store: TraceStore): DeadlockInfo {
+  for (let i = store.spanCount - 1; i >= 0; i--) {
+    if (store.laneCol[i] === MAIN_LANE && store.kind(i) === 'wait' && store.status(i) === 'running') {
+      const span = store.span(i);
+      return { ts: span.start, site: span.site, job: span.job, reason: `${NEVER_SETTLES} (${span.name}() here never returned)` };
+    }
+  }
+  return { ts: store.end, job: -1, reason: NEVER_SETTLES };
 }
 
 function firstLine(s: string | undefined): string {

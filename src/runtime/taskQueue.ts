@@ -20,9 +20,7 @@ const PAD = -1;
 const QUEUED = 0;
 const CANCELLED = 2;
 
-const SPIN_CHECKS = 2000;
 const BLOCKING_WAIT_MS = 2;
-const IDLE_RECHECK_MS = 10;
 
 export const TASK_QUEUE_BYTES = 64 * 1024 * 1024;
 
@@ -56,7 +54,7 @@ export class TaskQueue {
   push(taskId: number, payload: Uint8Array): number {
     const size = (FIXED + payload.length + 7) & ~7;
     let w = this.ctl[W] >>> 0;
-    const wasEmpty = (Atomics.load(this.ctl, R) >>> 0) === w;
+    const start = w;
     let pos = w & (this.cap - 1);
     const tail = this.cap - pos;
     const need = size > tail ? tail + size : size;
@@ -78,9 +76,12 @@ export class TaskQueue {
     this.i32[q] = size;
     Atomics.store(this.ctl, W, (w + size) | 0);
     Atomics.add(this.ctl, SEQ, 1);
-    // Main wakes one idle worker when work appears; a worker that takes a task and sees more
-    // wakes the next (take), so a burst of pushes costs main one wake, not one per task.
-    if (wasEmpty && Atomics.load(this.ctl, WAITERS) > 0) Atomics.notify(this.ctl, SEQ, 1);
+    // Main wakes one idle worker when its record is the only one waiting: everything before it
+    // has been taken, so the workers may all be asleep. (Judged after publishing: a worker may
+    // take the last older record and go to sleep in the meantime.) A worker that takes a task
+    // and sees more wakes the next (take), so a burst of pushes costs main one wake, not one per task.
+    const r = Atomics.load(this.ctl, R) >>> 0;
+    if ((r === start || r === w) && Atomics.load(this.ctl, WAITERS) > 0) Atomics.notify(this.ctl, SEQ, 1);
     return w;
   }
 
@@ -126,18 +127,13 @@ export class TaskQueue {
 
   /** Waits until something may have been pushed (or the queue closed) since `seq` was read. */
   async waitForWork(seq: number): Promise<void> {
-    // A few microseconds of looking before sleeping: when main issues tasks one after another,
-    // the next one is usually there by then, and neither side pays for a wake-up.
-    for (let i = 0; i < SPIN_CHECKS; i++) if (Atomics.load(this.ctl, SEQ) !== seq) return;
     Atomics.add(this.ctl, WAITERS, 1);
     try {
       // A short blocking wait first: a futex wake is several times quicker than a trip through
       // the event loop, and work often follows within microseconds (a main awaiting each
       // result). Only an idle thread gets here, so nothing of its own waits meanwhile.
       if (Atomics.wait(this.ctl, SEQ, seq, BLOCKING_WAIT_MS) !== 'timed-out') return;
-      // The timeout is a safety net: under load on Node 20 an idle worker was seen to miss a
-      // notify now and then; rechecking every few ms keeps that from stalling the pool.
-      const res = Atomics.waitAsync(this.ctl, SEQ, seq, IDLE_RECHECK_MS);
+      const res = Atomics.waitAsync(this.ctl, SEQ, seq);
       if (res.async) await res.value;
     } finally {
       Atomics.sub(this.ctl, WAITERS, 1);

@@ -1,7 +1,7 @@
 // ThreadPool: multiprocessing.pool.ThreadPool on worker threads (SEMANTICS.md section A).
 import { PoolAction, Rec, TaskStatus } from '../trace/records';
 import { AsyncResult, type Callbacks, type ResultOwner } from './asyncResult';
-import { AssertionError, MaybeEncodingError, ValueError } from './errors';
+import { AssertionError, ValueError } from './errors';
 import { recordCallbackReg, recordJob, recordJobEvent, recordSubmit } from './jobRecords';
 import { recorder } from './recorder';
 import { ResultHandler } from './resultHandler';
@@ -11,7 +11,8 @@ import { taskRef, type FnRef } from './taskRegistry';
 import { MAIN_LANE } from './thread';
 import { recheckWaits, recordedWait } from './waits';
 import { WorkerSet } from './workerSet';
-import { ResultStatus, TaskMode } from './workerProtocol';
+import { decodeOutcome, encodeThrown } from './outcomeCodec';
+import { TaskMode } from './workerProtocol';
 
 export interface ThreadPoolOptions {
   processes?: number;
@@ -138,7 +139,7 @@ export class ThreadPool implements ResultOwner {
       // Arguments that cannot cross threads fail the task as Python's pools fail an unpicklable one.
       this.tasks.delete(taskId);
       this.workers.began(1);
-      queueMicrotask(() => this.onResults([taskId, ResultStatus.error, err], owner));
+      queueMicrotask(() => this.onResults([taskId, ...encodeThrown(err)], owner));
     }
   }
 
@@ -199,9 +200,8 @@ export class ThreadPool implements ResultOwner {
       this.initOk = true;
       if (this.handler.dead !== undefined) continue;
       recordJobEvent(Rec.RESULT_IN, owner.job, taskId);
-      const status = items[i + 1] as number;
-      const value = status === ResultStatus.encoding ? new MaybeEncodingError(items[i + 2] as string) : items[i + 2];
-      owner.result.partDone(owner.index, status === ResultStatus.ok, value);
+      const { ok, value } = decodeOutcome(items[i + 1] as number, items[i + 2]);
+      owner.result.partDone(owner.index, ok, value);
     }
   }
 

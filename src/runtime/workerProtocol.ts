@@ -17,9 +17,7 @@ export interface PoolWorkerData {
 
 export const TaskMode = { call: 0, map: 1, starmap: 2 } as const;
 
-export const ResultStatus = { ok: 0, error: 1, encoding: 2 } as const;
-
 export type WorkerMessage =
-  /** flat triples: taskId, ResultStatus, value (for encoding: the MaybeEncodingError message) */
+  /** flat triples: taskId, ResultStatus (outcomeCodec.ts), value */
   | { t: 'results'; items: unknown[] }
   | { t: 'init-failed'; error: string };

@@ -40,7 +40,8 @@ export class TraceBuilder {
   /** Printed lines taken in since the last call of takeLogs. */
   private logs: LogLine[] = [];
   private readonly submits = new Map<number, Submit>();
-  private readonly taskSpans = new Map<number, number>();
+  /** span index + 1 by task id (ids are dense, from 1); 0 where the task has not started */
+  private taskSpans = new Int32Array(1024);
   private readonly callbackStacks = new Map<number, number[]>();
   private readonly waitSpans = new Map<number, number>();
   private readonly initSpans = new Map<number, number>();
@@ -104,13 +105,13 @@ export class TraceBuilder {
         this.taskStart(r.a, r.lane, t);
         return;
       case Rec.TASK_END: {
-        const i = this.taskSpans.get(r.a);
-        if (i === undefined) return;
-        // Done with it, unless its submit record is still to come from main's ring.
-        if (store.jobCol[i] !== -1) this.taskSpans.delete(r.a);
+        const i = this.taskSpan(r.a);
+        if (i < 0) return;
+        // A second end amends the first: the result turned out not to be sendable.
+        const again = store.status(i) !== 'running';
         const failed = r.b === TaskStatus.error;
-        store.update(i, { end: t, status: failed ? 'error' : 'ok', text: r.text });
-        this.progress.done++;
+        store.update(i, { end: again ? store.endCol[i] : t, status: failed ? 'error' : 'ok', text: r.text });
+        if (!again) this.progress.done++;
         if (failed) this.progress.failed++;
         return;
       }
@@ -213,15 +214,24 @@ export class TraceBuilder {
     this.progress.issued++;
     const job = this.store.jobs.get(sub.job);
     job?.tasks.push(taskId);
-    const i = this.taskSpans.get(taskId);
-    if (i !== undefined) this.fillTask(i, sub);
+    const i = this.taskSpan(taskId);
+    if (i >= 0) this.fillTask(i, sub);
     else this.submits.set(taskId, sub);
+  }
+
+  private taskSpan(taskId: number): number {
+    return taskId < this.taskSpans.length ? this.taskSpans[taskId] - 1 : -1;
   }
 
   private taskStart(taskId: number, lane: number, t: number): void {
     const sub = this.submits.get(taskId);
     const i = this.store.addSpan({ lane, kind: 'task', status: 'running', name: sub?.name ?? '', start: t, taskId });
-    this.taskSpans.set(taskId, i);
+    if (taskId >= this.taskSpans.length) {
+      const grown = new Int32Array(Math.max(taskId + 1, this.taskSpans.length * 2));
+      grown.set(this.taskSpans);
+      this.taskSpans = grown;
+    }
+    this.taskSpans[taskId] = i + 1;
     if (sub) {
       this.submits.delete(taskId);
       this.fillTask(i, sub);

@@ -35,7 +35,11 @@ describe('command line', function () {
     const r = cli(['run', resolve(EXAMPLES, 'apply-callback.ts')]);
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /^Main\s+│ results 1,4,9,16$/m);
-    assert.match(r.stdout, /^no findings$/m);
+    assert.match(r.stdout, /^── poolscope: returned after [\d.]+ ms · 4 tasks issued, 0 failed ──$/m);
+    // On a loaded machine the timing rules may report main's thread being paused; nothing else.
+    const findingLines = r.stdout.split('\n').filter((l) => / \[[a-z-]+\]$/.test(l));
+    for (const l of findingLines) assert.match(l, /^\S+apply-callback\.ts:\d+:\d+: (error|warning|info): .+ \[(main-blocked|callback-blocked)\]$/);
+    assert.match(r.stdout, findingLines.length ? new RegExp(`^${findingLines.length} findings?:$`, 'm') : /^no findings$/m);
   });
 
   describe('bad input: exit 2 with file and line, no hang', () => {

@@ -150,12 +150,12 @@ describe('examples: each lesson', function () {
     const firstResultIn = Math.min(...jobs.filter((j) => j.resultIn !== undefined).map((j) => j.resultIn!));
     assert.ok(jobs.every((j) => j.submitted < firstResultIn), 'map did not submit every item before the first result came in');
     assert.equal(jobs[2].status, 'error');
-    // Items that had not started when the error was raised are cancelled and never run.
-    const failedAt = run.spans.find((s) => s.kind === 'task' && s.status === 'error')!.end;
+    // Items that had not started when the error reached main are cancelled and never run; the
+    // others had started and ran to the end. None is left pending.
     for (const j of jobs.slice(3)) {
       const task = run.spans.find((s) => s.kind === 'task' && s.job === j.id);
       if (j.status === 'cancelled') assert.equal(task, undefined, 'a cancelled item ran');
-      else assert.ok(task && task.start <= failedAt + 50_000, `item ${j.id} was neither cancelled nor started before the error`);
+      else assert.ok(task && task.status !== 'running' && j.status === 'ok', `item ${j.id} was neither cancelled nor run (${j.status})`);
     }
   });
 

@@ -41,9 +41,11 @@ describe('SEMANTICS B: ThreadPoolExecutor rules', function () {
     assert.equal(raises.status, 'threw');
     assert.equal(after.status, 'ok');
     assert.ok(after.start >= raises.end);
-    const stderr = run.lines.filter((l) => l.stream === 'stderr' && l.ts >= raises.start).map((l) => l.text);
+    const errLines = run.lines.filter((l) => l.stream === 'stderr' && l.ts >= raises.start);
+    const stderr = errLines.map((l) => l.text);
     const at = stderr.findIndex((t) => /^exception calling callback for <Future .*state=finished returned number>$/.test(t));
     assert.ok(at >= 0, `no 'exception calling callback for <Future ...>' line in ${JSON.stringify(stderr)}`);
+    assert.equal(errLines[at].lane, 'Callback', 'the log line is drawn on the lane the callback ran on');
     assert.equal(stderr[at + 1], 'Error: doh!');
     assert.match(stderr[at + 2], /at b17Raises \(.*executor-rules\.ts:\d+:\d+\)/);
     const threw = findings(run, 'callback-threw').find((f) => f.message.includes('b17Raises'));
