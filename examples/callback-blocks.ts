@@ -9,10 +9,14 @@ export function work(x: number): number {
 
 export async function main() {
   const pool = new ThreadPool({ processes: 4 });
+  let first = true;
   const results = [0, 1, 2, 3, 4, 5, 6, 7].map((x) =>
     pool.applyAsync(work, [x], {
-      callback: function slowHandler(value) {
-        if (value === 0) sleepSync(600); // e.g. a synchronous write or a slow computation
+      callback: function slowHandler() {
+        if (first) {
+          first = false;
+          sleepSync(600); // e.g. a synchronous write or a slow computation
+        }
       },
     }),
   );

@@ -8,7 +8,7 @@ export function double(x: number): number {
 }
 
 export async function main() {
-  const pool = new ThreadPool({ processes: 2 });
+  const pool = new ThreadPool({ processes: 1 }); // one worker: results arrive in the order issued
   const first = pool.applyAsync(double, [1], {
     callback: function explode(value) {
       throw new Error(`callback cannot handle ${value}`);

@@ -8,7 +8,7 @@ export function quick(x: number): number {
 }
 
 export async function main() {
-  const pool = new ThreadPool({ processes: 2 });
+  const pool = new ThreadPool({ processes: 1 });
   await pool.apply(quick, [0]); // the workers are up and running
   const log: string[] = [];
   const r = pool.applyAsync(quick, [1], {

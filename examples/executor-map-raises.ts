@@ -10,7 +10,7 @@ export async function parse(text: string): Promise<number> {
 }
 
 export async function main() {
-  await using ex = new ThreadPoolExecutor({ maxWorkers: 2 });
+  await using ex = new ThreadPoolExecutor({ maxWorkers: 1 }); // one at a time: items after the failure are still queued
   const got: number[] = [];
   try {
     for await (const n of ex.map(parse, ['1', '2', 'three', '4', '5', '6'])) got.push(n);

@@ -10,23 +10,35 @@ export interface LaneStats {
   failed: number;
 }
 
+/** Total length of the union of [start, end) intervals: overlapping waits count once. */
+function covered(intervals: [number, number][]): number {
+  intervals.sort((a, b) => a[0] - b[0]);
+  let total = 0;
+  let [from, to] = [-Infinity, -Infinity];
+  for (const [s, e] of intervals) {
+    if (s > to) {
+      if (to > from) total += to - from;
+      [from, to] = [s, e];
+    } else if (e > to) to = e;
+  }
+  return to > from ? total + (to - from) : total;
+}
+
 export function laneStats(store: TraceStore): LaneStats[] {
   const total = Math.max(store.end, 1);
   const pct = (us: number) => Math.round((us / total) * 1000) / 10;
-  const acc = new Map<number, { spans: number; failed: number; busy: number; wait: number }>();
-  for (const lane of store.lanes) acc.set(lane.id, { spans: 0, failed: 0, busy: 0, wait: 0 });
+  const acc = new Map<number, { spans: number; failed: number; busy: [number, number][]; wait: [number, number][] }>();
+  for (const lane of store.lanes) acc.set(lane.id, { spans: 0, failed: 0, busy: [], wait: [] });
   for (let i = 0; i < store.spanCount; i++) {
     const a = acc.get(store.laneCol[i]);
     if (!a) continue;
-    const d = store.endCol[i] - store.startCol[i];
-    if (store.kind(i) === 'wait') a.wait += d;
-    else a.busy += d;
+    (store.kind(i) === 'wait' ? a.wait : a.busy).push([store.startCol[i], store.endCol[i]]);
     a.spans++;
     const st = store.status(i);
     if (st === 'error' || st === 'threw') a.failed++;
   }
   return store.lanes.map((l) => {
     const a = acc.get(l.id)!;
-    return { lane: l.name, busyPct: pct(a.busy), waitPct: pct(a.wait), spans: a.spans, failed: a.failed };
+    return { lane: l.name, busyPct: pct(covered(a.busy)), waitPct: pct(covered(a.wait)), spans: a.spans, failed: a.failed };
   });
 }

@@ -4,6 +4,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { analyze } from '../analysis';
 import { fromChromeTrace, toChromeTrace } from '../trace/chromeTrace';
+import { formatSite } from '../trace/model';
 import type { TraceStore } from '../trace/store';
 import { startRun, type RunError } from '../runtime/run';
 import { parseCli, USAGE, UsageError, type CliOptions } from './args';
@@ -28,7 +29,8 @@ async function run(opts: CliOptions): Promise<number> {
   const result = await handle.done;
   process.off('SIGINT', stopOnSignal);
   if (result.outcome === 'bad-input') {
-    process.stderr.write(`poolscope: ${result.error?.message}\n`);
+    const where = result.error?.site ? `${formatSite(result.error.site)}: ` : '';
+    process.stderr.write(`poolscope: ${where}${result.error?.message}\n`);
     return EXIT_BAD_INPUT;
   }
   report(result.store, opts, result.error);

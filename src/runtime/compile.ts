@@ -36,9 +36,9 @@ const poolscopeImport: esbuild.Plugin = {
 
 export async function compileTaskFile(file: string): Promise<Compiled> {
   const abs = resolve(file);
-  if (!existsSync(abs) || !statSync(abs).isFile()) throw new CompileError(`${abs}: no such file`, { file: abs, line: 1, col: 1 });
+  if (!existsSync(abs) || !statSync(abs).isFile()) throw new CompileError('no such file', { file: abs, line: 1, col: 1 });
   if (!TASK_FILE_EXTENSIONS.some((e) => abs.endsWith(e))) {
-    throw new CompileError(`${abs}: a task file must be one of ${TASK_FILE_EXTENSIONS.join(' ')}`, { file: abs, line: 1, col: 1 });
+    throw new CompileError(`a task file must be one of ${TASK_FILE_EXTENSIONS.join(' ')}`, { file: abs, line: 1, col: 1 });
   }
   const outdir = mkdtempSync(join(tmpdir(), 'poolscope-'));
   const bundle = join(outdir, 'task.mjs');
@@ -62,10 +62,10 @@ export async function compileTaskFile(file: string): Promise<Compiled> {
   if (result instanceof Error) {
     rmSync(outdir, { recursive: true, force: true });
     const first = result.errors?.[0];
-    if (!first) throw new CompileError(`${abs}: ${result.message}`, { file: abs, line: 1, col: 1 });
+    if (!first) throw new CompileError(result.message, { file: abs, line: 1, col: 1 });
     const loc = first.location;
     const site = loc ? { file: resolve(dirname(abs), loc.file), line: loc.line, col: loc.column + 1 } : { file: abs, line: 1, col: 1 };
-    throw new CompileError(`${site.file}:${site.line}:${site.col}: ${first.text}`, site);
+    throw new CompileError(first.text, site);
   }
   return { bundle };
 }

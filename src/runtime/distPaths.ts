@@ -3,7 +3,8 @@
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const here = typeof __dirname === 'string' ? __dirname : dirname(fileURLToPath(import.meta.url));
+// In the CommonJS bundle import.meta is empty and __dirname is the module's own.
+const here = import.meta.url ? dirname(fileURLToPath(import.meta.url)) : __dirname;
 export const DIST_DIR = basename(here) === 'chunks' ? dirname(here) : here;
 
 export function distFile(name: string): string {

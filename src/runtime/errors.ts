@@ -27,3 +27,19 @@ export function encodingError(what: 'result' | 'arguments', value: unknown, reas
   const why = reason instanceof Error ? reason.message : String(reason);
   return new MaybeEncodingError(`Error sending ${what}: '${shown.slice(0, 200)}'. Reason: '${why}'`);
 }
+
+const BAD_INPUT = Symbol('poolscope.badInput');
+
+/** Marks an error as a mistake in the task file rather than in the program's logic. */
+export function badInput<E extends Error>(e: E): E {
+  Object.defineProperty(e, BAD_INPUT, { value: true });
+  return e;
+}
+
+/**
+ * Errors that say the task file itself is wrong, when main lets them escape: a task function
+ * that is not exported, or a value that cannot cross threads.
+ */
+export function isBadInput(e: unknown): boolean {
+  return e instanceof MaybeEncodingError || (e instanceof Error && (e as unknown as Record<symbol, unknown>)[BAD_INPUT] === true);
+}

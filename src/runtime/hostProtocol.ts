@@ -1,4 +1,5 @@
 // What the host and the main worker say to each other.
+import type { Site } from '../trace/model';
 import type { PoolWorkerData } from './workerProtocol';
 
 export interface MainWorkerData {
@@ -15,5 +16,5 @@ export type HostMessage =
   | { t: 'spawn'; lane: number; data: PoolWorkerData }
   | { t: 'terminate'; lane: number }
   | { t: 'deadlock' }
-  | { t: 'bad-input'; message: string; stack?: string }
+  | { t: 'bad-input'; message: string; site: Site; stack?: string }
   | { t: 'end'; ok: boolean; error?: string };

@@ -8,7 +8,8 @@ import { exposeApi } from './apiGlobal';
 import { recorder } from './recorder';
 import { configureRun } from './runContext';
 import { configureSites } from './sites';
-import { userStack } from './stacks';
+import { isBadInput } from './errors';
+import { firstLine, stackSite, userStack } from './stacks';
 import { registerTaskModule } from './taskRegistry';
 import { CALLBACK_LANE, MAIN_LANE } from './thread';
 import { flushPartialLines, setupThread } from './threadSetup';
@@ -33,17 +34,20 @@ configureRun(data.defaultWorkers, {
 });
 
 
+const fileStart = { file: data.file, line: 1, col: 1 };
+
 async function run(): Promise<void> {
   const url = pathToFileURL(data.bundle).href;
   let ns: Record<string, unknown>;
   try {
     ns = await import(url);
   } catch (e) {
-    send({ t: 'bad-input', message: `importing ${data.file} failed: ${e instanceof Error ? e.message : String(e)}`, stack: userStack(e) });
+    const stack = userStack(e);
+    send({ t: 'bad-input', message: `importing ${data.file} failed: ${firstLine(stack)}`, site: stackSite(stack) ?? fileStart, stack });
     return;
   }
   if (typeof ns.main !== 'function') {
-    send({ t: 'bad-input', message: `${data.file} does not export a \`main\` function (add \`export async function main() { ... }\`)` });
+    send({ t: 'bad-input', message: `${data.file} does not export a \`main\` function (add \`export async function main() { ... }\`)`, site: fileStart });
     return;
   }
   registerTaskModule(url, ns);
@@ -56,6 +60,10 @@ async function run(): Promise<void> {
   } catch (e) {
     const stack = userStack(e);
     flushPartialLines();
+    if (isBadInput(e)) {
+      send({ t: 'bad-input', message: firstLine(stack), site: stackSite(stack) ?? fileStart, stack });
+      return;
+    }
     rec.rec(Rec.MAIN_END, MAIN_LANE, MainStatus.threw, 0, 0, 0, 0, 0, stack);
     send({ t: 'end', ok: false, error: stack });
   }

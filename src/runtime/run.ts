@@ -2,7 +2,7 @@
 // never runs here: main runs in its own worker thread, the pool workers beside it. The host
 // reads every thread's ring into the trace store as the run goes, and once more at the end,
 // so a stopped, crashed or deadlocked run keeps everything recorded up to that moment.
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import { rmSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -13,17 +13,16 @@ import { TraceBuilder, type Progress } from '../trace/builder';
 import { TraceStore } from '../trace/store';
 import { nowUs } from './clock';
 import { CompileError, compileTaskFile } from './compile';
-import { distFile } from './distPaths';
+import { spawnThread } from './spawnThread';
 import { createRingBuffer, RingReader } from './eventRing';
 import type { HostMessage, MainWorkerData } from './hostProtocol';
-import { WORKER_SCRIPT } from './workerSet';
 
 export interface RunOptions {
   /** size of pools created without one (default: the machine's parallelism) */
   workers?: number;
   /** ends the run with outcome 'timeout' after this long; 0 or undefined: no limit */
   timeoutMs?: number;
-  /** false: record logs, waits and lifecycle only, not every task and callback */
+  /** false: record printed lines, lifecycle and deadlocks only, not every task, callback and wait */
   trace?: boolean;
   onLog?(line: LogLine, lane: Lane | undefined): void;
   onProgress?(p: Progress): void;
@@ -141,18 +140,18 @@ export function startRun(file: string, opts: RunOptions = {}): RunHandle {
       traceTasks: opts.trace !== false,
     };
     if (!result) {
-      worker = new Worker(distFile('main-worker.mjs'), { workerData: data, stdout: false, stderr: false });
+      worker = spawnThread('main-worker.mjs', data);
       worker.on('message', (m: HostMessage) => {
         if (m.t === 'ring') rings.push({ reader: new RingReader(m.ring), strings: [] });
         else if (m.t === 'spawn') {
-          const w = new Worker(WORKER_SCRIPT, { workerData: m.data, transferList: [m.data.port!], stdout: false, stderr: false });
+          const w = spawnThread('pool-worker.mjs', m.data, [m.data.port!]);
           poolWorkers.set(m.lane, w);
           // A crash ends the thread, which closes its channel: main learns of it there.
           w.on('error', () => undefined);
           w.on('exit', () => poolWorkers.delete(m.lane));
         } else if (m.t === 'terminate') void poolWorkers.get(m.lane)?.terminate();
         else if (m.t === 'deadlock') end({ outcome: 'deadlock' });
-        else if (m.t === 'bad-input') end({ outcome: 'bad-input', error: { message: m.message, site: { file: abs, line: 1, col: 1 }, stack: m.stack } });
+        else if (m.t === 'bad-input') end({ outcome: 'bad-input', error: { message: m.message, site: m.site, stack: m.stack } });
         else if (m.ok) end({ outcome: 'returned' });
         else end({ outcome: 'threw', error: { message: firstLine(m.error), stack: m.error } });
       });

@@ -1,6 +1,6 @@
 // Task functions cross threads by name: a worker imports the task file and looks the
 // function up by its export name, as Python's process pools pickle a function by name.
-import { ValueError } from './errors';
+import { badInput, ValueError } from './errors';
 
 export interface FnRef {
   url: string;
@@ -20,10 +20,10 @@ export function taskRef(fn: unknown, role = 'task function'): FnRef {
   if (typeof fn !== 'function') throw new TypeError(`${role} must be a function, got ${typeof fn}`);
   const ref = refs.get(fn);
   if (!ref) {
-    throw new ValueError(
+    throw badInput(new ValueError(
       `${role} \`${fn.name || '<anonymous>'}\` is not exported from the task file: ` +
         'workers look task functions up by export name, so add `export` to its definition',
-    );
+    ));
   }
   return ref;
 }

@@ -38,8 +38,9 @@ export function recordedWait<T>(spec: WaitSpec<T>): Promise<T> {
   const rec = recorder();
   const id = newWaitId();
   const lane = currentLane();
-  // Waits inside a task are part of that task's span; only the main isolate's are drawn.
-  const drawn = lane <= CALLBACK_LANE;
+  // Waits inside a task are part of that task's span; only the main isolate's are drawn, and
+  // only when tracing (each costs a stack capture for its site).
+  const drawn = lane <= CALLBACK_LANE && rec.tasks;
   const site = drawn ? captureSite() : undefined;
   const job = spec.job ?? -1;
   const timeout = spec.timeoutMs;
@@ -60,15 +61,16 @@ export function recordedWait<T>(spec: WaitSpec<T>): Promise<T> {
       (v) => end(WaitOutcome.ok) && resolve(v),
       (e) => end(WaitOutcome.error) && reject(e),
     );
-    checkWait(active.get(id)!);
+    // Checked at once, while the waiting line is still on the stack to name.
+    checkWait(active.get(id)!, () => site ?? captureSite());
   });
 }
 
-function checkWait(w: ActiveWait): void {
+function checkWait(w: ActiveWait, siteNow?: () => string | undefined): void {
   const why = w.target?.neverCompletes();
   if (why === undefined) return;
   const rec = recorder();
-  rec.rec(Rec.DEADLOCK, currentLane(), w.id, w.job, rec.str(w.site), 0, 0, 0, why);
+  rec.rec(Rec.DEADLOCK, currentLane(), w.id, w.job, rec.str(siteNow ? siteNow() : w.site), 0, 0, 0, why);
   const host = hostLink();
   if (host) host.deadlock();
   else w.fail(new RuntimeError(`deadlock: this wait can never return: ${why}`));
@@ -81,8 +83,8 @@ export function recheckWaits(): void {
 
 /** A wait that blocks the thread (sleepSync): recorded around the blocking call itself. */
 export function recordedBlock(what: string, block: () => void): void {
-  if (currentLane() > CALLBACK_LANE) return block();
   const rec = recorder();
+  if (currentLane() > CALLBACK_LANE || !rec.tasks) return block();
   const id = newWaitId();
   const lane = currentLane();
   rec.rec(Rec.WAIT_START, lane, id, rec.str(what), rec.str(captureSite()), -1, -1);

@@ -1,8 +1,8 @@
 // The threads behind one pool: a shared task queue and one worker thread per slot. A slot
 // keeps its lane when its thread is replaced, so a respawned worker draws on the same row.
-import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
+import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { PoolAction, Rec, WorkerAction } from '../trace/records';
-import { distFile } from './distPaths';
+import { spawnThread } from './spawnThread';
 import { encodingError, ValueError } from './errors';
 import { recorder } from './recorder';
 import { hostLink, newWorkerLane, type WorkerLane } from './runContext';
@@ -12,7 +12,6 @@ import { MAIN_LANE } from './thread';
 import { encodeTask } from './taskCodec';
 import type { PoolWorkerData, WorkerMessage } from './workerProtocol';
 
-export const WORKER_SCRIPT = distFile('pool-worker.mjs');
 /** Python's pool maintenance loop looks for dead workers every 0.1 s; respawns are paced the same. */
 const RESPAWN_DELAY_MS = 100;
 
@@ -97,7 +96,7 @@ export class WorkerSet {
       slot.stop = () => host.terminate(slot.lane);
       return;
     }
-    const worker = new Worker(WORKER_SCRIPT, { workerData: data, transferList: [port2], stdout: false, stderr: false });
+    const worker = spawnThread('pool-worker.mjs', data, [port2]);
     worker.unref();
     worker.on('error', (err) => recorder().rec(Rec.LOG, slot.lane, 2, 0, 0, 0, 0, 0, `Worker crashed: ${err.stack ?? err}`));
     slot.stop = () => void worker.terminate();

@@ -15,6 +15,17 @@ function cli(args: string[], timeout = 15_000) {
   return { ...r, ms: performance.now() - t0 };
 }
 
+/** The CLI ends by itself with exit 2 and an error naming the file (and line). */
+function assertBadInput(name: string, message: RegExp, line?: number) {
+  const file = resolve(BAD, name);
+  const r = cli(['run', file]);
+  assert.equal(r.error, undefined, `the CLI did not end by itself: ${r.error}`);
+  assert.equal(r.status, 2, `exit ${r.status}\n${r.stdout}${r.stderr}`);
+  assert.match(r.stderr, message);
+  assert.ok(r.stderr.includes(line === undefined ? file : `${file}:${line}:`), `stderr does not name ${file}${line ? `:${line}` : ''}:\n${r.stderr}`);
+}
+
+
 describe('command line', function () {
   this.timeout(60_000);
 
@@ -43,15 +54,6 @@ describe('command line', function () {
   });
 
   describe('bad input: exit 2 with file and line, no hang', () => {
-    function assertBadInput(name: string, message: RegExp, line?: number) {
-      const file = resolve(BAD, name);
-      const r = cli(['run', file]);
-      assert.equal(r.error, undefined, `the CLI did not end by itself: ${r.error}`);
-      assert.equal(r.status, 2, `exit ${r.status}\n${r.stdout}${r.stderr}`);
-      assert.match(r.stderr, message);
-      assert.ok(r.stderr.includes(line === undefined ? file : `${file}:${line}:`), `stderr does not name ${file}${line ? `:${line}` : ''}:\n${r.stderr}`);
-    }
-
     it('a missing file', async () => {
       assertBadInput('no-such-file.ts', /no such file/);
       const run = await runFile(resolve(BAD, 'no-such-file.ts'));
@@ -78,29 +80,33 @@ describe('command line', function () {
       assert.equal(run.error?.site?.file, resolve(BAD, 'no-main.ts'));
     });
 
-    it('an import that throws while loading', () => {
-      assertBadInput('import-throws.ts', /importing .*import-throws\.ts failed: .*JSON/);
+    it('an import that throws while loading names the line that threw', () => {
+      const r = cli(['run', resolve(BAD, 'import-throws.ts')]);
+      assert.equal(r.status, 2, `exit ${r.status}\n${r.stdout}${r.stderr}`);
+      assert.match(r.stderr, /importing .*import-throws\.ts failed: .*JSON/);
+      assert.ok(r.stderr.includes(`${resolve(BAD, 'throws-on-load.ts')}:2:`), r.stderr);
     });
   });
 
-  describe('errors main can catch: the ValueError / MaybeEncodingError is thrown at the call site', () => {
-    it('a task function that is not exported: ValueError naming the function, at the issuing line', async () => {
+  describe('mistakes in the task file that main lets escape: exit 2 at the issuing line', () => {
+    it('a task function that is not exported: ValueError naming the function', async () => {
       const file = resolve(BAD, 'not-exported.ts');
-      const run = await runFile(file);
-      assert.equal(run.outcome, 'threw');
-      assert.match(run.error!.message, /^ValueError: task function `hidden` is not exported from the task file/);
       const line = lineOf(readFileSync(file, 'utf8'), 'pool.apply(hidden');
+      assertBadInput('not-exported.ts', /ValueError: task function `hidden` is not exported from the task file/, line);
+      const run = await runFile(file);
+      assert.equal(run.outcome, 'bad-input');
+      assert.equal(run.error?.site?.line, line);
       assert.ok(run.error!.stack!.includes(`${file}:${line}:`), run.error!.stack);
       assert.equal(run.spans.filter((s) => s.kind === 'task').length, 0);
     });
 
-    it('an argument that cannot be cloned: MaybeEncodingError at the issuing line', async () => {
+    it('an argument that cannot be cloned: MaybeEncodingError', async () => {
       const file = resolve(BAD, 'uncloneable-argument.ts');
-      const run = await runFile(file);
-      assert.equal(run.outcome, 'threw');
-      assert.match(run.error!.message, /^MaybeEncodingError: Error sending arguments: '.+'\. Reason: '.+could not be cloned\.'$/);
       const line = lineOf(readFileSync(file, 'utf8'), 'pool.apply(call');
-      assert.ok(run.error!.stack!.includes(`${file}:${line}:`), run.error!.stack);
+      assertBadInput('uncloneable-argument.ts', /MaybeEncodingError: Error sending arguments: '.+'\. Reason: '.+could not be cloned\.'/, line);
+      const run = await runFile(file);
+      assert.equal(run.outcome, 'bad-input');
+      assert.equal(run.error?.site?.line, line);
     });
   });
 });

@@ -12,10 +12,13 @@ export function callbackBlocked(t: TraceIndex, o: RuleOptions): Finding[] {
     if (t.duration(i) <= o.thresholdUs) continue;
     const cb = t.span(i);
     const pool = t.job(cb.job)?.pool;
-    // A task of the same pool that finished while the callback ran had its result held back.
-    const waiting = t.tasksEndingBetween(cb.start, cb.end).filter((k) => {
-      const job = t.store.jobCol[k];
-      return job !== cb.job && t.job(job)?.pool === pool;
+    // A result of the same pool that was finished before the callback ended, yet became ready
+    // only after it (or never), was held back by it: those that finished while it ran, and those
+    // that had finished just before but were still in line behind it.
+    const waiting = t.tasksEndingBetween(-Infinity, cb.end).filter((k) => {
+      const job = t.job(t.store.jobCol[k]);
+      if (job === undefined || job.id === cb.job || job.pool !== pool) return false;
+      return job.readyAt === undefined ? t.store.endCol[k] > cb.start : job.readyAt >= cb.end;
     });
     const jobs = new Set(waiting.map((k) => t.span(k).job));
     const thread = t.lane(cb.lane)?.kind === 'main' ? 'the main thread' : 'the callback thread';
@@ -24,7 +27,8 @@ export function callbackBlocked(t: TraceIndex, o: RuleOptions): Finding[] {
     const related: RelatedInfo[] = [];
     if (cb.site2) related.push({ message: `callback \`${cb.name}\` was registered here`, site: cb.site2 });
     for (const g of bySite(waiting, (k) => t.span(k).site).slice(0, SHOWN_SITES)) {
-      const longest = cb.end - Math.min(...g.items.map((k) => t.span(k).end));
+      // Only the part of each wait that this callback is to blame for.
+      const longest = cb.end - Math.max(cb.start, Math.min(...g.items.map((k) => t.span(k).end)));
       related.push({ message: `${count(g.items.length, 'result')} of \`${t.span(g.items[0]).name}\` submitted here waited up to ${formatDuration(longest)} behind it`, site: g.site });
     }
     findings.push({
