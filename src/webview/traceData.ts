@@ -13,13 +13,12 @@ import {
   type LogLine,
   type Mark,
   type PoolInfo,
-  type Site,
   type SpanColumn,
   type TraceMeta,
   type TracePatch,
   type WireFinding,
 } from '../protocol/wire';
-import type { SpanKind, SpanStatus, CallbackKindName } from '../trace/model';
+import type { CallbackKindName, Span, SpanKind, SpanStatus } from '../trace/model';
 import { CoverageBins, StepSeries } from './lod';
 
 // Columns hold the store's codes: indices into SPAN_KINDS and SPAN_STATUSES, and for
@@ -39,25 +38,8 @@ export const CLASS_COUNT = 11;
 
 type Cols = { [C in SpanColumn]: InstanceType<(typeof SPAN_COLUMNS)[C]> };
 
-export interface SpanView {
-  index: number;
-  lane: Lane;
-  kind: SpanKind;
-  status: SpanStatus;
-  name: string;
-  start: number;
-  end: number;
-  queued?: number;
-  taskId: number;
-  job: number;
-  api?: string;
-  site?: Site;
-  site2?: Site;
-  text?: string;
-  cbKind?: CallbackKindName;
-  args?: string;
-  slow: boolean;
-}
+/** A span as the view shows it: its lane resolved, and whether it counts as slow. */
+export type SpanView = Omit<Span, 'lane'> & { lane: Lane; slow: boolean };
 
 export class TraceData {
   n = 0;
