@@ -94,7 +94,7 @@ function selectSpan(i: number | undefined, reveal = false): void {
   timeline.chain = i === undefined ? undefined : causalChain(data, i);
   renderDetails(details, data, i, timeline.chain, actions);
   if (i !== undefined && reveal) timeline.reveal([i]);
-  if (!tables.hidden) renderTables(tables, data, timeline.t0, timeline.t1, i, actions);
+  if (!tables.hidden) listTables();
   timeline.requestDraw();
   saveState();
 }
@@ -147,7 +147,7 @@ tableBtn.addEventListener('click', () => {
   tables.hidden = !tables.hidden;
   tableBtn.setAttribute('aria-pressed', String(!tables.hidden));
   if (!tables.hidden) {
-    renderTables(tables, data, timeline.t0, timeline.t1, timeline.selected, actions);
+    listTables();
     tables.querySelector('button')?.focus();
   }
   saveState();
@@ -155,13 +155,26 @@ tableBtn.addEventListener('click', () => {
 exportBtn.addEventListener('click', () => host.post({ type: 'exportTrace' }));
 openBtn.addEventListener('click', () => host.post({ type: 'openTrace' }));
 
+/** The window the table view lists the spans of. */
+let tablesWindow: [number, number] | undefined;
+function listTables(): void {
+  tablesWindow = [timeline.t0, timeline.t1];
+  // A rebuild replaces the buttons: keep a keyboard user on the row they were on.
+  const focused = tables.contains(document.activeElement) ? (document.activeElement as HTMLElement).dataset.key : undefined;
+  renderTables(tables, data, timeline.t0, timeline.t1, timeline.selected, actions);
+  if (focused) tables.querySelector<HTMLElement>(`[data-key="${focused}"]`)?.focus();
+}
+
 /** After zooming or panning settles: remember the window, and list the spans now in view. */
 let movedTimer: ReturnType<typeof setTimeout> | undefined;
 function viewMoved(): void {
   clearTimeout(movedTimer);
   movedTimer = setTimeout(() => {
     saveState();
-    if (!tables.hidden) renderTables(tables, data, timeline.t0, timeline.t1, timeline.selected, actions);
+    // Rebuilding the tables drops the keyboard focus in them: only do it when they list another
+    // window. (The tables opened just after the data arrived already list the window it set.)
+    const listed = tablesWindow;
+    if (!tables.hidden && (!listed || listed[0] !== timeline.t0 || listed[1] !== timeline.t1)) listTables();
   }, 200);
 }
 
@@ -222,7 +235,7 @@ function handle(m: HostMessage): void {
       if (timeline.selected !== undefined) selectSpan(timeline.selected);
       else renderDetails(details, data, undefined, undefined, actions);
       if (search.value) runSearch();
-      if (!tables.hidden) renderTables(tables, data, timeline.t0, timeline.t1, timeline.selected, actions);
+      if (!tables.hidden) listTables();
       restore();
       host.post({ type: 'applied', spans: data.n, lanes: data.rows.length, seq: lastSeq });
       break;

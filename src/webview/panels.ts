@@ -144,7 +144,7 @@ export function renderTables(root: HTMLElement, d: TraceData, t0: number, t1: nu
   root.append(table('Lanes', ['Lane', 'Kind', 'Spans', 'Busy'], d.rows.map((l, r) =>
     el('tr', {}, el('th', { scope: 'row' }, l.name), el('td', {}, l.kind), el('td', {}, String(d.byLane[r].length)), el('td', {}, `${Math.round(d.busyShare[r] * 100)}%`)))));
   root.append(table('Findings', ['Severity', 'Rule', 'Message', ''], d.findings.map((f, k) => {
-    const b = el('button', { type: 'button' }, 'Show');
+    const b = el('button', { type: 'button', 'data-key': `finding:${k}` }, 'Show');
     b.addEventListener('click', () => act.selectFinding(k));
     return el('tr', {}, el('td', {}, f.severity), el('td', {}, f.rule), el('td', {}, f.message), el('td', {}, b));
   })));
@@ -161,7 +161,7 @@ export function renderTables(root: HTMLElement, d: TraceData, t0: number, t1: nu
   inView.sort((a, b) => d.cols.start[a] - d.cols.start[b]);
   const rows = inView.map((i) => {
     const s = d.span(i);
-    const b = el('button', { type: 'button', 'aria-pressed': String(i === selected) }, s.name || '(unnamed)');
+    const b = el('button', { type: 'button', 'aria-pressed': String(i === selected), 'data-key': `span:${i}` }, s.name || '(unnamed)');
     b.addEventListener('click', () => act.select(i, true));
     return el('tr', { class: i === selected ? 'selected' : undefined }, el('td', {}, b), el('td', {}, s.lane.name), el('td', {}, s.kind), el('td', {}, statusText(d, i)),
       el('td', {}, fmtTime(s.start)), el('td', {}, fmtDur(s.end - s.start)), el('td', {}, s.queued !== undefined ? fmtDur(s.start - s.queued) : ''));

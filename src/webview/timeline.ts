@@ -171,11 +171,18 @@ export class Timeline {
     this.tick = [this.rowH - 5, 5];
     this.labels.querySelectorAll<HTMLElement>('.lane-label:not(.counter-label)').forEach((l) => (l.style.height = `${this.rowH}px`));
     this.height = this.data.rows.length * this.rowH + 2 * COUNTER_H;
+    // Assigning a canvas's size wipes its pixels, even when the size stays the same: the
+    // ResizeObserver calls this right after a frame (the lanes growing to hold the data makes
+    // it fire), so only a size that really changed may touch the canvases.
+    let wiped = false;
     for (const [c, w, h] of [[this.canvas, this.width, this.height], [this.ovCanvas, this.width, OVERVIEW_H]] as const) {
-      c.width = Math.round(w * this.dpr);
-      c.height = Math.round(h * this.dpr);
       c.style.width = `${w}px`;
       c.style.height = `${h}px`;
+      const bw = Math.round(w * this.dpr), bh = Math.round(h * this.dpr);
+      if (c.width === bw && c.height === bh) continue;
+      c.width = bw;
+      c.height = bh;
+      wiped = true;
     }
     this.axisSvg.attr('width', this.width).attr('height', 24);
     this.ovSvg.attr('width', this.width).attr('height', OVERVIEW_H);
@@ -183,7 +190,13 @@ export class Timeline {
     this.brushG.call(this.brusher);
     this.ovDirty = true;
     this.syncZoom();
-    this.requestDraw();
+    if (!wiped) return this.requestDraw();
+    // A wiped canvas is redrawn now, not at the next frame: a ResizeObserver runs after this
+    // frame's drawing, so waiting would show the lanes blank for a frame, and whoever reads
+    // them in between (a person, a screenshot, a test) would see nothing drawn.
+    cancelAnimationFrame(this.pending);
+    this.pending = 0;
+    this.draw();
   }
 
   /** The time range one can look at: the trace plus a small margin, so marks at its edges stay visible. */

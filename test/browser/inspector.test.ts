@@ -165,6 +165,8 @@ describe('inspector page (hand-built blocking-callback trace)', function () {
     await target.focus();
     await page.keyboard.press('Enter');
     assert.equal(await page.textContent('.details .span-name'), 'onError');
+    // Selecting rebuilds the tables; the keyboard stays on the row it was on.
+    assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'onError');
   });
 
   it('takes its colours from the editor theme, including high contrast, and redraws when it changes', async function () {
