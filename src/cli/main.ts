@@ -2,6 +2,7 @@
 // `poolscope run <file>` and `poolscope view <trace.json>`: the runtime, trace and analysis
 // without an editor, for CI and for anyone who just wants the trace.
 import { readFileSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { analyze } from '../analysis';
 import { fromChromeTrace, toChromeTrace } from '../trace/chromeTrace';
 import { formatSite } from '../trace/model';
@@ -52,8 +53,14 @@ function view(opts: CliOptions): number {
 function report(store: TraceStore, opts: CliOptions, error: RunError | undefined): void {
   const findings = analyze(store, { blockThresholdMs: opts.thresholdMs });
   process.stdout.write((opts.json ? jsonReport(store, findings, error) : textReport(store, findings, error)) + '\n');
-  if (opts.traceOut) writeFileSync(opts.traceOut, JSON.stringify(toChromeTrace(store)));
-  if (opts.htmlOut) writeFileSync(opts.htmlOut, renderHtmlReport(store, findings, { blockThresholdMs: opts.thresholdMs }));
+  if (opts.traceOut) {
+    writeFileSync(opts.traceOut, JSON.stringify(toChromeTrace(store)));
+    if (!opts.json) process.stdout.write(`trace (Chrome Trace Event Format, opens in Perfetto): ${resolve(opts.traceOut)}\n`);
+  }
+  if (opts.htmlOut) {
+    writeFileSync(opts.htmlOut, renderHtmlReport(store, findings, { blockThresholdMs: opts.thresholdMs }));
+    if (!opts.json) process.stdout.write(`timeline (open in a browser): ${resolve(opts.htmlOut)}\n`);
+  }
 }
 
 async function cli(argv: string[]): Promise<number> {
