@@ -23,7 +23,8 @@ export class AsyncResult<R = unknown> implements Completable {
   private value: unknown;
   private left: number;
   private readonly chunks: unknown[][] | undefined;
-  private failure: { error: unknown } | undefined;
+  /** the first error to arrive, and the task it came from */
+  private failure: { error: unknown; taskId: number } | undefined;
   /** made on the first wait: most results of a big batch are only read once ready */
   private waiters: { promise: Promise<void>; resolve: () => void } | undefined;
 
@@ -41,17 +42,17 @@ export class AsyncResult<R = unknown> implements Completable {
   }
 
   /** @internal one task of the job finished (a chunk, for map jobs) */
-  partDone(index: number, ok: boolean, value: unknown): void {
+  partDone(index: number, ok: boolean, value: unknown, taskId: number): void {
     this.left--;
     if (ok && this.chunks) this.chunks[index] = value as unknown[];
     else if (ok) this.value = value;
     // Only the first error to arrive is kept (rule A.4).
-    else if (!this.failure) this.failure = { error: value };
+    else if (!this.failure) this.failure = { error: value, taskId };
     if (this.left > 0) return;
     if (this.failure) {
-      const { error } = this.failure;
+      const { error, taskId: from } = this.failure;
       if (this.callbacks.errorCallback) recordJobEvent(Rec.RETRIEVED, this.job);
-      this.owner.handler.complete(this.job, 'error', this.callbacks.errorCallback, error, () => this.settle('error', error));
+      this.owner.handler.complete(this.job, 'error', this.callbacks.errorCallback, error, () => this.settle('error', error), from);
     } else {
       const result = this.chunks ? this.chunks.flat() : this.value;
       this.owner.handler.complete(this.job, 'result', this.callbacks.callback, result, () => this.settle('ok', result));

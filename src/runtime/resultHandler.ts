@@ -23,9 +23,9 @@ export class ResultHandler {
   }
 
   /** Runs the job's callback (if any) with `arg`, then `makeReady`, unless the handler is dead. */
-  complete(job: number, kind: CallbackKindName, callback: Function | undefined, arg: unknown, makeReady: () => void): void {
+  complete(job: number, kind: CallbackKindName, callback: Function | undefined, arg: unknown, makeReady: () => void, fromTask = 0): void {
     if (this.deathCause !== undefined) return;
-    if (callback && !runCallback(job, kind, callback, arg, (stack) => this.die(callbackName(callback), stack))) return;
+    if (callback && !runCallback(job, kind, callback, arg, (stack) => this.die(callbackName(callback), stack), CALLBACK_LANE, fromTask)) return;
     makeReady();
   }
 
@@ -49,10 +49,12 @@ export function runCallback(
   arg: unknown,
   onThrow: (stack: string) => void,
   lane = CALLBACK_LANE,
+  /** the task whose outcome `arg` is, when the callback sees one task's (an error callback) */
+  fromTask = 0,
 ): boolean {
   const rec = recorder();
   const traced = rec.tasks;
-  if (traced) rec.rec(Rec.CB_START, lane, job, CallbackKind[kind], rec.str(callbackName(callback)), rec.str(functionSite(callback)));
+  if (traced) rec.rec(Rec.CB_START, lane, job, CallbackKind[kind], rec.str(callbackName(callback)), rec.str(functionSite(callback)), fromTask);
   try {
     if (lane === CALLBACK_LANE) onCallbackLane(() => callback(arg));
     else callback(arg);

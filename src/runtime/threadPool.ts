@@ -27,7 +27,7 @@ export interface MapOptions<R> extends Callbacks<R[]> {
 type Mode = (typeof TaskMode)[keyof typeof TaskMode];
 
 interface TaskOwner {
-  result: { partDone(index: number, ok: boolean, value: unknown): void };
+  result: { partDone(index: number, ok: boolean, value: unknown, taskId: number): void };
   index: number;
   job: number;
 }
@@ -201,7 +201,7 @@ export class ThreadPool implements ResultOwner {
       if (this.handler.dead !== undefined) continue;
       recordJobEvent(Rec.RESULT_IN, owner.job, taskId);
       const { ok, value } = decodeOutcome(items[i + 1] as number, items[i + 2]);
-      owner.result.partDone(owner.index, ok, value);
+      owner.result.partDone(owner.index, ok, value, taskId);
     }
   }
 

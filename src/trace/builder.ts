@@ -262,6 +262,7 @@ export class TraceBuilder {
       name,
       start: t,
       job: r.a,
+      taskId: r.e > 0 ? r.e : -1,
       cbKind: kind,
       site: s(r.d),
       site2: reg && formatSite(reg),

@@ -44,7 +44,8 @@ export interface Span {
   end: number;
   /** task only: when it was submitted (its queue time is start - queued) */
   queued?: number;
-  taskId: number; // -1 unless a task
+  /** task: its id; an error callback: the task whose error it got; otherwise -1 */
+  taskId: number;
   job: number; // the job a task or callback belongs to, or a wait waits on; -1 if none
   /** task: the api that issued it (applyAsync, mapAsync, submit...) */
   api?: string;

@@ -31,7 +31,7 @@ export const Rec = {
   RESULT_IN: 10,
   /** a=job id, b=TaskStatus: the job became ready (after its callbacks) */
   JOB_READY: 11,
-  /** a=job id, b=CallbackKind, c=str callback name, d=str definition site */
+  /** a=job id, b=CallbackKind, c=str callback name, d=str definition site, e=task id whose outcome it gets (0: the job's) */
   CB_START: 12,
   /** a=job id, b=CallbackStatus; text=error and stack when it threw */
   CB_END: 13,

@@ -94,7 +94,7 @@ export function renderDetails(root: HTMLElement, d: TraceData, i: number | undef
   row('Queued for', s.queued !== undefined && fmtDur(s.start - s.queued));
   row('API', s.api);
   row('Job', s.job >= 0 && String(s.job));
-  row('Task id', s.taskId >= 0 && String(s.taskId));
+  row(s.kind === 'task' ? 'Task id' : 'Error of task', s.taskId >= 0 && String(s.taskId));
   dl.append(...siteRow(s.kind === 'callback' ? 'Defined at' : s.kind === 'task' ? 'Submitted at' : 'At', s.site, act));
   dl.append(...siteRow('Registered at', s.site2, act));
   root.append(el('h3', { class: 'span-name' }, s.name), dl);

@@ -134,6 +134,10 @@ describe('examples: each lesson', function () {
     const [unseen, ...more] = findings(run, 'errors-unseen');
     assert.equal(more.length, 0);
     assert.match(unseen.message, /^error callback `onError` saw 1 of 3 errors/);
+    // The finding names the error the callback really got, and the other two as unseen.
+    const got = /odd input (\d)$/.exec(lines[0])![1];
+    assert.ok(unseen.message.includes(`(Error: odd input ${got})`), unseen.message);
+    assert.ok(unseen.related.every((r) => !r.message.endsWith(`odd input ${got}`)), 'the error the callback got is listed as unseen');
     assert.equal(unseen.site?.line, lineOf(source('error-callback.ts'), 'pool.mapAsync(check'));
     assert.equal(unseen.related.filter((r) => r.message.includes('also failed, unseen')).length, 2);
     assert.ok(callbacks(run, 'onError').every((c) => c.cbKind === 'error' && run.laneOf(c) === 'Callback'));

@@ -13,12 +13,16 @@ export function errorsUnseen(t: TraceIndex): Finding[] {
     if (!onError) continue;
     const failed = t.tasksOf(job.id).filter((i) => t.store.status(i) === 'error').sort((a, b) => t.store.endCol[a] - t.store.endCol[b]);
     if (failed.length < 2) continue;
-    const [seen, ...unseen] = failed.map((i) => t.span(i));
+    const cbSpans = t.callbacksOf(job.id).filter((i) => t.span(i).cbKind === 'error');
+    // The error callback's span names the task whose error it got: results from different
+    // workers can arrive in another order than they ended. Older traces lack it: first to end.
+    const got = cbSpans.length > 0 ? t.store.taskIdCol[cbSpans[0]] : -1;
+    const seenAt = Math.max(0, failed.findIndex((i) => t.store.taskIdCol[i] === got));
+    const [seen, ...unseen] = [failed[seenAt], ...failed.filter((_, k) => k !== seenAt)].map((i) => t.span(i));
     const related: RelatedInfo[] = [{ message: `error callback \`${onError.name}\` is defined here`, site: onError.site }];
     for (const task of unseen.slice(0, SHOWN_TASKS)) {
       related.push({ message: `task ${task.taskId} also failed, unseen: ${firstLine(task.text)}`, site: job.fnSite ?? task.site });
     }
-    const cbSpans = t.callbacksOf(job.id).filter((i) => t.span(i).cbKind === 'error');
     findings.push({
       rule: 'errors-unseen',
       severity: 'warning',

@@ -20,6 +20,21 @@ describe('errors-unseen', () => {
     assert.deepEqual(new Set(f.spans), new Set([...spanIndices(run, (s) => s.status === 'error'), ...spanIndices(run, (s) => s.cbKind === 'error')]));
   });
 
+  it('names the error the callback really got when it is not the first to end (results race between workers)', () => {
+    const run = mapWithFailures();
+    const failed = [...run.store.spans()].filter((s) => s.status === 'error');
+    const row4 = failed.find((s) => s.text?.startsWith('ValueError: bad row 4'))!;
+    const [cb] = spanIndices(run, (s) => s.cbKind === 'error');
+    run.store.taskIdCol[cb] = row4.taskId;
+    const [f] = findings(run, 'errors-unseen');
+    assert.match(f.message, /\(ValueError: bad row 4\); 2 other failures went unseen$/);
+    assert.deepEqual(
+      f.related.slice(1).map((r) => r.message.replace(/^task \d+ /, '')),
+      // the others in the order they ended
+      ['also failed, unseen: ValueError: bad row 3', 'also failed, unseen: ValueError: bad row 1'],
+    );
+  });
+
   it('stays quiet when only one task failed', () => {
     const run = mapWithFailures();
     for (const s of run.store.spans()) if (s.status === 'error' && !s.text?.startsWith('ValueError: bad row 3')) run.store.update(s.index, { status: 'ok' });
