@@ -14,10 +14,6 @@ export class Recorder {
     readonly tasks: boolean,
   ) {}
 
-  get enabled(): boolean {
-    return this.ring !== undefined;
-  }
-
   /** Interned id of s (-1 for none), declaring it in the ring the first time. */
   str(s: string | undefined): number {
     if (!this.ring || s === undefined) return -1;

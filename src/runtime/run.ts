@@ -172,6 +172,7 @@ export function startRun(file: string, opts: RunOptions = {}): RunHandle {
     // Every thread of the run stops here; the rings keep what they wrote.
     await Promise.all([worker?.terminate(), ...[...poolWorkers.values()].map((w) => w.terminate())]);
     drain(true);
+    reportDropped(rings, store, opts.onLog);
     builder.finish(nowUs());
     if (r.outcome === 'deadlock' && !store.meta.deadlock) store.meta.deadlock = lastOpenWait(store);
     if (r.outcome === 'deadlock' && store.meta.deadlock && !r.error) {
@@ -191,6 +192,15 @@ export function startRun(file: string, opts: RunOptions = {}): RunHandle {
       await done;
     },
   };
+}
+
+/** A thread whose ring stayed full for seconds dropped records: say so rather than show a trace with holes. */
+function reportDropped(rings: Ring[], store: TraceStore, onLog: RunOptions['onLog']): void {
+  const dropped = rings.reduce((n, ring) => n + ring.reader.dropped, 0);
+  if (dropped === 0) return;
+  const line: LogLine = { lane: MAIN_LANE, ts: store.end, stream: 'stderr', text: `poolscope: ${dropped} trace records were lost: the host fell behind reading them` };
+  store.addLog(line);
+  onLog?.(line, store.laneById(MAIN_LANE));
 }
 
 const NEVER_SETTLES = 'main never returned: it awaits something that nothing left in the program can settle';

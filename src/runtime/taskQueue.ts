@@ -22,7 +22,7 @@ const CANCELLED = 2;
 
 const BLOCKING_WAIT_MS = 2;
 
-export const TASK_QUEUE_BYTES = 64 * 1024 * 1024;
+const TASK_QUEUE_BYTES = 64 * 1024 * 1024;
 
 export function createTaskQueueBuffer(dataBytes = TASK_QUEUE_BYTES): SharedArrayBuffer {
   return new SharedArrayBuffer(CTL_BYTES + dataBytes);

@@ -52,10 +52,6 @@ export class WorkerSet {
     return this.slots.length;
   }
 
-  get lanes(): number[] {
-    return this.slots.map((s) => s.lane);
-  }
-
   addWorker(): void {
     const slot: Slot = { ...newWorkerLane(this.opts.poolId), exited: Promise.resolve() };
     this.slots.push(slot);
@@ -85,7 +81,7 @@ export class WorkerSet {
     // waiting for that, so main never needs a message from the host to learn of it.
     slot.exited = new Promise((resolve) => {
       port1.once('close', () => {
-        recorder().rec(Rec.WORKER, slot.lane, WorkerAction.exit, 0);
+        recorder().rec(Rec.WORKER, slot.lane, WorkerAction.exit);
         if (slot.port === port1) slot.port = undefined;
         resolve();
       });

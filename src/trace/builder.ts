@@ -169,7 +169,7 @@ export class TraceBuilder {
         this.init(r, t, s);
         return;
       case Rec.WORKER:
-        store.addMark({ lane: r.lane, ts: t, kind: r.a === WorkerAction.start ? 'worker-start' : 'worker-exit', pool: store.laneById(r.lane)?.pool ?? -1, text: r.a === WorkerAction.exit ? `exit code ${r.b}` : undefined });
+        store.addMark({ lane: r.lane, ts: t, kind: r.a === WorkerAction.start ? 'worker-start' : 'worker-exit', pool: store.laneById(r.lane)?.pool ?? -1 });
         return;
       case Rec.DEADLOCK:
         store.meta.deadlock = { ts: t, site: this.site(s(r.c)), job: r.b, reason: r.text ?? '' };

@@ -61,7 +61,6 @@ export interface Span {
   args?: string;
 }
 
-export type InstantKind = 'log' | 'mark';
 export interface LogLine {
   lane: number;
   ts: number;

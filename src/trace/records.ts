@@ -45,14 +45,13 @@ export const Rec = {
   LOG: 17,
   /** a=pool id, b=Status (running start when b=-1); text=error when it threw */
   INIT: 18,
-  /** a=WorkerAction, b=exit code */
+  /** a=WorkerAction (main learns of an exit from the worker's channel closing: no exit code) */
   WORKER: 19,
   /** a=wait id, b=job id, c=str site of the wait; text=why it can never return */
   DEADLOCK: 20,
   /** a=MainStatus; text=error and stack when main threw */
   MAIN_END: 21,
 } as const;
-export type RecType = (typeof Rec)[keyof typeof Rec];
 
 export const LaneKindCode = { main: 0, callback: 1, worker: 2 } as const;
 
@@ -86,10 +85,4 @@ export interface RawRecord {
   e: number;
   f: number;
   text: string | undefined;
-}
-
-/** Reverse lookup: code -> name, for the small enums above. */
-export function nameOf<T extends Record<string, number>>(table: T, code: number): keyof T {
-  for (const k in table) if (table[k] === code) return k;
-  throw new RangeError(`unknown code ${code}`);
 }

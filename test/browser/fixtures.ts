@@ -72,7 +72,7 @@ export function blockingCallbackTrace(): Fixture {
   s.addSpan({ lane: 0, kind: 'wait', status: 'ok', name: 'get', start: 8 * ms, end: release + 0.05 * ms, job: 5, site: site(20, 22) });
   s.addLog({ lane: 0, ts: release + 0.2 * ms, stream: 'stdout', text: 'got 25' });
   s.addMark({ lane: 0, ts: release + 1 * ms, kind: 'close', pool: 0 });
-  for (let w = 1; w <= 4; w++) s.addMark({ lane: 1 + w, ts: release + 2 * ms, kind: 'worker-exit', pool: 0, text: 'exit code 0' });
+  for (let w = 1; w <= 4; w++) s.addMark({ lane: 1 + w, ts: release + 2 * ms, kind: 'worker-exit', pool: 0 });
   s.addMark({ lane: 0, ts: release + 3 * ms, kind: 'main-returned', pool: -1 });
   const findings: WireFinding[] = [
     {
