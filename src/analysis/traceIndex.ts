@@ -65,10 +65,10 @@ export class TraceIndex {
     return this.inits.filter((i) => this.store.status(i) === 'error' && this.lane(this.store.laneCol[i])?.pool === pool);
   }
 
-  /** Finished tasks whose end lies strictly between from and to, in order of their end. */
+  /** Tasks that ran to an end strictly between from and to, in order of their end. */
   tasksEndingBetween(from: number, to: number): number[] {
     const end = this.store.endCol;
-    const sorted = (this.byEnd ??= this.tasks.filter((i) => this.store.status(i) !== 'running').sort((a, b) => end[a] - end[b]));
+    const sorted = (this.byEnd ??= this.tasks.filter((i) => this.ran(i)).sort((a, b) => end[a] - end[b]));
     let lo = 0;
     let hi = sorted.length;
     while (lo < hi) {
@@ -79,6 +79,12 @@ export class TraceIndex {
     const out: number[] = [];
     for (let k = lo; k < sorted.length && end[sorted[k]] < to; k++) out.push(sorted[k]);
     return out;
+  }
+
+  /** Whether task span i ran to an end (not still running, not cancelled before it started). */
+  ran(i: number): boolean {
+    const status = this.store.status(i);
+    return status === 'ok' || status === 'error';
   }
 
   duration(i: number): number {

@@ -31,7 +31,8 @@ export function laneStats(store: TraceStore): LaneStats[] {
   for (const lane of store.lanes) acc.set(lane.id, { spans: 0, failed: 0, busy: [], wait: [] });
   for (let i = 0; i < store.spanCount; i++) {
     const a = acc.get(store.laneCol[i]);
-    if (!a) continue;
+    // A cancelled task only sits on its pool's lane to be seen; it never ran there.
+    if (!a || store.status(i) === 'cancelled') continue;
     (store.kind(i) === 'wait' ? a.wait : a.busy).push([store.startCol[i], store.endCol[i]]);
     a.spans++;
     const st = store.status(i);

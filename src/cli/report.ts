@@ -16,8 +16,14 @@ export function textReport(store: TraceStore, findings: Finding[], error: RunErr
   const ms = (store.end / 1000).toFixed(1);
   const tasks = [...store.jobs.values()].reduce((n, j) => n + j.tasks.length, 0);
   let failed = 0;
-  for (let i = 0; i < store.spanCount; i++) if (store.kind(i) === 'task' && store.status(i) === 'error') failed++;
-  out.push('', `── poolscope: ${store.meta.outcome} after ${ms} ms · ${tasks} tasks issued, ${failed} failed ──`);
+  let cancelled = 0;
+  for (let i = 0; i < store.spanCount; i++) {
+    if (store.kind(i) !== 'task') continue;
+    if (store.status(i) === 'error') failed++;
+    else if (store.status(i) === 'cancelled') cancelled++;
+  }
+  const counts = `${tasks} tasks issued, ${failed} failed${cancelled ? `, ${cancelled} cancelled` : ''}`;
+  out.push('', `── poolscope: ${store.meta.outcome} after ${ms} ms · ${counts} ──`);
   if (error && store.meta.outcome !== 'returned') {
     const where = error.site ? `${formatSite(error.site)}: ` : '';
     out.push(`${where}${error.message}`);

@@ -117,6 +117,7 @@ export class TraceBuilder {
       }
       case Rec.TASK_DROP:
         this.progress.done++;
+        this.taskDropped(r.a, r.lane, t);
         return;
       case Rec.RESULT_IN: {
         const job = store.jobs.get(r.a);
@@ -224,8 +225,25 @@ export class TraceBuilder {
   }
 
   private taskStart(taskId: number, lane: number, t: number): void {
+    this.addTask(taskId, lane, 'running', t);
+  }
+
+  /**
+   * A queued task cancelled or dropped before any worker took it: a span of no length where it
+   * was dropped, on its pool's first worker lane, so its queue time still shows and the table
+   * lists it. A task that had started keeps its span.
+   */
+  private taskDropped(taskId: number, droppedBy: number, t: number): void {
     const sub = this.submits.get(taskId);
-    const i = this.store.addSpan({ lane, kind: 'task', status: 'running', name: sub?.name ?? '', start: t, taskId });
+    if (!sub || this.taskSpan(taskId) >= 0) return;
+    const pool = this.store.jobs.get(sub.job)?.pool;
+    const lane = this.store.lanes.find((l) => l.kind === 'worker' && l.pool === pool)?.id ?? droppedBy;
+    this.addTask(taskId, lane, 'cancelled', t);
+  }
+
+  private addTask(taskId: number, lane: number, status: 'running' | 'cancelled', t: number): void {
+    const sub = this.submits.get(taskId);
+    const i = this.store.addSpan({ lane, kind: 'task', status, name: sub?.name ?? '', start: t, taskId });
     if (taskId >= this.taskSpans.length) {
       const grown = new Int32Array(Math.max(taskId + 1, this.taskSpans.length * 2));
       grown.set(this.taskSpans);

@@ -1,10 +1,10 @@
 // The causal chain of a job, as the details pane lists it and the canvas draws it:
 // submitted on Main -> ran on a worker -> its callback on the Callback lane -> the waiter on
 // Main released. Each step carries the delay between the two moments it joins.
-import { K_TASK, type TraceData } from './traceData';
+import { K_TASK, S_CANCELLED, type TraceData } from './traceData';
 
 export interface ChainPoint {
-  what: 'submit' | 'run' | 'callback' | 'release';
+  what: 'submit' | 'run' | 'cancelled' | 'callback' | 'release';
   label: string;
   row: number;
   t: number;
@@ -30,6 +30,7 @@ export interface Chain {
 const STEP_LABEL: Record<ChainPoint['what'], string> = {
   submit: 'submitted',
   run: 'queued',
+  cancelled: 'queued until cancelled',
   callback: 'callback waited',
   release: 'waiter released after',
 };
@@ -47,7 +48,8 @@ export function causalChain(d: TraceData, selected: number): Chain | undefined {
   const points: ChainPoint[] = [];
   const submitted = task !== undefined && !Number.isNaN(d.cols.queued[task]) ? d.cols.queued[task] : jobInfo?.submitted;
   if (submitted !== undefined && mainRow >= 0) points.push({ what: 'submit', label: `${jobInfo?.api ?? (d.str(d.cols.api[task ?? selected]) || 'submit')} on Main`, row: mainRow, t: submitted });
-  if (task !== undefined) points.push({ what: 'run', label: `${d.name(task)} on ${d.rows[d.rowOf(task)]?.name ?? 'a worker'}`, row: d.rowOf(task), t: start[task], leaveAt: end[task], span: task });
+  if (task !== undefined && d.cols.status[task] === S_CANCELLED) points.push({ what: 'cancelled', label: `${d.name(task)} cancelled before a worker took it`, row: d.rowOf(task), t: start[task], span: task });
+  else if (task !== undefined) points.push({ what: 'run', label: `${d.name(task)} on ${d.rows[d.rowOf(task)]?.name ?? 'a worker'}`, row: d.rowOf(task), t: start[task], leaveAt: end[task], span: task });
   const callbacks = d.spansOfJob(job, 'callback');
   const cb = callbacks.length ? callbacks[callbacks.length - 1] : undefined;
   if (cb !== undefined && cbRow >= 0) points.push({ what: 'callback', label: `${d.name(cb)} on Callback`, row: cbRow, t: start[cb], leaveAt: end[cb], span: cb });

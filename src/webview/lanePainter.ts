@@ -7,7 +7,7 @@ import type { Chain } from './chain';
 import { fmtDur, shorten } from './format';
 import { pixelClasses } from './lod';
 import type { Palette } from './theme';
-import { Cls, K_TASK, K_WAIT, lowerBoundTs, type TraceData } from './traceData';
+import { Cls, K_TASK, K_WAIT, S_CANCELLED, lowerBoundTs, type TraceData } from './traceData';
 
 export const COUNTER_H = 38;
 export const BAND_QUEUE = [3, 3] as const; // y offset, height within a row
@@ -71,7 +71,7 @@ export class LanePainter {
 
   private lane(r: number): void {
     const d = this.data, ctx = this.ctx, p = this.palette;
-    const { start, end, queued, kind } = d.cols;
+    const { start, end, queued, kind, status } = d.cols;
     const list = d.byLane[r];
     const y = r * this.f.rowH;
     const usPerPx = (this.f.t1 - this.f.t0) / this.f.width;
@@ -81,15 +81,21 @@ export class LanePainter {
     const [by, bh] = this.f.body;
     const mask = this.f.searchMask;
     // Queue bars first, under the spans' labels: tasks starting up to one window past the right edge.
-    ctx.fillStyle = p.queue;
+    // A task cancelled in the queue never ran: its bar ends in a hollow box where it was dropped.
     const qEnd = t1 + (t1 - t0);
     for (let k = d.lowerBound(r, t0), n = list.length; k < n; k++) {
       const i = list[k];
       if (start[i] > qEnd) break;
       const q = queued[i];
-      if (kind[i] !== K_TASK || Number.isNaN(q) || q > t1 || start[i] - q <= 0) continue;
+      if (kind[i] !== K_TASK || Number.isNaN(q) || q > t1) continue;
       const xa = Math.max(-1, (q - t0) / usPerPx), xb = Math.min(W + 1, (start[i] - t0) / usPerPx);
+      ctx.fillStyle = p.queue;
       if (xb - xa >= 0.5) ctx.fillRect(xa, y + BAND_QUEUE[0], xb - xa, BAND_QUEUE[1]);
+      if (status[i] === S_CANCELLED && start[i] >= t0 && start[i] <= t1) {
+        ctx.strokeStyle = p.cls[Cls.Cancelled];
+        ctx.lineWidth = 1;
+        ctx.strokeRect(Math.round(xb) - 3.5, y + BAND_QUEUE[0] - 1.5, 7, 7);
+      }
     }
     // A run of merged sub-pixel spans is painted in its most important ordinary class; problem
     // spans inside it are remembered as ticks (one per pixel, the worst wins) and drawn on top.

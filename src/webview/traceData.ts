@@ -27,7 +27,8 @@ const CB_KINDS: readonly CallbackKindName[] = ['result', 'error', 'done'];
 const kindCode = (k: SpanKind) => SPAN_KINDS.indexOf(k);
 const statusCode = (s: SpanStatus) => SPAN_STATUSES.indexOf(s);
 export const K_TASK = kindCode('task'), K_CALLBACK = kindCode('callback'), K_WAIT = kindCode('wait');
-const S_ERROR = statusCode('error'), S_CANCELLED = statusCode('cancelled'), S_THREW = statusCode('threw');
+const S_ERROR = statusCode('error'), S_THREW = statusCode('threw');
+export const S_CANCELLED = statusCode('cancelled');
 const S_TIMEOUT = statusCode('timeout'), S_RUNNING = statusCode('running');
 
 /** Colour classes, in rising importance: when spans share a pixel the highest class wins. */

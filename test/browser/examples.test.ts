@@ -140,4 +140,24 @@ describe('inspector page on the examples (real runs through the CLI)', function 
       await page.context().close();
     }
   });
+
+  it('executor-map-raises: the items cancelled after the error are shown as cancelled tasks that never ran', async function () {
+    const { store, html } = runs.get('executor-map-raises')!;
+    const cancelled = [...store.spans()].find((s) => s.kind === 'task' && s.status === 'cancelled');
+    assert.ok(cancelled, 'the run cancelled an item');
+    const { page, problems } = await openFile(session, html);
+    try {
+      await page.evaluate(() => document.querySelector<HTMLElement>('.timeline')!.focus());
+      await page.fill('input.search', cancelled.name);
+      while ((await stats(page)).selected !== cancelled.index) await page.press('input.search', 'Enter');
+      assert.match(await page.innerText('.details .facts'), /Kind\s+task[\s\S]*Status\s+cancelled/);
+      const points = await page.$$eval('.details ol.chain li', (lis) => lis.map((li) => (li as HTMLElement).dataset.point));
+      assert.deepEqual(points.slice(0, 2), ['submit', 'cancelled']);
+      assert.match(await page.innerText('.details ol.chain'), /parse cancelled before a worker took it/);
+      await page.screenshot({ path: join(ARTIFACTS, 'executor-map-raises-cancelled.png') });
+      assert.deepEqual(problems, []);
+    } finally {
+      await page.context().close();
+    }
+  });
 });

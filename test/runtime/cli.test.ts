@@ -53,6 +53,16 @@ describe('command line', function () {
     assert.match(r.stdout, findingLines.length ? new RegExp(`^${findingLines.length} findings?:$`, 'm') : /^no findings$/m);
   });
 
+  it('counts cancelled tasks in the summary, and not as spans their worker ran', () => {
+    const r = cli(['run', resolve(EXAMPLES, 'executor-map-raises.ts')]);
+    assert.equal(r.status, 0, r.stderr);
+    const summary = /· 6 tasks issued, 1 failed, ([1-3]) cancelled ──$/m.exec(r.stdout);
+    assert.ok(summary, `no summary with cancelled tasks in:\n${r.stdout}`);
+    const worker = /^Worker 1\s+[\d.]+%\s+[\d.]+%\s+(\d+)\s+1$/m.exec(r.stdout);
+    assert.ok(worker, `no Worker 1 row in:\n${r.stdout}`);
+    assert.equal(Number(worker[1]) + Number(summary[1]), 6, 'every task either ran on Worker 1 or was cancelled');
+  });
+
   describe('bad input: exit 2 with file and line, no hang', () => {
     it('a missing file', async () => {
       assertBadInput('no-such-file.ts', /no such file/);

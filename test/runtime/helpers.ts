@@ -135,3 +135,14 @@ export function lineOf(source: string, text: string): number {
   assert.ok(i >= 0, `no line containing ${JSON.stringify(text)}`);
   return i + 1;
 }
+
+/** A task cancelled before it started is drawn as a cancelled task of no length on a worker lane of its pool, after its queue time. */
+export function assertCancelledTask(run: Run, job: number): void {
+  const tasks = run.spans.filter((s) => s.kind === 'task' && s.job === job);
+  assert.equal(tasks.length, 1, `job ${job} has ${tasks.length} task spans`);
+  const [t] = tasks;
+  assert.equal(t.status, 'cancelled', `job ${job}'s task is ${t.status}, not cancelled`);
+  assert.equal(t.end, t.start, `job ${job}'s cancelled task ran`);
+  assert.match(run.laneOf(t), /^Worker \d+$/);
+  assert.ok(t.queued !== undefined && t.queued <= t.start, `job ${job}'s cancelled task shows no queue time`);
+}

@@ -20,7 +20,7 @@ export function mainBlocked(t: TraceIndex, o: RuleOptions): Finding[] {
   const delays: Delay[] = [];
   for (const job of t.store.jobs.values()) {
     if (job.resultIn === undefined) continue;
-    const finished = t.tasksOf(job.id).filter((i) => t.store.status(i) !== 'running');
+    const finished = t.tasksOf(job.id).filter((i) => t.ran(i));
     if (finished.length === 0) continue;
     const task = finished.reduce((a, b) => (t.store.endCol[b] > t.store.endCol[a] ? b : a));
     const from = t.store.endCol[task];
