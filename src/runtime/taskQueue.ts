@@ -8,13 +8,17 @@
 // record; main takes the same lock to cancel a queued record or drop all of them, so a task
 // is either started by exactly one worker or cancelled, never both.
 
-const CTL_BYTES = 32;
+// Main writes W and SEQ, workers write R and LOCK: each pair on its own cache line, so a
+// worker claiming a task does not stall main's next push.
+const CTL_BYTES = 128;
 const W = 0;
-const R = 1;
-const LOCK = 2;
-const SEQ = 3;
-const CLOSED = 4;
-const WAITERS = 5;
+const SEQ = 1;
+const CLOSED = 2;
+const R = 16;
+const LOCK = 17;
+const WAITERS = 18;
+/** set while main waits for room in a full queue, so consumers notify only then */
+const ROOM_WAITERS = 19;
 const FIXED = 16;
 const PAD = -1;
 const QUEUED = 0;
@@ -61,7 +65,9 @@ export class TaskQueue {
     for (;;) {
       const r = Atomics.load(this.ctl, R) >>> 0;
       if (this.cap - ((w - r) >>> 0) >= need) break;
+      Atomics.store(this.ctl, ROOM_WAITERS, 1);
       Atomics.wait(this.ctl, R, r | 0, 20);
+      Atomics.store(this.ctl, ROOM_WAITERS, 0);
     }
     if (size > tail) {
       this.i32[pos >> 2] = PAD;
@@ -118,7 +124,7 @@ export class TaskQueue {
         if (visit(q, pos)) break;
       }
       Atomics.store(this.ctl, R, r | 0);
-      Atomics.notify(this.ctl, R);
+      if (Atomics.load(this.ctl, ROOM_WAITERS) !== 0) Atomics.notify(this.ctl, R);
       return r !== w;
     } finally {
       this.unlock();
@@ -183,15 +189,17 @@ export class TaskQueue {
     return dropped;
   }
 
+  // A futex mutex (0 free, 1 held, 2 held with waiters): an unlock notifies only when someone
+  // sleeps on the lock, since every notify takes a process-wide mutex inside V8.
   private lock(): void {
-    while (Atomics.compareExchange(this.ctl, LOCK, 0, 1) !== 0) {
-      // Critical sections are a few hundred nanoseconds; yield the core only if it is contended hard.
-      Atomics.wait(this.ctl, LOCK, 1, 1);
+    let c = Atomics.compareExchange(this.ctl, LOCK, 0, 1);
+    while (c !== 0) {
+      if (c === 2 || Atomics.compareExchange(this.ctl, LOCK, 1, 2) !== 0) Atomics.wait(this.ctl, LOCK, 2, 1);
+      c = Atomics.compareExchange(this.ctl, LOCK, 0, 2);
     }
   }
 
   private unlock(): void {
-    Atomics.store(this.ctl, LOCK, 0);
-    Atomics.notify(this.ctl, LOCK, 1);
+    if (Atomics.exchange(this.ctl, LOCK, 0) === 2) Atomics.notify(this.ctl, LOCK, 1);
   }
 }

@@ -19,7 +19,8 @@ interface ActiveWait {
   site?: string;
   job: number;
   target?: Completable;
-  fail(e: Error): void;
+  /** rejects the waiter; only waits that can end otherwise than by what they wait for have one */
+  fail?(e: Error): void;
 }
 
 const active = new Map<number, ActiveWait>();
@@ -45,35 +46,54 @@ export function recordedWait<T>(spec: WaitSpec<T>): Promise<T> {
   const job = spec.job ?? -1;
   const timeout = spec.timeoutMs;
   if (drawn) rec.rec(Rec.WAIT_START, lane, id, rec.str(spec.what), rec.str(site), job, timeout === undefined ? -1 : Math.round(timeout));
+  const end = (outcome: number) => {
+    if (!active.delete(id)) return false;
+    if (drawn) rec.rec(Rec.WAIT_END, lane, id, outcome);
+    return true;
+  };
+  // Under a host a wait without a timeout ends only by what it waits for (a deadlock ends the
+  // whole run), so it needs no promise of its own: most waits of a big batch take this path.
+  if (timeout === undefined && hostLink()) {
+    const w: ActiveWait = { id, site, job, target: spec.target };
+    active.set(id, w);
+    const waited = spec.settled.then(
+      (v) => (end(WaitOutcome.ok), v),
+      (e) => {
+        end(WaitOutcome.error);
+        throw e;
+      },
+    );
+    checkWait(w, true);
+    return waited;
+  }
   return new Promise<T>((resolve, reject) => {
     let timer: NodeJS.Timeout | undefined;
-    const end = (outcome: number) => {
-      if (!active.delete(id)) return false;
+    const finish = (outcome: number) => {
       if (timer) clearTimeout(timer);
-      if (drawn) rec.rec(Rec.WAIT_END, lane, id, outcome);
-      return true;
+      return end(outcome);
     };
-    active.set(id, { id, site, job, target: timeout === undefined ? spec.target : undefined, fail: (e) => end(WaitOutcome.error) && reject(e) });
+    const w: ActiveWait = { id, site, job, target: timeout === undefined ? spec.target : undefined, fail: (e) => finish(WaitOutcome.error) && reject(e) };
+    active.set(id, w);
     if (timeout !== undefined) {
-      timer = setTimeout(() => end(WaitOutcome.timeout) && reject(spec.timeoutError ? spec.timeoutError() : new RuntimeError('timed out')), Math.max(0, timeout));
+      timer = setTimeout(() => finish(WaitOutcome.timeout) && reject(spec.timeoutError ? spec.timeoutError() : new RuntimeError('timed out')), Math.max(0, timeout));
     }
     spec.settled.then(
-      (v) => end(WaitOutcome.ok) && resolve(v),
-      (e) => end(WaitOutcome.error) && reject(e),
+      (v) => finish(WaitOutcome.ok) && resolve(v),
+      (e) => finish(WaitOutcome.error) && reject(e),
     );
-    // Checked at once, while the waiting line is still on the stack to name.
-    checkWait(active.get(id)!, () => site ?? captureSite());
+    checkWait(w, true);
   });
 }
 
-function checkWait(w: ActiveWait, siteNow?: () => string | undefined): void {
+/** `atCall`: checked while the waiting line is still on the stack, so it can be named even when not drawn. */
+function checkWait(w: ActiveWait, atCall = false): void {
   const why = w.target?.neverCompletes();
   if (why === undefined) return;
   const rec = recorder();
-  rec.rec(Rec.DEADLOCK, currentLane(), w.id, w.job, rec.str(siteNow ? siteNow() : w.site), 0, 0, 0, why);
+  rec.rec(Rec.DEADLOCK, currentLane(), w.id, w.job, rec.str(atCall ? (w.site ?? captureSite()) : w.site), 0, 0, 0, why);
   const host = hostLink();
   if (host) host.deadlock();
-  else w.fail(new RuntimeError(`deadlock: this wait can never return: ${why}`));
+  else w.fail?.(new RuntimeError(`deadlock: this wait can never return: ${why}`));
 }
 
 /** Something changed that may make waits impossible (a handler died, a pool broke or was terminated). */
