@@ -3,6 +3,7 @@ import { Rec } from '../trace/records';
 import { TimeoutError, ValueError } from './errors';
 import { recordJobEvent } from './jobRecords';
 import type { ResultHandler } from './resultHandler';
+import { callSite } from './sites';
 import { recordedWait, type Completable } from './waits';
 
 export interface ResultOwner {
@@ -93,7 +94,9 @@ export class AsyncResult<R = unknown> implements Completable {
 
   /** Resolves when ready, or when the timeout is up (without an error, as Python's wait). */
   wait(timeout?: number): Promise<void> {
+    const site = callSite(this, false);
     return recordedWait({
+      site,
       what: 'wait',
       job: this.job,
       timeoutMs: timeout,
@@ -107,6 +110,11 @@ export class AsyncResult<R = unknown> implements Completable {
   }
 
   get(timeout?: number): Promise<R> {
+    return this.getAt(callSite(this, false), timeout);
+  }
+
+  /** @internal get() for a wait whose line is known: pool.apply() waits where it was called. */
+  getAt(site: string | undefined, timeout?: number): Promise<R> {
     // A ready result is handed over without waiting, so nothing is drawn as a wait.
     if (this.ready()) {
       try {
@@ -116,6 +124,7 @@ export class AsyncResult<R = unknown> implements Completable {
       }
     }
     return recordedWait({
+      site,
       what: 'get',
       job: this.job,
       timeoutMs: timeout,

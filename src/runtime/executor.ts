@@ -5,7 +5,7 @@ import { Future, type FutureOwner } from './future';
 import { recordJob, recordJobEvent, recordSubmit } from './jobRecords';
 import { recorder } from './recorder';
 import { defaultWorkers, newJobId, newPoolId, newTaskId } from './runContext';
-import { captureSite, functionSite } from './sites';
+import { callSite, captureSite, functionSite } from './sites';
 import { taskRef } from './taskRegistry';
 import { MAIN_LANE } from './thread';
 import { recordedWait } from './waits';
@@ -61,12 +61,21 @@ export class ThreadPoolExecutor implements FutureOwner {
   }
 
   submit<A extends unknown[], R>(fn: (...args: A) => R | Promise<R>, ...args: A): Future<Awaited<R>> {
+    return this.enqueue(this.jobSite(), fn, args);
+  }
+
+  /** Where the job being submitted was asked for: taken first thing, while nothing has yet thrown (see callSite). */
+  private jobSite(): string | undefined {
+    return callSite(this, recorder().tasks);
+  }
+
+  private enqueue<R>(site: string | undefined, fn: (...args: any[]) => R | Promise<R>, args: unknown[]): Future<Awaited<R>> {
     if (this.broken) throw new BrokenThreadPool(this.broken);
     if (this.shutDown) throw new RuntimeError('cannot schedule new futures after shutdown');
     const ref = taskRef(fn);
     const job = newJobId();
     const taskId = newTaskId();
-    recordJob(job, this.id, 'submit', recorder().tasks ? captureSite() : undefined, 1, fn);
+    recordJob(job, this.id, 'submit', site, 1, fn);
     recordSubmit(taskId, job, ref.name, 0, args);
     const future = new Future<Awaited<R>>(this, job);
     // Like Python, start another thread only when none is idle, up to maxWorkers.
@@ -86,6 +95,7 @@ export class ThreadPoolExecutor implements FutureOwner {
 
   /** Submits every item now; yields results in input order (rule B.20). */
   map<R>(fn: (...args: any[]) => R | Promise<R>, ...rest: unknown[]): AsyncIterable<Awaited<R>> {
+    const site = this.jobSite();
     const last = rest[rest.length - 1];
     const opts: ExecutorMapOptions = last !== null && typeof last === 'object' && !(Symbol.iterator in last) ? (rest.pop() as ExecutorMapOptions) : {};
     if (opts.chunksize !== undefined && (!Number.isInteger(opts.chunksize) || opts.chunksize < 1)) throw new ValueError('chunksize must be >= 1.');
@@ -95,7 +105,7 @@ export class ThreadPoolExecutor implements FutureOwner {
     for (;;) {
       const next = iterators.map((it) => it.next());
       if (next.length === 0 || next.some((n) => n.done)) break;
-      futures.push(this.submit(fn, ...next.map((n) => n.value)));
+      futures.push(this.enqueue(site, fn, next.map((n) => n.value)));
     }
     return {
       async *[Symbol.asyncIterator]() {
@@ -114,10 +124,11 @@ export class ThreadPoolExecutor implements FutureOwner {
   }
 
   async shutdown(options: ShutdownOptions = {}): Promise<void> {
+    const site = callSite(this, !this.shutDown);
     const { wait = true, cancelFutures = false } = options;
     if (!this.shutDown) {
       this.shutDown = true;
-      recorder().rec(Rec.POOL, MAIN_LANE, this.id, PoolAction.shutdown, recorder().str(captureSite()));
+      recorder().rec(Rec.POOL, MAIN_LANE, this.id, PoolAction.shutdown, recorder().str(site));
       if (cancelFutures) this.dropQueued((q) => q.future.cancelNow());
       this.workers.close();
     }

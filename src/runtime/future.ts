@@ -3,7 +3,8 @@ import { Rec } from '../trace/records';
 import { CancelledError, FuturesTimeoutError } from './errors';
 import { recordCallbackReg, recordJobEvent } from './jobRecords';
 import { runCallback } from './resultHandler';
-import { captureSite } from './sites';
+import { recorder } from './recorder';
+import { callSite } from './sites';
 import { CALLBACK_LANE, currentLane } from './thread';
 import { recordedWait, type Completable } from './waits';
 
@@ -55,7 +56,7 @@ export class Future<R = unknown> implements Completable {
   }
 
   result(timeout?: number): Promise<R> {
-    return this.waitFor('result', timeout, () => {
+    return this.waitFor(callSite(this, false), 'result', timeout, () => {
       if (this.state === 'CANCELLED') throw new CancelledError();
       if (this.error) {
         recordJobEvent(Rec.RETRIEVED, this.job);
@@ -66,7 +67,7 @@ export class Future<R = unknown> implements Completable {
   }
 
   exception(timeout?: number): Promise<unknown> {
-    return this.waitFor('exception', timeout, () => {
+    return this.waitFor(callSite(this, false), 'exception', timeout, () => {
       if (this.state === 'CANCELLED') throw new CancelledError();
       if (!this.error) return null;
       recordJobEvent(Rec.RETRIEVED, this.job);
@@ -75,7 +76,7 @@ export class Future<R = unknown> implements Completable {
   }
 
   addDoneCallback(fn: (f: Future<R>) => void): void {
-    recordCallbackReg(this.job, 'done', fn, captureSite());
+    recordCallbackReg(this.job, 'done', fn, callSite(this, recorder().tasks));
     if (this.state === 'PENDING') {
       this.callbacks.push(fn);
       return;
@@ -124,8 +125,9 @@ export class Future<R = unknown> implements Completable {
     runCallback(this.job, 'done', fn, this, (stack) => console.error(`exception calling callback for ${this}\n${stack}`), lane);
   }
 
-  private waitFor<T>(what: string, timeout: number | undefined, read: () => T): Promise<T> {
+  private waitFor<T>(site: string | undefined, what: string, timeout: number | undefined, read: () => T): Promise<T> {
     return recordedWait({
+      site,
       what,
       job: this.job,
       timeoutMs: timeout,

@@ -51,7 +51,7 @@ async function run(): Promise<void> {
     return;
   }
   registerTaskModule(url, ns);
-  configureSites(url, JSON.parse(readFileSync(data.bundle + '.map', 'utf8')), ns.main);
+  configureSites(url, JSON.parse(readFileSync(data.bundle + '.map', 'utf8')), data.sites, ns.main);
   try {
     await (ns.main as () => unknown)();
     flushPartialLines();

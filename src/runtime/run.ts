@@ -12,7 +12,7 @@ import type { RawRecord } from '../trace/records';
 import { TraceBuilder, type Progress } from '../trace/builder';
 import { TraceStore } from '../trace/store';
 import { nowUs } from './clock';
-import { CompileError, compileTaskFile } from './compile';
+import { CompileError, compileTaskFile, type Compiled } from './compile';
 import { spawnThread } from './spawnThread';
 import { createRingBuffer, RingReader } from './eventRing';
 import type { HostMessage, MainWorkerData } from './hostProtocol';
@@ -119,9 +119,9 @@ export function startRun(file: string, opts: RunOptions = {}): RunHandle {
   };
 
   const done = (async (): Promise<RunResult> => {
-    let bundle: string;
+    let compiled: Compiled;
     try {
-      bundle = (await compileTaskFile(abs)).bundle;
+      compiled = await compileTaskFile(abs);
     } catch (e) {
       const error = e instanceof CompileError ? { message: e.message, site: e.site } : { message: String(e) };
       store.meta.outcome = 'bad-input';
@@ -134,7 +134,8 @@ export function startRun(file: string, opts: RunOptions = {}): RunHandle {
     rings.push({ reader: new RingReader(mainRing), strings: [] });
     const data: MainWorkerData = {
       file: abs,
-      bundle,
+      bundle: compiled.bundle,
+      sites: compiled.sites,
       ring: mainRing,
       defaultWorkers: opts.workers && opts.workers > 0 ? opts.workers : availableParallelism(),
       traceTasks: opts.trace !== false,
@@ -180,7 +181,7 @@ export function startRun(file: string, opts: RunOptions = {}): RunHandle {
     }
     store.meta.outcome = r.outcome;
     if (r.error && !store.meta.error) store.meta.error = r.error.stack ?? r.error.message;
-    rmSync(dirname(bundle), { recursive: true, force: true });
+    rmSync(dirname(compiled.bundle), { recursive: true, force: true });
     return { ...r, store };
   })();
 

@@ -2,25 +2,28 @@
 // callback or task function is defined. User code runs from an esbuild bundle, so raw
 // positions are mapped back through the bundle's source map.
 import { Session } from 'node:inspector';
-import { SourceMap } from 'node:module';
-import { dirname, resolve } from 'node:path';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { bundleSites, type SiteOf } from './bundleSites';
+import { siteTag } from './siteTag';
 
 interface Config {
   bundleUrl: string;
-  bundleDir: string;
-  map: SourceMap;
+  mapped: SiteOf;
+  /** the call sites the compiler tagged calls with, by tag id */
+  tagged: readonly string[];
   session?: Session;
   bundleScriptId?: string;
 }
 
 let config: Config | undefined;
-/** Mapped sites by bundle position: a loop issuing tasks maps its one line once. */
-const mappedByPosition = new Map<number, string | undefined>();
+/** Mapped sites by bundle line, then column: a loop issuing tasks maps its one line once. */
+const mappedByPosition = new Map<number, Map<number, string | undefined>>();
 const fnSites = new WeakMap<Function, string | undefined>();
+const tag = siteTag();
 
-export function configureSites(bundleUrl: string, sourceMapJson: object, anchor: Function): void {
-  config = { bundleUrl, bundleDir: dirname(fileURLToPath(bundleUrl)), map: new SourceMap(sourceMapJson as never) };
+export function configureSites(bundleUrl: string, sourceMapJson: object, tagged: readonly string[], anchor: Function): void {
+  config = { bundleUrl, mapped: bundleSites(sourceMapJson, dirname(fileURLToPath(bundleUrl))), tagged };
   try {
     const session = new Session();
     session.connect();
@@ -31,11 +34,18 @@ export function configureSites(bundleUrl: string, sourceMapJson: object, anchor:
   }
 }
 
-function mapped(line0: number, col0: number): string | undefined {
-  const entry = config!.map.findEntry(line0, col0) as { originalSource?: string; originalLine?: number; originalColumn?: number };
-  if (!entry || entry.originalSource === undefined) return undefined;
-  const src = entry.originalSource.startsWith('file:') ? fileURLToPath(entry.originalSource) : resolve(config!.bundleDir, entry.originalSource);
-  return `${src}:${entry.originalLine! + 1}:${entry.originalColumn! + 1}`;
+/**
+ * The user's call site of the API call being made on `receiver`, as 'file:line:col': the one
+ * the compiler tagged the call with, else found on the stack (only if `wanted`: a stack walk is
+ * the cost tags save). Public methods take it first thing, before anything can throw: the tag
+ * is dropped either way, so no later call can take a site that is not its own.
+ */
+export function callSite(receiver: object, wanted = true): string | undefined {
+  const id = tag.on === receiver ? tag.id : -1;
+  tag.id = -1;
+  tag.on = undefined;
+  if (id >= 0) return config?.tagged[id];
+  return wanted ? captureSite() : undefined;
 }
 
 const keepFrames = (_: Error, frames: NodeJS.CallSite[]) => frames;
@@ -45,8 +55,8 @@ const holder: { stack?: unknown } = {};
 export function captureSite(): string | undefined {
   if (!config) return undefined;
   // The user's frame is within a few frames of the public API call that asks (applyAsync ->
-  // issue -> here is 3, a map or a future's result() 4); capturing only those is most of the
-  // cost saved. A deeper look is the exception.
+  // jobSite -> callSite -> here is 4, as is a future's result()); capturing only those is most
+  // of the cost saved. A deeper look is the exception.
   return siteWithin(5) ?? siteWithin(16);
 }
 
@@ -64,9 +74,10 @@ function siteWithin(depth: number): string | undefined {
     if (f.getFileName() !== config!.bundleUrl) continue;
     const line = f.getLineNumber()! - 1;
     const col = f.getColumnNumber()! - 1;
-    const key = line * 65536 + col;
-    if (!mappedByPosition.has(key)) mappedByPosition.set(key, mapped(line, col));
-    return mappedByPosition.get(key);
+    let onLine = mappedByPosition.get(line);
+    if (!onLine) mappedByPosition.set(line, (onLine = new Map()));
+    if (!onLine.has(col)) onLine.set(col, config!.mapped(line, col));
+    return onLine.get(col);
   }
   return undefined;
 }
@@ -95,7 +106,7 @@ export function functionSite(fn: Function): string | undefined {
   if (!config) return undefined;
   if (fnSites.has(fn)) return fnSites.get(fn);
   const loc = rawLocation(fn);
-  const site = loc && loc.scriptId === config.bundleScriptId ? mapped(loc.lineNumber, loc.columnNumber) : undefined;
+  const site = loc && loc.scriptId === config.bundleScriptId ? config.mapped(loc.lineNumber, loc.columnNumber) : undefined;
   fnSites.set(fn, site);
   return site;
 }

@@ -6,7 +6,7 @@ import { recordCallbackReg, recordJob, recordJobEvent, recordSubmit } from './jo
 import { recorder } from './recorder';
 import { ResultHandler } from './resultHandler';
 import { defaultWorkers, newJobId, newPoolId, newTaskId } from './runContext';
-import { captureSite, functionSite } from './sites';
+import { callSite, captureSite, functionSite } from './sites';
 import { taskRef, type FnRef } from './taskRegistry';
 import { MAIN_LANE } from './thread';
 import { recheckWaits, recordedWait } from './waits';
@@ -64,44 +64,52 @@ export class ThreadPool implements ResultOwner {
   // ---- issuing work -------------------------------------------------------------------
 
   applyAsync<A extends unknown[], R>(fn: (...args: A) => R | Promise<R>, args: A = [] as unknown as A, callbacks: Callbacks<Awaited<R>> = {}): AsyncResult<Awaited<R>> {
-    return this.issue('applyAsync', fn, [args], TaskMode.call, false, callbacks);
+    return this.issue(this.jobSite(), 'applyAsync', fn, [args], TaskMode.call, false, callbacks);
   }
 
   apply<A extends unknown[], R>(fn: (...args: A) => R | Promise<R>, args: A = [] as unknown as A): Promise<Awaited<R>> {
-    return this.issue<Awaited<R>>('apply', fn, [args], TaskMode.call, false, {}).get();
+    const site = this.jobSite();
+    return this.issue<Awaited<R>>(site, 'apply', fn, [args], TaskMode.call, false, {}).getAt(site);
   }
 
   mapAsync<T, R>(fn: (item: T) => R | Promise<R>, iterable: Iterable<T>, options: MapOptions<Awaited<R>> = {}): AsyncResult<Awaited<R>[]> {
-    return this.issueMap('mapAsync', fn, iterable, TaskMode.map, options);
+    return this.issueMap(this.jobSite(), 'mapAsync', fn, iterable, TaskMode.map, options);
   }
 
   map<T, R>(fn: (item: T) => R | Promise<R>, iterable: Iterable<T>, chunksize?: number): Promise<Awaited<R>[]> {
-    return this.issueMap<Awaited<R>>('map', fn, iterable, TaskMode.map, { chunksize }).get();
+    const site = this.jobSite();
+    return this.issueMap<Awaited<R>>(site, 'map', fn, iterable, TaskMode.map, { chunksize }).getAt(site);
   }
 
   starmapAsync<A extends unknown[], R>(fn: (...args: A) => R | Promise<R>, iterable: Iterable<A>, options: MapOptions<Awaited<R>> = {}): AsyncResult<Awaited<R>[]> {
-    return this.issueMap('starmapAsync', fn, iterable, TaskMode.starmap, options);
+    return this.issueMap(this.jobSite(), 'starmapAsync', fn, iterable, TaskMode.starmap, options);
   }
 
   starmap<A extends unknown[], R>(fn: (...args: A) => R | Promise<R>, iterable: Iterable<A>, chunksize?: number): Promise<Awaited<R>[]> {
-    return this.issueMap<Awaited<R>>('starmap', fn, iterable, TaskMode.starmap, { chunksize }).get();
+    const site = this.jobSite();
+    return this.issueMap<Awaited<R>>(site, 'starmap', fn, iterable, TaskMode.starmap, { chunksize }).getAt(site);
   }
 
   /** Results in input order, each as soon as it and all before it are in. */
   imap<T, R>(fn: (item: T) => R | Promise<R>, iterable: Iterable<T>, chunksize = 1): AsyncIterable<Awaited<R>> {
-    return this.iterate('imap', fn, iterable, chunksize, true);
+    return this.iterate(this.jobSite(), 'imap', fn, iterable, chunksize, true);
   }
 
   /** Results in the order they arrive. */
   imapUnordered<T, R>(fn: (item: T) => R | Promise<R>, iterable: Iterable<T>, chunksize = 1): AsyncIterable<Awaited<R>> {
-    return this.iterate('imapUnordered', fn, iterable, chunksize, false);
+    return this.iterate(this.jobSite(), 'imapUnordered', fn, iterable, chunksize, false);
+  }
+
+  /** Where the job being issued was asked for: taken first thing, while nothing has yet thrown (see callSite). */
+  private jobSite(): string | undefined {
+    return callSite(this, recorder().tasks);
   }
 
   private checkRunning(): void {
     if (this.state !== 'RUN') throw new ValueError('Pool not running');
   }
 
-  private issueMap<R>(api: string, fn: Function, iterable: Iterable<unknown>, mode: Mode, options: MapOptions<R>): AsyncResult<R[]> {
+  private issueMap<R>(site: string | undefined, api: string, fn: Function, iterable: Iterable<unknown>, mode: Mode, options: MapOptions<R>): AsyncResult<R[]> {
     this.checkRunning();
     const items = [...iterable];
     let chunksize = options.chunksize;
@@ -112,14 +120,13 @@ export class ThreadPool implements ResultOwner {
     if (items.length > 0 && (!Number.isInteger(chunksize) || chunksize < 1)) throw new ValueError(`Chunksize must be 1+, not ${chunksize}`);
     const chunks: unknown[][] = [];
     for (let i = 0; i < items.length; i += chunksize) chunks.push(items.slice(i, i + chunksize));
-    return this.issue(api, fn, chunks, mode, true, options);
+    return this.issue(site, api, fn, chunks, mode, true, options);
   }
 
-  private issue<R>(api: string, fn: Function, parts: unknown[][], mode: Mode, isMap: boolean, callbacks: Callbacks<R>): AsyncResult<R> {
+  private issue<R>(site: string | undefined, api: string, fn: Function, parts: unknown[][], mode: Mode, isMap: boolean, callbacks: Callbacks<R>): AsyncResult<R> {
     this.checkRunning();
     const ref = taskRef(fn);
     const job = newJobId();
-    const site = recorder().tasks ? captureSite() : undefined;
     recordJob(job, this.id, api, site, parts.length, fn);
     if (callbacks.callback) recordCallbackReg(job, 'result', callbacks.callback, site);
     if (callbacks.errorCallback) recordCallbackReg(job, 'error', callbacks.errorCallback, site);
@@ -143,7 +150,7 @@ export class ThreadPool implements ResultOwner {
     }
   }
 
-  private iterate<R>(api: string, fn: Function, iterable: Iterable<unknown>, chunksize: number, ordered: boolean): AsyncIterable<R> {
+  private iterate<R>(site: string | undefined, api: string, fn: Function, iterable: Iterable<unknown>, chunksize: number, ordered: boolean): AsyncIterable<R> {
     this.checkRunning();
     if (!Number.isInteger(chunksize) || chunksize < 1) throw new ValueError(`Chunksize must be 1+, not ${chunksize}`);
     const ref = taskRef(fn);
@@ -151,7 +158,7 @@ export class ThreadPool implements ResultOwner {
     const items = [...iterable];
     const chunks: unknown[][] = [];
     for (let i = 0; i < items.length; i += chunksize) chunks.push(items.slice(i, i + chunksize));
-    recordJob(job, this.id, api, captureSite(), chunks.length, fn);
+    recordJob(job, this.id, api, site, chunks.length, fn);
     const arrived: { index: number; ok: boolean; value: unknown }[] = [];
     let wake: (() => void) | undefined;
     const sink = {
@@ -231,21 +238,23 @@ export class ThreadPool implements ResultOwner {
   // ---- lifecycle --------------------------------------------------------------------
 
   close(): void {
+    const site = callSite(this, this.state === 'RUN');
     if (this.state === 'RUN') {
       this.state = 'CLOSE';
-      recorder().rec(Rec.POOL, MAIN_LANE, this.id, PoolAction.close, recorder().str(captureSite()));
+      recorder().rec(Rec.POOL, MAIN_LANE, this.id, PoolAction.close, recorder().str(site));
       this.workers.close();
     }
   }
 
   terminate(): void {
+    const site = callSite(this, this.state !== 'TERMINATE');
     if (this.handler.dead !== undefined && this.cache.size > 0) {
       throw new AssertionError('Cannot have cache with result_hander not alive');
     }
     if (this.state === 'TERMINATE') return;
     this.state = 'TERMINATE';
     const rec = recorder();
-    rec.rec(Rec.POOL, MAIN_LANE, this.id, PoolAction.terminate, rec.str(captureSite()));
+    rec.rec(Rec.POOL, MAIN_LANE, this.id, PoolAction.terminate, rec.str(site));
     for (const taskId of this.workers.terminate()) {
       if (rec.tasks) rec.rec(Rec.TASK_DROP, MAIN_LANE, taskId, TaskStatus.cancelled);
     }
@@ -254,9 +263,11 @@ export class ThreadPool implements ResultOwner {
 
   /** Waits for the workers to finish (after close) or stop (after terminate), and for every callback. */
   join(): Promise<void> {
+    const site = callSite(this, false);
     if (this.state === 'RUN') throw new ValueError('Pool is still running');
     const done = Promise.all([...this.cache.values()].map((r) => r.whenReady())).then(() => this.workers.joined());
     return recordedWait({
+      site,
       what: 'join',
       target: { neverCompletes: () => (this.state === 'TERMINATE' || this.cache.size === 0 ? undefined : this.whyNever()) },
       settled: this.state === 'TERMINATE' ? this.workers.joined() : done,

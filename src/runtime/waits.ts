@@ -33,6 +33,8 @@ export interface WaitSpec<T> {
   target?: Completable;
   settled: Promise<T>;
   timeoutError?: () => Error;
+  /** the waiting line, when the call that waits knows it already (see callSite) */
+  site?: string;
 }
 
 export function recordedWait<T>(spec: WaitSpec<T>): Promise<T> {
@@ -42,7 +44,7 @@ export function recordedWait<T>(spec: WaitSpec<T>): Promise<T> {
   // Waits inside a task are part of that task's span; only the main isolate's are drawn, and
   // only when tracing (each costs a stack capture for its site).
   const drawn = lane <= CALLBACK_LANE && rec.tasks;
-  const site = drawn ? captureSite() : undefined;
+  const site = spec.site ?? (drawn ? captureSite() : undefined);
   const job = spec.job ?? -1;
   const timeout = spec.timeoutMs;
   if (drawn) rec.rec(Rec.WAIT_START, lane, id, rec.str(spec.what), rec.str(site), job, timeout === undefined ? -1 : Math.round(timeout));

@@ -256,16 +256,18 @@ export class TraceBuilder {
     }
   }
 
+  /** Each site's text, formatted once: a batch of 100k tasks from one line interns one string. */
+  private readonly siteTexts = new Map<Site, string>();
+
   private fillTask(i: number, sub: Submit): void {
     const job = this.store.jobs.get(sub.job);
     const site = job?.site;
-    this.store.update(i, {
-      queued: sub.ts,
-      job: sub.job,
-      api: job?.api,
-      site: site && formatSite(site),
-      args: sub.args,
-    });
+    let siteText: string | undefined;
+    if (site) {
+      siteText = this.siteTexts.get(site);
+      if (siteText === undefined) this.siteTexts.set(site, (siteText = formatSite(site)));
+    }
+    this.store.update(i, { queued: sub.ts, job: sub.job, api: job?.api, site: siteText, args: sub.args });
     if (this.store.str(this.store.nameCol[i]) === '') this.store.nameCol[i] = this.store.intern(sub.name);
   }
 

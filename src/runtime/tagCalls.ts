@@ -1,0 +1,101 @@
+// Tags the user's pool API calls in a task bundle with their call sites, worked out once here
+// rather than by a stack walk on every call: `pool.applyAsync(f)` becomes
+// `__psAt(7, pool).applyAsync(f)`, 7 indexing the sites returned. Text is only inserted, and
+// the source map is shifted to match, so stack traces still point where they did.
+import { parse, type AnyNode, type CallExpression, type Position } from 'acorn';
+import { simple } from 'acorn-walk';
+import { bundleSites } from './bundleSites';
+import { shiftMappings } from './shiftMap';
+import { TAG_FN } from './siteTag';
+
+/** Methods of pools, executors, results and futures whose call sites the trace shows. */
+const API_METHODS = new Set([
+  'applyAsync',
+  'apply',
+  'mapAsync',
+  'map',
+  'starmapAsync',
+  'starmap',
+  'imap',
+  'imapUnordered',
+  'close',
+  'terminate',
+  'join',
+  'get',
+  'wait',
+  'submit',
+  'shutdown',
+  'result',
+  'exception',
+  'addDoneCallback',
+]);
+
+const IN_DEPENDENCY = /[\\/]node_modules[\\/]/;
+
+export interface TaggedBundle {
+  code: string;
+  map: string;
+  /** the call site of each tag id, as 'file:line:col' */
+  sites: string[];
+}
+
+interface Edit {
+  at: number;
+  pos: Position;
+  text: string;
+  opens: boolean;
+  /** where the wrapped expression ends (an opening edit) or starts (a closing one) */
+  other: number;
+}
+
+export function tagCalls(code: string, mapText: string, bundleDir: string): TaggedBundle {
+  const sourceMap = JSON.parse(mapText) as { mappings: string };
+  const siteOf = bundleSites(sourceMap, bundleDir);
+  const calls: CallExpression[] = [];
+  const chained = new Set<AnyNode>();
+  simple(parse(code, { ecmaVersion: 'latest', sourceType: 'module', locations: true }), {
+    CallExpression: (node) => void calls.push(node),
+    ChainExpression: (node) => markChain(node.expression, chained),
+  });
+  const sites: string[] = [];
+  const edits: Edit[] = [];
+  for (const call of calls) {
+    const callee = call.callee;
+    if (chained.has(call) || callee.type !== 'MemberExpression' || callee.computed || callee.optional) continue;
+    if (callee.object.type === 'Super' || callee.property.type !== 'Identifier' || !API_METHODS.has(callee.property.name)) continue;
+    // V8 places a method call's frame at the method's name: the same position a stack walk maps.
+    const name = callee.property.loc!.start;
+    const site = siteOf(name.line - 1, name.column);
+    if (site === undefined || IN_DEPENDENCY.test(site)) continue;
+    const obj = callee.object;
+    // A comma expression unparenthesized would become two arguments.
+    const comma = obj.type === 'SequenceExpression';
+    edits.push({ at: obj.start, pos: obj.loc!.start, text: `${TAG_FN}(${sites.length}, ${comma ? '(' : ''}`, opens: true, other: obj.end });
+    edits.push({ at: obj.end, pos: obj.loc!.end, text: comma ? '))' : ')', opens: false, other: obj.start });
+    sites.push(site);
+  }
+  if (edits.length === 0) return { code, map: mapText, sites };
+  // At one offset, wraps that end there close before others open; of wraps opening together the
+  // outer (ending later) opens first, of wraps closing together the inner (starting later) first.
+  edits.sort((a, b) => a.at - b.at || Number(a.opens) - Number(b.opens) || b.other - a.other);
+  const parts: string[] = [];
+  let from = 0;
+  for (const e of edits) {
+    parts.push(code.slice(from, e.at), e.text);
+    from = e.at;
+  }
+  parts.push(code.slice(from));
+  const insertions = edits.map((e) => ({ line: e.pos.line - 1, col: e.pos.column, length: e.text.length }));
+  return { code: parts.join(''), map: JSON.stringify({ ...sourceMap, mappings: shiftMappings(sourceMap.mappings, insertions) }), sites };
+}
+
+/** The calls an optional chain is made of: wrapping any of them could move where the chain stops. */
+function markChain(node: AnyNode, into: Set<AnyNode>): void {
+  for (let n = node; ; ) {
+    if (n.type === 'CallExpression') {
+      into.add(n);
+      n = n.callee;
+    } else if (n.type === 'MemberExpression') n = n.object;
+    else return;
+  }
+}
