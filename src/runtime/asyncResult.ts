@@ -42,6 +42,15 @@ export class AsyncResult<R = unknown> implements Completable {
     if (isMap && parts === 0) this.settle('ok', []);
   }
 
+  /**
+   * @internal whether this outcome, taken in now, makes the job ready at once: it is the last
+   * one and no callback has to run first (then one record says both).
+   */
+  readyOnArrival(ok: boolean): boolean {
+    if (this.left !== 1) return false;
+    return (this.failure !== undefined || !ok ? this.callbacks.errorCallback : this.callbacks.callback) === undefined;
+  }
+
   /** @internal one task of the job finished (a chunk, for map jobs) */
   partDone(index: number, ok: boolean, value: unknown, taskId: number): void {
     this.left--;
@@ -53,17 +62,20 @@ export class AsyncResult<R = unknown> implements Completable {
     if (this.failure) {
       const { error, taskId: from } = this.failure;
       if (this.callbacks.errorCallback) recordJobEvent(Rec.RETRIEVED, this.job);
-      this.owner.handler.complete(this.job, 'error', this.callbacks.errorCallback, error, () => this.settle('error', error), from);
+      const arrived = !this.callbacks.errorCallback;
+      this.owner.handler.complete(this.job, 'error', this.callbacks.errorCallback, error, () => this.settle('error', error, arrived), from);
     } else {
       const result = this.chunks ? this.chunks.flat() : this.value;
-      this.owner.handler.complete(this.job, 'result', this.callbacks.callback, result, () => this.settle('ok', result));
+      const arrived = !this.callbacks.callback;
+      this.owner.handler.complete(this.job, 'result', this.callbacks.callback, result, () => this.settle('ok', result, arrived));
     }
   }
 
-  private settle(state: 'ok' | 'error', value: unknown): void {
+  /** `arrived`: the last outcome came in just now (see readyOnArrival). */
+  private settle(state: 'ok' | 'error', value: unknown, arrived = false): void {
     this.state = state;
     this.value = value;
-    recordJobEvent(Rec.JOB_READY, this.job, state === 'ok' ? 0 : 1);
+    recordJobEvent(Rec.JOB_READY, this.job, state === 'ok' ? 0 : 1, arrived ? 1 : 0);
     this.owner.settledJob(this.job);
     this.waiters?.resolve();
   }

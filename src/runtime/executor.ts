@@ -2,7 +2,7 @@
 import { PoolAction, Rec, TaskStatus } from '../trace/records';
 import { BrokenThreadPool, RuntimeError, ValueError } from './errors';
 import { Future, type FutureOwner } from './future';
-import { recordJob, recordJobEvent, recordSubmit } from './jobRecords';
+import { recordJob, recordSubmit } from './jobRecords';
 import { recorder } from './recorder';
 import { defaultWorkers, newJobId, newPoolId, newTaskId } from './runContext';
 import { callSite, captureSite, functionSite } from './sites';
@@ -180,9 +180,8 @@ export class ThreadPoolExecutor implements FutureOwner {
       const q = this.byTask.get(items[i] as number);
       if (!q) continue;
       this.forget(q);
-      recordJobEvent(Rec.RESULT_IN, q.future.job, q.taskId);
       const { ok, value } = decodeOutcome(items[i + 1] as number, items[i + 2]);
-      q.future.finish(ok, value);
+      q.future.finish(ok, value, true);
     }
   }
 

@@ -94,12 +94,12 @@ export class Future<R = unknown> implements Completable {
     return this.donePromise;
   }
 
-  /** @internal the task finished (or the executor broke) */
-  finish(ok: boolean, value: unknown): void {
+  /** @internal the task finished (`arrived`: its outcome came in just now) or the executor broke */
+  finish(ok: boolean, value: unknown, arrived = false): void {
     if (this.state !== 'PENDING') return;
     if (ok) this.value = value;
     else this.error = { error: value };
-    this.finishAs('FINISHED');
+    this.finishAs('FINISHED', arrived);
     this.owner.later(() => this.runCallbacks(CALLBACK_LANE));
   }
 
@@ -110,9 +110,9 @@ export class Future<R = unknown> implements Completable {
     this.runCallbacks(currentLane());
   }
 
-  private finishAs(state: State): void {
+  private finishAs(state: State, arrived = false): void {
     this.state = state;
-    recordJobEvent(Rec.JOB_READY, this.job, state === 'CANCELLED' ? 2 : this.error ? 1 : 0);
+    recordJobEvent(Rec.JOB_READY, this.job, state === 'CANCELLED' ? 2 : this.error ? 1 : 0, arrived ? 1 : 0);
     this.markDone();
   }
 

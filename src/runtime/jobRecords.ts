@@ -23,7 +23,7 @@ export function recordSubmit(taskId: number, job: number, fnName: string, index:
   rec.rec(Rec.TASK_SUBMIT, MAIN_LANE, taskId, job, rec.str(fnName), index, 0, 0, previewArgs(args));
 }
 
-export function recordJobEvent(type: typeof Rec.RESULT_IN | typeof Rec.JOB_READY | typeof Rec.RETRIEVED, job: number, b = 0): void {
+export function recordJobEvent(type: typeof Rec.RESULT_IN | typeof Rec.JOB_READY | typeof Rec.RETRIEVED, job: number, b = 0, c = 0): void {
   const rec = recorder();
-  if (rec.tasks) rec.rec(type, MAIN_LANE, job, b);
+  if (rec.tasks) rec.rec(type, MAIN_LANE, job, b, c);
 }

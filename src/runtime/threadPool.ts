@@ -27,7 +27,7 @@ export interface MapOptions<R> extends Callbacks<R[]> {
 type Mode = (typeof TaskMode)[keyof typeof TaskMode];
 
 interface TaskOwner {
-  result: { partDone(index: number, ok: boolean, value: unknown, taskId: number): void };
+  result: { partDone(index: number, ok: boolean, value: unknown, taskId: number): void; readyOnArrival?(ok: boolean): boolean };
   index: number;
   job: number;
 }
@@ -206,8 +206,8 @@ export class ThreadPool implements ResultOwner {
       this.workers.ended(1);
       this.initOk = true;
       if (this.handler.dead !== undefined) continue;
-      recordJobEvent(Rec.RESULT_IN, owner.job, taskId);
       const { ok, value } = decodeOutcome(items[i + 1] as number, items[i + 2]);
+      if (!owner.result.readyOnArrival?.(ok)) recordJobEvent(Rec.RESULT_IN, owner.job, taskId);
       owner.result.partDone(owner.index, ok, value, taskId);
     }
   }

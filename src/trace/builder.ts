@@ -130,6 +130,7 @@ export class TraceBuilder {
         if (job) {
           job.readyAt = t;
           job.status = JOB_STATUS[r.b];
+          if (r.c === 1) job.resultIn = t;
         }
         store.touch(t);
         return;

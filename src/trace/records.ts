@@ -29,7 +29,10 @@ export const Rec = {
   TASK_DROP: 9,
   /** a=job id, b=task id: main took that task's outcome in (its event loop got to it) */
   RESULT_IN: 10,
-  /** a=job id, b=TaskStatus: the job became ready (after its callbacks) */
+  /**
+   * a=job id, b=TaskStatus: the job became ready (after its callbacks). c=1: its last outcome came
+   * in at this moment, with nothing to run first, and has no RESULT_IN of its own (one record, not two).
+   */
   JOB_READY: 11,
   /** a=job id, b=CallbackKind, c=str callback name, d=str definition site, e=task id whose outcome it gets (0: the job's) */
   CB_START: 12,

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Job, Site } from '../../src/trace/model';
-import { FIXTURES, runFixture, type Run } from './helpers';
+import { FIXTURES, assertResultTimes, runFixture, type Run } from './helpers';
 
 const FILE = resolve(FIXTURES, 'call-sites.ts');
 const LINES = readFileSync(FILE, 'utf8').split('\n');
@@ -92,6 +92,10 @@ describe('call sites', () => {
     assert.deepEqual(waitOn('submitted').site, siteOf('.submit(submitted', '.result('));
     const joins = run.spans.filter((s) => s.kind === 'wait' && s.name === 'join');
     assert.deepEqual(joins.map((j) => j.site), [siteOf('await pool.join()', '.join(')]);
+  });
+
+  it('says when each result came in, for jobs made ready by it at once (pool and executor) as for the others', () => {
+    assertResultTimes(run);
   });
 
   it("leaves the user's own get() and optional calls working", () => {

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { EXAMPLES, assertCancelledTask, findings, lineOf, ms, runExample, type Run } from './helpers';
+import { EXAMPLES, assertCancelledTask, assertResultTimes, findings, lineOf, ms, runExample, type Run } from './helpers';
 
 const source = (name: string) => readFileSync(resolve(EXAMPLES, name), 'utf8');
 const said = (run: Run) => run.lines.filter((l) => l.stream === 'stdout').map((l) => `${l.lane}: ${l.text}`);
@@ -33,6 +33,7 @@ describe('examples: each lesson', function () {
     const lines = said(run);
     assert.deepEqual(lines.filter((l) => l.startsWith('Callback: ')).map((l) => l.replace(/\d+/, 'N')).sort(), Array(4).fill('Callback: callback got N on Callback'));
     assert.equal(lines.at(-1), 'Main: results 1,4,9,16');
+    assertResultTimes(run);
     assert.deepEqual(programFindings(run), []);
   });
 

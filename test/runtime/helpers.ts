@@ -146,3 +146,16 @@ export function assertCancelledTask(run: Run, job: number): void {
   assert.match(run.laneOf(t), /^Worker \d+$/);
   assert.ok(t.queued !== undefined && t.queued <= t.start, `job ${job}'s cancelled task shows no queue time`);
 }
+
+/** Every job made ready by its tasks' outcomes says when main took the last one in: after that task ended, and no later than the job became ready. */
+export function assertResultTimes(run: Run): void {
+  let checked = 0;
+  for (const job of run.store.jobs.values()) {
+    const tasks = run.spans.filter((s) => s.kind === 'task' && s.job === job.id);
+    if (job.readyAt === undefined || tasks.length === 0 || tasks.some((t) => t.status !== 'ok' && t.status !== 'error')) continue;
+    assert.ok(job.resultIn !== undefined, `job ${job.id} (${job.api}) became ready with no time its result came in`);
+    assert.ok(job.resultIn >= Math.max(...tasks.map((t) => t.end)) && job.resultIn <= job.readyAt, `job ${job.id}: result in at ${job.resultIn}, outside its last task's end and its ready time`);
+    checked++;
+  }
+  assert.ok(checked > 0, 'no job was checked');
+}
