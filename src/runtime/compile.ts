@@ -2,20 +2,17 @@
 // so TypeScript runs as is and stack traces point at the user's own lines. Runs in the host:
 // compiling runs no user code, and a syntax error is reported before any thread starts.
 import * as esbuild from 'esbuild';
-import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import type { Site } from '../trace/model';
 import { API_GLOBAL } from './apiGlobal';
 import { TAG_BANNER } from './siteTag';
-import { tagCalls, type TaggedBundle } from './tagCalls';
 
 export const TASK_FILE_EXTENSIONS = ['.js', '.mjs', '.cjs', '.ts', '.mts', '.cts'];
 
 export interface Compiled {
   bundle: string;
-  /** the call site of each tag in the bundle (see tagCalls.ts) */
-  sites: string[];
 }
 
 export class CompileError extends Error {
@@ -55,12 +52,11 @@ export async function compileTaskFile(file: string): Promise<Compiled> {
       format: 'esm',
       target: 'node20',
       outfile: bundle,
-      write: false,
       sourcemap: 'linked',
       sourcesContent: false,
       logLevel: 'silent',
       plugins: [poolscopeImport],
-      // Bundled CommonJS packages may still require Node built-ins; tagged calls need the tag function.
+      // Bundled CommonJS packages may still require Node built-ins; calls tagged later (tagCalls.ts) need the tag function.
       banner: { js: `import { createRequire as __psRequire } from 'node:module'; const require = __psRequire(import.meta.url); ${TAG_BANNER}` },
     })
     .catch((e: esbuild.BuildFailure) => e);
@@ -72,25 +68,5 @@ export async function compileTaskFile(file: string): Promise<Compiled> {
     const site = loc ? { file: resolve(dirname(abs), loc.file), line: loc.line, col: loc.column + 1 } : { file: abs, line: 1, col: 1 };
     throw new CompileError(first.text, site);
   }
-  const output = (path: string) => result.outputFiles.find((f) => f.path === path)!.text;
-  const out = tagged(output(bundle), output(bundle + '.map'), outdir);
-  writeFileSync(bundle, out.code);
-  writeFileSync(bundle + '.map', out.map);
-  return { bundle, sites: out.sites };
-}
-
-/**
- * Tagging parses the whole bundle, about 3 MB a second here: past this size (a task file that
- * bundles a compiler, say) starting fast matters more, and call sites are found at run time.
- */
-const TAG_MAX_CHARS = 4_000_000;
-
-/** The bundle with its calls tagged; untouched if that fails or it is too big, as call sites can still be found at run time. */
-function tagged(code: string, map: string, dir: string): TaggedBundle {
-  if (code.length > TAG_MAX_CHARS) return { code, map, sites: [] };
-  try {
-    return tagCalls(code, map, dir);
-  } catch {
-    return { code, map, sites: [] };
-  }
+  return { bundle };
 }

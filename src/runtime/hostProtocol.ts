@@ -5,8 +5,6 @@ import type { PoolWorkerData } from './workerProtocol';
 export interface MainWorkerData {
   file: string;
   bundle: string;
-  /** the call sites tagged in the bundle, by tag id */
-  sites: string[];
   ring: SharedArrayBuffer;
   defaultWorkers: number;
   traceTasks: boolean;

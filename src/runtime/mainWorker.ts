@@ -8,6 +8,7 @@ import { exposeApi } from './apiGlobal';
 import { recorder } from './recorder';
 import { configureRun } from './runContext';
 import { configureSites } from './sites';
+import { tagBundleFile } from './tagCalls';
 import { isBadInput } from './errors';
 import { firstLine, stackSite, userStack } from './stacks';
 import { registerTaskModule } from './taskRegistry';
@@ -38,6 +39,8 @@ const fileStart = { file: data.file, line: 1, col: 1 };
 
 async function run(): Promise<void> {
   const url = pathToFileURL(data.bundle).href;
+  // Before anything imports the bundle, pool workers included: they run the same file.
+  const sites = tagBundleFile(data.bundle);
   let ns: Record<string, unknown>;
   try {
     ns = await import(url);
@@ -51,7 +54,7 @@ async function run(): Promise<void> {
     return;
   }
   registerTaskModule(url, ns);
-  configureSites(url, JSON.parse(readFileSync(data.bundle + '.map', 'utf8')), data.sites, ns.main);
+  configureSites(url, JSON.parse(readFileSync(data.bundle + '.map', 'utf8')), sites, ns.main);
   try {
     await (ns.main as () => unknown)();
     flushPartialLines();

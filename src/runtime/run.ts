@@ -135,7 +135,6 @@ export function startRun(file: string, opts: RunOptions = {}): RunHandle {
     const data: MainWorkerData = {
       file: abs,
       bundle: compiled.bundle,
-      sites: compiled.sites,
       ring: mainRing,
       defaultWorkers: opts.workers && opts.workers > 0 ? opts.workers : availableParallelism(),
       traceTasks: opts.trace !== false,

@@ -2,6 +2,10 @@
 // rather than by a stack walk on every call: `pool.applyAsync(f)` becomes
 // `__psAt(7, pool).applyAsync(f)`, 7 indexing the sites returned. Text is only inserted, and
 // the source map is shifted to match, so stack traces still point where they did.
+// The run's main thread does this before it imports the bundle: parsing a big bundle takes a
+// while, and the host may be an editor whose extension host must not wait on it.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { parse, type AnyNode, type CallExpression, type Position } from 'acorn';
 import { simple } from 'acorn-walk';
 import { bundleSites } from './bundleSites';
@@ -46,6 +50,30 @@ interface Edit {
   opens: boolean;
   /** where the wrapped expression ends (an opening edit) or starts (a closing one) */
   other: number;
+}
+
+/**
+ * Parsing and mapping take roughly 0.1 to 0.25 s a megabyte here: past this size (a task file
+ * bundling a compiler, say) starting fast matters more, and call sites are found at run time.
+ */
+const TAG_MAX_CHARS = 4_000_000;
+
+/**
+ * Tags the calls of the bundle at `bundle` (and its `.map`) in place; returns the site of each
+ * tag. A bundle too big, or one this fails on, is left as it is: call sites are then found at
+ * run time.
+ */
+export function tagBundleFile(bundle: string): string[] {
+  try {
+    const code = readFileSync(bundle, 'utf8');
+    if (code.length > TAG_MAX_CHARS) return [];
+    const out = tagCalls(code, readFileSync(bundle + '.map', 'utf8'), dirname(bundle));
+    writeFileSync(bundle, out.code);
+    writeFileSync(bundle + '.map', out.map);
+    return out.sites;
+  } catch {
+    return [];
+  }
 }
 
 export function tagCalls(code: string, mapText: string, bundleDir: string): TaggedBundle {

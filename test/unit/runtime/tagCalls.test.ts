@@ -1,4 +1,4 @@
-// Compiling a task file tags the user's own API calls with their sites, and nothing else: not
+// A compiled task file gets the user's own API calls tagged with their sites, and nothing else: not
 // a package's calls, not the links of an optional chain. A tag's site is what the source map of
 // the tagged bundle gives for the method's name, as a stack walk there would map it.
 import assert from 'node:assert/strict';
@@ -9,6 +9,7 @@ import { parse, type AnyNode } from 'acorn';
 import { simple } from 'acorn-walk';
 import { bundleSites } from '../../../src/runtime/bundleSites';
 import { compileTaskFile, type Compiled } from '../../../src/runtime/compile';
+import { tagBundleFile } from '../../../src/runtime/tagCalls';
 import { TAG_FN } from '../../../src/runtime/siteTag';
 
 const TASK = `import { ThreadPool } from 'poolscope';
@@ -48,10 +49,11 @@ function tags(code: string): { id: number; method: string; line0: number; col0: 
   return found;
 }
 
-describe('tagging call sites at compile time', () => {
+describe('tagging call sites in a compiled task file', () => {
   let dir: string;
   let task: string;
   let compiled: Compiled;
+  let sites: string[];
   let code: string;
 
   before(async () => {
@@ -62,6 +64,7 @@ describe('tagging call sites at compile time', () => {
     writeFileSync(join(dir, 'node_modules', 'lookup-pkg', 'package.json'), '{ "name": "lookup-pkg", "main": "index.js" }');
     writeFileSync(join(dir, 'node_modules', 'lookup-pkg', 'index.js'), PACKAGE);
     compiled = await compileTaskFile(task);
+    sites = tagBundleFile(compiled.bundle);
     code = readFileSync(compiled.bundle, 'utf8');
   });
 
@@ -79,7 +82,7 @@ describe('tagging call sites at compile time', () => {
     };
     const found = tags(code);
     assert.deepEqual(found.map((t) => t.method).sort(), ['applyAsync', 'close', 'get']);
-    const byMethod = Object.fromEntries(found.map((t) => [t.method, compiled.sites[t.id]]));
+    const byMethod = Object.fromEntries(found.map((t) => [t.method, sites[t.id]]));
     assert.deepEqual(byMethod, {
       applyAsync: at('.applyAsync('),
       get: at('.get();'),
@@ -89,7 +92,7 @@ describe('tagging call sites at compile time', () => {
 
   it("gives each tag the site the tagged bundle's own source map gives its method's name", () => {
     const siteOf = bundleSites(JSON.parse(readFileSync(compiled.bundle + '.map', 'utf8')), dirname(compiled.bundle));
-    for (const t of tags(code)) assert.equal(siteOf(t.line0, t.col0), compiled.sites[t.id], t.method);
+    for (const t of tags(code)) assert.equal(siteOf(t.line0, t.col0), sites[t.id], t.method);
   });
 
   it("leaves a package's calls and an optional chain's untouched", () => {
@@ -102,7 +105,7 @@ describe('tagging call sites at compile time', () => {
     writeFileSync(big, `${TASK}\nexport const table = ${JSON.stringify('x'.repeat(4_500_000))};\n`);
     const out = await compileTaskFile(big);
     try {
-      assert.deepEqual(out.sites, []);
+      assert.deepEqual(tagBundleFile(out.bundle), []);
       assert.deepEqual(tags(readFileSync(out.bundle, 'utf8')), []);
     } finally {
       rmSync(dirname(out.bundle), { recursive: true, force: true });
