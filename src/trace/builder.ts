@@ -35,6 +35,8 @@ export interface Progress {
 /** One ring's interned strings. */
 export type StringTable = string[];
 
+const str = (strs: StringTable, id: number): string | undefined => (id >= 0 ? strs[id] : undefined);
+
 export class TraceBuilder {
   readonly progress: Progress = { issued: 0, done: 0, failed: 0 };
   /** Printed lines taken in since the last call of takeLogs. */
@@ -68,7 +70,6 @@ export class TraceBuilder {
   }
 
   consume(r: RawRecord, strs: StringTable): void {
-    const s = (id: number) => (id >= 0 ? strs[id] : undefined);
     const t = r.ts - this.origin;
     const store = this.store;
     switch (r.type) {
@@ -79,15 +80,15 @@ export class TraceBuilder {
         store.addLane({ id: r.a, name: r.text ?? `lane ${r.a}`, kind: LANE_KINDS[r.b], pool: r.c });
         return;
       case Rec.POOL:
-        this.pool(r, t, s);
+        this.pool(r, t, strs);
         return;
       case Rec.JOB:
         store.jobs.set(r.a, {
           id: r.a,
           pool: r.b,
-          api: s(r.c) ?? '',
-          site: this.site(s(r.d)),
-          fnSite: this.site(s(r.f)),
+          api: str(strs, r.c) ?? '',
+          site: this.site(str(strs, r.d)),
+          fnSite: this.site(str(strs, r.f)),
           submitted: t,
           tasks: [],
           callbacks: [],
@@ -96,10 +97,10 @@ export class TraceBuilder {
         });
         return;
       case Rec.CB_REG:
-        store.jobs.get(r.a)?.callbacks.push({ kind: CB_KINDS[r.b], name: s(r.c) ?? '<anonymous>', site: this.site(s(r.d)), registeredAt: this.site(s(r.e)) });
+        store.jobs.get(r.a)?.callbacks.push({ kind: CB_KINDS[r.b], name: str(strs, r.c) ?? '<anonymous>', site: this.site(str(strs, r.d)), registeredAt: this.site(str(strs, r.e)) });
         return;
       case Rec.TASK_SUBMIT:
-        this.submit(r.a, { job: r.b, name: s(r.c) ?? '', ts: t, args: r.text });
+        this.submit(r.a, { job: r.b, name: str(strs, r.c) ?? '', ts: t, args: r.text });
         return;
       case Rec.TASK_START:
         this.taskStart(r.a, r.lane, t);
@@ -141,7 +142,7 @@ export class TraceBuilder {
         return;
       }
       case Rec.CB_START:
-        this.callbackStart(r, t, s);
+        this.callbackStart(r, t, strs);
         return;
       case Rec.CB_END: {
         const i = this.callbackStacks.get(r.lane)?.pop();
@@ -151,7 +152,7 @@ export class TraceBuilder {
       case Rec.WAIT_START:
         this.waitSpans.set(
           r.a,
-          store.addSpan({ lane: r.lane, kind: 'wait', status: 'running', name: s(r.b) ?? 'wait', start: t, job: r.d, site: s(r.c), text: r.e >= 0 ? `timeout ${r.e} ms` : undefined }),
+          store.addSpan({ lane: r.lane, kind: 'wait', status: 'running', name: str(strs, r.b) ?? 'wait', start: t, job: r.d, site: str(strs, r.c), text: r.e >= 0 ? `timeout ${r.e} ms` : undefined }),
         );
         return;
       case Rec.WAIT_END: {
@@ -168,13 +169,13 @@ export class TraceBuilder {
         return;
       }
       case Rec.INIT:
-        this.init(r, t, s);
+        this.init(r, t, strs);
         return;
       case Rec.WORKER:
         store.addMark({ lane: r.lane, ts: t, kind: r.a === WorkerAction.start ? 'worker-start' : 'worker-exit', pool: store.laneById(r.lane)?.pool ?? -1 });
         return;
       case Rec.DEADLOCK:
-        store.meta.deadlock = { ts: t, site: this.site(s(r.c)), job: r.b, reason: r.text ?? '' };
+        store.meta.deadlock = { ts: t, site: this.site(str(strs, r.c)), job: r.b, reason: r.text ?? '' };
         store.addMark({ lane: r.lane, ts: t, kind: 'deadlock', pool: -1, text: r.text });
         return;
       case Rec.MAIN_END:
@@ -184,18 +185,18 @@ export class TraceBuilder {
     }
   }
 
-  private pool(r: RawRecord, t: number, s: (id: number) => string | undefined): void {
+  private pool(r: RawRecord, t: number, strs: StringTable): void {
     const store = this.store;
     if (r.b === PoolAction.created) {
       const info: PoolInfo = {
         id: r.a,
         kind: (r.text ?? 'ThreadPool') as PoolKind,
         size: r.d,
-        site: this.site(s(r.c)),
+        site: this.site(str(strs, r.c)),
         created: t,
         respawns: 0,
-        initializer: s(r.e),
-        initializerSite: this.site(s(r.f)),
+        initializer: str(strs, r.e),
+        initializerSite: this.site(str(strs, r.f)),
       };
       store.pools.set(r.a, info);
     }
@@ -272,9 +273,9 @@ export class TraceBuilder {
     if (this.store.str(this.store.nameCol[i]) === '') this.store.nameCol[i] = this.store.intern(sub.name);
   }
 
-  private callbackStart(r: RawRecord, t: number, s: (id: number) => string | undefined): void {
+  private callbackStart(r: RawRecord, t: number, strs: StringTable): void {
     const kind = CB_KINDS[r.b];
-    const name = s(r.c) ?? '<anonymous>';
+    const name = str(strs, r.c) ?? '<anonymous>';
     const reg = this.store.jobs.get(r.a)?.callbacks.find((c) => c.kind === kind && c.name === name)?.registeredAt;
     const i = this.store.addSpan({
       lane: r.lane,
@@ -285,7 +286,7 @@ export class TraceBuilder {
       job: r.a,
       taskId: r.e > 0 ? r.e : -1,
       cbKind: kind,
-      site: s(r.d),
+      site: str(strs, r.d),
       site2: reg && formatSite(reg),
     });
     let stack = this.callbackStacks.get(r.lane);
@@ -293,13 +294,13 @@ export class TraceBuilder {
     stack.push(i);
   }
 
-  private init(r: RawRecord, t: number, s: (id: number) => string | undefined): void {
+  private init(r: RawRecord, t: number, strs: StringTable): void {
     if (r.b === -1) {
       const pool = this.store.pools.get(r.a);
       const site = pool?.initializerSite;
       this.initSpans.set(
         r.lane,
-        this.store.addSpan({ lane: r.lane, kind: 'init', status: 'running', name: s(r.c) ?? pool?.initializer ?? 'initializer', start: t, site: site && formatSite(site) }),
+        this.store.addSpan({ lane: r.lane, kind: 'init', status: 'running', name: str(strs, r.c) ?? pool?.initializer ?? 'initializer', start: t, site: site && formatSite(site) }),
       );
       return;
     }
