@@ -7,14 +7,6 @@ import { SPAN_COLUMN_NAMES, bytesToBase64, type TracePatch, type WireSpans, type
 
 type Columns = Record<SpanColumn, { subarray(a: number, b: number): Parameters<typeof bytesToBase64>[0] }>;
 
-function storeColumns(store: TraceStore): Columns {
-  return {
-    lane: store.laneCol, kind: store.kindCol, status: store.statusCol, start: store.startCol, end: store.endCol,
-    queued: store.queuedCol, taskId: store.taskIdCol, job: store.jobCol, name: store.nameCol, api: store.apiCol,
-    site: store.siteCol, site2: store.site2Col, text: store.textCol, args: store.argsCol, cbKind: store.cbKindCol,
-  };
-}
-
 function encodeRange(cols: Columns, from: number, to: number): WireSpans {
   const out = { n: to - from, base: from } as WireSpans;
   for (const c of SPAN_COLUMN_NAMES) out[c] = bytesToBase64(cols[c].subarray(from, to));
@@ -79,7 +71,7 @@ export class TraceFeed {
   private next(reset: boolean): TracePatch {
     const s = this.store;
     const n = s.spanCount;
-    const cols = storeColumns(s);
+    const cols: Columns = s.columns();
     let spans: WireSpans;
     if (reset) {
       spans = encodeRange(cols, 0, n);

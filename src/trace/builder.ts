@@ -1,13 +1,13 @@
 // Turns the raw records of every thread's ring into the trace store: spans from start/end
 // pairs, jobs, pools, marks and printed lines. Rings are drained one after another, so a
 // worker's TASK_START may arrive before main's TASK_SUBMIT of the same task; both orders work.
-import type { CallbackKindName, LaneKind, LogLine, MarkKind, PoolInfo, PoolKind, Site } from './model';
+import type { LaneKind, LogLine, MarkKind, PoolInfo, PoolKind, Site } from './model';
 import { formatSite, parseSite } from './model';
 import { CallbackStatus, MainStatus, PoolAction, Rec, TaskStatus, WaitOutcome, WorkerAction, type RawRecord } from './records';
+import { CALLBACK_KINDS } from './spanColumns';
 import type { TraceStore } from './store';
 
 const LANE_KINDS: LaneKind[] = ['main', 'callback', 'worker'];
-const CB_KINDS: CallbackKindName[] = ['result', 'error', 'done'];
 const JOB_STATUS = ['ok', 'error', 'cancelled'] as const;
 const POOL_MARKS: Record<number, MarkKind> = {
   [PoolAction.created]: 'pool-created',
@@ -97,7 +97,7 @@ export class TraceBuilder {
         });
         return;
       case Rec.CB_REG:
-        store.jobs.get(r.a)?.callbacks.push({ kind: CB_KINDS[r.b], name: str(strs, r.c) ?? '<anonymous>', site: this.site(str(strs, r.d)), registeredAt: this.site(str(strs, r.e)) });
+        store.jobs.get(r.a)?.callbacks.push({ kind: CALLBACK_KINDS[r.b], name: str(strs, r.c) ?? '<anonymous>', site: this.site(str(strs, r.d)), registeredAt: this.site(str(strs, r.e)) });
         return;
       case Rec.TASK_SUBMIT:
         this.submit(r.a, { job: r.b, name: str(strs, r.c) ?? '', ts: t, args: r.text });
@@ -274,7 +274,7 @@ export class TraceBuilder {
   }
 
   private callbackStart(r: RawRecord, t: number, strs: StringTable): void {
-    const kind = CB_KINDS[r.b];
+    const kind = CALLBACK_KINDS[r.b];
     const name = str(strs, r.c) ?? '<anonymous>';
     const reg = this.store.jobs.get(r.a)?.callbacks.find((c) => c.kind === kind && c.name === name)?.registeredAt;
     const i = this.store.addSpan({

@@ -3,7 +3,6 @@
 import {
   SPAN_KINDS,
   SPAN_STATUSES,
-  parseSite,
   type CallbackKindName,
   type Job,
   type Lane,
@@ -15,8 +14,7 @@ import {
   type SpanStatus,
   type TraceMeta,
 } from './model';
-
-const CB_KINDS: readonly CallbackKindName[] = ['result', 'error', 'done'];
+import { CALLBACK_KINDS, spanAt, type SpanColumns } from './spanColumns';
 
 export interface NewSpan {
   lane: number;
@@ -67,6 +65,7 @@ export class TraceStore {
   textCol = new Uint32Array(0);
   argsCol = new Uint32Array(0);
   cbKindCol = new Int8Array(0);
+  private cols: StoreColumns | undefined;
   spanRev = new Uint32Array(0);
 
   constructor(meta: Partial<TraceMeta> = {}) {
@@ -120,7 +119,7 @@ export class TraceStore {
     this.site2Col[i] = this.intern(s.site2);
     this.textCol[i] = this.intern(s.text);
     this.argsCol[i] = this.intern(s.args);
-    this.cbKindCol[i] = s.cbKind ? CB_KINDS.indexOf(s.cbKind) : -1;
+    this.cbKindCol[i] = s.cbKind ? CALLBACK_KINDS.indexOf(s.cbKind) : -1;
     this.spanRev[i] = ++this.revision;
     this.touch(s.end ?? s.start);
     return i;
@@ -151,27 +150,12 @@ export class TraceStore {
   }
 
   span(i: number): Span {
-    const q = this.queuedCol[i];
-    const cb = this.cbKindCol[i];
-    const opt = (id: number) => (id === 0 ? undefined : this.strings[id]);
-    return {
-      index: i,
-      lane: this.laneCol[i],
-      kind: this.kind(i),
-      status: this.status(i),
-      name: this.strings[this.nameCol[i]],
-      start: this.startCol[i],
-      end: this.endCol[i],
-      queued: Number.isNaN(q) ? undefined : q,
-      taskId: this.taskIdCol[i],
-      job: this.jobCol[i],
-      api: opt(this.apiCol[i]),
-      site: parseSite(opt(this.siteCol[i])),
-      site2: parseSite(opt(this.site2Col[i])),
-      text: opt(this.textCol[i]),
-      cbKind: cb < 0 ? undefined : CB_KINDS[cb],
-      args: opt(this.argsCol[i]),
-    };
+    return spanAt(this.columns(), this.strings, i);
+  }
+
+  /** The span columns by field name, as the wire and the view name them (until they next grow). */
+  columns(): StoreColumns {
+    return (this.cols ??= columnsOf(this));
   }
 
   *spans(): IterableIterator<Span> {
@@ -228,6 +212,16 @@ export class TraceStore {
     this.argsCol = g(this.argsCol, Uint32Array);
     this.cbKindCol = g(this.cbKindCol, Int8Array);
     this.spanRev = g(this.spanRev, Uint32Array);
+    this.cols = undefined;
     this.cap = cap;
   }
 }
+
+function columnsOf(s: TraceStore) {
+  return {
+    lane: s.laneCol, kind: s.kindCol, status: s.statusCol, start: s.startCol, end: s.endCol,
+    queued: s.queuedCol, taskId: s.taskIdCol, job: s.jobCol, name: s.nameCol, api: s.apiCol,
+    site: s.siteCol, site2: s.site2Col, text: s.textCol, args: s.argsCol, cbKind: s.cbKindCol,
+  } satisfies SpanColumns;
+}
+type StoreColumns = ReturnType<typeof columnsOf>;

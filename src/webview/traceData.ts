@@ -7,7 +7,6 @@ import {
   SPAN_STATUSES,
   SPAN_COLUMN_NAMES,
   decodeColumn,
-  parseSite,
   type Job,
   type Lane,
   type LogLine,
@@ -18,12 +17,11 @@ import {
   type TracePatch,
   type WireFinding,
 } from '../protocol/wire';
-import type { CallbackKindName, Span, SpanKind, SpanStatus } from '../trace/model';
+import type { Span, SpanKind, SpanStatus } from '../trace/model';
+import { spanAt } from '../trace/spanColumns';
 import { CoverageBins, StepSeries } from './lod';
 
-// Columns hold the store's codes: indices into SPAN_KINDS and SPAN_STATUSES, and for
-// callbacks the store's order of callback kinds.
-const CB_KINDS: readonly CallbackKindName[] = ['result', 'error', 'done'];
+// Columns hold the store's codes: indices into SPAN_KINDS and SPAN_STATUSES (and CALLBACK_KINDS).
 const kindCode = (k: SpanKind) => SPAN_KINDS.indexOf(k);
 const statusCode = (s: SpanStatus) => SPAN_STATUSES.indexOf(s);
 export const K_TASK = kindCode('task'), K_CALLBACK = kindCode('callback'), K_WAIT = kindCode('wait');
@@ -257,29 +255,9 @@ export class TraceData {
   }
 
   span(i: number): SpanView {
-    const c = this.cols;
-    const opt = (id: number) => (id === 0 ? undefined : this.strings[id]);
-    const q = c.queued[i];
-    const lane = this.lanes.find((l) => l.id === c.lane[i]) ?? { id: c.lane[i], name: `lane ${c.lane[i]}`, kind: 'worker', pool: -1 };
-    return {
-      index: i,
-      lane,
-      kind: SPAN_KINDS[c.kind[i]],
-      status: SPAN_STATUSES[c.status[i]],
-      name: this.name(i),
-      start: c.start[i],
-      end: c.end[i],
-      queued: Number.isNaN(q) ? undefined : q,
-      taskId: c.taskId[i],
-      job: c.job[i],
-      api: opt(c.api[i]),
-      site: parseSite(opt(c.site[i])),
-      site2: parseSite(opt(c.site2[i])),
-      text: opt(c.text[i]),
-      cbKind: c.cbKind[i] < 0 ? undefined : CB_KINDS[c.cbKind[i]],
-      args: opt(c.args[i]),
-      slow: this.isSlow(i),
-    };
+    const laneId = this.cols.lane[i];
+    const lane = this.lanes.find((l) => l.id === laneId) ?? { id: laneId, name: `lane ${laneId}`, kind: 'worker', pool: -1 };
+    return { ...spanAt(this.cols, this.strings, i), lane, slow: this.isSlow(i) };
   }
 
   rowOf(i: number): number {
