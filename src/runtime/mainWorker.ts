@@ -1,7 +1,6 @@
 // The thread the user's `main` runs in. The host (CLI or extension) never runs user code;
 // it starts this worker, which imports the compiled task file and calls its `main`.
 import { parentPort, workerData } from 'node:worker_threads';
-import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { LaneKindCode, MainStatus, Rec } from '../trace/records';
 import { exposeApi } from './apiGlobal';
@@ -40,7 +39,7 @@ const fileStart = { file: data.file, line: 1, col: 1 };
 async function run(): Promise<void> {
   const url = pathToFileURL(data.bundle).href;
   // Before anything imports the bundle, pool workers included: they run the same file.
-  const sites = tagBundleFile(data.bundle);
+  const { sites, map } = tagBundleFile(data.bundle);
   let ns: Record<string, unknown>;
   try {
     ns = await import(url);
@@ -54,7 +53,7 @@ async function run(): Promise<void> {
     return;
   }
   registerTaskModule(url, ns);
-  configureSites(url, JSON.parse(readFileSync(data.bundle + '.map', 'utf8')), sites, ns.main);
+  configureSites(url, map, sites, ns.main);
   try {
     await (ns.main as () => unknown)();
     flushPartialLines();

@@ -36,9 +36,12 @@ const API_METHODS = new Set([
 
 const IN_DEPENDENCY = /[\\/]node_modules[\\/]/;
 
+/** A source map, as esbuild writes it; only its mappings are changed here. */
+type SourceMapJson = { mappings: string };
+
 export interface TaggedBundle {
   code: string;
-  map: string;
+  map: SourceMapJson;
   /** the call site of each tag id, as 'file:line:col' */
   sites: string[];
 }
@@ -60,24 +63,24 @@ const TAG_MAX_CHARS = 4_000_000;
 
 /**
  * Tags the calls of the bundle at `bundle` (and its `.map`) in place; returns the site of each
- * tag. A bundle too big, or one this fails on, is left as it is: call sites are then found at
- * run time.
+ * tag and the source map now in effect. A bundle too big, or one this fails on, is left as it
+ * is: call sites are then found at run time.
  */
-export function tagBundleFile(bundle: string): string[] {
+export function tagBundleFile(bundle: string): { sites: string[]; map: SourceMapJson } {
+  const map = JSON.parse(readFileSync(bundle + '.map', 'utf8')) as SourceMapJson;
   try {
     const code = readFileSync(bundle, 'utf8');
-    if (code.length > TAG_MAX_CHARS) return [];
-    const out = tagCalls(code, readFileSync(bundle + '.map', 'utf8'), dirname(bundle));
+    if (code.length > TAG_MAX_CHARS) return { sites: [], map };
+    const out = tagCalls(code, map, dirname(bundle));
     writeFileSync(bundle, out.code);
-    writeFileSync(bundle + '.map', out.map);
-    return out.sites;
+    writeFileSync(bundle + '.map', JSON.stringify(out.map));
+    return { sites: out.sites, map: out.map };
   } catch {
-    return [];
+    return { sites: [], map };
   }
 }
 
-export function tagCalls(code: string, mapText: string, bundleDir: string): TaggedBundle {
-  const sourceMap = JSON.parse(mapText) as { mappings: string };
+export function tagCalls(code: string, sourceMap: SourceMapJson, bundleDir: string): TaggedBundle {
   const siteOf = bundleSites(sourceMap, bundleDir);
   const calls: CallExpression[] = [];
   const chained = new Set<AnyNode>();
@@ -102,7 +105,7 @@ export function tagCalls(code: string, mapText: string, bundleDir: string): Tagg
     edits.push({ at: obj.end, pos: obj.loc!.end, text: comma ? '))' : ')', opens: false, other: obj.start });
     sites.push(site);
   }
-  if (edits.length === 0) return { code, map: mapText, sites };
+  if (edits.length === 0) return { code, map: sourceMap, sites };
   // At one offset, wraps that end there close before others open; of wraps opening together the
   // outer (ending later) opens first, of wraps closing together the inner (starting later) first.
   edits.sort((a, b) => a.at - b.at || Number(a.opens) - Number(b.opens) || b.other - a.other);
@@ -114,7 +117,7 @@ export function tagCalls(code: string, mapText: string, bundleDir: string): Tagg
   }
   parts.push(code.slice(from));
   const insertions = edits.map((e) => ({ line: e.pos.line - 1, col: e.pos.column, length: e.text.length }));
-  return { code: parts.join(''), map: JSON.stringify({ ...sourceMap, mappings: shiftMappings(sourceMap.mappings, insertions) }), sites };
+  return { code: parts.join(''), map: { ...sourceMap, mappings: shiftMappings(sourceMap.mappings, insertions) }, sites };
 }
 
 /** The calls an optional chain is made of: wrapping any of them could move where the chain stops. */

@@ -64,7 +64,7 @@ describe('tagging call sites in a compiled task file', () => {
     writeFileSync(join(dir, 'node_modules', 'lookup-pkg', 'package.json'), '{ "name": "lookup-pkg", "main": "index.js" }');
     writeFileSync(join(dir, 'node_modules', 'lookup-pkg', 'index.js'), PACKAGE);
     compiled = await compileTaskFile(task);
-    sites = tagBundleFile(compiled.bundle);
+    sites = tagBundleFile(compiled.bundle).sites;
     code = readFileSync(compiled.bundle, 'utf8');
   });
 
@@ -105,7 +105,7 @@ describe('tagging call sites in a compiled task file', () => {
     writeFileSync(big, `${TASK}\nexport const table = ${JSON.stringify('x'.repeat(4_500_000))};\n`);
     const out = await compileTaskFile(big);
     try {
-      assert.deepEqual(tagBundleFile(out.bundle), []);
+      assert.deepEqual(tagBundleFile(out.bundle).sites, []);
       assert.deepEqual(tags(readFileSync(out.bundle, 'utf8')), []);
     } finally {
       rmSync(dirname(out.bundle), { recursive: true, force: true });
