@@ -53,6 +53,7 @@ export class AsyncResult<R = unknown> implements Completable {
 
   /** @internal one task of the job finished (a chunk, for map jobs) */
   partDone(index: number, ok: boolean, value: unknown, taskId: number): void {
+    const arrived = this.readyOnArrival(ok);
     this.left--;
     if (ok && this.chunks) this.chunks[index] = value as unknown[];
     else if (ok) this.value = value;
@@ -62,11 +63,9 @@ export class AsyncResult<R = unknown> implements Completable {
     if (this.failure) {
       const { error, taskId: from } = this.failure;
       if (this.callbacks.errorCallback) recordJobEvent(Rec.RETRIEVED, this.job);
-      const arrived = !this.callbacks.errorCallback;
       this.owner.handler.complete(this.job, 'error', this.callbacks.errorCallback, error, () => this.settle('error', error, arrived), from);
     } else {
       const result = this.chunks ? this.chunks.flat() : this.value;
-      const arrived = !this.callbacks.callback;
       this.owner.handler.complete(this.job, 'result', this.callbacks.callback, result, () => this.settle('ok', result, arrived));
     }
   }
