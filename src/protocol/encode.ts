@@ -2,7 +2,6 @@
 // what one view already holds (store revision, string/log/mark counts, job states), so a
 // live run sends only the spans whose spanRev moved since the last patch.
 import type { TraceStore } from '../trace/store';
-import type { Job } from '../trace/model';
 import { SPAN_COLUMN_NAMES, bytesToBase64, type TracePatch, type WireSpans, type SpanColumn } from './wire';
 
 type Columns = Record<SpanColumn, { subarray(a: number, b: number): Parameters<typeof bytesToBase64>[0] }>;
@@ -35,15 +34,12 @@ function stringsFrom(store: TraceStore, from: number): string[] {
   return out;
 }
 
-const jobSig = (j: Job) => `${j.status}|${j.resultIn}|${j.readyAt}|${j.tasks.length}|${j.callbacks.length}|${j.retrieved}`;
-
 export class TraceFeed {
   private revision = -1;
   private strings = 1;
   private logs = 0;
   private marks = 0;
   private spans = 0;
-  private readonly jobSigs = new Map<number, string>();
 
   constructor(private readonly store: TraceStore) {}
 
@@ -59,7 +55,6 @@ export class TraceFeed {
     this.logs = 0;
     this.marks = 0;
     this.spans = 0;
-    this.jobSigs.clear();
     return this.next(true);
   }
 
@@ -85,14 +80,7 @@ export class TraceFeed {
         spans = encodeRows(cols, Int32Array.from(changed));
       }
     }
-    const jobs: Job[] = [];
-    for (const j of s.jobs.values()) {
-      const sig = jobSig(j);
-      if (this.jobSigs.get(j.id) !== sig) {
-        this.jobSigs.set(j.id, sig);
-        jobs.push(j);
-      }
-    }
+    const jobs = reset ? [...s.jobs.values()] : s.jobsChangedSince(this.revision);
     const strings = { base: this.strings, items: stringsFrom(s, this.strings) };
     const patch: TracePatch = {
       reset,

@@ -1,14 +1,20 @@
 // Turns the raw records of every thread's ring into the trace store: spans from start/end
 // pairs, jobs, pools, marks and printed lines. Rings are drained one after another, so a
 // worker's TASK_START may arrive before main's TASK_SUBMIT of the same task; both orders work.
-import type { LaneKind, LogLine, MarkKind, PoolInfo, PoolKind, Site } from './model';
+//
+// The host runs this for every record while the user's threads run, on the same cores: per task
+// it allocates one Job, its task list and nothing else (task and wait bookkeeping lives in typed
+// columns by id), so a burst of 100k tasks costs the user little CPU and little GC.
+import type { Job, LaneKind, LogLine, MarkKind, PoolInfo, PoolKind, Site, SpanStatus } from './model';
 import { formatSite, parseSite } from './model';
-import { CallbackStatus, MainStatus, PoolAction, Rec, TaskStatus, WaitOutcome, WorkerAction, type RawRecord } from './records';
+import { CallbackStatus, MainStatus, PoolAction, Rec, TaskStatus, WaitOutcome, WorkerAction, unpackPoolApi, type RawRecord } from './records';
 import { CALLBACK_KINDS } from './spanColumns';
-import type { TraceStore } from './store';
+import { grownTo, type TraceStore } from './store';
 
 const LANE_KINDS: LaneKind[] = ['main', 'callback', 'worker'];
 const JOB_STATUS = ['ok', 'error', 'cancelled'] as const;
+/** Wait span status by WaitOutcome. */
+const WAIT_STATUS = ['ok', 'timeout', 'error'] as const satisfies readonly SpanStatus[];
 const POOL_MARKS: Record<number, MarkKind> = {
   [PoolAction.created]: 'pool-created',
   [PoolAction.close]: 'close',
@@ -19,11 +25,62 @@ const POOL_MARKS: Record<number, MarkKind> = {
   [PoolAction.respawn]: 'respawn',
 };
 
-interface Submit {
-  job: number;
-  name: string;
-  ts: number;
-  args?: string;
+/** The task and callback list of every job that has none yet: most jobs register no callback. */
+const NONE: readonly never[] = Object.freeze([]);
+
+/** `list` with `item` added: a job's list becomes its own array on its first item. */
+function appended<T>(list: readonly T[], item: T): readonly T[] {
+  if (list === NONE) return [item];
+  (list as T[]).push(item);
+  return list;
+}
+
+const INITIAL_IDS = 1024;
+
+/** Span indexes by a dense id (task and wait ids count up from 1). */
+class SpanById {
+  /** span index + 1; 0: none */
+  private at = new Int32Array(INITIAL_IDS);
+
+  get(id: number): number {
+    return id < this.at.length ? this.at[id] - 1 : -1;
+  }
+
+  set(id: number, span: number): void {
+    if (id >= this.at.length) this.at = grownTo(this.at, id + 1);
+    this.at[id] = span + 1;
+  }
+
+  delete(id: number): void {
+    if (id < this.at.length) this.at[id] = 0;
+  }
+}
+
+/** What each task's TASK_SUBMIT said, by task id, for its span whether it started before or after. */
+class Submits {
+  /** 0: no submit seen (job ids count up from 1) */
+  job = new Int32Array(INITIAL_IDS);
+  queued = new Float64Array(INITIAL_IDS);
+  /** store string ids */
+  name = new Uint32Array(INITIAL_IDS);
+  args = new Uint32Array(INITIAL_IDS);
+
+  has(task: number): boolean {
+    return task < this.job.length && this.job[task] !== 0;
+  }
+
+  set(task: number, job: number, queued: number, name: number, args: number): void {
+    if (task >= this.job.length) {
+      this.job = grownTo(this.job, task + 1);
+      this.queued = grownTo(this.queued, task + 1);
+      this.name = grownTo(this.name, task + 1);
+      this.args = grownTo(this.args, task + 1);
+    }
+    this.job[task] = job;
+    this.queued[task] = queued;
+    this.name[task] = name;
+    this.args[task] = args;
+  }
 }
 
 export interface Progress {
@@ -41,12 +98,16 @@ export class TraceBuilder {
   readonly progress: Progress = { issued: 0, done: 0, failed: 0 };
   /** Printed lines taken in since the last call of takeLogs. */
   private logs: LogLine[] = [];
-  private readonly submits = new Map<number, Submit>();
-  /** span index + 1 by task id (ids are dense, from 1); 0 where the task has not started */
-  private taskSpans = new Int32Array(1024);
+  private readonly submits = new Submits();
+  private readonly taskSpans = new SpanById();
+  /** open wait spans; a wait leaves when it ends, so a second end of it finds nothing */
+  private readonly waitSpans = new SpanById();
   private readonly callbackStacks = new Map<number, number[]>();
-  private readonly waitSpans = new Map<number, number>();
   private readonly initSpans = new Map<number, number>();
+  /** Sites are interned strings; each is parsed once. */
+  private readonly sites = new Map<string, Site | undefined>();
+  /** Each job site's text as a store string, formatted once: 100k tasks from one line share it. */
+  private readonly siteIds = new Map<Site, number>();
 
   constructor(
     readonly store: TraceStore,
@@ -58,15 +119,6 @@ export class TraceBuilder {
     const l = this.logs;
     this.logs = [];
     return l;
-  }
-
-  /** Sites are interned strings; each is parsed once. */
-  private readonly sites = new Map<string, Site | undefined>();
-
-  private site(text: string | undefined): Site | undefined {
-    if (text === undefined) return undefined;
-    if (!this.sites.has(text)) this.sites.set(text, parseSite(text));
-    return this.sites.get(text);
   }
 
   consume(r: RawRecord, strs: StringTable): void {
@@ -83,35 +135,34 @@ export class TraceBuilder {
         this.pool(r, t, strs);
         return;
       case Rec.JOB:
-        store.jobs.set(r.a, {
-          id: r.a,
-          pool: r.b,
-          api: str(strs, r.c) ?? '',
-          site: this.site(str(strs, r.d)),
-          fnSite: this.site(str(strs, r.f)),
-          submitted: t,
-          tasks: [],
-          callbacks: [],
-          status: 'pending',
-          retrieved: false,
-        });
+        this.job(r.a, r.b, r.c, r.d, r.f, t, strs);
         return;
-      case Rec.CB_REG:
-        store.jobs.get(r.a)?.callbacks.push({ kind: CALLBACK_KINDS[r.b], name: str(strs, r.c) ?? '<anonymous>', site: this.site(str(strs, r.d)), registeredAt: this.site(str(strs, r.e)) });
+      case Rec.TASK_JOB: {
+        const { pool, api } = unpackPoolApi(r.c);
+        const job = this.job(r.a, pool, api, r.d, r.f, t, strs);
+        this.submit(r.b, r.a, job, r.e, t, r.text, strs);
         return;
+      }
+      case Rec.CB_REG: {
+        const job = store.jobs.get(r.a);
+        if (!job) return;
+        job.callbacks = appended(job.callbacks, { kind: CALLBACK_KINDS[r.b], name: str(strs, r.c) ?? '<anonymous>', site: this.site(str(strs, r.d)), registeredAt: this.site(str(strs, r.e)) });
+        store.jobChanged(job.id);
+        return;
+      }
       case Rec.TASK_SUBMIT:
-        this.submit(r.a, { job: r.b, name: str(strs, r.c) ?? '', ts: t, args: r.text });
+        this.submit(r.a, r.b, store.jobs.get(r.b), r.c, t, r.text, strs);
         return;
       case Rec.TASK_START:
-        this.taskStart(r.a, r.lane, t);
+        this.addTask(r.a, r.lane, 'running', t);
         return;
       case Rec.TASK_END: {
-        const i = this.taskSpan(r.a);
+        const i = this.taskSpans.get(r.a);
         if (i < 0) return;
         // A second end amends the first: the result turned out not to be sendable.
         const again = store.status(i) !== 'running';
         const failed = r.b === TaskStatus.error;
-        store.update(i, { end: again ? store.endCol[i] : t, status: failed ? 'error' : 'ok', text: r.text });
+        store.endSpan(i, again ? store.endCol[i] : t, failed ? 'error' : 'ok', r.text);
         if (!again) this.progress.done++;
         if (failed) this.progress.failed++;
         return;
@@ -122,7 +173,10 @@ export class TraceBuilder {
         return;
       case Rec.RESULT_IN: {
         const job = store.jobs.get(r.a);
-        if (job) job.resultIn = t;
+        if (job) {
+          job.resultIn = t;
+          store.jobChanged(job.id);
+        }
         store.touch(t);
         return;
       }
@@ -132,13 +186,17 @@ export class TraceBuilder {
           job.readyAt = t;
           job.status = JOB_STATUS[r.b];
           if (r.c === 1) job.resultIn = t;
+          store.jobChanged(job.id);
         }
         store.touch(t);
+        if (r.d > 0) this.endWait(r.d, t, r.b === TaskStatus.ok ? WaitOutcome.ok : WaitOutcome.error);
         return;
       }
       case Rec.RETRIEVED: {
         const job = store.jobs.get(r.a);
-        if (job) job.retrieved = true;
+        if (!job || job.retrieved) return;
+        job.retrieved = true;
+        store.jobChanged(job.id);
         return;
       }
       case Rec.CB_START:
@@ -146,22 +204,15 @@ export class TraceBuilder {
         return;
       case Rec.CB_END: {
         const i = this.callbackStacks.get(r.lane)?.pop();
-        if (i !== undefined) store.update(i, { end: t, status: r.b === CallbackStatus.threw ? 'threw' : 'ok', text: r.text });
+        if (i !== undefined) store.endSpan(i, t, r.b === CallbackStatus.threw ? 'threw' : 'ok', r.text);
         return;
       }
       case Rec.WAIT_START:
-        this.waitSpans.set(
-          r.a,
-          store.addSpan({ lane: r.lane, kind: 'wait', status: 'running', name: str(strs, r.b) ?? 'wait', start: t, job: r.d, site: str(strs, r.c), text: r.e >= 0 ? `timeout ${r.e} ms` : undefined }),
-        );
+        this.waitStart(r, t, strs);
         return;
-      case Rec.WAIT_END: {
-        const i = this.waitSpans.get(r.a);
-        if (i === undefined) return;
-        this.waitSpans.delete(r.a);
-        store.update(i, { end: t, status: r.b === WaitOutcome.ok ? 'ok' : r.b === WaitOutcome.timeout ? 'timeout' : 'error' });
+      case Rec.WAIT_END:
+        this.endWait(r.a, t, r.b);
         return;
-      }
       case Rec.LOG: {
         const line: LogLine = { lane: r.lane, ts: t, stream: r.a === 2 ? 'stderr' : 'stdout', text: r.text ?? '' };
         store.addLog(line);
@@ -183,6 +234,13 @@ export class TraceBuilder {
         if (r.a === MainStatus.threw) store.meta.error = r.text;
         return;
     }
+  }
+
+  private site(text: string | undefined): Site | undefined {
+    if (text === undefined) return undefined;
+    let site = this.sites.get(text);
+    if (site === undefined && !this.sites.has(text)) this.sites.set(text, (site = parseSite(text)));
+    return site;
   }
 
   private pool(r: RawRecord, t: number, strs: StringTable): void {
@@ -213,21 +271,38 @@ export class TraceBuilder {
     store.addMark({ lane, ts: t, kind: POOL_MARKS[r.b], pool: r.a, text: r.text });
   }
 
-  private submit(taskId: number, sub: Submit): void {
+  /** `api`, `site`, `fnSite`: str ids. Every job gets every field up front, so all jobs share one shape. */
+  private job(id: number, pool: number, api: number, site: number, fnSite: number, t: number, strs: StringTable): Job {
+    const job: Job = {
+      id,
+      pool,
+      api: str(strs, api) ?? '',
+      site: this.site(str(strs, site)),
+      fnSite: this.site(str(strs, fnSite)),
+      submitted: t,
+      tasks: NONE,
+      callbacks: NONE,
+      resultIn: undefined,
+      readyAt: undefined,
+      status: 'pending',
+      retrieved: false,
+    };
+    this.store.jobs.set(id, job);
+    this.store.jobChanged(id);
+    return job;
+  }
+
+  /** `name`: str id of the task function's export name; `args`: its arguments preview. */
+  private submit(taskId: number, jobId: number, job: Job | undefined, name: number, t: number, args: string | undefined, strs: StringTable): void {
     this.progress.issued++;
-    const job = this.store.jobs.get(sub.job);
-    job?.tasks.push(taskId);
-    const i = this.taskSpan(taskId);
-    if (i >= 0) this.fillTask(i, sub);
-    else this.submits.set(taskId, sub);
-  }
-
-  private taskSpan(taskId: number): number {
-    return taskId < this.taskSpans.length ? this.taskSpans[taskId] - 1 : -1;
-  }
-
-  private taskStart(taskId: number, lane: number, t: number): void {
-    this.addTask(taskId, lane, 'running', t);
+    if (job) {
+      job.tasks = appended(job.tasks, taskId);
+      this.store.jobChanged(job.id);
+    }
+    const store = this.store;
+    this.submits.set(taskId, jobId, t, store.intern(str(strs, name)), store.intern(args));
+    const i = this.taskSpans.get(taskId);
+    if (i >= 0) this.fillTask(i, taskId, job);
   }
 
   /**
@@ -236,41 +311,57 @@ export class TraceBuilder {
    * lists it. A task that had started keeps its span.
    */
   private taskDropped(taskId: number, droppedBy: number, t: number): void {
-    const sub = this.submits.get(taskId);
-    if (!sub || this.taskSpan(taskId) >= 0) return;
-    const pool = this.store.jobs.get(sub.job)?.pool;
+    if (!this.submits.has(taskId) || this.taskSpans.get(taskId) >= 0) return;
+    const pool = this.store.jobs.get(this.submits.job[taskId])?.pool;
     const lane = this.store.lanes.find((l) => l.kind === 'worker' && l.pool === pool)?.id ?? droppedBy;
     this.addTask(taskId, lane, 'cancelled', t);
   }
 
   private addTask(taskId: number, lane: number, status: 'running' | 'cancelled', t: number): void {
-    const sub = this.submits.get(taskId);
-    const i = this.store.addSpan({ lane, kind: 'task', status, name: sub?.name ?? '', start: t, taskId });
-    if (taskId >= this.taskSpans.length) {
-      const grown = new Int32Array(Math.max(taskId + 1, this.taskSpans.length * 2));
-      grown.set(this.taskSpans);
-      this.taskSpans = grown;
-    }
-    this.taskSpans[taskId] = i + 1;
-    if (sub) {
-      this.submits.delete(taskId);
-      this.fillTask(i, sub);
-    }
+    const i = this.store.addRow(lane, 'task', status, t);
+    this.store.taskIdCol[i] = taskId;
+    this.taskSpans.set(taskId, i);
+    if (this.submits.has(taskId)) this.fillTask(i, taskId, this.store.jobs.get(this.submits.job[taskId]));
   }
 
-  /** Each site's text, formatted once: a batch of 100k tasks from one line interns one string. */
-  private readonly siteTexts = new Map<Site, string>();
-
-  private fillTask(i: number, sub: Submit): void {
-    const job = this.store.jobs.get(sub.job);
-    const site = job?.site;
-    let siteText: string | undefined;
-    if (site) {
-      siteText = this.siteTexts.get(site);
-      if (siteText === undefined) this.siteTexts.set(site, (siteText = formatSite(site)));
+  /** Writes what the task's submit and job say into its span. */
+  private fillTask(i: number, taskId: number, job: Job | undefined): void {
+    const store = this.store;
+    const sub = this.submits;
+    store.queuedCol[i] = sub.queued[taskId];
+    store.jobCol[i] = sub.job[taskId];
+    store.nameCol[i] = sub.name[taskId];
+    store.argsCol[i] = sub.args[taskId];
+    if (job) {
+      store.apiCol[i] = store.intern(job.api);
+      store.siteCol[i] = this.siteId(job.site);
     }
-    this.store.update(i, { queued: sub.ts, job: sub.job, api: job?.api, site: siteText, args: sub.args });
-    if (this.store.str(this.store.nameCol[i]) === '') this.store.nameCol[i] = this.store.intern(sub.name);
+    store.amended(i);
+  }
+
+  private siteId(site: Site | undefined): number {
+    if (!site) return 0;
+    let id = this.siteIds.get(site);
+    if (id === undefined) this.siteIds.set(site, (id = this.store.intern(formatSite(site))));
+    return id;
+  }
+
+  private waitStart(r: RawRecord, t: number, strs: StringTable): void {
+    const store = this.store;
+    const i = store.addRow(r.lane, 'wait', 'running', t);
+    store.nameCol[i] = store.intern(str(strs, r.b) ?? 'wait');
+    store.jobCol[i] = r.d;
+    store.siteCol[i] = store.intern(str(strs, r.c));
+    if (r.e >= 0) store.textCol[i] = store.intern(`timeout ${r.e} ms`);
+    this.waitSpans.set(r.a, i);
+  }
+
+  /** `outcome`: a WaitOutcome. A wait ends once: a second end of it is ignored. */
+  private endWait(id: number, t: number, outcome: number): void {
+    const i = this.waitSpans.get(id);
+    if (i < 0) return;
+    this.waitSpans.delete(id);
+    this.store.endSpan(i, t, WAIT_STATUS[outcome] ?? 'error');
   }
 
   private callbackStart(r: RawRecord, t: number, strs: StringTable): void {
@@ -307,7 +398,7 @@ export class TraceBuilder {
     const i = this.initSpans.get(r.lane);
     if (i === undefined) return;
     this.initSpans.delete(r.lane);
-    this.store.update(i, { end: t, status: r.b === TaskStatus.ok ? 'ok' : 'error', text: r.text });
+    this.store.endSpan(i, t, r.b === TaskStatus.ok ? 'ok' : 'error', r.text);
   }
 
   /** The run is over: spans still open end at the trace end, marked as never finished. */

@@ -105,8 +105,9 @@ export interface Job {
   /** definition site of the task function */
   fnSite?: Site;
   submitted: number;
-  tasks: number[]; // task ids
-  callbacks: CallbackReg[];
+  /** Read-only because jobs without any share one empty array: assign a new list, never push. */
+  tasks: readonly number[]; // task ids
+  callbacks: readonly CallbackReg[];
   /** when main's event loop took the outcome in (RESULT_IN) */
   resultIn?: number;
   /** when it became ready (after its callbacks), with its status */

@@ -3,8 +3,8 @@
 // text. Repeated strings (function names, source sites) are interned per ring with STR records
 // and referenced by id; one-off text (previews, printed lines, stacks) rides inline.
 //
-// Field meanings, per type (ids are run-wide unless said otherwise; "str" = interned string id,
-// -1 = none):
+// Field meanings, per type (ids are run-wide unless said otherwise, and job, task and wait ids
+// count up from 1; "str" = interned string id, -1 = none):
 export const Rec = {
   /** a=str id (per ring), text=the string */
   STR: 1,
@@ -32,6 +32,8 @@ export const Rec = {
   /**
    * a=job id, b=TaskStatus: the job became ready (after its callbacks). c=1: its last outcome came
    * in at this moment, with nothing to run first, and has no RESULT_IN of its own (one record, not two).
+   * d=id of the wait this readiness ends (0: none), which then has no WAIT_END of its own: it ends
+   * here, ok when b is ok and error otherwise (a WAIT_END for it arriving anyway is ignored).
    */
   JOB_READY: 11,
   /** a=job id, b=CallbackKind, c=str callback name, d=str definition site, e=task id whose outcome it gets (0: the job's) */
@@ -54,7 +56,27 @@ export const Rec = {
   DEADLOCK: 20,
   /** a=MainStatus; text=error and stack when main threw */
   MAIN_END: 21,
+  /**
+   * A job of exactly one task, issued: JOB and TASK_SUBMIT in one record, as most jobs are.
+   * a=job id, b=task id, c=packPoolApi(pool id, str api name),
+   * d=str call site, e=str task function export name, f=str task function definition site;
+   * text=arguments preview. Pools from TASK_JOB_POOLS on use JOB + TASK_SUBMIT.
+   */
+  TASK_JOB: 22,
 } as const;
+
+/** TASK_JOB carries pool ids below this, in the low 12 bits of its c. */
+export const TASK_JOB_POOLS = 4096;
+
+/** TASK_JOB's c: the pool id in the low 12 bits, the api name's str id (below 2^19, or -1) above. */
+export function packPoolApi(pool: number, api: number): number {
+  if (pool < 0 || pool >= TASK_JOB_POOLS) throw new RangeError(`pool id ${pool} does not fit a TASK_JOB record`);
+  return pool | (api << 12);
+}
+
+export function unpackPoolApi(c: number): { pool: number; api: number } {
+  return { pool: c & (TASK_JOB_POOLS - 1), api: c >> 12 };
+}
 
 export const LaneKindCode = { main: 0, callback: 1, worker: 2 } as const;
 

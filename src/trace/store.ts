@@ -34,6 +34,20 @@ export interface NewSpan {
   args?: string;
 }
 
+/** Each name's column code, so a hot path writes a number rather than searching a list. */
+function codes<T extends string>(names: readonly T[]): Record<T, number> {
+  return Object.fromEntries(names.map((n, i) => [n, i])) as Record<T, number>;
+}
+const KIND_CODES = codes(SPAN_KINDS);
+const STATUS_CODES = codes(SPAN_STATUSES);
+
+/** A copy of `a` with room for at least `n` items (at least twice its length, so growth stays amortized). */
+export function grownTo<T extends Int8Array | Uint8Array | Uint16Array | Int32Array | Uint32Array | Float64Array>(a: T, n: number): T {
+  const next = new (a.constructor as new (n: number) => T)(Math.max(n, a.length * 2));
+  next.set(a as ArrayLike<number>);
+  return next;
+}
+
 export class TraceStore {
   readonly lanes: Lane[] = [];
   readonly logs: LogLine[] = [];
@@ -45,6 +59,8 @@ export class TraceStore {
   end = 0;
   /** Bumped on every change; spanRev[i] holds the revision that last touched span i. */
   revision = 0;
+  /** jobRev[id]: the revision that last changed job id (a run's job ids count up from 1). */
+  private jobRev = new Uint32Array(0);
 
   private readonly strings: string[] = [''];
   private readonly stringIds = new Map<string, number>([['', 0]]);
@@ -102,27 +118,62 @@ export class TraceStore {
     return this.lanes.find((l) => l.id === id);
   }
 
-  addSpan(s: NewSpan): number {
+  /**
+   * Appends a span with only its lane, kind, status and start (it ends where it starts, every
+   * other field empty); the caller may fill its columns before it next hands control back.
+   */
+  addRow(lane: number, kind: SpanKind, status: SpanStatus, start: number): number {
     if (this.n === this.cap) this.grow();
     const i = this.n++;
-    this.laneCol[i] = s.lane;
-    this.kindCol[i] = SPAN_KINDS.indexOf(s.kind);
-    this.statusCol[i] = SPAN_STATUSES.indexOf(s.status);
-    this.startCol[i] = s.start;
-    this.endCol[i] = s.end ?? s.start;
-    this.queuedCol[i] = s.queued ?? NaN;
-    this.taskIdCol[i] = s.taskId ?? -1;
-    this.jobCol[i] = s.job ?? -1;
+    this.laneCol[i] = lane;
+    this.kindCol[i] = KIND_CODES[kind];
+    this.statusCol[i] = STATUS_CODES[status];
+    this.startCol[i] = start;
+    this.endCol[i] = start;
+    this.queuedCol[i] = NaN;
+    this.taskIdCol[i] = -1;
+    this.jobCol[i] = -1;
+    this.nameCol[i] = 0;
+    this.apiCol[i] = 0;
+    this.siteCol[i] = 0;
+    this.site2Col[i] = 0;
+    this.textCol[i] = 0;
+    this.argsCol[i] = 0;
+    this.cbKindCol[i] = -1;
+    this.spanRev[i] = ++this.revision;
+    this.touch(start);
+    return i;
+  }
+
+  addSpan(s: NewSpan): number {
+    const i = this.addRow(s.lane, s.kind, s.status, s.start);
+    if (s.end !== undefined) this.endCol[i] = s.end;
+    if (s.queued !== undefined) this.queuedCol[i] = s.queued;
+    if (s.taskId !== undefined) this.taskIdCol[i] = s.taskId;
+    if (s.job !== undefined) this.jobCol[i] = s.job;
     this.nameCol[i] = this.intern(s.name);
     this.apiCol[i] = this.intern(s.api);
     this.siteCol[i] = this.intern(s.site);
     this.site2Col[i] = this.intern(s.site2);
     this.textCol[i] = this.intern(s.text);
     this.argsCol[i] = this.intern(s.args);
-    this.cbKindCol[i] = s.cbKind ? CALLBACK_KINDS.indexOf(s.cbKind) : -1;
-    this.spanRev[i] = ++this.revision;
-    this.touch(s.end ?? s.start);
+    if (s.cbKind) this.cbKindCol[i] = CALLBACK_KINDS.indexOf(s.cbKind);
+    this.touch(this.endCol[i]);
     return i;
+  }
+
+  /** Ends span i, or amends its end: its end, status and (when given) text. */
+  endSpan(i: number, end: number, status: SpanStatus, text?: string): void {
+    this.endCol[i] = end;
+    this.touch(end);
+    this.statusCol[i] = STATUS_CODES[status];
+    if (text !== undefined) this.textCol[i] = this.intern(text);
+    this.amended(i);
+  }
+
+  /** Span i's columns were written after it was added: the next delta must carry it. */
+  amended(i: number): void {
+    this.spanRev[i] = ++this.revision;
   }
 
   /** Closes or amends span i. */
@@ -131,14 +182,14 @@ export class TraceStore {
       this.endCol[i] = u.end;
       this.touch(u.end);
     }
-    if (u.status !== undefined) this.statusCol[i] = SPAN_STATUSES.indexOf(u.status);
+    if (u.status !== undefined) this.statusCol[i] = STATUS_CODES[u.status];
     if (u.text !== undefined) this.textCol[i] = this.intern(u.text);
     if (u.queued !== undefined) this.queuedCol[i] = u.queued;
     if (u.job !== undefined) this.jobCol[i] = u.job;
     if (u.api !== undefined) this.apiCol[i] = this.intern(u.api);
     if (u.site !== undefined) this.siteCol[i] = this.intern(u.site);
     if (u.args !== undefined) this.argsCol[i] = this.intern(u.args);
-    this.spanRev[i] = ++this.revision;
+    this.amended(i);
   }
 
   kind(i: number): SpanKind {
@@ -162,6 +213,23 @@ export class TraceStore {
     for (let i = 0; i < this.n; i++) yield this.span(i);
   }
 
+  /** Job id was added or changed in place. */
+  jobChanged(id: number): void {
+    if (id >= this.jobRev.length) this.jobRev = grownTo(this.jobRev, id + 1);
+    this.jobRev[id] = ++this.revision;
+  }
+
+  /** The jobs changed after `revision`: a live view's next patch carries only those. */
+  jobsChangedSince(revision: number): Job[] {
+    const out: Job[] = [];
+    for (let id = 1; id < this.jobRev.length; id++) {
+      if (this.jobRev[id] <= revision) continue;
+      const job = this.jobs.get(id);
+      if (job) out.push(job);
+    }
+    return out;
+  }
+
   addLog(l: LogLine): void {
     this.logs.push(l);
     this.revision++;
@@ -180,38 +248,33 @@ export class TraceStore {
 
   /** Ends every span still open at the trace end, so a stopped or killed run keeps its picture. */
   closeOpenSpans(): void {
-    const running = SPAN_STATUSES.indexOf('running');
+    const running = STATUS_CODES.running;
     for (let i = 0; i < this.n; i++) {
       if (this.statusCol[i] === running && this.endCol[i] < this.end) {
         this.endCol[i] = this.end;
-        this.spanRev[i] = ++this.revision;
+        this.amended(i);
       }
     }
   }
 
   private grow(): void {
     const cap = Math.max(1024, this.cap * 2);
-    const g = <T extends { length: number; set(a: T): void }>(old: T, ctor: new (n: number) => T): T => {
-      const next = new ctor(cap);
-      next.set(old);
-      return next;
-    };
-    this.laneCol = g(this.laneCol, Uint16Array);
-    this.kindCol = g(this.kindCol, Uint8Array);
-    this.statusCol = g(this.statusCol, Uint8Array);
-    this.startCol = g(this.startCol, Float64Array);
-    this.endCol = g(this.endCol, Float64Array);
-    this.queuedCol = g(this.queuedCol, Float64Array);
-    this.taskIdCol = g(this.taskIdCol, Int32Array);
-    this.jobCol = g(this.jobCol, Int32Array);
-    this.nameCol = g(this.nameCol, Uint32Array);
-    this.apiCol = g(this.apiCol, Uint32Array);
-    this.siteCol = g(this.siteCol, Uint32Array);
-    this.site2Col = g(this.site2Col, Uint32Array);
-    this.textCol = g(this.textCol, Uint32Array);
-    this.argsCol = g(this.argsCol, Uint32Array);
-    this.cbKindCol = g(this.cbKindCol, Int8Array);
-    this.spanRev = g(this.spanRev, Uint32Array);
+    this.laneCol = grownTo(this.laneCol, cap);
+    this.kindCol = grownTo(this.kindCol, cap);
+    this.statusCol = grownTo(this.statusCol, cap);
+    this.startCol = grownTo(this.startCol, cap);
+    this.endCol = grownTo(this.endCol, cap);
+    this.queuedCol = grownTo(this.queuedCol, cap);
+    this.taskIdCol = grownTo(this.taskIdCol, cap);
+    this.jobCol = grownTo(this.jobCol, cap);
+    this.nameCol = grownTo(this.nameCol, cap);
+    this.apiCol = grownTo(this.apiCol, cap);
+    this.siteCol = grownTo(this.siteCol, cap);
+    this.site2Col = grownTo(this.site2Col, cap);
+    this.textCol = grownTo(this.textCol, cap);
+    this.argsCol = grownTo(this.argsCol, cap);
+    this.cbKindCol = grownTo(this.cbKindCol, cap);
+    this.spanRev = grownTo(this.spanRev, cap);
     this.cols = undefined;
     this.cap = cap;
   }

@@ -54,7 +54,7 @@ export class RunBuilder {
   /** A task span on a worker lane; returns its span index. */
   task(job: Job, t: TaskOpts): number {
     const taskId = this.nextTask++;
-    job.tasks.push(taskId);
+    job.tasks = [...job.tasks, taskId];
     return this.store.addSpan({
       lane: CALLBACK + t.worker,
       kind: 'task',
@@ -75,7 +75,7 @@ export class RunBuilder {
   /** Registers a callback on the job (as CB_REG does) and, if it ran, draws its span. */
   callback(job: Job, c: { kind: CallbackKindName; name: string; site: Site; registeredAt: Site; ran?: { start: number; end: number; status?: SpanStatus; text?: string; lane?: number } }): number | undefined {
     const reg: CallbackReg = { kind: c.kind, name: c.name, site: c.site, registeredAt: c.registeredAt };
-    job.callbacks.push(reg);
+    job.callbacks = [...job.callbacks, reg];
     if (!c.ran) return undefined;
     return this.store.addSpan({
       lane: c.ran.lane ?? CALLBACK,

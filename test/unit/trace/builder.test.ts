@@ -1,0 +1,135 @@
+// The trace builder, fed ring records by hand. The runtime writes some things in two forms (a
+// single-task job as TASK_JOB or as JOB + TASK_SUBMIT; a get() ended by JOB_READY's d or by its
+// own WAIT_END): both must give the trace a user sees, whichever ring is drained first.
+import assert from 'node:assert/strict';
+import { TraceBuilder } from '../../../src/trace/builder';
+import { CallbackKind, LaneKindCode, PoolAction, Rec, TaskStatus, WaitOutcome, packPoolApi, unpackPoolApi, type RawRecord } from '../../../src/trace/records';
+import { TraceStore } from '../../../src/trace/store';
+
+const MAIN = 0;
+const WORKER = 2;
+const POOL = 1;
+const FILE = '/w/tasks.ts';
+/** Main's interned strings, by id. */
+const S = { api: 0, site: 1, fn: 2, fnSite: 3, get: 4, getSite: 5, onResult: 6, cbSite: 7 };
+const STRINGS = ['applyAsync', `${FILE}:9:22`, 'square', `${FILE}:3:1`, 'get', `${FILE}:9:40`, 'onResult', `${FILE}:5:1`];
+
+const rec = (type: number, lane: number, ts: number, a = 0, b = 0, c = 0, d = 0, e = 0, f = 0, text?: string): RawRecord => ({ type, lane, ts, a, b, c, d, e, f, text });
+
+/** What main writes before any work: its strings, the lanes, the pool. */
+const preamble = (): RawRecord[] => [
+  ...STRINGS.map((s, id) => rec(Rec.STR, MAIN, 0, id, 0, 0, 0, 0, 0, s)),
+  rec(Rec.LANE, MAIN, 0, MAIN, LaneKindCode.main, -1, 0, 0, 0, 'Main'),
+  rec(Rec.LANE, MAIN, 0, WORKER, LaneKindCode.worker, POOL, 0, 0, 0, 'Worker 1'),
+  rec(Rec.POOL, MAIN, 1, POOL, PoolAction.created, S.site, 1, -1, -1, 'ThreadPool'),
+];
+
+/** applyAsync(square, [3]) as job `job` with task `task` at ts, in either form. */
+const issue = (form: 'JOB + TASK_SUBMIT' | 'TASK_JOB', job: number, task: number, ts: number): RawRecord[] =>
+  form === 'TASK_JOB'
+    ? [rec(Rec.TASK_JOB, MAIN, ts, job, task, packPoolApi(POOL, S.api), S.site, S.fn, S.fnSite, '3')]
+    : [rec(Rec.JOB, MAIN, ts, job, POOL, S.api, S.site, 1, S.fnSite), rec(Rec.TASK_SUBMIT, MAIN, ts, task, job, S.fn, 0, 0, 0, '3')];
+
+const runs = (task: number, start: number, end: number): RawRecord[] => [rec(Rec.TASK_START, WORKER, start, task), rec(Rec.TASK_END, WORKER, end, task, TaskStatus.ok, 0, 0, 0, 0, '9')];
+
+/** Builds a trace from chunks of records as the host drains them: each lane is its own ring. */
+function trace(...chunks: RawRecord[][]): TraceStore {
+  const store = new TraceStore({ file: FILE, startedAt: '2026-01-01T00:00:00.000Z' });
+  const builder = new TraceBuilder(store, 0);
+  const strings = new Map<number, string[]>();
+  for (const r of chunks.flat()) {
+    if (!strings.has(r.lane)) strings.set(r.lane, []);
+    builder.consume(r, strings.get(r.lane)!);
+  }
+  builder.finish(100);
+  return store;
+}
+
+const at = (line: number, col: number) => ({ file: FILE, line, col });
+
+describe('trace builder', () => {
+  describe('a single-task job issued as one TASK_JOB record', () => {
+    /** Job 7 (task 70) gets a result callback; job 8 (task 80) gets none. */
+    const main = (form: 'JOB + TASK_SUBMIT' | 'TASK_JOB') => [
+      ...issue(form, 7, 70, 10),
+      rec(Rec.CB_REG, MAIN, 10, 7, CallbackKind.result, S.onResult, S.cbSite, S.site),
+      ...issue(form, 8, 80, 11),
+      rec(Rec.JOB_READY, MAIN, 16, 7, TaskStatus.ok, 1),
+    ];
+    const worker = () => [...runs(70, 12, 15), ...runs(80, 15, 17)];
+    const orders = {
+      'submits drained before the starts': (form: 'JOB + TASK_SUBMIT' | 'TASK_JOB') => trace(preamble(), main(form), worker()),
+      'starts drained before the submits': (form: 'JOB + TASK_SUBMIT' | 'TASK_JOB') => trace(preamble(), worker(), main(form)),
+    };
+
+    for (const [order, build] of Object.entries(orders)) {
+      it(`gives the job and task that JOB + TASK_SUBMIT give (${order})`, () => {
+        const one = build('TASK_JOB');
+        const two = build('JOB + TASK_SUBMIT');
+        assert.deepEqual([...one.spans()], [...two.spans()]);
+        assert.deepEqual([...one.jobs.values()], [...two.jobs.values()]);
+
+        const task = [...one.spans()].find((s) => s.taskId === 70)!;
+        assert.deepEqual(
+          { name: task.name, api: task.api, site: task.site, queued: task.queued, start: task.start, end: task.end, status: task.status, job: task.job, args: task.args, text: task.text },
+          { name: 'square', api: 'applyAsync', site: at(9, 22), queued: 10, start: 12, end: 15, status: 'ok', job: 7, args: '3', text: '9' },
+        );
+        assert.deepEqual(one.jobs.get(7), {
+          id: 7,
+          pool: POOL,
+          api: 'applyAsync',
+          site: at(9, 22),
+          fnSite: at(3, 1),
+          submitted: 10,
+          tasks: [70],
+          callbacks: [{ kind: 'result', name: 'onResult', site: at(5, 1), registeredAt: at(9, 22) }],
+          resultIn: 16,
+          readyAt: 16,
+          status: 'ok',
+          retrieved: false,
+        });
+        // Jobs start out sharing their empty lists: one job's callback must not show on another.
+        assert.deepEqual(one.jobs.get(8)!.callbacks, []);
+        assert.deepEqual(one.jobs.get(8)!.tasks, [80]);
+      });
+    }
+  });
+
+  describe('a wait that a JOB_READY ends (d = wait id)', () => {
+    /** main gets job 7's result: the wait (id 5) starts at 11, the job is ready at 16. */
+    const waited = (...end: RawRecord[]) => trace(preamble(), [...issue('TASK_JOB', 7, 70, 10), rec(Rec.WAIT_START, MAIN, 11, 5, S.get, S.getSite, 7, -1), ...end], runs(70, 12, 15));
+    const waitSpan = (store: TraceStore) => [...store.spans()].find((s) => s.kind === 'wait')!;
+
+    it('ends at the readiness, as a WAIT_END at the same time would', () => {
+      const byReady = waited(rec(Rec.JOB_READY, MAIN, 16, 7, TaskStatus.ok, 1, 5));
+      const byWaitEnd = waited(rec(Rec.JOB_READY, MAIN, 16, 7, TaskStatus.ok, 1), rec(Rec.WAIT_END, MAIN, 16, 5, WaitOutcome.ok));
+      assert.deepEqual([...byReady.spans()], [...byWaitEnd.spans()]);
+      const w = waitSpan(byReady);
+      assert.deepEqual({ name: w.name, site: w.site, job: w.job, start: w.start, end: w.end, status: w.status }, { name: 'get', site: at(9, 40), job: 7, start: 11, end: 16, status: 'ok' });
+    });
+
+    it('ends in error when the job failed or was cancelled', () => {
+      for (const status of [TaskStatus.error, TaskStatus.cancelled]) {
+        const w = waitSpan(waited(rec(Rec.JOB_READY, MAIN, 16, 7, status, 1, 5)));
+        assert.deepEqual({ end: w.end, status: w.status }, { end: 16, status: 'error' }, `job status ${status}`);
+      }
+    });
+
+    it('ignores a WAIT_END for the same wait that arrives anyway', () => {
+      const w = waitSpan(waited(rec(Rec.JOB_READY, MAIN, 16, 7, TaskStatus.ok, 1, 5), rec(Rec.WAIT_END, MAIN, 20, 5, WaitOutcome.timeout)));
+      assert.deepEqual({ end: w.end, status: w.status }, { end: 16, status: 'ok' });
+    });
+
+    it('leaves the wait open when d is 0', () => {
+      const w = waitSpan(waited(rec(Rec.JOB_READY, MAIN, 16, 7, TaskStatus.ok, 1)));
+      assert.deepEqual({ end: w.end, status: w.status }, { end: 100, status: 'running' });
+    });
+  });
+
+  it('packs a TASK_JOB pool id and api name into one field and back', () => {
+    for (const [pool, api] of [[0, 0], [1, 3], [4095, 524287], [17, -1]]) {
+      assert.deepEqual(unpackPoolApi(packPoolApi(pool, api)), { pool, api });
+    }
+    assert.throws(() => packPoolApi(4096, 0), RangeError);
+  });
+});
