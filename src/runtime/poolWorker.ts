@@ -12,7 +12,7 @@ import { TaskQueue } from './taskQueue';
 import { firstLine, userStack } from './stacks';
 import { resolveRef } from './taskRegistry';
 import { flushPartialLines, setupThread } from './threadSetup';
-import { decodeTask } from './taskCodec';
+import { TaskDecoder } from './taskCodec';
 import { encodeThrown, ResultStatus } from './outcomeCodec';
 import { TaskMode, type PoolWorkerData, type WorkerMessage } from './workerProtocol';
 
@@ -30,9 +30,21 @@ const BATCH_AGE_US = 1000;
  * so a finished result never waits behind the next task. A function's last run time is the guess.
  */
 const SHORT_TASK_US = 20;
-const lastRunUs = new Map<Function, number>();
 let batch: unknown[] = [];
-let batchStart = 0;
+/** When the oldest result in `batch` was counted (see ageBatch); -1 while none is. */
+let batchStart = -1;
+/**
+ * When the worker turned to its current task: the previous task's end, a wake from waiting,
+ * or the last flush (sending results is not charged to a task). So one clock read after each
+ * task times it and ages the batch; taking and decoding the task (about a µs) count as its run.
+ */
+let taskClock = 0;
+
+/** Task functions by FnRef id, as this worker meets them. */
+const fns: Function[] = [];
+/** How long each function's last run took, by FnRef id: the guess at how long its next will. */
+const lastRunUs: number[] = [];
+const task = new TaskDecoder((fnId) => fns[fnId] !== undefined);
 
 function post(msg: WorkerMessage): void {
   port.postMessage(msg);
@@ -42,6 +54,7 @@ function flush(): void {
   if (batch.length === 0) return;
   const items = batch;
   batch = [];
+  batchStart = -1;
   try {
     post({ t: 'results', items });
   } catch {
@@ -58,6 +71,14 @@ function flush(): void {
       }
     }
   }
+  taskClock = nowUs();
+}
+
+/** After each task: results older than BATCH_AGE_US go out even while short tasks keep coming. */
+function ageBatch(now: number): void {
+  if (batch.length === 0) return;
+  if (batchStart < 0) batchStart = now;
+  else if (now - batchStart > BATCH_AGE_US) flush();
 }
 
 function fail(taskId: number, e: unknown): void {
@@ -67,22 +88,26 @@ function fail(taskId: number, e: unknown): void {
 
 function finish(taskId: number, status: number, value: unknown, shown: unknown = value): void {
   if (rec.tasks) rec.rec(Rec.TASK_END, data.lane, taskId, status === ResultStatus.ok ? TaskStatus.ok : TaskStatus.error, 0, 0, 0, 0, preview(shown));
-  if (batch.length === 0) batchStart = nowUs();
   batch.push(taskId, status, value);
-  if (batch.length >= BATCH_MAX * 3 || nowUs() - batchStart > BATCH_AGE_US) flush();
+  if (batch.length >= BATCH_MAX * 3) flush();
 }
 
 function isThenable(v: unknown): v is PromiseLike<unknown> {
   return v !== null && (typeof v === 'object' || typeof v === 'function') && typeof (v as PromiseLike<unknown>).then === 'function';
 }
 
-const fns = new Map<string, Function>();
-
-async function lookup(url: string, name: string): Promise<Function> {
-  const key = url + '#' + name;
-  let fn = fns.get(key);
-  if (!fn) fns.set(key, (fn = await resolveRef({ url, name })));
-  return fn;
+/** The function of a task whose function this worker has not met yet; fails the task (undefined) when it cannot be resolved. */
+async function resolveTaskFn(): Promise<Function | undefined> {
+  const { fnId, taskId } = task;
+  try {
+    const fn = await resolveRef({ url: task.url, name: task.name });
+    fns[fnId] = fn;
+    lastRunUs[fnId] = Infinity;
+    return fn;
+  } catch (e) {
+    fail(taskId, e);
+    return undefined;
+  }
 }
 
 /** Runs one task; returns a promise only when the task itself is asynchronous. */
@@ -119,7 +144,7 @@ async function initialize(): Promise<boolean> {
   if (!data.initializer) return true;
   rec.rec(Rec.INIT, data.lane, data.poolId, -1, rec.str(data.initializer.name));
   try {
-    const init = await lookup(data.initializer.url, data.initializer.name);
+    const init = await resolveRef(data.initializer);
     const r = init(...data.initargs);
     if (isThenable(r)) await r;
     rec.rec(Rec.INIT, data.lane, data.poolId, TaskStatus.ok);
@@ -135,32 +160,30 @@ async function initialize(): Promise<boolean> {
 }
 
 async function loop(): Promise<void> {
+  taskClock = nowUs();
   for (;;) {
     const seq = queue.seq;
-    const task = queue.take();
-    if (!task) {
+    if (!queue.take(task)) {
       flush();
       if (queue.closed) return;
       await queue.waitForWork(seq);
+      taskClock = nowUs();
       continue;
     }
-    const { url, name, mode, args } = decodeTask(task.payload);
-    if (rec.tasks) rec.rec(Rec.TASK_START, data.lane, task.taskId);
-    let fn: Function;
-    try {
-      fn = fns.get(url + '#' + name) ?? (await lookup(url, name));
-    } catch (e) {
-      fail(task.taskId, e);
-      continue;
-    }
-    if (batch.length > 0 && !((lastRunUs.get(fn) ?? Infinity) < SHORT_TASK_US)) flush();
-    const started = nowUs();
-    const pending = run(fn, mode, args, task.taskId);
+    const { taskId, fnId } = task;
+    if (rec.tasks) rec.rec(Rec.TASK_START, data.lane, taskId);
+    const fn = fns[fnId] ?? (await resolveTaskFn());
+    if (!fn) continue;
+    if (batch.length > 0 && lastRunUs[fnId] >= SHORT_TASK_US) flush();
+    const pending = run(fn, task.mode, task.args(), taskId);
     if (pending) {
       flush();
       await pending;
     }
-    lastRunUs.set(fn, nowUs() - started);
+    const now = nowUs();
+    lastRunUs[fnId] = now - taskClock;
+    taskClock = now;
+    ageBatch(now);
   }
 }
 

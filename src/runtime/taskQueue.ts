@@ -3,7 +3,7 @@
 // loop) keeps its pool busy, as Python's task-handler thread does.
 //
 // Layout: an Int32 control block, then a power-of-two data area of 8-aligned records:
-//   i32 byteLength | i32 state | i32 taskId | i32 payloadBytes | payload (v8.serialize)
+//   i32 byteLength | i32 state | i32 taskId | i32 payloadBytes | payload (taskCodec.ts)
 // Positions are free-running 32-bit counters. Consumers take a short spin lock to claim a
 // record; main takes the same lock to cancel a queued record or drop all of them, so a task
 // is either started by exactly one worker or cancelled, never both.
@@ -32,22 +32,24 @@ export function createTaskQueueBuffer(dataBytes = TASK_QUEUE_BYTES): SharedArray
   return new SharedArrayBuffer(CTL_BYTES + dataBytes);
 }
 
-export interface TakenTask {
-  taskId: number;
-  payload: Uint8Array;
+/** Reads a task as it is taken: once `accept` returns, main may overwrite `bytes[start, end)`. */
+export interface TaskSink {
+  accept(taskId: number, bytes: Buffer, start: number, end: number): void;
 }
 
 export class TaskQueue {
   private readonly ctl: Int32Array;
   private readonly i32: Int32Array;
-  private readonly bytes: Uint8Array;
+  private readonly bytes: Buffer;
   private readonly cap: number;
+  /** Main's last look at R: the read end only moves on, so room seen once is still there. */
+  private readSeen = 0;
 
   constructor(sab: SharedArrayBuffer) {
     this.ctl = new Int32Array(sab, 0, CTL_BYTES / 4);
     this.cap = sab.byteLength - CTL_BYTES;
     this.i32 = new Int32Array(sab, CTL_BYTES);
-    this.bytes = new Uint8Array(sab, CTL_BYTES);
+    this.bytes = Buffer.from(sab, CTL_BYTES);
   }
 
   get maxPayload(): number {
@@ -63,7 +65,8 @@ export class TaskQueue {
     const tail = this.cap - pos;
     const need = size > tail ? tail + size : size;
     for (;;) {
-      const r = Atomics.load(this.ctl, R) >>> 0;
+      if (this.cap - ((w - this.readSeen) >>> 0) >= need) break;
+      const r = (this.readSeen = Atomics.load(this.ctl, R) >>> 0);
       if (this.cap - ((w - r) >>> 0) >= need) break;
       Atomics.store(this.ctl, ROOM_WAITERS, 1);
       Atomics.wait(this.ctl, R, r | 0, 20);
@@ -81,38 +84,38 @@ export class TaskQueue {
     this.bytes.set(payload, pos + FIXED);
     this.i32[q] = size;
     Atomics.store(this.ctl, W, (w + size) | 0);
+    // Only sleepers look at SEQ, so it moves only when a worker is waiting, or about to: a
+    // worker counts itself in WAITERS before its last look at the queue (waitForWork), so
+    // either it sees this record or this sees it.
+    if (Atomics.load(this.ctl, WAITERS) === 0) return w;
     Atomics.add(this.ctl, SEQ, 1);
     // Main wakes one idle worker when its record is the only one waiting: everything before it
     // has been taken, so the workers may all be asleep. (Judged after publishing: a worker may
     // take the last older record and go to sleep in the meantime.) A worker that takes a task
     // and sees more wakes the next (take), so a burst of pushes costs main one wake, not one per task.
     const r = Atomics.load(this.ctl, R) >>> 0;
-    if ((r === start || r === w) && Atomics.load(this.ctl, WAITERS) > 0) Atomics.notify(this.ctl, SEQ, 1);
+    if (r === start || r === w) Atomics.notify(this.ctl, SEQ, 1);
     return w;
   }
 
-  /** Claims the next queued task, or returns null when there is none. */
-  take(): TakenTask | null {
-    let found: TakenTask | null = null;
-    const more = this.consume((q, pos) => {
-      if (this.i32[q + 1] !== QUEUED) return false;
-      found = { taskId: this.i32[q + 2], payload: this.bytes.slice(pos + FIXED, pos + FIXED + this.i32[q + 3]) };
-      return true;
-    });
-    if (found && more && Atomics.load(this.ctl, WAITERS) > 0) Atomics.notify(this.ctl, SEQ, 1);
-    return found;
+  /** Claims the next queued task and hands it to `sink`; returns false when there is none. */
+  take(sink: TaskSink): boolean {
+    if (this.consume(sink, 1) === 0) return false;
+    if (Atomics.load(this.ctl, R) !== Atomics.load(this.ctl, W) && Atomics.load(this.ctl, WAITERS) > 0) Atomics.notify(this.ctl, SEQ, 1);
+    return true;
   }
 
   /**
-   * Under the lock, consumes records from the read end, handing each to `visit` (its int index
-   * and byte position) until `visit` returns true or the queue is empty. Returns whether records remain.
+   * Under the lock, consumes records from the read end, handing queued tasks to `sink`, until
+   * it has taken `max` of them or the queue is empty. Returns how many it took.
    */
-  private consume(visit: (q: number, pos: number) => boolean): boolean {
+  private consume(sink: TaskSink, max: number): number {
     this.lock();
     try {
       const w = Atomics.load(this.ctl, W) >>> 0;
       let r = this.ctl[R] >>> 0;
-      while (r !== w) {
+      let taken = 0;
+      while (r !== w && taken < max) {
         const pos = r & (this.cap - 1);
         const q = pos >> 2;
         const len = this.i32[q];
@@ -121,11 +124,14 @@ export class TaskQueue {
           continue;
         }
         r = (r + len) >>> 0;
-        if (visit(q, pos)) break;
+        if (this.i32[q + 1] !== QUEUED) continue;
+        // Before R moves past the record, so main cannot be overwriting it yet.
+        sink.accept(this.i32[q + 2], this.bytes, pos + FIXED, pos + FIXED + this.i32[q + 3]);
+        taken++;
       }
       Atomics.store(this.ctl, R, r | 0);
       if (Atomics.load(this.ctl, ROOM_WAITERS) !== 0) Atomics.notify(this.ctl, R);
-      return r !== w;
+      return taken;
     } finally {
       this.unlock();
     }
@@ -135,6 +141,8 @@ export class TaskQueue {
   async waitForWork(seq: number): Promise<void> {
     Atomics.add(this.ctl, WAITERS, 1);
     try {
+      // A push that came before main could see this waiter did not move SEQ: look again.
+      if (Atomics.load(this.ctl, W) !== Atomics.load(this.ctl, R)) return;
       // A short blocking wait first: a futex wake is several times quicker than a trip through
       // the event loop, and work often follows within microseconds (a main awaiting each
       // result). Only an idle thread gets here, so nothing of its own waits meanwhile.
@@ -182,10 +190,7 @@ export class TaskQueue {
   /** Drops every queued task; returns their ids. */
   dropAll(): number[] {
     const dropped: number[] = [];
-    this.consume((q) => {
-      if (this.i32[q + 1] === QUEUED) dropped.push(this.i32[q + 2]);
-      return false;
-    });
+    this.consume({ accept: (taskId) => void dropped.push(taskId) }, Infinity);
     return dropped;
   }
 

@@ -5,6 +5,11 @@ import { badInput, ValueError } from './errors';
 export interface FnRef {
   url: string;
   name: string;
+  /**
+   * Small and unique within the registering thread, so a task can name its function by
+   * number: a worker that has resolved the function once finds it again by index.
+   */
+  id: number;
 }
 
 const refs = new Map<Function, FnRef>();
@@ -12,7 +17,7 @@ const refs = new Map<Function, FnRef>();
 /** Makes every function exported by the module at `url` usable as a task. */
 export function registerTaskModule(url: string, namespace: Record<string, unknown>): void {
   for (const [name, value] of Object.entries(namespace)) {
-    if (typeof value === 'function' && !refs.has(value)) refs.set(value, { url, name });
+    if (typeof value === 'function' && !refs.has(value)) refs.set(value, { url, name, id: refs.size });
   }
 }
 
@@ -31,7 +36,7 @@ export function taskRef(fn: unknown, role = 'task function'): FnRef {
 const modules = new Map<string, Promise<Record<string, unknown>>>();
 
 /** In a worker: the function a FnRef names. */
-export async function resolveRef(ref: FnRef): Promise<Function> {
+export async function resolveRef(ref: Pick<FnRef, 'url' | 'name'>): Promise<Function> {
   let mod = modules.get(ref.url);
   if (!mod) modules.set(ref.url, (mod = import(ref.url)));
   const fn = (await mod)[ref.name];

@@ -112,7 +112,7 @@ export class WorkerSet {
   push(taskId: number, fn: FnRef, mode: number, args: unknown[]): number {
     let bytes: Uint8Array;
     try {
-      bytes = encodeTask(fn.url, fn.name, mode, args);
+      bytes = encodeTask(fn, mode, args);
     } catch (err) {
       throw encodingError('arguments', args, err);
     }
