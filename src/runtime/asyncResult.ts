@@ -4,20 +4,23 @@ import { TimeoutError, ValueError } from './errors';
 import { recordJobEvent } from './jobRecords';
 import type { ResultHandler } from './resultHandler';
 import { callSite } from './sites';
-import { recordedWait, type Completable } from './waits';
+import { DirectWait, recordedWait, type Completable } from './waits';
 
 export interface ResultOwner {
   readonly handler: ResultHandler;
   /** why a job that is not ready yet can never become ready, if so */
   whyNever(): string | undefined;
-  /** the job became ready: forget it */
-  settledJob(job: number): void;
+  /** one of the owner's jobs became ready */
+  settledJob(): void;
 }
 
 export interface Callbacks<R> {
   callback?: (value: R) => void;
   errorCallback?: (error: any) => void;
 }
+
+/** Shared by every job issued without callbacks. */
+export const NO_CALLBACKS: Callbacks<any> = Object.freeze({});
 
 export class AsyncResult<R = unknown> implements Completable {
   private state: 'pending' | 'ok' | 'error' = 'pending';
@@ -26,7 +29,9 @@ export class AsyncResult<R = unknown> implements Completable {
   private readonly chunks: unknown[][] | undefined;
   /** the first error to arrive, and the task it came from */
   private failure: { error: unknown; taskId: number } | undefined;
-  /** made on the first wait: most results of a big batch are only read once ready */
+  /** the first get() waiting, ended by settle itself: the usual `applyAsync(...).get()` */
+  private waiter: DirectWait<R> | undefined;
+  /** made on the first other wait: most results of a big batch are only read once ready */
   private waiters: { promise: Promise<void>; resolve: () => void } | undefined;
 
   /** @internal created by pools */
@@ -51,6 +56,11 @@ export class AsyncResult<R = unknown> implements Completable {
     return (this.failure !== undefined || !ok ? this.callbacks.errorCallback : this.callbacks.callback) === undefined;
   }
 
+  /** @internal the outcome of a one-task job's task */
+  taskDone(ok: boolean, value: unknown, taskId: number): void {
+    this.partDone(0, ok, value, taskId);
+  }
+
   /** @internal one task of the job finished (a chunk, for map jobs) */
   partDone(index: number, ok: boolean, value: unknown, taskId: number): void {
     const arrived = this.readyOnArrival(ok);
@@ -63,10 +73,10 @@ export class AsyncResult<R = unknown> implements Completable {
     if (this.failure) {
       const { error, taskId: from } = this.failure;
       if (this.callbacks.errorCallback) recordJobEvent(Rec.RETRIEVED, this.job);
-      this.owner.handler.complete(this.job, 'error', this.callbacks.errorCallback, error, () => this.settle('error', error, arrived), from);
+      if (this.owner.handler.complete(this.job, 'error', this.callbacks.errorCallback, error, from)) this.settle('error', error, arrived);
     } else {
       const result = this.chunks ? this.chunks.flat() : this.value;
-      this.owner.handler.complete(this.job, 'result', this.callbacks.callback, result, () => this.settle('ok', result, arrived));
+      if (this.owner.handler.complete(this.job, 'result', this.callbacks.callback, result)) this.settle('ok', result, arrived);
     }
   }
 
@@ -74,8 +84,15 @@ export class AsyncResult<R = unknown> implements Completable {
   private settle(state: 'ok' | 'error', value: unknown, arrived = false): void {
     this.state = state;
     this.value = value;
-    recordJobEvent(Rec.JOB_READY, this.job, state === 'ok' ? 0 : 1, arrived ? 1 : 0);
-    this.owner.settledJob(this.job);
+    const first = this.waiter;
+    this.waiter = undefined;
+    // The first get's wait ends now too, and this record says so (one record, not two).
+    recordJobEvent(Rec.JOB_READY, this.job, state === 'ok' ? 0 : 1, arrived ? 1 : 0, first?.endId ?? 0);
+    this.owner.settledJob();
+    if (first) {
+      if (state === 'error') recordJobEvent(Rec.RETRIEVED, this.job);
+      first.settle(state === 'ok', value, true);
+    }
     this.waiters?.resolve();
   }
 
@@ -133,6 +150,10 @@ export class AsyncResult<R = unknown> implements Completable {
       } catch (e) {
         return Promise.reject(e);
       }
+    }
+    if (timeout === undefined && !this.waiter) {
+      this.waiter = new DirectWait<R>('get', this.job, site, this);
+      return this.waiter.promise;
     }
     return recordedWait({
       site,

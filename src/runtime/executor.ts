@@ -2,7 +2,7 @@
 import { PoolAction, Rec, TaskStatus } from '../trace/records';
 import { BrokenThreadPool, RuntimeError, ValueError } from './errors';
 import { Future, type FutureOwner } from './future';
-import { recordJob, recordSubmit } from './jobRecords';
+import { recordTaskJob } from './jobRecords';
 import { recorder } from './recorder';
 import { defaultWorkers, newJobId, newPoolId, newTaskId } from './runContext';
 import { callSite, captureSite, functionSite } from './sites';
@@ -75,8 +75,7 @@ export class ThreadPoolExecutor implements FutureOwner {
     const ref = taskRef(fn);
     const job = newJobId();
     const taskId = newTaskId();
-    recordJob(job, this.id, 'submit', site, 1, fn);
-    recordSubmit(taskId, job, ref.name, 0, args);
+    recordTaskJob(job, this.id, 'submit', site, fn, taskId, ref.name, args);
     const future = new Future<Awaited<R>>(this, job);
     // Like Python, start another thread only when none is idle, up to maxWorkers.
     if (this.byTask.size >= this.workers.size && this.workers.size < this.maxWorkers) this.workers.addWorker();

@@ -22,11 +22,13 @@ export class ResultHandler {
     return this.deathCause;
   }
 
-  /** Runs the job's callback (if any) with `arg`, then `makeReady`, unless the handler is dead. */
-  complete(job: number, kind: CallbackKindName, callback: Function | undefined, arg: unknown, makeReady: () => void, fromTask = 0): void {
-    if (this.deathCause !== undefined) return;
-    if (callback && !runCallback(job, kind, callback, arg, (stack) => this.die(callbackName(callback), stack), CALLBACK_LANE, fromTask)) return;
-    makeReady();
+  /**
+   * Runs the job's callback (if any) with `arg`. Returns whether the job may now become ready:
+   * not if the handler is dead, or dies because the callback threw.
+   */
+  complete(job: number, kind: CallbackKindName, callback: Function | undefined, arg: unknown, fromTask = 0): boolean {
+    if (this.deathCause !== undefined) return false;
+    return !callback || runCallback(job, kind, callback, arg, (stack) => this.die(callbackName(callback), stack), CALLBACK_LANE, fromTask);
   }
 
   private die(name: string, stack: string): void {

@@ -1,8 +1,8 @@
 // ThreadPool: multiprocessing.pool.ThreadPool on worker threads (SEMANTICS.md section A).
 import { PoolAction, Rec, TaskStatus } from '../trace/records';
-import { AsyncResult, type Callbacks, type ResultOwner } from './asyncResult';
+import { AsyncResult, NO_CALLBACKS, type Callbacks, type ResultOwner } from './asyncResult';
 import { AssertionError, ValueError } from './errors';
-import { recordCallbackReg, recordJob, recordJobEvent, recordSubmit } from './jobRecords';
+import { recordCallbackReg, recordJob, recordJobEvent, recordSubmit, recordTaskJob } from './jobRecords';
 import { recorder } from './recorder';
 import { ResultHandler } from './resultHandler';
 import { defaultWorkers, newJobId, newPoolId, newTaskId } from './runContext';
@@ -26,10 +26,33 @@ export interface MapOptions<R> extends Callbacks<R[]> {
 
 type Mode = (typeof TaskMode)[keyof typeof TaskMode];
 
+/** Where a finished task's outcome goes: a one-task job's result itself, or one chunk of a map job. */
 interface TaskOwner {
-  result: { partDone(index: number, ok: boolean, value: unknown, taskId: number): void; readyOnArrival?(ok: boolean): boolean };
-  index: number;
-  job: number;
+  readonly job: number;
+  taskDone(ok: boolean, value: unknown, taskId: number): void;
+  /** whether this outcome makes the job ready at once (see AsyncResult.readyOnArrival) */
+  readyOnArrival?(ok: boolean): boolean;
+}
+
+interface ChunkSink {
+  partDone(index: number, ok: boolean, value: unknown, taskId: number): void;
+  readyOnArrival?(ok: boolean): boolean;
+}
+
+class Chunk implements TaskOwner {
+  constructor(
+    readonly job: number,
+    private readonly index: number,
+    private readonly sink: ChunkSink,
+  ) {}
+
+  taskDone(ok: boolean, value: unknown, taskId: number): void {
+    this.sink.partDone(this.index, ok, value, taskId);
+  }
+
+  readyOnArrival(ok: boolean): boolean {
+    return this.sink.readyOnArrival?.(ok) ?? false;
+  }
 }
 
 export class ThreadPool implements ResultOwner {
@@ -37,7 +60,9 @@ export class ThreadPool implements ResultOwner {
   private readonly id = newPoolId();
   private readonly workers: WorkerSet;
   private state: 'RUN' | 'CLOSE' | 'TERMINATE' = 'RUN';
-  private readonly cache = new Map<number, AsyncResult<any>>();
+  /** jobs issued and not ready yet (Python's pool `_cache`) */
+  private pendingJobs = 0;
+  private allSettled: { promise: Promise<void>; resolve: () => void } | undefined;
   private readonly tasks = new Map<number, TaskOwner>();
   private readonly failedInit = new Set<number>();
   private initOk = false;
@@ -63,16 +88,16 @@ export class ThreadPool implements ResultOwner {
 
   // ---- issuing work -------------------------------------------------------------------
 
-  applyAsync<A extends unknown[], R>(fn: (...args: A) => R | Promise<R>, args: A = [] as unknown as A, callbacks: Callbacks<Awaited<R>> = {}): AsyncResult<Awaited<R>> {
+  applyAsync<A extends unknown[], R>(fn: (...args: A) => R | Promise<R>, args: A = [] as unknown as A, callbacks: Callbacks<Awaited<R>> = NO_CALLBACKS): AsyncResult<Awaited<R>> {
     return this.issue(this.jobSite(), 'applyAsync', fn, [args], TaskMode.call, false, callbacks);
   }
 
   apply<A extends unknown[], R>(fn: (...args: A) => R | Promise<R>, args: A = [] as unknown as A): Promise<Awaited<R>> {
     const site = this.jobSite();
-    return this.issue<Awaited<R>>(site, 'apply', fn, [args], TaskMode.call, false, {}).getAt(site);
+    return this.issue<Awaited<R>>(site, 'apply', fn, [args], TaskMode.call, false, NO_CALLBACKS).getAt(site);
   }
 
-  mapAsync<T, R>(fn: (item: T) => R | Promise<R>, iterable: Iterable<T>, options: MapOptions<Awaited<R>> = {}): AsyncResult<Awaited<R>[]> {
+  mapAsync<T, R>(fn: (item: T) => R | Promise<R>, iterable: Iterable<T>, options: MapOptions<Awaited<R>> = NO_CALLBACKS): AsyncResult<Awaited<R>[]> {
     return this.issueMap(this.jobSite(), 'mapAsync', fn, iterable, TaskMode.map, options);
   }
 
@@ -81,7 +106,7 @@ export class ThreadPool implements ResultOwner {
     return this.issueMap<Awaited<R>>(site, 'map', fn, iterable, TaskMode.map, { chunksize }).getAt(site);
   }
 
-  starmapAsync<A extends unknown[], R>(fn: (...args: A) => R | Promise<R>, iterable: Iterable<A>, options: MapOptions<Awaited<R>> = {}): AsyncResult<Awaited<R>[]> {
+  starmapAsync<A extends unknown[], R>(fn: (...args: A) => R | Promise<R>, iterable: Iterable<A>, options: MapOptions<Awaited<R>> = NO_CALLBACKS): AsyncResult<Awaited<R>[]> {
     return this.issueMap(this.jobSite(), 'starmapAsync', fn, iterable, TaskMode.starmap, options);
   }
 
@@ -127,18 +152,26 @@ export class ThreadPool implements ResultOwner {
     this.checkRunning();
     const ref = taskRef(fn);
     const job = newJobId();
-    recordJob(job, this.id, api, site, parts.length, fn);
+    // A job of one task (apply, applyAsync) is recorded with its task, before its callbacks.
+    const onlyTask = isMap ? 0 : newTaskId();
+    if (onlyTask) recordTaskJob(job, this.id, api, site, fn, onlyTask, ref.name, parts[0]);
+    else recordJob(job, this.id, api, site, parts.length, fn);
     if (callbacks.callback) recordCallbackReg(job, 'result', callbacks.callback, site);
     if (callbacks.errorCallback) recordCallbackReg(job, 'error', callbacks.errorCallback, site);
+    this.pendingJobs++;
     const result = new AsyncResult<R>(this, job, parts.length, isMap, callbacks);
-    if (!result.ready()) this.cache.set(job, result);
-    parts.forEach((part, index) => this.submitTask(ref, mode, part, { result, index, job }));
+    if (onlyTask) this.queueTask(onlyTask, ref, mode, parts[0], result);
+    else parts.forEach((part, index) => this.submitChunk(ref, mode, part, index, new Chunk(job, index, result)));
     return result;
   }
 
-  private submitTask(ref: FnRef, mode: Mode, args: unknown[], owner: TaskOwner): void {
+  private submitChunk(ref: FnRef, mode: Mode, args: unknown[], index: number, owner: TaskOwner): void {
     const taskId = newTaskId();
-    recordSubmit(taskId, owner.job, ref.name, owner.index, args);
+    recordSubmit(taskId, owner.job, ref.name, index, args);
+    this.queueTask(taskId, ref, mode, args, owner);
+  }
+
+  private queueTask(taskId: number, ref: FnRef, mode: Mode, args: unknown[], owner: TaskOwner): void {
     this.tasks.set(taskId, owner);
     try {
       this.workers.push(taskId, ref, mode, args);
@@ -164,13 +197,12 @@ export class ThreadPool implements ResultOwner {
     const sink = {
       partDone: (index: number, ok: boolean, value: unknown) => {
         // The result handler hands imap results over too, so a dead handler stalls them.
-        this.handler.complete(job, 'result', undefined, undefined, () => {
-          arrived.push({ index, ok, value });
-          wake?.();
-        });
+        if (!this.handler.complete(job, 'result', undefined, undefined)) return;
+        arrived.push({ index, ok, value });
+        wake?.();
       },
     };
-    chunks.forEach((chunk, index) => this.submitTask(ref, TaskMode.map, chunk, { result: sink, index, job }));
+    chunks.forEach((chunk, index) => this.submitChunk(ref, TaskMode.map, chunk, index, new Chunk(job, index, sink)));
     const pool = this;
     return {
       async *[Symbol.asyncIterator]() {
@@ -207,8 +239,8 @@ export class ThreadPool implements ResultOwner {
       this.initOk = true;
       if (this.handler.dead !== undefined) continue;
       const { ok, value } = decodeOutcome(items[i + 1] as number, items[i + 2]);
-      if (!owner.result.readyOnArrival?.(ok)) recordJobEvent(Rec.RESULT_IN, owner.job, taskId);
-      owner.result.partDone(owner.index, ok, value, taskId);
+      if (!owner.readyOnArrival?.(ok)) recordJobEvent(Rec.RESULT_IN, owner.job, taskId);
+      owner.taskDone(ok, value, taskId);
     }
   }
 
@@ -231,8 +263,20 @@ export class ThreadPool implements ResultOwner {
     return undefined;
   }
 
-  settledJob(job: number): void {
-    this.cache.delete(job);
+  settledJob(): void {
+    if (--this.pendingJobs > 0 || !this.allSettled) return;
+    this.allSettled.resolve();
+    this.allSettled = undefined;
+  }
+
+  private allJobsSettled(): Promise<void> {
+    if (this.pendingJobs === 0) return Promise.resolve();
+    if (!this.allSettled) {
+      let resolve!: () => void;
+      const promise = new Promise<void>((r) => (resolve = r));
+      this.allSettled = { promise, resolve };
+    }
+    return this.allSettled.promise;
   }
 
   // ---- lifecycle --------------------------------------------------------------------
@@ -248,7 +292,7 @@ export class ThreadPool implements ResultOwner {
 
   terminate(): void {
     const site = callSite(this, this.state !== 'TERMINATE');
-    if (this.handler.dead !== undefined && this.cache.size > 0) {
+    if (this.handler.dead !== undefined && this.pendingJobs > 0) {
       throw new AssertionError('Cannot have cache with result_hander not alive');
     }
     if (this.state === 'TERMINATE') return;
@@ -265,11 +309,11 @@ export class ThreadPool implements ResultOwner {
   join(): Promise<void> {
     const site = callSite(this, false);
     if (this.state === 'RUN') throw new ValueError('Pool is still running');
-    const done = Promise.all([...this.cache.values()].map((r) => r.whenReady())).then(() => this.workers.joined());
+    const done = this.allJobsSettled().then(() => this.workers.joined());
     return recordedWait({
       site,
       what: 'join',
-      target: { neverCompletes: () => (this.state === 'TERMINATE' || this.cache.size === 0 ? undefined : this.whyNever()) },
+      target: { neverCompletes: () => (this.state === 'TERMINATE' || this.pendingJobs === 0 ? undefined : this.whyNever()) },
       settled: this.state === 'TERMINATE' ? this.workers.joined() : done,
     });
   }

@@ -21,9 +21,35 @@ interface ActiveWait {
   target?: Completable;
   /** rejects the waiter; only waits that can end otherwise than by what they wait for have one */
   fail?(e: Error): void;
+  /** links of the list of waits in progress */
+  open?: boolean;
+  prev?: ActiveWait;
+  next?: ActiveWait;
 }
 
-const active = new Map<number, ActiveWait>();
+// Waits in progress, linked through themselves: a burst of get()s would put 100k entries in a map.
+let firstActive: ActiveWait | undefined;
+let lastActive: ActiveWait | undefined;
+
+function opened(w: ActiveWait): void {
+  w.open = true;
+  w.prev = lastActive;
+  if (lastActive) lastActive.next = w;
+  else firstActive = w;
+  lastActive = w;
+}
+
+/** Takes w off the list; false if it was over already. */
+function closed(w: ActiveWait): boolean {
+  if (!w.open) return false;
+  w.open = false;
+  if (w.prev) w.prev.next = w.next;
+  else firstActive = w.next;
+  if (w.next) w.next.prev = w.prev;
+  else lastActive = w.prev;
+  w.prev = w.next = undefined;
+  return true;
+}
 
 export interface WaitSpec<T> {
   what: string;
@@ -37,27 +63,91 @@ export interface WaitSpec<T> {
   site?: string;
 }
 
+/** Only the main isolate's waits are drawn, and only when tracing. */
+function drawnOn(lane: number): boolean {
+  return lane <= CALLBACK_LANE && recorder().tasks;
+}
+
+let nextResolve: (value: any) => void;
+let nextReject: (error: unknown) => void;
+/** One executor for every DirectWait's promise, so making one allocates no closure. */
+const takeResolvers = (resolve: (value: any) => void, reject: (error: unknown) => void) => {
+  nextResolve = resolve;
+  nextReject = reject;
+};
+
+/**
+ * A wait that the thing waited for ends itself when it settles (an AsyncResult's first get),
+ * with no promise chain of its own: a burst of 100k get()s makes 100k of these, each one
+ * object and one promise, all alive until their results come in.
+ */
+export class DirectWait<T> implements ActiveWait {
+  readonly id = newWaitId();
+  readonly promise: Promise<T>;
+  private readonly lane = currentLane();
+  private readonly drawn = drawnOn(this.lane);
+  private readonly resolve: (value: T) => void;
+  private readonly reject: (error: unknown) => void;
+
+  readonly site: string | undefined;
+  open = false;
+  prev: ActiveWait | undefined;
+  next: ActiveWait | undefined;
+
+  constructor(what: string, readonly job: number, site: string | undefined, readonly target: Completable) {
+    this.promise = new Promise<T>(takeResolvers);
+    this.resolve = nextResolve;
+    this.reject = nextReject;
+    const rec = recorder();
+    this.site = site ?? (this.drawn ? captureSite() : undefined);
+    if (this.drawn) rec.rec(Rec.WAIT_START, this.lane, this.id, rec.str(what), rec.str(this.site), job, -1);
+    opened(this);
+    checkWait(this, true);
+  }
+
+  /** The wait id a record that ends this wait names (JOB_READY d), or 0 when it is over or not drawn. */
+  get endId(): number {
+    return this.drawn && this.open ? this.id : 0;
+  }
+
+  /** Ends the wait with what it waited for. `recorded`: a record named its endId already. */
+  settle(ok: boolean, value: unknown, recorded = false): void {
+    if (!this.end(ok ? WaitOutcome.ok : WaitOutcome.error, recorded)) return;
+    if (ok) this.resolve(value as T);
+    else this.reject(value);
+  }
+
+  fail(e: Error): void {
+    if (this.end(WaitOutcome.error)) this.reject(e);
+  }
+
+  private end(outcome: number, recorded = false): boolean {
+    if (!closed(this)) return false;
+    if (this.drawn && !recorded) recorder().rec(Rec.WAIT_END, this.lane, this.id, outcome);
+    return true;
+  }
+}
+
 export function recordedWait<T>(spec: WaitSpec<T>): Promise<T> {
   const rec = recorder();
   const id = newWaitId();
   const lane = currentLane();
-  // Waits inside a task are part of that task's span; only the main isolate's are drawn, and
-  // only when tracing (each costs a stack capture for its site).
-  const drawn = lane <= CALLBACK_LANE && rec.tasks;
+  // Waits inside a task are part of that task's span (each drawn wait costs a stack capture for its site).
+  const drawn = drawnOn(lane);
   const site = spec.site ?? (drawn ? captureSite() : undefined);
   const job = spec.job ?? -1;
   const timeout = spec.timeoutMs;
   if (drawn) rec.rec(Rec.WAIT_START, lane, id, rec.str(spec.what), rec.str(site), job, timeout === undefined ? -1 : Math.round(timeout));
+  const w: ActiveWait = { id, site, job, target: timeout === undefined ? spec.target : undefined };
+  opened(w);
   const end = (outcome: number) => {
-    if (!active.delete(id)) return false;
+    if (!closed(w)) return false;
     if (drawn) rec.rec(Rec.WAIT_END, lane, id, outcome);
     return true;
   };
   // Under a host a wait without a timeout ends only by what it waits for (a deadlock ends the
   // whole run), so it needs no promise of its own: most waits of a big batch take this path.
   if (timeout === undefined && hostLink()) {
-    const w: ActiveWait = { id, site, job, target: spec.target };
-    active.set(id, w);
     const waited = spec.settled.then(
       (v) => (end(WaitOutcome.ok), v),
       (e) => {
@@ -74,8 +164,7 @@ export function recordedWait<T>(spec: WaitSpec<T>): Promise<T> {
       if (timer) clearTimeout(timer);
       return end(outcome);
     };
-    const w: ActiveWait = { id, site, job, target: timeout === undefined ? spec.target : undefined, fail: (e) => finish(WaitOutcome.error) && reject(e) };
-    active.set(id, w);
+    w.fail = (e) => finish(WaitOutcome.error) && reject(e);
     if (timeout !== undefined) {
       timer = setTimeout(() => finish(WaitOutcome.timeout) && reject(spec.timeoutError ? spec.timeoutError() : new RuntimeError('timed out')), Math.max(0, timeout));
     }
@@ -100,13 +189,15 @@ function checkWait(w: ActiveWait, atCall = false): void {
 
 /** Something changed that may make waits impossible (a handler died, a pool broke or was terminated). */
 export function recheckWaits(): void {
-  for (const w of [...active.values()]) checkWait(w);
+  const waits: ActiveWait[] = [];
+  for (let w = firstActive; w; w = w.next) waits.push(w);
+  for (const w of waits) checkWait(w);
 }
 
 /** A wait that blocks the thread (sleepSync): recorded around the blocking call itself. */
 export function recordedBlock(what: string, block: () => void): void {
   const rec = recorder();
-  if (currentLane() > CALLBACK_LANE || !rec.tasks) return block();
+  if (!drawnOn(currentLane())) return block();
   const id = newWaitId();
   const lane = currentLane();
   rec.rec(Rec.WAIT_START, lane, id, rec.str(what), rec.str(captureSite()), -1, -1);
