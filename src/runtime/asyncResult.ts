@@ -91,7 +91,7 @@ export class AsyncResult<R = unknown> implements Completable {
     this.owner.settledJob();
     if (first) {
       if (state === 'error') recordJobEvent(Rec.RETRIEVED, this.job);
-      first.settle(state === 'ok', value, true);
+      first.settle(state === 'ok', value);
     }
     this.waiters?.resolve();
   }

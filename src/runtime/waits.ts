@@ -110,21 +110,17 @@ export class DirectWait<T> implements ActiveWait {
     return this.drawn && this.open ? this.id : 0;
   }
 
-  /** Ends the wait with what it waited for. `recorded`: a record named its endId already. */
-  settle(ok: boolean, value: unknown, recorded = false): void {
-    if (!this.end(ok ? WaitOutcome.ok : WaitOutcome.error, recorded)) return;
+  /** Ends the wait with what it waited for; the record that says so (JOB_READY) names endId. */
+  settle(ok: boolean, value: unknown): void {
+    if (!closed(this)) return;
     if (ok) this.resolve(value as T);
     else this.reject(value);
   }
 
   fail(e: Error): void {
-    if (this.end(WaitOutcome.error)) this.reject(e);
-  }
-
-  private end(outcome: number, recorded = false): boolean {
-    if (!closed(this)) return false;
-    if (this.drawn && !recorded) recorder().rec(Rec.WAIT_END, this.lane, this.id, outcome);
-    return true;
+    if (!closed(this)) return;
+    if (this.drawn) recorder().rec(Rec.WAIT_END, this.lane, this.id, WaitOutcome.error);
+    this.reject(e);
   }
 }
 
