@@ -31,18 +31,12 @@ export interface ExecutorMapOptions {
 
 const BROKEN_INIT = 'A thread initializer failed, the thread pool is not usable anymore';
 
-interface Queued {
-  future: Future<any>;
-  pos: number;
-  taskId: number;
-}
-
 export class ThreadPoolExecutor implements FutureOwner {
   private readonly id = newPoolId();
   private readonly maxWorkers: number;
   private readonly workers: WorkerSet;
-  private readonly byTask = new Map<number, Queued>();
-  private readonly byFuture = new Map<Future<any>, Queued>();
+  /** futures whose task is queued or running, by task id */
+  private readonly byTask = new Map<number, Future<any>>();
   private broken: string | undefined;
   private shutDown = false;
   private readonly pendingCallbacks: (() => void)[] = [];
@@ -79,16 +73,14 @@ export class ThreadPoolExecutor implements FutureOwner {
     const future = new Future<Awaited<R>>(this, job);
     // Like Python, start another thread only when none is idle, up to maxWorkers.
     if (this.byTask.size >= this.workers.size && this.workers.size < this.maxWorkers) this.workers.addWorker();
-    let pos: number;
     try {
-      pos = this.workers.push(taskId, ref, TaskMode.call, args);
+      future.queuePos = this.workers.push(taskId, ref, TaskMode.call, args);
     } catch (err) {
       future.finish(false, err);
       return future;
     }
-    const q = { future, pos, taskId };
-    this.byTask.set(taskId, q);
-    this.byFuture.set(future, q);
+    future.taskId = taskId;
+    this.byTask.set(taskId, future);
     return future;
   }
 
@@ -128,7 +120,7 @@ export class ThreadPoolExecutor implements FutureOwner {
     if (!this.shutDown) {
       this.shutDown = true;
       recorder().rec(Rec.POOL, MAIN_LANE, this.id, PoolAction.shutdown, recorder().str(site));
-      if (cancelFutures) this.dropQueued((q) => q.future.cancelNow());
+      if (cancelFutures) this.dropQueued((f) => f.cancelNow());
       this.workers.close();
     }
     if (wait) await recordedWait({ what: 'shutdown', settled: this.workers.joined() });
@@ -141,16 +133,14 @@ export class ThreadPoolExecutor implements FutureOwner {
   // ---- FutureOwner ----------------------------------------------------------------
 
   cancelQueued(future: Future<any>): boolean {
-    const q = this.byFuture.get(future);
-    if (!q || !this.workers.queue.cancel(q.pos, q.taskId)) return false;
-    this.forget(q);
-    recorder().rec(Rec.TASK_DROP, MAIN_LANE, q.taskId, TaskStatus.cancelled);
+    if (!this.byTask.has(future.taskId) || !this.workers.queue.cancel(future.queuePos, future.taskId)) return false;
+    this.forget(future);
+    recorder().rec(Rec.TASK_DROP, MAIN_LANE, future.taskId, TaskStatus.cancelled);
     return true;
   }
 
   taken(future: Future<any>): boolean {
-    const q = this.byFuture.get(future);
-    return q !== undefined && this.workers.queue.consumed(q.pos);
+    return this.byTask.has(future.taskId) && this.workers.queue.consumed(future.queuePos);
   }
 
   later(run: () => void): void {
@@ -168,19 +158,18 @@ export class ThreadPoolExecutor implements FutureOwner {
 
   // ---- from the workers -------------------------------------------------------------
 
-  private forget(q: Queued): void {
-    this.byTask.delete(q.taskId);
-    this.byFuture.delete(q.future);
+  private forget(future: Future<any>): void {
+    this.byTask.delete(future.taskId);
     this.workers.ended(1);
   }
 
   private onResults(items: unknown[]): void {
     for (let i = 0; i < items.length; i += 3) {
-      const q = this.byTask.get(items[i] as number);
-      if (!q) continue;
-      this.forget(q);
+      const future = this.byTask.get(items[i] as number);
+      if (!future) continue;
+      this.forget(future);
       const { ok, value } = decodeOutcome(items[i + 1] as number, items[i + 2]);
-      q.future.finish(ok, value, true);
+      future.finish(ok, value, true);
     }
   }
 
@@ -188,17 +177,17 @@ export class ThreadPoolExecutor implements FutureOwner {
     if (this.broken) return;
     this.broken = BROKEN_INIT;
     recorder().rec(Rec.POOL, MAIN_LANE, this.id, PoolAction.broken, -1, 0, 0, 0, BROKEN_INIT);
-    this.dropQueued((q) => q.future.finish(false, new BrokenThreadPool(BROKEN_INIT)));
+    this.dropQueued((f) => f.finish(false, new BrokenThreadPool(BROKEN_INIT)));
   }
 
-  private dropQueued(then: (q: Queued) => void): void {
+  private dropQueued(then: (future: Future<any>) => void): void {
     const rec = recorder();
     for (const taskId of this.workers.queue.dropAll()) {
-      const q = this.byTask.get(taskId);
-      if (!q) continue;
-      this.forget(q);
+      const future = this.byTask.get(taskId);
+      if (!future) continue;
+      this.forget(future);
       if (rec.tasks) rec.rec(Rec.TASK_DROP, MAIN_LANE, taskId, TaskStatus.cancelled);
-      then(q);
+      then(future);
     }
   }
 }

@@ -6,7 +6,7 @@ import { runCallback } from './resultHandler';
 import { recorder } from './recorder';
 import { callSite } from './sites';
 import { CALLBACK_LANE, currentLane } from './thread';
-import { recordedWait, type Completable } from './waits';
+import { DirectWait, recordedWait, type Completable } from './waits';
 
 export interface FutureOwner {
   /** Cancels the queued task if no worker has taken it. */
@@ -23,17 +23,24 @@ export class Future<R = unknown> implements Completable {
   private state: State = 'PENDING';
   private value: unknown;
   private error: { error: unknown } | undefined;
-  private readonly callbacks: ((f: Future<R>) => void)[] = [];
-  private readonly donePromise: Promise<void>;
-  private markDone!: () => void;
+  /** done callbacks added while pending; made on the first, as most futures get none */
+  private callbacks: ((f: Future<R>) => void)[] | undefined;
+  /** made on the first wait other than the first result()/exception() (see whenDone) */
+  private doneSignal: { promise: Promise<void>; resolve: () => void } | undefined;
+  /** the first result() or exception() waiting, ended by the future's finishing itself */
+  private waiter: DirectWait<unknown> | undefined;
+  private waiterWantsException = false;
+
+  /** @internal the executor's handle on the queued task */
+  taskId = 0;
+  /** @internal where the task sits in the queue, to cancel it */
+  queuePos = 0;
 
   /** @internal created by executors */
   constructor(
     private readonly owner: FutureOwner,
     readonly job: number,
-  ) {
-    this.donePromise = new Promise((resolve) => (this.markDone = resolve));
-  }
+  ) {}
 
   cancel(): boolean {
     if (this.state === 'CANCELLED') return true;
@@ -56,29 +63,26 @@ export class Future<R = unknown> implements Completable {
   }
 
   result(timeout?: number): Promise<R> {
-    return this.waitFor(callSite(this, false), 'result', timeout, () => {
-      if (this.state === 'CANCELLED') throw new CancelledError();
-      if (this.error) {
-        recordJobEvent(Rec.RETRIEVED, this.job);
-        throw this.error.error;
-      }
-      return this.value as R;
-    });
+    return this.waitFor(callSite(this, false), 'result', timeout, false) as Promise<R>;
   }
 
   exception(timeout?: number): Promise<unknown> {
-    return this.waitFor(callSite(this, false), 'exception', timeout, () => {
-      if (this.state === 'CANCELLED') throw new CancelledError();
-      if (!this.error) return null;
-      recordJobEvent(Rec.RETRIEVED, this.job);
-      return this.error.error;
-    });
+    return this.waitFor(callSite(this, false), 'exception', timeout, true);
+  }
+
+  /** What result() (or exception()) gives once done; throws what it throws. */
+  private read(wantsException: boolean): unknown {
+    if (this.state === 'CANCELLED') throw new CancelledError();
+    if (!this.error) return wantsException ? null : this.value;
+    recordJobEvent(Rec.RETRIEVED, this.job);
+    if (wantsException) return this.error.error;
+    throw this.error.error;
   }
 
   addDoneCallback(fn: (f: Future<R>) => void): void {
     recordCallbackReg(this.job, 'done', fn, callSite(this, recorder().tasks));
     if (this.state === 'PENDING') {
-      this.callbacks.push(fn);
+      (this.callbacks ??= []).push(fn);
       return;
     }
     // Already done: called at once, in the caller, as Python does.
@@ -91,7 +95,13 @@ export class Future<R = unknown> implements Completable {
 
   /** @internal resolves when done, without recording a wait */
   whenDone(): Promise<void> {
-    return this.donePromise;
+    if (this.state !== 'PENDING') return Promise.resolve();
+    if (!this.doneSignal) {
+      let resolve!: () => void;
+      const promise = new Promise<void>((r) => (resolve = r));
+      this.doneSignal = { promise, resolve };
+    }
+    return this.doneSignal.promise;
   }
 
   /** @internal the task finished (`arrived`: its outcome came in just now) or the executor broke */
@@ -100,7 +110,7 @@ export class Future<R = unknown> implements Completable {
     if (ok) this.value = value;
     else this.error = { error: value };
     this.finishAs('FINISHED', arrived);
-    this.owner.later(() => this.runCallbacks(CALLBACK_LANE));
+    if (this.callbacks) this.owner.later(() => this.runCallbacks(CALLBACK_LANE));
   }
 
   /** @internal cancelled by shutdown(cancelFutures) or a map being abandoned, task already unqueued */
@@ -112,12 +122,26 @@ export class Future<R = unknown> implements Completable {
 
   private finishAs(state: State, arrived = false): void {
     this.state = state;
-    recordJobEvent(Rec.JOB_READY, this.job, state === 'CANCELLED' ? 2 : this.error ? 1 : 0, arrived ? 1 : 0);
-    this.markDone();
+    const first = this.waiter;
+    this.waiter = undefined;
+    // The first result()'s wait ends now too, and this record says so (one record, not two).
+    recordJobEvent(Rec.JOB_READY, this.job, state === 'CANCELLED' ? 2 : this.error ? 1 : 0, arrived ? 1 : 0, first?.endId ?? 0);
+    this.doneSignal?.resolve();
+    if (!first) return;
+    let value: unknown;
+    try {
+      value = this.read(this.waiterWantsException);
+    } catch (e) {
+      first.settle(false, e);
+      return;
+    }
+    first.settle(true, value);
   }
 
   private runCallbacks(lane: number): void {
-    for (const fn of this.callbacks.splice(0)) this.invoke(fn, lane);
+    const callbacks = this.callbacks;
+    this.callbacks = undefined;
+    for (const fn of callbacks ?? []) this.invoke(fn, lane);
   }
 
   private invoke(fn: (f: Future<R>) => void, lane: number): void {
@@ -125,14 +149,19 @@ export class Future<R = unknown> implements Completable {
     runCallback(this.job, 'done', fn, this, (stack) => console.error(`exception calling callback for ${this}\n${stack}`), lane);
   }
 
-  private waitFor<T>(site: string | undefined, what: string, timeout: number | undefined, read: () => T): Promise<T> {
+  private waitFor(site: string | undefined, what: string, timeout: number | undefined, wantsException: boolean): Promise<unknown> {
+    if (this.state === 'PENDING' && timeout === undefined && !this.waiter) {
+      this.waiter = new DirectWait(what, this.job, site, this);
+      this.waiterWantsException = wantsException;
+      return this.waiter.promise;
+    }
     return recordedWait({
       site,
       what,
       job: this.job,
       timeoutMs: timeout,
       target: this,
-      settled: this.donePromise.then(read),
+      settled: this.whenDone().then(() => this.read(wantsException)),
       timeoutError: () => new FuturesTimeoutError(),
     });
   }

@@ -74,6 +74,12 @@ describe('SEMANTICS B: ThreadPoolExecutor rules', function () {
     assert.equal(task.status, 'error');
     assert.equal(task.text, 'Error: task error');
     assert.equal(run.store.jobs.get(task.job)?.retrieved, true);
+    // Every wait is drawn as over, none left open to the trace end; the first result() on the
+    // failed task ended in its error the moment the future was done.
+    assert.deepEqual(waits.filter((w) => w.status === 'running').map((w) => w.name), []);
+    const first = waits.filter((w) => w.job === task.job && w.name === 'result')[0];
+    assert.equal(first.status, 'error');
+    assert.equal(first.end, run.store.jobs.get(task.job)?.readyAt);
   });
 
   it('B.20 executor.map: all submitted at once, input order, raises at the failing item then is exhausted, the rest cancelled, timeout from the call', () => {
