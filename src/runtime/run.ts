@@ -73,7 +73,7 @@ export function startRun(file: string, opts: RunOptions = {}): RunHandle {
   let lastProgress = 0;
 
   const emitLogs = (all: boolean) => {
-    heldLogs.push(...builder.takeLogs());
+    heldLogs = heldLogs.concat(builder.takeLogs());
     if (!opts.onLog || heldLogs.length === 0) return;
     heldLogs.sort((a, b) => a.ts - b.ts);
     const cut = all ? Infinity : nowUs() - origin - LOG_HOLD_US;

@@ -36,7 +36,7 @@ export function toChromeTrace(store: TraceStore): ChromeTraceFile {
     ...laneEvents(store.lanes),
   ];
   for (let i = 0; i < store.spanCount; i++) traceEvents.push(spanEvent(store.span(i)));
-  traceEvents.push(...submitsAndFlows(store));
+  for (const e of submitsAndFlows(store)) traceEvents.push(e);
   for (const l of store.logs) {
     traceEvents.push({ ph: 'i', s: 't', cat: LOG_CAT, name: logTitle(l.text), pid: PID, tid: l.lane, ts: q(l.ts), args: { text: l.text, stream: l.stream } });
   }

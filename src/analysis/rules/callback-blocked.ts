@@ -3,6 +3,7 @@
 import type { Finding, RelatedInfo, RuleOptions } from '../types';
 import type { TraceIndex } from '../traceIndex';
 import { bySite, count, formatDuration } from '../text';
+import { minOf } from '../extremes';
 
 const SHOWN_SITES = 3;
 
@@ -28,7 +29,7 @@ export function callbackBlocked(t: TraceIndex, o: RuleOptions): Finding[] {
     if (cb.site2) related.push({ message: `callback \`${cb.name}\` was registered here`, site: cb.site2 });
     for (const g of bySite(waiting, (k) => t.span(k).site).slice(0, SHOWN_SITES)) {
       // Only the part of each wait that this callback is to blame for.
-      const longest = cb.end - Math.max(cb.start, Math.min(...g.items.map((k) => t.span(k).end)));
+      const longest = cb.end - Math.max(cb.start, minOf(g.items, (k) => t.store.endCol[k]));
       related.push({ message: `${count(g.items.length, 'result')} of \`${t.span(g.items[0]).name}\` submitted here waited up to ${formatDuration(longest)} behind it`, site: g.site });
     }
     findings.push({

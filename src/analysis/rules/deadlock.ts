@@ -5,6 +5,7 @@ import { formatSite, type PoolInfo } from '../../trace/model';
 import type { Finding, RelatedInfo } from '../types';
 import type { TraceIndex } from '../traceIndex';
 import { firstLine } from '../text';
+import { maxOf } from '../extremes';
 
 export function deadlock(t: TraceIndex): Finding[] {
   const d = t.store.meta.deadlock;
@@ -56,8 +57,8 @@ function suspect(t: TraceIndex, waitName: string | undefined): PoolInfo | undefi
   let bestAt = -Infinity;
   for (const pool of t.store.pools.values()) {
     if (waitName === 'join' && (pool.kind !== 'ThreadPool' || (pool.closed ?? pool.terminated) === undefined)) continue;
-    const inits = t.failedInits(pool.id).map((i) => t.store.endCol[i]);
-    const at = Math.max(pool.handlerDied?.ts ?? -Infinity, pool.broken?.ts ?? -Infinity, ...inits);
+    const lastInit = maxOf(t.failedInits(pool.id), (i) => t.store.endCol[i]);
+    const at = Math.max(pool.handlerDied?.ts ?? -Infinity, pool.broken?.ts ?? -Infinity, lastInit);
     if (at > bestAt) [best, bestAt] = [pool, at];
   }
   return best;

@@ -5,6 +5,7 @@
 import type { Finding, RelatedInfo, RuleOptions } from '../types';
 import type { TraceIndex } from '../traceIndex';
 import { bySite, count, formatDuration } from '../text';
+import { maxOf, minOf } from '../extremes';
 
 const SHOWN_SITES = 3;
 
@@ -31,9 +32,9 @@ export function mainBlocked(t: TraceIndex, o: RuleOptions): Finding[] {
 }
 
 function finding(t: TraceIndex, ep: Delay[]): Finding {
-  const from = Math.min(...ep.map((d) => d.from));
-  const to = Math.max(...ep.map((d) => d.to));
-  const longest = Math.max(...ep.map((d) => d.to - d.from));
+  const from = minOf(ep, (d) => d.from);
+  const to = maxOf(ep, (d) => d.to);
+  const longest = maxOf(ep, (d) => d.to - d.from);
   const sleeps = t.waits.filter((i) => t.span(i).name === 'sleepSync' && t.lane(t.store.laneCol[i])?.kind === 'main' && t.store.startCol[i] < to && t.store.endCol[i] > from);
   const sleep = sleeps.length ? t.span(sleeps.reduce((a, b) => (overlap(t, b, from, to) > overlap(t, a, from, to) ? b : a))) : undefined;
   const held = `${count(ep.length, 'finished result')} waited up to ${formatDuration(longest)} to be taken in, so their callbacks and waiters ran late`;
@@ -44,7 +45,7 @@ function finding(t: TraceIndex, ep: Delay[]): Finding {
     .slice(0, SHOWN_SITES)
     .map((g) => {
       const job = t.job(g.items[0].job)!;
-      const longestHere = Math.max(...g.items.map((d) => d.to - d.from));
+      const longestHere = maxOf(g.items, (d) => d.to - d.from);
       return { message: `${count(g.items.length, 'result')} of \`${t.taskName(job)}\` from this ${job.api}() call waited up to ${formatDuration(longestHere)}`, site: g.site };
     });
   return {
