@@ -176,22 +176,6 @@ export class TraceStore {
     this.spanRev[i] = ++this.revision;
   }
 
-  /** Closes or amends span i. */
-  update(i: number, u: { end?: number; status?: SpanStatus; text?: string; queued?: number; job?: number; api?: string; site?: string; args?: string }): void {
-    if (u.end !== undefined) {
-      this.endCol[i] = u.end;
-      this.touch(u.end);
-    }
-    if (u.status !== undefined) this.statusCol[i] = STATUS_CODES[u.status];
-    if (u.text !== undefined) this.textCol[i] = this.intern(u.text);
-    if (u.queued !== undefined) this.queuedCol[i] = u.queued;
-    if (u.job !== undefined) this.jobCol[i] = u.job;
-    if (u.api !== undefined) this.apiCol[i] = this.intern(u.api);
-    if (u.site !== undefined) this.siteCol[i] = this.intern(u.site);
-    if (u.args !== undefined) this.argsCol[i] = this.intern(u.args);
-    this.amended(i);
-  }
-
   kind(i: number): SpanKind {
     return SPAN_KINDS[this.kindCol[i]];
   }

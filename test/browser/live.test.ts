@@ -79,7 +79,7 @@ describe('inspector as a live editor panel (webview API, sequence-numbered batch
 
     // The run goes on: the running task ends, new spans arrive, time moves on.
     for (let k = 0; k < 30; k++) store.addSpan({ lane: 2 + (k % 2), kind: 'task', status: 'ok', name: `t${k}`, start: 6000 + k * 1000, end: 6800 + k * 1000, queued: 5500 + k * 1000, taskId: k + 1, job: k + 1 });
-    store.update(running, { end: 4000, status: 'error', text: 'Error: <b>bad</b>' });
+    store.endSpan(running, 4000, 'error', 'Error: <b>bad</b>');
     const delta = feed.delta();
     assert.equal(delta.reset, false);
     assert.equal(delta.spans.n, 31, 'the delta carries the changed span and the 30 new ones, not the unchanged wait');
