@@ -20,15 +20,27 @@ export function count(n: number, noun: string, plural = `${noun}s`): string {
   return `${n} ${n === 1 ? noun : plural}`;
 }
 
-/** Items grouped by their source line (first-seen order), so related info names each line once. */
-export function bySite<T>(items: readonly T[], siteOf: (item: T) => Site | undefined): { site?: Site; items: T[] }[] {
-  const groups = new Map<string, { site?: Site; items: T[] }>();
+/** Items grouped by a key, in first-seen order. */
+export function groupBy<T, K>(items: readonly T[], keyOf: (item: T) => K): T[][] {
+  const groups = new Map<K, T[]>();
   for (const item of items) {
-    const site = siteOf(item);
-    const key = site ? formatSite(site) : '';
+    const key = keyOf(item);
     let g = groups.get(key);
-    if (!g) groups.set(key, (g = { site, items: [] }));
-    g.items.push(item);
+    if (!g) groups.set(key, (g = []));
+    g.push(item);
   }
   return [...groups.values()];
+}
+
+/** Items grouped by their source line (first-seen order), so related info names each line once. */
+export function bySite<T>(items: readonly T[], siteOf: (item: T) => Site | undefined): { site?: Site; items: T[] }[] {
+  // The items of a big run share a few site objects: each is formatted once.
+  const texts = new Map<Site, string>();
+  const textOf = (site: Site | undefined) => {
+    if (!site) return '';
+    let text = texts.get(site);
+    if (text === undefined) texts.set(site, (text = formatSite(site)));
+    return text;
+  };
+  return groupBy(items, (item) => textOf(siteOf(item))).map((g) => ({ site: siteOf(g[0]), items: g }));
 }

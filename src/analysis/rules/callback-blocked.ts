@@ -2,7 +2,7 @@
 // result that arrives meanwhile waits behind it (SEMANTICS.md A6, B18).
 import type { Finding, RelatedInfo, RuleOptions } from '../types';
 import type { TraceIndex } from '../traceIndex';
-import { bySite, count, formatDuration } from '../text';
+import { count, formatDuration, groupBy } from '../text';
 import { minOf } from '../extremes';
 
 const SHOWN_SITES = 3;
@@ -21,16 +21,18 @@ export function callbackBlocked(t: TraceIndex, o: RuleOptions): Finding[] {
       if (job === undefined || job.id === cb.job || job.pool !== pool) return false;
       return job.readyAt === undefined ? t.store.endCol[k] > cb.start : job.readyAt >= cb.end;
     });
-    const jobs = new Set(waiting.map((k) => t.span(k).job));
+    const jobs = new Set(waiting.map((k) => t.store.jobCol[k]));
     const thread = t.lane(cb.lane)?.kind === 'main' ? 'the main thread' : 'the callback thread';
     const still = cb.status === 'running' ? ' (it was still running when the trace ended)' : '';
     const behind = jobs.size > 0 ? `; ${count(jobs.size, 'result')} waited behind it` : '';
     const related: RelatedInfo[] = [];
     if (cb.site2) related.push({ message: `callback \`${cb.name}\` was registered here`, site: cb.site2 });
-    for (const g of bySite(waiting, (k) => t.span(k).site).slice(0, SHOWN_SITES)) {
+    // By submitting line: a task's site is an interned string, so its id is the line's key.
+    for (const g of groupBy(waiting, (k) => t.store.siteCol[k]).slice(0, SHOWN_SITES)) {
+      const first = t.span(g[0]);
       // Only the part of each wait that this callback is to blame for.
-      const longest = cb.end - Math.max(cb.start, minOf(g.items, (k) => t.store.endCol[k]));
-      related.push({ message: `${count(g.items.length, 'result')} of \`${t.span(g.items[0]).name}\` submitted here waited up to ${formatDuration(longest)} behind it`, site: g.site });
+      const longest = cb.end - Math.max(cb.start, minOf(g, (k) => t.store.endCol[k]));
+      related.push({ message: `${count(g.length, 'result')} of \`${first.name}\` submitted here waited up to ${formatDuration(longest)} behind it`, site: first.site });
     }
     findings.push({
       rule: 'callback-blocked',

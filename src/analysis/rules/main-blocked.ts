@@ -21,9 +21,10 @@ export function mainBlocked(t: TraceIndex, o: RuleOptions): Finding[] {
   const delays: Delay[] = [];
   for (const job of t.store.jobs.values()) {
     if (job.resultIn === undefined) continue;
-    const finished = t.tasksOf(job.id).filter((i) => t.ran(i));
-    if (finished.length === 0) continue;
-    const task = finished.reduce((a, b) => (t.store.endCol[b] > t.store.endCol[a] ? b : a));
+    // The job's last task to finish: its result could have been taken in from then on.
+    let task = -1;
+    for (const i of t.tasksOf(job.id)) if (t.ran(i) && (task < 0 || t.store.endCol[i] > t.store.endCol[task])) task = i;
+    if (task < 0) continue;
     const from = t.store.endCol[task];
     const held = job.resultIn - from - (inCallbacks(job.resultIn) - inCallbacks(from));
     if (held > o.thresholdUs) delays.push({ job: job.id, task, from, to: job.resultIn });
@@ -35,7 +36,7 @@ function finding(t: TraceIndex, ep: Delay[]): Finding {
   const from = minOf(ep, (d) => d.from);
   const to = maxOf(ep, (d) => d.to);
   const longest = maxOf(ep, (d) => d.to - d.from);
-  const sleeps = t.waits.filter((i) => t.span(i).name === 'sleepSync' && t.lane(t.store.laneCol[i])?.kind === 'main' && t.store.startCol[i] < to && t.store.endCol[i] > from);
+  const sleeps = t.waits.filter((i) => t.store.startCol[i] < to && t.store.endCol[i] > from && t.nameOf(i) === 'sleepSync' && t.lane(t.store.laneCol[i])?.kind === 'main');
   const sleep = sleeps.length ? t.span(sleeps.reduce((a, b) => (overlap(t, b, from, to) > overlap(t, a, from, to) ? b : a))) : undefined;
   const held = `${count(ep.length, 'finished result')} waited up to ${formatDuration(longest)} to be taken in, so their callbacks and waiters ran late`;
   const message = sleep
