@@ -2,6 +2,7 @@
 import { Rec } from '../trace/records';
 import { TimeoutError, ValueError } from './errors';
 import { recordJobEvent } from './jobRecords';
+import { newSignal, type Signal } from './signal';
 import type { ResultHandler } from './resultHandler';
 import { callSite } from './sites';
 import { DirectWait, recordedWait, type Completable } from './waits';
@@ -32,7 +33,7 @@ export class AsyncResult<R = unknown> implements Completable {
   /** the first get() waiting, ended by settle itself: the usual `applyAsync(...).get()` */
   private waiter: DirectWait<R> | undefined;
   /** made on the first other wait: most results of a big batch are only read once ready */
-  private waiters: { promise: Promise<void>; resolve: () => void } | undefined;
+  private waiters: Signal | undefined;
 
   /** @internal created by pools */
   constructor(
@@ -99,12 +100,7 @@ export class AsyncResult<R = unknown> implements Completable {
   /** @internal resolves when ready, without recording a wait */
   whenReady(): Promise<void> {
     if (this.ready()) return Promise.resolve();
-    if (!this.waiters) {
-      let resolve!: () => void;
-      const promise = new Promise<void>((r) => (resolve = r));
-      this.waiters = { promise, resolve };
-    }
-    return this.waiters.promise;
+    return (this.waiters ??= newSignal()).promise;
   }
 
   ready(): boolean {

@@ -4,6 +4,7 @@ import { CancelledError, FuturesTimeoutError } from './errors';
 import { recordCallbackReg, recordJobEvent } from './jobRecords';
 import { runCallback } from './resultHandler';
 import { recorder } from './recorder';
+import { newSignal, type Signal } from './signal';
 import { callSite } from './sites';
 import { CALLBACK_LANE, currentLane } from './thread';
 import { DirectWait, recordedWait, type Completable } from './waits';
@@ -26,7 +27,7 @@ export class Future<R = unknown> implements Completable {
   /** done callbacks added while pending; made on the first, as most futures get none */
   private callbacks: ((f: Future<R>) => void)[] | undefined;
   /** made on the first wait other than the first result()/exception() (see whenDone) */
-  private doneSignal: { promise: Promise<void>; resolve: () => void } | undefined;
+  private doneSignal: Signal | undefined;
   /** the first result() or exception() waiting, ended by the future's finishing itself */
   private waiter: DirectWait<unknown> | undefined;
   private waiterWantsException = false;
@@ -96,12 +97,7 @@ export class Future<R = unknown> implements Completable {
   /** @internal resolves when done, without recording a wait */
   whenDone(): Promise<void> {
     if (this.state !== 'PENDING') return Promise.resolve();
-    if (!this.doneSignal) {
-      let resolve!: () => void;
-      const promise = new Promise<void>((r) => (resolve = r));
-      this.doneSignal = { promise, resolve };
-    }
-    return this.doneSignal.promise;
+    return (this.doneSignal ??= newSignal()).promise;
   }
 
   /** @internal the task finished (`arrived`: its outcome came in just now) or the executor broke */

@@ -5,6 +5,7 @@ import { AssertionError, ValueError } from './errors';
 import { recordCallbackReg, recordJob, recordJobEvent, recordSubmit, recordTaskJob } from './jobRecords';
 import { recorder } from './recorder';
 import { ResultHandler } from './resultHandler';
+import { newSignal, type Signal } from './signal';
 import { defaultWorkers, newJobId, newPoolId, newTaskId } from './runContext';
 import { callSite, captureSite, functionSite } from './sites';
 import { taskRef, type FnRef } from './taskRegistry';
@@ -31,7 +32,7 @@ interface TaskOwner {
   readonly job: number;
   taskDone(ok: boolean, value: unknown, taskId: number): void;
   /** whether this outcome makes the job ready at once (see AsyncResult.readyOnArrival) */
-  readyOnArrival?(ok: boolean): boolean;
+  readyOnArrival(ok: boolean): boolean;
 }
 
 interface ChunkSink {
@@ -62,7 +63,7 @@ export class ThreadPool implements ResultOwner {
   private state: 'RUN' | 'CLOSE' | 'TERMINATE' = 'RUN';
   /** jobs issued and not ready yet (Python's pool `_cache`) */
   private pendingJobs = 0;
-  private allSettled: { promise: Promise<void>; resolve: () => void } | undefined;
+  private allSettled: Signal | undefined;
   private readonly tasks = new Map<number, TaskOwner>();
   private readonly failedInit = new Set<number>();
   private initOk = false;
@@ -239,7 +240,7 @@ export class ThreadPool implements ResultOwner {
       this.initOk = true;
       if (this.handler.dead !== undefined) continue;
       const { ok, value } = decodeOutcome(items[i + 1] as number, items[i + 2]);
-      if (!owner.readyOnArrival?.(ok)) recordJobEvent(Rec.RESULT_IN, owner.job, taskId);
+      if (!owner.readyOnArrival(ok)) recordJobEvent(Rec.RESULT_IN, owner.job, taskId);
       owner.taskDone(ok, value, taskId);
     }
   }
@@ -271,12 +272,7 @@ export class ThreadPool implements ResultOwner {
 
   private allJobsSettled(): Promise<void> {
     if (this.pendingJobs === 0) return Promise.resolve();
-    if (!this.allSettled) {
-      let resolve!: () => void;
-      const promise = new Promise<void>((r) => (resolve = r));
-      this.allSettled = { promise, resolve };
-    }
-    return this.allSettled.promise;
+    return (this.allSettled ??= newSignal()).promise;
   }
 
   // ---- lifecycle --------------------------------------------------------------------

@@ -68,6 +68,18 @@ function drawnOn(lane: number): boolean {
   return lane <= CALLBACK_LANE && recorder().tasks;
 }
 
+/**
+ * Records the start of a drawn wait and returns its site: `known`, else the waiting line found
+ * on the stack (a capture each undrawn wait is spared). An undrawn wait keeps `known`.
+ */
+function waitStarted(drawn: boolean, lane: number, id: number, what: string, known: string | undefined, job: number, timeoutMs?: number): string | undefined {
+  if (!drawn) return known;
+  const site = known ?? captureSite();
+  const rec = recorder();
+  rec.rec(Rec.WAIT_START, lane, id, rec.str(what), rec.str(site), job, timeoutMs === undefined ? -1 : Math.round(timeoutMs));
+  return site;
+}
+
 let nextResolve: (value: any) => void;
 let nextReject: (error: unknown) => void;
 /** One executor for every DirectWait's promise, so making one allocates no closure. */
@@ -98,9 +110,7 @@ export class DirectWait<T> implements ActiveWait {
     this.promise = new Promise<T>(takeResolvers);
     this.resolve = nextResolve;
     this.reject = nextReject;
-    const rec = recorder();
-    this.site = site ?? (this.drawn ? captureSite() : undefined);
-    if (this.drawn) rec.rec(Rec.WAIT_START, this.lane, this.id, rec.str(what), rec.str(this.site), job, -1);
+    this.site = waitStarted(this.drawn, this.lane, this.id, what, site, job);
     opened(this);
     checkWait(this, true);
   }
@@ -128,12 +138,11 @@ export function recordedWait<T>(spec: WaitSpec<T>): Promise<T> {
   const rec = recorder();
   const id = newWaitId();
   const lane = currentLane();
-  // Waits inside a task are part of that task's span (each drawn wait costs a stack capture for its site).
+  // Waits inside a task are part of that task's span.
   const drawn = drawnOn(lane);
-  const site = spec.site ?? (drawn ? captureSite() : undefined);
   const job = spec.job ?? -1;
   const timeout = spec.timeoutMs;
-  if (drawn) rec.rec(Rec.WAIT_START, lane, id, rec.str(spec.what), rec.str(site), job, timeout === undefined ? -1 : Math.round(timeout));
+  const site = waitStarted(drawn, lane, id, spec.what, spec.site, job, timeout);
   const w: ActiveWait = { id, site, job, target: timeout === undefined ? spec.target : undefined };
   opened(w);
   const end = (outcome: number) => {
@@ -142,7 +151,7 @@ export function recordedWait<T>(spec: WaitSpec<T>): Promise<T> {
     return true;
   };
   // Under a host a wait without a timeout ends only by what it waits for (a deadlock ends the
-  // whole run), so it needs no promise of its own: most waits of a big batch take this path.
+  // whole run), so it needs no promise of its own.
   if (timeout === undefined && hostLink()) {
     const waited = spec.settled.then(
       (v) => (end(WaitOutcome.ok), v),
@@ -192,14 +201,13 @@ export function recheckWaits(): void {
 
 /** A wait that blocks the thread (sleepSync): recorded around the blocking call itself. */
 export function recordedBlock(what: string, block: () => void): void {
-  const rec = recorder();
-  if (!drawnOn(currentLane())) return block();
-  const id = newWaitId();
   const lane = currentLane();
-  rec.rec(Rec.WAIT_START, lane, id, rec.str(what), rec.str(captureSite()), -1, -1);
+  if (!drawnOn(lane)) return block();
+  const id = newWaitId();
+  waitStarted(true, lane, id, what, undefined, -1);
   try {
     block();
   } finally {
-    rec.rec(Rec.WAIT_END, lane, id, WaitOutcome.ok);
+    recorder().rec(Rec.WAIT_END, lane, id, WaitOutcome.ok);
   }
 }
