@@ -2,6 +2,7 @@
 // single-task job as TASK_JOB or as JOB + TASK_SUBMIT; a get() ended by JOB_READY's d or by its
 // own WAIT_END): both must give the trace a user sees, whichever ring is drained first.
 import assert from 'node:assert/strict';
+import { TraceFeed } from '../../../src/protocol/encode';
 import { TraceBuilder } from '../../../src/trace/builder';
 import { CallbackKind, LaneKindCode, PoolAction, Rec, TaskStatus, WaitOutcome, packPoolApi, unpackPoolApi, type RawRecord } from '../../../src/trace/records';
 import { TraceStore } from '../../../src/trace/store';
@@ -124,6 +125,22 @@ describe('trace builder', () => {
       const w = waitSpan(waited(rec(Rec.JOB_READY, MAIN, 16, 7, TaskStatus.ok, 1)));
       assert.deepEqual({ end: w.end, status: w.status }, { end: 100, status: 'running' });
     });
+  });
+
+  it('sends a live view only the jobs that changed, including a change no span shows (an error retrieved)', () => {
+    const store = new TraceStore({ file: FILE, startedAt: '2026-01-01T00:00:00.000Z' });
+    const builder = new TraceBuilder(store, 0);
+    const strings: string[] = [];
+    const feed = new TraceFeed(store);
+    for (const r of [...preamble(), ...issue('TASK_JOB', 7, 70, 10), ...issue('TASK_JOB', 8, 80, 11)]) builder.consume(r, strings);
+    assert.deepEqual(feed.snapshot().jobs.map((j) => j.id), [7, 8]);
+    builder.consume(rec(Rec.JOB_READY, MAIN, 16, 8, TaskStatus.error, 1), strings);
+    assert.deepEqual(feed.delta().jobs.map((j) => j.id), [8], 'the job that became ready, not the other');
+    builder.consume(rec(Rec.RETRIEVED, MAIN, 17, 8), strings);
+    assert.equal(feed.stale, true, 'a retrieved error is a change to send');
+    const delta = feed.delta();
+    assert.deepEqual(delta.jobs.map((j) => [j.id, j.retrieved]), [[8, true]]);
+    assert.deepEqual(feed.delta().jobs, [], 'nothing changed, nothing sent');
   });
 
   it('packs a TASK_JOB pool id and api name into one field and back', () => {
