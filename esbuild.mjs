@@ -21,8 +21,8 @@ const builds = [
     ...nodeEsm,
     entryPoints: {
       runtime: 'src/runtime/index.ts',
-      'main-worker': 'src/runtime/mainWorker.ts',
-      'pool-worker': 'src/runtime/poolWorker.ts',
+      'main-worker': 'src/runtime/main/mainThread.ts',
+      'pool-worker': 'src/runtime/dispatch/thread/poolWorkerThread.ts',
       cli: 'src/cli/main.ts',
     },
     chunkNames: 'chunks/[name]-[hash]',

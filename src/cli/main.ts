@@ -7,7 +7,7 @@ import { analyze } from '../analysis';
 import { fromChromeTrace, toChromeTrace } from '../trace/chromeTrace';
 import { formatSite } from '../trace/model';
 import type { TraceStore } from '../trace/store';
-import { startRun, type RunError } from '../runtime/run';
+import { startRun, type RunError } from '../runtime/host/run';
 import { parseCli, USAGE, UsageError, type CliOptions } from './args';
 import { renderHtmlReport } from './htmlReport';
 import { jsonReport, textReport } from './report';

@@ -3,7 +3,7 @@
 import type { Finding } from '../analysis';
 import { formatSite } from '../trace/model';
 import type { TraceStore } from '../trace/store';
-import type { RunError } from '../runtime/run';
+import type { RunError } from '../runtime/host/run';
 import { laneStats } from './laneStats';
 
 export function findingLine(f: Finding): string {

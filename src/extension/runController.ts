@@ -4,7 +4,7 @@
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
 import { analyze } from '../analysis';
-import { startRun, type RunError, type RunHandle } from '../runtime/run';
+import { startRun, type RunError, type RunHandle } from '../runtime/host/run';
 import type { RunOutcome } from '../trace/model';
 import { readConfig } from './config';
 import { INSPECTOR_COMMANDS } from './inspectorPanel';

@@ -1,12 +1,12 @@
 // The public API, importable from task files as 'poolscope'.
-export { ThreadPool, type ThreadPoolOptions, type MapOptions } from './threadPool';
-export { AsyncResult, type Callbacks } from './asyncResult';
-export { ThreadPoolExecutor, type ExecutorOptions, type ShutdownOptions, type ExecutorMapOptions } from './executor';
-export { Future } from './future';
-export { asCompleted, wait, FIRST_COMPLETED, FIRST_EXCEPTION, ALL_COMPLETED, type ReturnWhen, type WaitResult } from './futuresWait';
-export { sleep, sleepSync } from './sleep';
-export { currentThread, type ThreadInfo } from './thread';
-export { registerTaskModule } from './taskRegistry';
+export { ThreadPool, type ThreadPoolOptions, type MapOptions } from './api/threadPool';
+export { AsyncResult, type Callbacks } from './api/asyncResult';
+export { ThreadPoolExecutor, type ExecutorOptions, type ShutdownOptions, type ExecutorMapOptions } from './api/threadPoolExecutor';
+export { Future } from './api/future';
+export { asCompleted, wait, FIRST_COMPLETED, FIRST_EXCEPTION, ALL_COMPLETED, type ReturnWhen, type WaitResult } from './api/futuresWait';
+export { sleep, sleepSync } from './api/sleep';
+export { currentThread, type ThreadInfo } from './record/lanes';
+export { registerTaskModule } from './dispatch/taskRegistry';
 export {
   TimeoutError,
   FuturesTimeoutError,
@@ -19,4 +19,4 @@ export {
   ValueError,
   RuntimeError,
   AssertionError,
-} from './errors';
+} from './api/errors';

@@ -1,4 +1,4 @@
-// The raw records every thread writes into its own event ring (see runtime/eventRing.ts).
+// The raw records every thread writes into its own event ring (see runtime/record/eventRing.ts).
 // A record is: type, lane, ts (µs on the run's one clock), six int fields a..f and an optional
 // text. Repeated strings (function names, source sites) are interned per ring with STR records
 // and referenced by id; one-off text (previews, printed lines, stacks) rides inline.

@@ -6,7 +6,7 @@ import { rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Finding } from '../../src/analysis';
-import type { RunOptions, RunResult } from '../../src/runtime/run';
+import type { RunOptions, RunResult } from '../../src/runtime/host/run';
 import type { Span } from '../../src/trace/model';
 import { scratchRoot } from './fixtures/harness';
 import type * as HostApi from './host';

@@ -1,5 +1,5 @@
 // The host side the conformance tests drive, bundled into dist/ by esbuild.mjs so the tests
 // run the built runtime exactly as the CLI and the extension do (worker scripts from dist/).
-export { startRun, type RunResult, type RunOptions } from '../../src/runtime/run';
+export { startRun, type RunResult, type RunOptions } from '../../src/runtime/host/run';
 export { analyze, type Finding } from '../../src/analysis';
 export { toChromeTrace, fromChromeTrace } from '../../src/trace/chromeTrace';

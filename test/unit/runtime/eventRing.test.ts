@@ -1,7 +1,7 @@
 // The per-thread trace ring: records come out whole and in order across the wrap-around, and a
 // writer that cannot get room drops records and counts them rather than blocking forever.
 import assert from 'node:assert/strict';
-import { createRingBuffer, RingReader, RingWriter } from '../../../src/runtime/eventRing';
+import { createRingBuffer, RingReader, RingWriter } from '../../../src/runtime/record/eventRing';
 import type { RawRecord } from '../../../src/trace/records';
 
 const copy = (r: RawRecord): RawRecord => ({ ...r });

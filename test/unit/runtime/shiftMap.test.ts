@@ -2,7 +2,7 @@
 // what was inserted at or before it, and nothing else about it changes.
 import assert from 'node:assert/strict';
 import { decode, encode, type SourceMapSegment } from '@jridgewell/sourcemap-codec';
-import { shiftMappings } from '../../../src/runtime/shiftMap';
+import { shiftMappings } from '../../../src/runtime/compile/shiftMap';
 
 describe('source map shift', () => {
   const original: SourceMapSegment[][] = [

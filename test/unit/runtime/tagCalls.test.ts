@@ -7,10 +7,10 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parse, type AnyNode } from 'acorn';
 import { simple } from 'acorn-walk';
-import { bundleSites } from '../../../src/runtime/bundleSites';
-import { compileTaskFile, type Compiled } from '../../../src/runtime/compile';
-import { tagBundleFile } from '../../../src/runtime/tagCalls';
-import { TAG_FN } from '../../../src/runtime/siteTag';
+import { bundleSites } from '../../../src/runtime/sites/bundleSites';
+import { compileTaskFile, type Compiled } from '../../../src/runtime/compile/compile';
+import { tagBundleFile } from '../../../src/runtime/compile/tagCalls';
+import { TAG_FN } from '../../../src/runtime/sites/siteTag';
 
 const TASK = `import { ThreadPool } from 'poolscope';
 import { lookup } from 'lookup-pkg';

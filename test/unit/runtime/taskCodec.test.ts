@@ -2,9 +2,9 @@
 // decoder reads the function's id always and its url and name only when the worker has not met
 // it, and the arguments it hands back must not depend on queue memory main may reuse.
 import assert from 'node:assert/strict';
-import { encodeTask, TaskDecoder } from '../../../src/runtime/taskCodec';
-import { createTaskQueueBuffer, TaskQueue } from '../../../src/runtime/taskQueue';
-import type { FnRef } from '../../../src/runtime/taskRegistry';
+import { encodeTask, TaskDecoder } from '../../../src/runtime/dispatch/taskCodec';
+import { createTaskQueueBuffer, TaskQueue } from '../../../src/runtime/dispatch/taskQueue';
+import type { FnRef } from '../../../src/runtime/dispatch/taskRegistry';
 
 const add: FnRef = { url: 'file:///tmp/tasks/ünïcode.mjs', name: 'add', id: 7 };
 const other: FnRef = { url: 'file:///tmp/tasks/b.mjs', name: 'double', id: 8 };

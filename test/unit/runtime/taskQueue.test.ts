@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { createTaskQueueBuffer, TaskQueue } from '../../../src/runtime/taskQueue';
+import { createTaskQueueBuffer, TaskQueue } from '../../../src/runtime/dispatch/taskQueue';
 
 const payloadOf = (id: number) => new Uint8Array((id % 40) + 1).fill(id % 251);
 

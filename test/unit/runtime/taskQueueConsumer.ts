@@ -1,7 +1,7 @@
 // A worker for the task queue test: takes tasks until the queue is closed and empty, checks
 // each payload against its id, and reports the ids it took.
 import { parentPort, workerData } from 'node:worker_threads';
-import { TaskQueue, type TaskSink } from '../../../src/runtime/taskQueue';
+import { TaskQueue, type TaskSink } from '../../../src/runtime/dispatch/taskQueue';
 
 /** Checks each payload while the queue still holds it, as the pool's decoder reads it. */
 class Checker implements TaskSink {

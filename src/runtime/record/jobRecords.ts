@@ -1,9 +1,9 @@
 // The records main writes when user code issues work, shared by pools and executors.
-import { CallbackKind, packPoolApi, Rec, TASK_JOB_POOLS } from '../trace/records';
+import { CallbackKind, packPoolApi, Rec, TASK_JOB_POOLS } from '../../trace/records';
 import { previewArgs } from './preview';
 import { recorder } from './recorder';
-import { callbackName, functionSite } from './sites';
-import { MAIN_LANE } from './thread';
+import { callbackName, functionSite } from '../sites/sites';
+import { MAIN_LANE } from './lanes';
 
 export function recordJob(job: number, pool: number, api: string, site: string | undefined, taskCount: number, fn: Function): void {
   const rec = recorder();

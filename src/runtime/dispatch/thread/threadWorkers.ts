@@ -1,21 +1,21 @@
 // The threads behind one pool: a shared task queue and one worker thread per slot. A slot
 // keeps its lane when its thread is replaced, so a respawned worker draws on the same row.
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
-import { PoolAction, Rec, WorkerAction } from '../trace/records';
-import { spawnThread } from './spawnThread';
-import { encodingError, ValueError } from './errors';
-import { recorder } from './recorder';
-import { hostLink, newWorkerLane, type WorkerLane } from './runContext';
-import { createTaskQueueBuffer, TaskQueue } from './taskQueue';
-import type { FnRef } from './taskRegistry';
-import { MAIN_LANE } from './thread';
-import { encodeTask } from './taskCodec';
-import type { PoolWorkerData, WorkerMessage } from './workerProtocol';
+import { PoolAction, Rec, WorkerAction } from '../../../trace/records';
+import { spawnThread } from '../../host/spawnThread';
+import { encodingError, ValueError } from '../../api/errors';
+import { recorder } from '../../record/recorder';
+import { hostLink, newWorkerLane, type WorkerLane } from '../../main/runContext';
+import { createTaskQueueBuffer, TaskQueue } from '../taskQueue';
+import type { FnRef } from '../taskRegistry';
+import { MAIN_LANE } from '../../record/lanes';
+import { encodeTask } from '../taskCodec';
+import type { PoolWorkerData, WorkerMessage } from '../workerProtocol';
 
 /** Python's pool maintenance loop looks for dead workers every 0.1 s; respawns are paced the same. */
 const RESPAWN_DELAY_MS = 100;
 
-export interface WorkerSetEvents {
+export interface WorkerEvents {
   results(items: unknown[]): void;
   initFailed(lane: number, error: string): void;
 }
@@ -27,7 +27,7 @@ interface Slot extends WorkerLane {
   exited: Promise<void>;
 }
 
-export interface WorkerSetOptions {
+export interface WorkerOptions {
   poolId: number;
   initializer?: FnRef;
   initargs: unknown[];
@@ -36,7 +36,7 @@ export interface WorkerSetOptions {
   respawnFailedInit: boolean;
 }
 
-export class WorkerSet {
+export class ThreadWorkers {
   private readonly queueBuffer = createTaskQueueBuffer();
   readonly queue = new TaskQueue(this.queueBuffer);
   private readonly slots: Slot[] = [];
@@ -44,8 +44,8 @@ export class WorkerSet {
   private stopping = false;
 
   constructor(
-    private readonly opts: WorkerSetOptions,
-    private readonly events: WorkerSetEvents,
+    private readonly opts: WorkerOptions,
+    private readonly events: WorkerEvents,
   ) {}
 
   get size(): number {

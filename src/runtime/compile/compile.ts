@@ -5,9 +5,9 @@ import * as esbuild from 'esbuild';
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import type { Site } from '../trace/model';
-import { API_GLOBAL } from './apiGlobal';
-import { TAG_BANNER } from './siteTag';
+import type { Site } from '../../trace/model';
+import { API_GLOBAL } from '../api/apiGlobal';
+import { TAG_BANNER } from '../sites/siteTag';
 
 export const TASK_FILE_EXTENSIONS = ['.js', '.mjs', '.cjs', '.ts', '.mts', '.cts'];
 

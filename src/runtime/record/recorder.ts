@@ -1,7 +1,7 @@
 // This thread's recorder: interns strings and writes records into this thread's ring.
 // When the thread runs without a host (tracing off, or the runtime used on its own), every
 // call is a cheap no-op.
-import { Rec } from '../trace/records';
+import { Rec } from '../../trace/records';
 import { nowUs } from './clock';
 import { RingWriter } from './eventRing';
 

@@ -8,9 +8,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { parse, type AnyNode, type CallExpression, type Position } from 'acorn';
 import { simple } from 'acorn-walk';
-import { bundleSites } from './bundleSites';
+import { bundleSites } from '../sites/bundleSites';
 import { shiftMappings } from './shiftMap';
-import { TAG_FN } from './siteTag';
+import { TAG_FN } from '../sites/siteTag';
 
 /** Methods of pools, executors, results and futures whose call sites the trace shows. */
 const API_METHODS = new Set([

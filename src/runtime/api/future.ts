@@ -1,12 +1,12 @@
 // Future: concurrent.futures.Future (SEMANTICS.md B.15-19).
-import { Rec } from '../trace/records';
+import { Rec } from '../../trace/records';
 import { CancelledError, FuturesTimeoutError } from './errors';
-import { recordCallbackReg, recordJobEvent } from './jobRecords';
+import { recordCallbackReg, recordJobEvent } from '../record/jobRecords';
 import { runCallback } from './resultHandler';
-import { recorder } from './recorder';
-import { newSignal, type Signal } from './signal';
-import { callSite } from './sites';
-import { CALLBACK_LANE, currentLane } from './thread';
+import { recorder } from '../record/recorder';
+import { newDeferred, type Deferred } from './deferred';
+import { callSite } from '../sites/sites';
+import { CALLBACK_LANE, currentLane } from '../record/lanes';
 import { DirectWait, recordedWait, type Completable } from './waits';
 
 export interface FutureOwner {
@@ -27,7 +27,7 @@ export class Future<R = unknown> implements Completable {
   /** done callbacks added while pending; made on the first, as most futures get none */
   private callbacks: ((f: Future<R>) => void)[] | undefined;
   /** made on the first wait other than the first result()/exception() (see whenDone) */
-  private doneSignal: Signal | undefined;
+  private doneDeferred: Deferred | undefined;
   /** the first result() or exception() waiting, ended by the future's finishing itself */
   private waiter: DirectWait<unknown> | undefined;
   private waiterWantsException = false;
@@ -97,7 +97,7 @@ export class Future<R = unknown> implements Completable {
   /** @internal resolves when done, without recording a wait */
   whenDone(): Promise<void> {
     if (this.state !== 'PENDING') return Promise.resolve();
-    return (this.doneSignal ??= newSignal()).promise;
+    return (this.doneDeferred ??= newDeferred()).promise;
   }
 
   /** @internal the task finished (`arrived`: its outcome came in just now) or the executor broke */
@@ -122,7 +122,7 @@ export class Future<R = unknown> implements Completable {
     this.waiter = undefined;
     // The first result()'s wait ends now too, and this record says so (one record, not two).
     recordJobEvent(Rec.JOB_READY, this.job, state === 'CANCELLED' ? 2 : this.error ? 1 : 0, arrived ? 1 : 0, first?.endId ?? 0);
-    this.doneSignal?.resolve();
+    this.doneDeferred?.resolve();
     if (!first) return;
     let value: unknown;
     try {

@@ -2,22 +2,22 @@
 // it starts this worker, which imports the compiled task file and calls its `main`.
 import { parentPort, workerData } from 'node:worker_threads';
 import { pathToFileURL } from 'node:url';
-import { LaneKindCode, MainStatus, Rec } from '../trace/records';
-import { exposeApi } from './apiGlobal';
-import { recorder } from './recorder';
+import { LaneKindCode, MainStatus, Rec } from '../../trace/records';
+import { exposeApi } from '../api/apiGlobal';
+import { recorder } from '../record/recorder';
 import { configureRun } from './runContext';
-import { configureSites } from './sites';
-import { tagBundleFile } from './tagCalls';
-import { isBadInput } from './errors';
-import { firstLine, stackSite, userStack } from './stacks';
-import { registerTaskModule } from './taskRegistry';
-import { CALLBACK_LANE, MAIN_LANE } from './thread';
-import { flushPartialLines, setupThread } from './threadSetup';
-import type { HostMessage, MainWorkerData } from './hostProtocol';
+import { configureSites } from '../sites/sites';
+import { tagBundleFile } from '../compile/tagCalls';
+import { isBadInput } from '../api/errors';
+import { firstLine, stackSite, userStack } from '../sites/stacks';
+import { registerTaskModule } from '../dispatch/taskRegistry';
+import { CALLBACK_LANE, MAIN_LANE } from '../record/lanes';
+import { flushPartialLines, setupThread } from '../record/threadSetup';
+import type { MainToHost, MainWorkerData } from '../host/mainThreadMessages';
 
 const data = workerData as MainWorkerData;
 const port = parentPort!;
-const send = (m: HostMessage) => port.postMessage(m);
+const send = (m: MainToHost) => port.postMessage(m);
 
 setupThread({ ring: data.ring, lane: MAIN_LANE, laneName: 'Main', traceTasks: data.traceTasks });
 exposeApi();
@@ -28,7 +28,7 @@ configureRun(data.defaultWorkers, {
   laneRing: (lane, ring) => send({ t: 'ring', lane, ring }),
   deadlock: () => send({ t: 'deadlock' }),
   spawn: (lane, workerData) => {
-    port.postMessage({ t: 'spawn', lane, data: workerData } satisfies HostMessage, [workerData.port!]);
+    port.postMessage({ t: 'spawn', lane, data: workerData } satisfies MainToHost, [workerData.port!]);
   },
   terminate: (lane) => send({ t: 'terminate', lane }),
 });

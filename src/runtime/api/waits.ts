@@ -2,12 +2,12 @@
 // waits for. A wait with no timeout on something that can no longer happen (a result whose
 // result handler died, a task dropped by terminate(), a pool whose initializer always fails)
 // would hang forever, as it does in Python; here it is declared a deadlock and the run ends.
-import { Rec, WaitOutcome } from '../trace/records';
+import { Rec, WaitOutcome } from '../../trace/records';
 import { RuntimeError } from './errors';
-import { recorder } from './recorder';
-import { hostLink, newWaitId } from './runContext';
-import { captureSite } from './sites';
-import { CALLBACK_LANE, currentLane } from './thread';
+import { recorder } from '../record/recorder';
+import { hostLink, newWaitId } from '../main/runContext';
+import { captureSite } from '../sites/sites';
+import { CALLBACK_LANE, currentLane } from '../record/lanes';
 
 export interface Completable {
   /** undefined while it can still complete; otherwise why it never will */

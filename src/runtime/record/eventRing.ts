@@ -8,7 +8,7 @@
 // area, a power of two in size. A record is 8-aligned:
 //   i32 byteLength | u8 type | u8 0 | u16 lane | f64 ts | i32 a..f | i32 textBytes | utf8 text
 // A byteLength of -1 pads to the end of the area when a record would not fit there.
-import type { RawRecord } from '../trace/records';
+import type { RawRecord } from '../../trace/records';
 
 const HEADER = 16;
 const W = 0;

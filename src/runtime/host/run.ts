@@ -6,16 +6,16 @@ import type { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import { rmSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import type { DeadlockInfo, Lane, LogLine, RunOutcome, Site } from '../trace/model';
-import { MAIN_LANE } from './thread';
-import type { RawRecord } from '../trace/records';
-import { TraceBuilder, type Progress } from '../trace/builder';
-import { TraceStore } from '../trace/store';
-import { nowUs } from './clock';
-import { CompileError, compileTaskFile, type Compiled } from './compile';
+import type { DeadlockInfo, Lane, LogLine, RunOutcome, Site } from '../../trace/model';
+import { MAIN_LANE } from '../record/lanes';
+import type { RawRecord } from '../../trace/records';
+import { TraceBuilder, type Progress } from '../../trace/builder';
+import { TraceStore } from '../../trace/store';
+import { nowUs } from '../record/clock';
+import { CompileError, compileTaskFile, type Compiled } from '../compile/compile';
 import { spawnThread } from './spawnThread';
-import { createRingBuffer, RingReader } from './eventRing';
-import type { HostMessage, MainWorkerData } from './hostProtocol';
+import { createRingBuffer, RingReader } from '../record/eventRing';
+import type { MainToHost, MainWorkerData } from './mainThreadMessages';
 
 export interface RunOptions {
   /** size of pools created without one (default: the machine's parallelism) */
@@ -141,7 +141,7 @@ export function startRun(file: string, opts: RunOptions = {}): RunHandle {
     };
     if (!result) {
       worker = spawnThread('main-worker.mjs', data);
-      worker.on('message', (m: HostMessage) => {
+      worker.on('message', (m: MainToHost) => {
         if (m.t === 'ring') rings.push({ reader: new RingReader(m.ring), strings: [] });
         else if (m.t === 'spawn') {
           const w = spawnThread('pool-worker.mjs', m.data, [m.data.port!]);

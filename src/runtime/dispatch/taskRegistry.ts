@@ -1,6 +1,6 @@
 // Task functions cross threads by name: a worker imports the task file and looks the
 // function up by its export name, as Python's process pools pickle a function by name.
-import { badInput, ValueError } from './errors';
+import { badInput, ValueError } from '../api/errors';
 
 export interface FnRef {
   url: string;

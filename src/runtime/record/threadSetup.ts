@@ -2,9 +2,9 @@
 // their lane and time instead of letting them through, and map stack traces to sources.
 import { readlinkSync } from 'node:fs';
 import { getPriority, setPriority } from 'node:os';
-import { Rec } from '../trace/records';
+import { Rec } from '../../trace/records';
 import { installRecorder, recorder } from './recorder';
-import { currentLane, setThreadLane } from './thread';
+import { currentLane, setThreadLane } from './lanes';
 
 export interface ThreadConfig {
   ring?: SharedArrayBuffer;

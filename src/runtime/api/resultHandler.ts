@@ -4,11 +4,11 @@
 // and only then makes the job ready. So a callback that blocks holds back every later
 // result of the pool, and a callback that throws kills the handler: that job and every
 // later one never become ready, and whoever waits on them waits forever.
-import { CallbackKind, CallbackStatus, PoolAction, Rec } from '../trace/records';
-import { recorder } from './recorder';
-import { firstLine, userStack } from './stacks';
-import { callbackName, functionSite } from './sites';
-import { CALLBACK_LANE, MAIN_LANE, onCallbackLane } from './thread';
+import { CallbackKind, CallbackStatus, PoolAction, Rec } from '../../trace/records';
+import { recorder } from '../record/recorder';
+import { firstLine, userStack } from '../sites/stacks';
+import { callbackName, functionSite } from '../sites/sites';
+import { CALLBACK_LANE, MAIN_LANE, onCallbackLane } from '../record/lanes';
 import { recheckWaits } from './waits';
 
 export type CallbackKindName = keyof typeof CallbackKind;

@@ -1,6 +1,6 @@
 // What the host and the main worker say to each other.
-import type { Site } from '../trace/model';
-import type { PoolWorkerData } from './workerProtocol';
+import type { Site } from '../../trace/model';
+import type { PoolWorkerData } from '../dispatch/workerProtocol';
 
 export interface MainWorkerData {
   file: string;
@@ -11,7 +11,7 @@ export interface MainWorkerData {
 }
 
 /** main worker -> host */
-export type HostMessage =
+export type MainToHost =
   | { t: 'ring'; lane: number; ring: SharedArrayBuffer }
   | { t: 'spawn'; lane: number; data: PoolWorkerData }
   | { t: 'terminate'; lane: number }

@@ -2,8 +2,8 @@
 // message and stack but turns every class it does not know (ValueError, a user's own
 // subclass) into a plain Error; Python's pools keep the exception's type. So a thrown Error
 // travels as its parts and is rebuilt in main with the class of that name when there is one.
-import * as errors from './errors';
-import { MaybeEncodingError } from './errors';
+import * as errors from '../api/errors';
+import { MaybeEncodingError } from '../api/errors';
 
 export const ResultStatus = {
   ok: 0,

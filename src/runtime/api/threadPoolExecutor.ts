@@ -1,17 +1,17 @@
 // ThreadPoolExecutor: concurrent.futures.ThreadPoolExecutor on worker threads (SEMANTICS.md section B).
-import { PoolAction, Rec, TaskStatus } from '../trace/records';
+import { PoolAction, Rec, TaskStatus } from '../../trace/records';
 import { BrokenThreadPool, RuntimeError, ValueError } from './errors';
 import { Future, type FutureOwner } from './future';
-import { recordTaskJob } from './jobRecords';
-import { recorder } from './recorder';
-import { defaultWorkers, newJobId, newPoolId, newTaskId } from './runContext';
-import { callSite, captureSite, functionSite } from './sites';
-import { taskRef } from './taskRegistry';
-import { MAIN_LANE } from './thread';
+import { recordTaskJob } from '../record/jobRecords';
+import { recorder } from '../record/recorder';
+import { defaultWorkers, newJobId, newPoolId, newTaskId } from '../main/runContext';
+import { callSite, captureSite, functionSite } from '../sites/sites';
+import { taskRef } from '../dispatch/taskRegistry';
+import { MAIN_LANE } from '../record/lanes';
 import { recordedWait } from './waits';
-import { WorkerSet } from './workerSet';
-import { decodeOutcome } from './outcomeCodec';
-import { TaskMode } from './workerProtocol';
+import { ThreadWorkers } from '../dispatch/thread/threadWorkers';
+import { decodeOutcome } from '../dispatch/outcomeCodec';
+import { TaskMode } from '../dispatch/workerProtocol';
 
 export interface ExecutorOptions {
   maxWorkers?: number;
@@ -34,7 +34,7 @@ const BROKEN_INIT = 'A thread initializer failed, the thread pool is not usable 
 export class ThreadPoolExecutor implements FutureOwner {
   private readonly id = newPoolId();
   private readonly maxWorkers: number;
-  private readonly workers: WorkerSet;
+  private readonly workers: ThreadWorkers;
   /** futures whose task is queued or running, by task id */
   private readonly byTask = new Map<number, Future<any>>();
   private broken: string | undefined;
@@ -48,7 +48,7 @@ export class ThreadPoolExecutor implements FutureOwner {
     const init = options.initializer ? taskRef(options.initializer, 'initializer') : undefined;
     const rec = recorder();
     rec.rec(Rec.POOL, MAIN_LANE, this.id, PoolAction.created, rec.str(captureSite()), max, rec.str(init?.name), rec.str(options.initializer && functionSite(options.initializer)), 'ThreadPoolExecutor');
-    this.workers = new WorkerSet(
+    this.workers = new ThreadWorkers(
       { poolId: this.id, initializer: init, initargs: options.initargs ?? [], traceTasks: rec.tasks, respawnFailedInit: false },
       { results: (items) => this.onResults(items), initFailed: () => this.onInitFailed() },
     );

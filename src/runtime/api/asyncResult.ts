@@ -1,10 +1,10 @@
 // AsyncResult: the handle applyAsync / mapAsync / starmapAsync return (SEMANTICS.md A.2-5, 9).
-import { Rec } from '../trace/records';
+import { Rec } from '../../trace/records';
 import { TimeoutError, ValueError } from './errors';
-import { recordJobEvent } from './jobRecords';
-import { newSignal, type Signal } from './signal';
+import { recordJobEvent } from '../record/jobRecords';
+import { newDeferred, type Deferred } from './deferred';
 import type { ResultHandler } from './resultHandler';
-import { callSite } from './sites';
+import { callSite } from '../sites/sites';
 import { DirectWait, recordedWait, type Completable } from './waits';
 
 export interface ResultOwner {
@@ -33,7 +33,7 @@ export class AsyncResult<R = unknown> implements Completable {
   /** the first get() waiting, ended by settle itself: the usual `applyAsync(...).get()` */
   private waiter: DirectWait<R> | undefined;
   /** made on the first other wait: most results of a big batch are only read once ready */
-  private waiters: Signal | undefined;
+  private waiters: Deferred | undefined;
 
   /** @internal created by pools */
   constructor(
@@ -100,7 +100,7 @@ export class AsyncResult<R = unknown> implements Completable {
   /** @internal resolves when ready, without recording a wait */
   whenReady(): Promise<void> {
     if (this.ready()) return Promise.resolve();
-    return (this.waiters ??= newSignal()).promise;
+    return (this.waiters ??= newDeferred()).promise;
   }
 
   ready(): boolean {

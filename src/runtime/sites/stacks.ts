@@ -1,7 +1,7 @@
 // Stack traces as users should read them: their own frames, not the runtime's.
 import { fileURLToPath } from 'node:url';
-import type { Site } from '../trace/model';
-import { DIST_DIR } from './distPaths';
+import type { Site } from '../../trace/model';
+import { DIST_DIR } from '../host/distPaths';
 
 function isRuntimeFrame(line: string): boolean {
   const l = line.trimStart();

@@ -2,19 +2,19 @@
 // until the queue closes. Results go back to main in batches: one message per burst of
 // short tasks, and at once when the queue runs dry, so a lone task is never held back.
 import { parentPort, workerData } from 'node:worker_threads';
-import { Rec, TaskStatus, WorkerAction } from '../trace/records';
-import { nowUs } from './clock';
-import { exposeApi } from './apiGlobal';
-import { encodingError } from './errors';
-import { preview } from './preview';
-import { recorder } from './recorder';
-import { TaskQueue } from './taskQueue';
-import { firstLine, userStack } from './stacks';
-import { resolveRef } from './taskRegistry';
-import { flushPartialLines, setupThread } from './threadSetup';
-import { TaskDecoder } from './taskCodec';
-import { encodeThrown, ResultStatus } from './outcomeCodec';
-import { TaskMode, type PoolWorkerData, type WorkerMessage } from './workerProtocol';
+import { Rec, TaskStatus, WorkerAction } from '../../../trace/records';
+import { nowUs } from '../../record/clock';
+import { exposeApi } from '../../api/apiGlobal';
+import { encodingError } from '../../api/errors';
+import { preview } from '../../record/preview';
+import { recorder } from '../../record/recorder';
+import { TaskQueue } from '../taskQueue';
+import { firstLine, userStack } from '../../sites/stacks';
+import { resolveRef } from '../taskRegistry';
+import { flushPartialLines, setupThread } from '../../record/threadSetup';
+import { TaskDecoder } from '../taskCodec';
+import { encodeThrown, ResultStatus } from '../outcomeCodec';
+import { TaskMode, type PoolWorkerData, type WorkerMessage } from '../workerProtocol';
 
 const data = workerData as PoolWorkerData;
 setupThread({ ring: data.ring, lane: data.lane, laneName: data.laneName, traceTasks: data.traceTasks });

@@ -1,11 +1,11 @@
 // Run-wide state of the main isolate: id counters, default pool size, and the link to the
 // host that collects the trace (absent when the runtime is used on its own).
 import { availableParallelism } from 'node:os';
-import { Rec, LaneKindCode } from '../trace/records';
-import { createRingBuffer } from './eventRing';
-import { recorder } from './recorder';
-import { MAIN_LANE } from './thread';
-import type { PoolWorkerData } from './workerProtocol';
+import { Rec, LaneKindCode } from '../../trace/records';
+import { createRingBuffer } from '../record/eventRing';
+import { recorder } from '../record/recorder';
+import { MAIN_LANE } from '../record/lanes';
+import type { PoolWorkerData } from '../dispatch/workerProtocol';
 
 export interface HostLink {
   /** Hands the host a new lane's ring, so it can read what that thread writes, even after it dies. */

@@ -1,19 +1,19 @@
 // ThreadPool: multiprocessing.pool.ThreadPool on worker threads (SEMANTICS.md section A).
-import { PoolAction, Rec, TaskStatus } from '../trace/records';
+import { PoolAction, Rec, TaskStatus } from '../../trace/records';
 import { AsyncResult, NO_CALLBACKS, type Callbacks, type ResultOwner } from './asyncResult';
 import { AssertionError, ValueError } from './errors';
-import { recordCallbackReg, recordJob, recordJobEvent, recordSubmit, recordTaskJob } from './jobRecords';
-import { recorder } from './recorder';
+import { recordCallbackReg, recordJob, recordJobEvent, recordSubmit, recordTaskJob } from '../record/jobRecords';
+import { recorder } from '../record/recorder';
 import { ResultHandler } from './resultHandler';
-import { newSignal, type Signal } from './signal';
-import { defaultWorkers, newJobId, newPoolId, newTaskId } from './runContext';
-import { callSite, captureSite, functionSite } from './sites';
-import { taskRef, type FnRef } from './taskRegistry';
-import { MAIN_LANE } from './thread';
+import { newDeferred, type Deferred } from './deferred';
+import { defaultWorkers, newJobId, newPoolId, newTaskId } from '../main/runContext';
+import { callSite, captureSite, functionSite } from '../sites/sites';
+import { taskRef, type FnRef } from '../dispatch/taskRegistry';
+import { MAIN_LANE } from '../record/lanes';
 import { recheckWaits, recordedWait } from './waits';
-import { WorkerSet } from './workerSet';
-import { decodeOutcome, encodeThrown } from './outcomeCodec';
-import { TaskMode } from './workerProtocol';
+import { ThreadWorkers } from '../dispatch/thread/threadWorkers';
+import { decodeOutcome, encodeThrown } from '../dispatch/outcomeCodec';
+import { TaskMode } from '../dispatch/workerProtocol';
 
 export interface ThreadPoolOptions {
   processes?: number;
@@ -59,11 +59,11 @@ class Chunk implements TaskOwner {
 export class ThreadPool implements ResultOwner {
   readonly handler: ResultHandler;
   private readonly id = newPoolId();
-  private readonly workers: WorkerSet;
+  private readonly workers: ThreadWorkers;
   private state: 'RUN' | 'CLOSE' | 'TERMINATE' = 'RUN';
   /** jobs issued and not ready yet (Python's pool `_cache`) */
   private pendingJobs = 0;
-  private allSettled: Signal | undefined;
+  private allSettled: Deferred | undefined;
   private readonly tasks = new Map<number, TaskOwner>();
   private readonly failedInit = new Set<number>();
   private initOk = false;
@@ -77,7 +77,7 @@ export class ThreadPool implements ResultOwner {
     const rec = recorder();
     const site = captureSite();
     rec.rec(Rec.POOL, MAIN_LANE, this.id, PoolAction.created, rec.str(site), size, rec.str(init?.name), rec.str(options.initializer && functionSite(options.initializer)), 'ThreadPool');
-    this.workers = new WorkerSet(
+    this.workers = new ThreadWorkers(
       { poolId: this.id, initializer: init, initargs: options.initargs ?? [], traceTasks: rec.tasks, respawnFailedInit: true },
       {
         results: (items) => this.onResults(items),
@@ -272,7 +272,7 @@ export class ThreadPool implements ResultOwner {
 
   private allJobsSettled(): Promise<void> {
     if (this.pendingJobs === 0) return Promise.resolve();
-    return (this.allSettled ??= newSignal()).promise;
+    return (this.allSettled ??= newDeferred()).promise;
   }
 
   // ---- lifecycle --------------------------------------------------------------------
