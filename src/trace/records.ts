@@ -12,7 +12,7 @@ export const Rec = {
   LANE: 2,
   /**
    * a=pool id, b=PoolAction, c=str call site. created: d=size, e=str initializer name,
-   * f=str initializer definition site, text=pool kind. respawn: d=lane. broken, handlerDied: text=cause.
+   * f=str initializer definition site, text=pool kind (ThreadPool, Pool, ThreadPoolExecutor, ProcessPoolExecutor). respawn: d=lane. broken, handlerDied: text=cause.
    */
   POOL: 3,
   /** a=job id, b=pool id, c=str api name, d=str call site, e=task count, f=str task function definition site */
@@ -23,7 +23,10 @@ export const Rec = {
   TASK_SUBMIT: 6,
   /** a=task id (on the worker lane that runs it) */
   TASK_START: 7,
-  /** a=task id, b=TaskStatus; text=result or error preview */
+  /**
+   * a=task id, b=TaskStatus; text=result or error preview. b=lost: the worker died while running
+   * it (written on the dead worker's lane by whoever saw the death); text=how it died.
+   */
   TASK_END: 8,
   /** a=task id, b=TaskStatus (cancelled): a queued task dropped without running */
   TASK_DROP: 9,
@@ -50,7 +53,13 @@ export const Rec = {
   LOG: 17,
   /** a=pool id, b=Status (running start when b=-1); text=error when it threw */
   INIT: 18,
-  /** a=WorkerAction (main learns of an exit from the worker's channel closing: no exit code) */
+  /**
+   * a=WorkerAction. start: b=pid of the process behind the lane (the run's own pid for a thread),
+   * c=1 when it replaces a worker that ended (respawn, maxtasksperchild, crash). exit: the worker
+   * ended as its pool asked (close, terminate, maxtasksperchild). died: it ended unasked;
+   * b=exit code (-1 unknown), c=signal number (0 none), d=task id it was running (0 none),
+   * text=why, for people (e.g. 'killed by SIGKILL', 'ran out of memory', an uncaught error's stack).
+   */
   WORKER: 19,
   /** a=wait id, b=job id, c=str site of the wait; text=why it can never return */
   DEADLOCK: 20,
@@ -63,6 +72,11 @@ export const Rec = {
    * text=arguments preview. Pools from TASK_JOB_POOLS on use JOB + TASK_SUBMIT.
    */
   TASK_JOB: 22,
+  /**
+   * A promise rejection nobody handled, in a worker (or main). a=task id running on that lane
+   * when it was seen (0 none); text=the reason's stack.
+   */
+  UNHANDLED: 23,
 } as const;
 
 /** TASK_JOB carries pool ids below this, in the low 12 bits of its c. */
@@ -91,11 +105,11 @@ export const PoolAction = {
 } as const;
 export type PoolActionName = keyof typeof PoolAction;
 
-export const TaskStatus = { ok: 0, error: 1, cancelled: 2 } as const;
+export const TaskStatus = { ok: 0, error: 1, cancelled: 2, lost: 3 } as const;
 export const CallbackKind = { result: 0, error: 1, done: 2 } as const;
 export const CallbackStatus = { ok: 0, threw: 1 } as const;
 export const WaitOutcome = { ok: 0, timeout: 1, error: 2 } as const;
-export const WorkerAction = { start: 0, exit: 1 } as const;
+export const WorkerAction = { start: 0, exit: 1, died: 2 } as const;
 export const MainStatus = { returned: 0, threw: 1 } as const;
 
 /** One decoded record, as the collector hands it to the trace builder. */
