@@ -2,10 +2,15 @@
 // pairs, jobs, pools, marks and printed lines. Rings are drained one after another, so a
 // worker's TASK_START may arrive before main's TASK_SUBMIT of the same task; both orders work.
 //
+// A worker that dies is told of by whoever saw it (WORKER died, TASK_END lost), on the dead
+// worker's lane but from another ring: the task it was running may not have started yet in the
+// trace when its loss arrives, so a loss waits for its start.
+//
 // The host runs this for every record while the user's threads run, on the same cores: per task
 // it allocates one Job, its task list and nothing else (task and wait bookkeeping lives in typed
 // columns by id), so a burst of 100k tasks costs the user little CPU and little GC.
-import type { Job, LaneKind, LogLine, MarkKind, PoolInfo, PoolKind, Site, SpanStatus } from './model';
+import { constants } from 'node:os';
+import type { Job, LaneKind, LogLine, Mark, MarkKind, PoolInfo, PoolKind, Site, SpanStatus } from './model';
 import { formatSite, parseSite } from './model';
 import { CallbackStatus, MainStatus, PoolAction, Rec, TaskStatus, WaitOutcome, WorkerAction, unpackPoolApi, type RawRecord } from './records';
 import { CALLBACK_KINDS } from './spanColumns';
@@ -25,6 +30,10 @@ const POOL_MARKS: Record<number, MarkKind> = {
   [PoolAction.respawn]: 'respawn',
 };
 
+/** Signal names by number, as this machine (the one that ran the workers) numbers them; the first name of a number wins (SIGABRT, not SIGIOT). */
+const SIGNAL_NAMES = new Map<number, string>();
+for (const [name, n] of Object.entries(constants.signals)) if (!SIGNAL_NAMES.has(n)) SIGNAL_NAMES.set(n, name);
+
 /** The task and callback list of every job that has none yet: most jobs register no callback. */
 const NONE: readonly never[] = Object.freeze([]);
 
@@ -37,7 +46,7 @@ function appended<T>(list: readonly T[], item: T): readonly T[] {
 
 const INITIAL_IDS = 1024;
 
-/** Span indexes by a dense id (task and wait ids count up from 1). */
+/** Span indexes by a dense id (task and wait ids count up from 1; lane ids from 0). */
 class SpanById {
   /** span index + 1; 0: none */
   private at = new Int32Array(INITIAL_IDS);
@@ -92,6 +101,12 @@ export interface Progress {
 /** One ring's interned strings. */
 export type StringTable = string[];
 
+/** A mark has a text only when its record had one: absent stays absent through a saved trace. */
+function withText(mark: Mark, text: string | undefined): Mark {
+  if (text !== undefined) mark.text = text;
+  return mark;
+}
+
 const str = (strs: StringTable, id: number): string | undefined => (id >= 0 ? strs[id] : undefined);
 
 export class TraceBuilder {
@@ -102,6 +117,14 @@ export class TraceBuilder {
   private readonly taskSpans = new SpanById();
   /** open wait spans; a wait leaves when it ends, so a second end of it finds nothing */
   private readonly waitSpans = new SpanById();
+  /** by lane: the task span that started there last (running while its status says so) */
+  private readonly laneTasks = new SpanById();
+  /** tasks lost with their worker before their start reached the trace: when and how */
+  private readonly lostUnstarted = new Map<number, { t: number; text: string | undefined }>();
+  /** by lane: the pid of its latest worker, for a lane whose LANE record comes after */
+  private readonly pids = new Map<number, number>();
+  /** lanes that got marks before their LANE record: those marks learn their pool from it */
+  private readonly marksBeforeLane = new Set<number>();
   private readonly callbackStacks = new Map<number, number[]>();
   private readonly initSpans = new Map<number, number>();
   /** Sites are interned strings; each is parsed once. */
@@ -128,9 +151,12 @@ export class TraceBuilder {
       case Rec.STR:
         strs[r.a] = r.text ?? '';
         return;
-      case Rec.LANE:
-        store.addLane({ id: r.a, name: r.text ?? `lane ${r.a}`, kind: LANE_KINDS[r.b], pool: r.c });
+      case Rec.LANE: {
+        const pid = this.pids.get(r.a);
+        store.addLane({ id: r.a, name: r.text ?? `lane ${r.a}`, kind: LANE_KINDS[r.b], pool: r.c, ...(pid === undefined ? {} : { pid }) });
+        if (this.marksBeforeLane.delete(r.a)) for (const m of store.marks) if (m.lane === r.a) m.pool = r.c;
         return;
+      }
       case Rec.POOL:
         this.pool(r, t, strs);
         return;
@@ -157,8 +183,10 @@ export class TraceBuilder {
         this.addTask(r.a, r.lane, 'running', t);
         return;
       case Rec.TASK_END: {
+        if (r.b === TaskStatus.lost) return this.loseTask(r.a, t, r.text);
         const i = this.taskSpans.get(r.a);
-        if (i < 0) return;
+        // A lost task stays lost: its worker died, whatever its ring still says.
+        if (i < 0 || store.status(i) === 'lost') return;
         // A second end amends the first: the result turned out not to be sendable.
         const again = store.status(i) !== 'running';
         const failed = r.b === TaskStatus.error;
@@ -223,14 +251,20 @@ export class TraceBuilder {
         this.init(r, t, strs);
         return;
       case Rec.WORKER:
-        store.addMark({ lane: r.lane, ts: t, kind: r.a === WorkerAction.start ? 'worker-start' : 'worker-exit', pool: store.laneById(r.lane)?.pool ?? -1 });
+        this.worker(r, t);
         return;
+      case Rec.UNHANDLED: {
+        const mark: Mark = { lane: r.lane, ts: t, kind: 'unhandled', pool: this.poolOfLane(r.lane) };
+        if (r.a > 0) mark.task = r.a;
+        store.addMark(withText(mark, r.text));
+        return;
+      }
       case Rec.DEADLOCK:
         store.meta.deadlock = { ts: t, site: this.site(str(strs, r.c)), job: r.b, reason: r.text ?? '' };
-        store.addMark({ lane: r.lane, ts: t, kind: 'deadlock', pool: -1, text: r.text });
+        store.addMark(withText({ lane: r.lane, ts: t, kind: 'deadlock', pool: -1 }, r.text));
         return;
       case Rec.MAIN_END:
-        store.addMark({ lane: r.lane, ts: t, kind: r.a === MainStatus.returned ? 'main-returned' : 'main-threw', pool: -1, text: r.text });
+        store.addMark(withText({ lane: r.lane, ts: t, kind: r.a === MainStatus.returned ? 'main-returned' : 'main-threw', pool: -1 }, r.text));
         if (r.a === MainStatus.threw) store.meta.error = r.text;
         return;
     }
@@ -268,7 +302,7 @@ export class TraceBuilder {
       else if (r.b === PoolAction.respawn) pool.respawns++;
     }
     const lane = r.b === PoolAction.respawn ? r.d : r.b === PoolAction.handlerDied ? 1 : r.lane;
-    store.addMark({ lane, ts: t, kind: POOL_MARKS[r.b], pool: r.a, text: r.text });
+    store.addMark(withText({ lane, ts: t, kind: POOL_MARKS[r.b], pool: r.a }, r.text));
   }
 
   /** `api`, `site`, `fnSite`: str ids. Every job gets every field up front, so all jobs share one shape. */
@@ -322,6 +356,67 @@ export class TraceBuilder {
     this.store.taskIdCol[i] = taskId;
     this.taskSpans.set(taskId, i);
     if (this.submits.has(taskId)) this.fillTask(i, taskId, this.store.jobs.get(this.submits.job[taskId]));
+    if (status !== 'running') return;
+    this.laneTasks.set(lane, i);
+    const lost = this.lostUnstarted.size > 0 ? this.lostUnstarted.get(taskId) : undefined;
+    if (lost) {
+      this.lostUnstarted.delete(taskId);
+      this.loseTask(taskId, lost.t, lost.text);
+    }
+  }
+
+  /**
+   * The worker running task `taskId` died: the task ends lost where the worker died (or, if it
+   * had ended already, its result never came back: it is amended to lost). Told twice (WORKER
+   * died and TASK_END lost), the first wins.
+   */
+  private loseTask(taskId: number, t: number, text: string | undefined): void {
+    const store = this.store;
+    const i = this.taskSpans.get(taskId);
+    if (i < 0) {
+      if (!this.lostUnstarted.has(taskId)) this.lostUnstarted.set(taskId, { t, text });
+      return;
+    }
+    const status = store.status(i);
+    if (status === 'lost' || status === 'cancelled') return;
+    if (status === 'running') this.progress.done++;
+    if (status !== 'error') this.progress.failed++;
+    store.endSpan(i, status === 'running' ? Math.max(t, store.startCol[i]) : store.endCol[i], 'lost', text);
+  }
+
+  /** The pool of a worker lane, for a mark on it; -1 until its LANE record arrives. */
+  private poolOfLane(id: number): number {
+    const lane = this.store.laneById(id);
+    if (!lane) this.marksBeforeLane.add(id);
+    return lane?.pool ?? -1;
+  }
+
+  private worker(r: RawRecord, t: number): void {
+    const store = this.store;
+    const lane = store.laneById(r.lane);
+    const mark: Mark = { lane: r.lane, ts: t, kind: 'worker-exit', pool: this.poolOfLane(r.lane) };
+    if (r.a === WorkerAction.start) {
+      mark.kind = 'worker-start';
+      mark.pid = r.b;
+      if (r.c === 1) mark.replaces = true;
+      this.pids.set(r.lane, r.b);
+      if (lane) store.setLanePid(lane.id, r.b);
+    } else if (r.a === WorkerAction.died) {
+      mark.kind = 'worker-died';
+      if (r.b >= 0) mark.exitCode = r.b;
+      if (r.c > 0) mark.signal = SIGNAL_NAMES.get(r.c) ?? `signal ${r.c}`;
+      // The task it was running: as the record names it, else the one still running on its lane.
+      let task = r.d;
+      if (task <= 0) {
+        const i = this.laneTasks.get(r.lane);
+        task = i >= 0 && store.status(i) === 'running' && store.startCol[i] <= t ? store.taskIdCol[i] : 0;
+      }
+      if (task > 0) {
+        mark.task = task;
+        this.loseTask(task, t, r.text);
+      }
+    }
+    store.addMark(withText(mark, r.text));
   }
 
   /** Writes what the task's submit and job say into its span. */

@@ -5,7 +5,8 @@
 //   X  one per span, cat = span kind (task | callback | wait | init), fields in args;
 //   X  cat 'submit' (dur 0) on Main at each job's submit time, the slice flows start from;
 //   s/t/f  cat 'flow', one chain per task: submit -> task -> the job's callbacks;
-//   i  cat 'log' per printed line, cat 'mark' per lifecycle mark.
+//   i  cat 'log' per printed line, cat 'mark' per lifecycle mark (its fields but lane, ts and
+//      kind in args: pool, text, and a worker's pid, exit code, signal, task).
 // Jobs, pools, lanes and the run's meta ride whole in metadata.poolscope (see
 // chromeTraceFormat.ts). Submit slices and flows are derived from jobs and spans, so the
 // importer skips them and the next export draws them again: export, import, export is lossless.
@@ -40,10 +41,8 @@ export function toChromeTrace(store: TraceStore): ChromeTraceFile {
   for (const l of store.logs) {
     traceEvents.push({ ph: 'i', s: 't', cat: LOG_CAT, name: logTitle(l.text), pid: PID, tid: l.lane, ts: q(l.ts), args: { text: l.text, stream: l.stream } });
   }
-  for (const m of store.marks) {
-    const args: Record<string, unknown> = { pool: m.pool };
-    if (m.text !== undefined) args.text = m.text;
-    traceEvents.push({ ph: 'i', s: 't', cat: MARK_CAT, name: m.kind, pid: PID, tid: m.lane, ts: q(m.ts), args });
+  for (const { lane, ts, kind, ...args } of store.marks) {
+    traceEvents.push({ ph: 'i', s: 't', cat: MARK_CAT, name: kind, pid: PID, tid: lane, ts: q(ts), args });
   }
   // A JSON copy: the file must hold plain data only, never `undefined` fields or live store objects.
   const poolscope = JSON.parse(

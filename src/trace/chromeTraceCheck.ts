@@ -97,6 +97,10 @@ export class Fields {
     return v;
   }
 
+  optBool(k: string): boolean | undefined {
+    return this.has(k) ? this.bool(k) : undefined;
+  }
+
   /** A string that must be a key of `table` (a Record over a union type, so the list stays complete). */
   oneOf<T extends string>(k: string, table: Record<T, unknown>): T {
     const v = this.o[k];

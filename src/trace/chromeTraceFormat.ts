@@ -65,7 +65,7 @@ export const CALLBACK_KINDS: Record<CallbackKindName, true> = { result: true, er
 
 /** The statuses each span kind can have (see model.ts). */
 export const STATUSES_BY_KIND: Record<SpanKind, Partial<Record<SpanStatus, true>>> = {
-  task: { ok: true, error: true, cancelled: true, running: true },
+  task: { ok: true, error: true, cancelled: true, lost: true, running: true },
   callback: { ok: true, threw: true, running: true },
   wait: { ok: true, timeout: true, error: true, running: true },
   init: { ok: true, error: true, running: true },

@@ -2,12 +2,14 @@
 // (metadata.poolscope present) is read strictly and rebuilds the exact store it came from;
 // any other trace is read best-effort (see chromeTraceForeign.ts).
 import {
+  POOL_KINDS,
   SPAN_KINDS,
   formatSite,
   type Job,
   type JobStatus,
   type Lane,
   type LaneKind,
+  type Mark,
   type MarkKind,
   type PoolInfo,
   type PoolKind,
@@ -23,12 +25,12 @@ import { importForeignTrace } from './chromeTraceForeign';
 
 const OUTCOMES: Record<RunOutcome, true> = { returned: true, threw: true, deadlock: true, timeout: true, stopped: true, crashed: true, 'bad-input': true, running: true };
 const LANE_KINDS: Record<LaneKind, true> = { main: true, callback: true, worker: true };
-const POOL_KINDS: Record<PoolKind, true> = { ThreadPool: true, ThreadPoolExecutor: true };
+const POOL_KIND_TABLE = Object.fromEntries(POOL_KINDS.map((k) => [k, true])) as Record<PoolKind, true>;
 const JOB_STATUSES: Record<JobStatus, true> = { pending: true, ok: true, error: true, cancelled: true };
 const STREAMS = { stdout: true, stderr: true } as const;
 const MARK_KINDS: Record<MarkKind, true> = {
   'pool-created': true, close: true, terminate: true, shutdown: true, broken: true, 'handler-died': true,
-  respawn: true, 'worker-start': true, 'worker-exit': true, deadlock: true, 'main-returned': true, 'main-threw': true,
+  respawn: true, 'worker-start': true, 'worker-exit': true, 'worker-died': true, unhandled: true, deadlock: true, 'main-returned': true, 'main-threw': true,
 };
 const SPAN_CATS = Object.fromEntries(SPAN_KINDS.map((k) => [k, true])) as Record<SpanKind, true>;
 const X_CATS = { ...SPAN_CATS, [SUBMIT_CAT]: true };
@@ -79,13 +81,20 @@ function readEvent(store: TraceStore, ev: Fields): void {
     if (ev.oneOf('cat', INSTANT_CATS) === LOG_CAT) {
       store.addLog({ lane, ts, stream: a.oneOf('stream', STREAMS), text: a.str('text') });
     } else {
-      const text = a.optStr('text');
-      store.addMark({ lane, ts, kind: ev.oneOf('name', MARK_KINDS), pool: a.int('pool'), ...(text !== undefined ? { text } : {}) });
+      store.addMark(readMark(ev, a, lane, ts));
     }
   } else {
     ev.oneOf('cat', FLOW_CATS);
     ev.int('id', 0, Number.MAX_SAFE_INTEGER); // flows are drawn from jobs and spans
   }
+}
+
+/** A mark: its optional fields only when present, so absent stays absent. */
+function readMark(ev: Fields, a: Fields, lane: number, ts: number): Mark {
+  const mark: Mark = { lane, ts, kind: ev.oneOf('name', MARK_KINDS), pool: a.int('pool') };
+  const optional = { text: a.optStr('text'), pid: a.optInt('pid', 0), replaces: a.optBool('replaces'), exitCode: a.optInt('exitCode'), signal: a.optStr('signal'), task: a.optInt('task', 1) };
+  for (const [k, v] of Object.entries(optional)) if (v !== undefined) Object.assign(mark, { [k]: v });
+  return mark;
 }
 
 function readSpan(store: TraceStore, ev: Fields, kind: SpanKind, lane: number, ts: number, dur: number): void {
@@ -132,12 +141,13 @@ function readLane(f: Fields): Lane {
   f.str('name');
   f.oneOf('kind', LANE_KINDS);
   f.int('pool');
+  f.optInt('pid', 0);
   return { ...(f.o as unknown as Lane) };
 }
 
 function readPool(f: Fields): PoolInfo {
   f.int('id');
-  f.oneOf('kind', POOL_KINDS);
+  f.oneOf('kind', POOL_KIND_TABLE);
   f.int('size', 0);
   f.optSite('site');
   f.num('created');

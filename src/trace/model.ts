@@ -8,6 +8,11 @@ export interface Lane {
   name: string; // 'Main', 'Callback', 'Worker 1' ...
   kind: LaneKind;
   pool: number; // -1 for Main and Callback
+  /**
+   * A worker lane: the pid of the process behind it since its latest worker-start (the run's own
+   * pid for a thread). Its earlier processes are in the lane's worker-start marks.
+   */
+  pid?: number;
 }
 
 export type SpanKind = 'task' | 'callback' | 'wait' | 'init';
@@ -15,14 +20,16 @@ export const SPAN_KINDS: readonly SpanKind[] = ['task', 'callback', 'wait', 'ini
 
 /**
  * Status by kind. 'running' means the trace ended before the span did (stopped run,
- * killed worker, deadlock); its end is then the trace end.
- *   task:     ok | error | cancelled | running
+ * deadlock); its end is then the trace end. 'lost': the worker running the task died, so
+ * the task has no outcome; it ends where the worker died.
+ *   task:     ok | error | cancelled | lost | running
  *   callback: ok | threw | running
  *   wait:     ok | timeout | error | running
  *   init:     ok | error | running
  */
-export type SpanStatus = 'ok' | 'error' | 'cancelled' | 'threw' | 'timeout' | 'running';
-export const SPAN_STATUSES: readonly SpanStatus[] = ['ok', 'error', 'cancelled', 'threw', 'timeout', 'running'];
+export type SpanStatus = 'ok' | 'error' | 'cancelled' | 'threw' | 'timeout' | 'running' | 'lost';
+/** In column-code order: a status added later goes last, so saved codes keep their meaning. */
+export const SPAN_STATUSES: readonly SpanStatus[] = ['ok', 'error', 'cancelled', 'threw', 'timeout', 'running', 'lost'];
 
 export type CallbackKindName = 'result' | 'error' | 'done';
 
@@ -78,15 +85,33 @@ export type MarkKind =
   | 'respawn'
   | 'worker-start'
   | 'worker-exit'
+  | 'worker-died'
+  | 'unhandled'
   | 'deadlock'
   | 'main-returned'
   | 'main-threw';
+/**
+ * A moment on a lane. Worker marks say where one worker (thread or process) of a lane ended and
+ * the next began: worker-start (pid; replaces when it took over from one that ended), worker-exit
+ * (ended as its pool asked), worker-died (ended unasked: exit code, signal, the task it was
+ * running, why in text). unhandled: a promise rejection nobody handled (task, stack in text).
+ */
 export interface Mark {
   lane: number;
   ts: number;
   kind: MarkKind;
   pool: number;
   text?: string;
+  /** worker-start: the pid of the process behind the lane from here on */
+  pid?: number;
+  /** worker-start: it replaces a worker of this lane that ended (respawn, maxtasksperchild, crash) */
+  replaces?: boolean;
+  /** worker-died: the exit code, when known */
+  exitCode?: number;
+  /** worker-died: the signal that killed it ('SIGKILL'), when one did */
+  signal?: string;
+  /** worker-died, unhandled: the task running on the lane then */
+  task?: number;
 }
 
 export interface CallbackReg {
@@ -117,7 +142,24 @@ export interface Job {
   retrieved: boolean;
 }
 
-export type PoolKind = 'ThreadPool' | 'ThreadPoolExecutor';
+export const POOL_KINDS = ['ThreadPool', 'Pool', 'ThreadPoolExecutor', 'ProcessPoolExecutor'] as const;
+export type PoolKind = (typeof POOL_KINDS)[number];
+
+/** Pool and ProcessPoolExecutor run their tasks in child processes; the other two in threads. */
+export function runsInProcesses(kind: PoolKind): boolean {
+  return kind === 'Pool' || kind === 'ProcessPoolExecutor';
+}
+
+/** Executors hand out futures and end with shutdown(); pools hand out AsyncResults and end with close() and join(). */
+export function isExecutor(kind: PoolKind): boolean {
+  return kind === 'ThreadPoolExecutor' || kind === 'ProcessPoolExecutor';
+}
+
+/** The error a broken executor fails its futures with. */
+export function brokenError(kind: PoolKind): string {
+  return runsInProcesses(kind) ? 'BrokenProcessPool' : 'BrokenThreadPool';
+}
+
 export interface PoolInfo {
   id: number;
   kind: PoolKind;

@@ -118,6 +118,14 @@ export class TraceStore {
     return this.lanes.find((l) => l.id === id);
   }
 
+  /** A new worker (thread or process) took over lane `id`. */
+  setLanePid(id: number, pid: number): void {
+    const lane = this.laneById(id);
+    if (!lane || lane.pid === pid) return;
+    lane.pid = pid;
+    this.revision++;
+  }
+
   /**
    * Appends a span with only its lane, kind, status and start (it ends where it starts, every
    * other field empty); the caller may fill its columns before it next hands control back.

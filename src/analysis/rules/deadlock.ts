@@ -1,7 +1,7 @@
 // Main waits on something that can no longer happen (the run ended with a deadlock). The
 // finding sits on the waiting line and points at the cause: the callback that killed the
 // result handler, or the broken pool.
-import { formatSite, type PoolInfo } from '../../trace/model';
+import { formatSite, isExecutor, type PoolInfo } from '../../trace/model';
 import type { Finding, RelatedInfo } from '../types';
 import type { TraceIndex } from '../traceIndex';
 import { firstLine } from '../text';
@@ -48,7 +48,7 @@ export function deadlock(t: TraceIndex): Finding[] {
 
 /**
  * Without an awaited job (join, a wait on several futures): the pool in trouble (result handler
- * dead, broken, initializer failed) whose trouble came last; for join(), only closed ThreadPools
+ * dead, broken, initializer failed) whose trouble came last; for join(), only closed pools (not executors)
  * qualify, since join() needs close() first. Records of a dying pool may land just after the
  * deadlock is declared, so no time bound is applied.
  */
@@ -56,7 +56,7 @@ function suspect(t: TraceIndex, waitName: string | undefined): PoolInfo | undefi
   let best: PoolInfo | undefined;
   let bestAt = -Infinity;
   for (const pool of t.store.pools.values()) {
-    if (waitName === 'join' && (pool.kind !== 'ThreadPool' || (pool.closed ?? pool.terminated) === undefined)) continue;
+    if (waitName === 'join' && (isExecutor(pool.kind) || (pool.closed ?? pool.terminated) === undefined)) continue;
     const lastInit = maxOf(t.failedInits(pool.id), (i) => t.store.endCol[i]);
     const at = Math.max(pool.handlerDied?.ts ?? -Infinity, pool.broken?.ts ?? -Infinity, lastInit);
     if (at > bestAt) [best, bestAt] = [pool, at];

@@ -1,7 +1,7 @@
 // A task failed and nothing ever looked at the error: no get()/result()/exception(), no error
 // callback. The failure is silent. Jobs submitted from one line are reported together, so a
 // loop of failing submits is one finding, not a hundred.
-import { formatSite, type Job } from '../../trace/model';
+import { formatSite, isExecutor, type Job } from '../../trace/model';
 import type { Finding, RelatedInfo } from '../types';
 import type { TraceIndex } from '../traceIndex';
 import { bySite, count, firstLine } from '../text';
@@ -25,7 +25,8 @@ export function errorUnretrieved(t: TraceIndex): Finding[] {
     const name = t.taskName(first);
     const failed = jobs.flatMap((j) => t.tasksOf(j.id).filter((i) => t.store.status(i) === 'error'));
     const error = firstLine(failed.length ? t.span(failed[0]).text : undefined, 'an error');
-    const unseen = t.store.pools.get(first.pool)?.kind === 'ThreadPoolExecutor' ? 'nothing called result() or exception()' : 'nothing called get() and there was no errorCallback';
+    const pool = t.store.pools.get(first.pool);
+    const unseen = pool && isExecutor(pool.kind) ? 'nothing called result() or exception()' : 'nothing called get() and there was no errorCallback';
     const message =
       jobs.length === 1
         ? `\`${name}\` failed with ${error} and the error was never looked at: ${unseen}`

@@ -1,6 +1,6 @@
 // A pool whose initializer threw, or that broke otherwise, runs none of its tasks
 // (SEMANTICS.md A11, B21). The finding points at the initializer, with the cause.
-import type { PoolInfo } from '../../trace/model';
+import { brokenError, isExecutor, runsInProcesses, type PoolInfo } from '../../trace/model';
 import type { Finding } from '../types';
 import type { TraceIndex } from '../traceIndex';
 import { count, firstLine } from '../text';
@@ -26,7 +26,7 @@ export function poolBroken(t: TraceIndex): Finding[] {
 }
 
 function consequence(pool: PoolInfo): string {
-  if (pool.kind === 'ThreadPoolExecutor') return 'every pending future failed with BrokenThreadPool and later submit() calls throw';
+  if (isExecutor(pool.kind)) return `every pending${runsInProcesses(pool.kind) ? ' and running' : ''} future failed with ${brokenError(pool.kind)} and later submit() calls throw`;
   const respawns = pool.respawns > 0 ? `; workers were restarted ${count(pool.respawns, 'time')}` : '';
   return `none of its tasks ever runs, no callback fires, and close()+join() never returns${respawns}`;
 }

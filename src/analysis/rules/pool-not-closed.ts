@@ -1,6 +1,7 @@
 // Main ended while a pool was still open: its workers outlive main and queued work may be cut
 // off. Python's answer is close()+join() / shutdown() or a `with` block; ours is the same or
 // `await using`.
+import { isExecutor } from '../../trace/model';
 import type { Finding } from '../types';
 import type { TraceIndex } from '../traceIndex';
 import { count } from '../text';
@@ -14,7 +15,7 @@ export function poolNotClosed(t: TraceIndex): Finding[] {
     const closedAt = Math.min(pool.closed ?? Infinity, pool.terminated ?? Infinity, pool.shutdown ?? Infinity);
     if (closedAt <= end.ts) continue;
     const unfinished = t.jobsOfPool(pool.id).filter((j) => j.status === 'pending').length;
-    const fix = pool.kind === 'ThreadPoolExecutor' ? 'call shutdown()' : 'call close() and join()';
+    const fix = isExecutor(pool.kind) ? 'call shutdown()' : 'call close() and join()';
     const cut = unfinished > 0 ? `, with ${count(unfinished, 'job')} unfinished` : '';
     findings.push({
       rule: 'pool-not-closed',

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { TraceFormatError, fromChromeTrace, toChromeTrace } from '../../../src/trace/chromeTrace';
 import { blockingCallback } from '../scenarios';
+import { poolWorkerKilled } from '../workerScenarios';
 
 /** Saved trace JSON, loosely typed so a test can break any field of it. */
 type Json = Record<string, any>;
@@ -52,7 +53,7 @@ describe('Chrome trace import: malformed input', () => {
 
   it('names events of a kind poolscope never writes, and events that are not objects', () => {
     rejectsEvent((e) => e.ph === 'i', (e) => (e.ph = 'C'), (i) => `Invalid trace: traceEvents[${i}].ph must be one of X, i, s, t, f, M (got "C")`);
-    rejectsEvent((e) => e.cat === 'mark', (e) => (e.name = 'explode'), (i) => `Invalid trace: traceEvents[${i}].name must be one of pool-created, close, terminate, shutdown, broken, handler-died, respawn, worker-start, worker-exit, deadlock, main-returned, main-threw (got "explode")`);
+    rejectsEvent((e) => e.cat === 'mark', (e) => (e.name = 'explode'), (i) => `Invalid trace: traceEvents[${i}].name must be one of pool-created, close, terminate, shutdown, broken, handler-died, respawn, worker-start, worker-exit, worker-died, unhandled, deadlock, main-returned, main-threw (got "explode")`);
     rejectsEvent((e) => e.cat === 'log', (e) => (e.args.stream = 3), (i) => `Invalid trace: traceEvents[${i}].args.stream must be one of stdout, stderr (got 3)`);
     const file = saved();
     file.traceEvents[3] = 'oops';
@@ -65,7 +66,7 @@ describe('Chrome trace import: malformed input', () => {
       [(md) => delete md.jobs[3].retrieved, 'metadata.poolscope.jobs[3].retrieved must be true or false (got nothing)'],
       [(md) => (md.jobs[0].tasks = [1, 'two']), 'metadata.poolscope.jobs[0].tasks[1] must be an integer from -2147483648 to 2147483647 (got "two")'],
       [(md) => (md.jobs[0].callbacks[0].kind = 'always'), 'metadata.poolscope.jobs[0].callbacks[0].kind must be one of result, error, done (got "always")'],
-      [(md) => (md.pools[0].kind = 'ProcessPool'), 'metadata.poolscope.pools[0].kind must be one of ThreadPool, ThreadPoolExecutor (got "ProcessPool")'],
+      [(md) => (md.pools[0].kind = 'ProcessPool'), 'metadata.poolscope.pools[0].kind must be one of ThreadPool, Pool, ThreadPoolExecutor, ProcessPoolExecutor (got "ProcessPool")'],
       [(md) => (md.lanes[1].kind = 'gpu'), 'metadata.poolscope.lanes[1].kind must be one of main, callback, worker (got "gpu")'],
       [(md) => (md.meta.outcome = 'exploded'), 'metadata.poolscope.meta.outcome must be one of returned, threw, deadlock, timeout, stopped, crashed, bad-input, running (got "exploded")'],
       [(md) => (md.end = null), 'metadata.poolscope.end must be a finite number (got null)'],
@@ -75,6 +76,40 @@ describe('Chrome trace import: malformed input', () => {
       breakIt(file.metadata.poolscope);
       rejects(file, `Invalid trace: ${message}`);
     }
+  });
+});
+
+describe('Chrome trace import: process pools and worker deaths', () => {
+  const killed = (): Json => JSON.parse(JSON.stringify(toChromeTrace(poolWorkerKilled().store)));
+
+  it('reads a Pool whose worker was killed: the lost task, the pids, the death', () => {
+    const store = fromChromeTrace(killed());
+    assert.equal(store.pools.get(0)?.kind, 'Pool');
+    assert.deepEqual([...store.spans()].filter((s) => s.kind === 'task').map((s) => [s.name, s.status]), [['crunch', 'lost']]);
+    assert.deepEqual(store.laneById(2)?.pid, 5003);
+    assert.deepEqual(store.marks.filter((m) => m.kind === 'worker-died').map((m) => [m.signal, m.task, m.exitCode]), [['SIGKILL', 1, undefined]]);
+  });
+
+  it('names the broken field of a worker mark or a lane pid', () => {
+    const died = (e: Json) => e.ph === 'i' && e.name === 'worker-died';
+    const cases: [(e: Json) => void, string][] = [
+      [(e) => (e.args.signal = 9), 'args.signal must be a string (got 9)'],
+      [(e) => (e.args.task = 0), 'args.task must be an integer from 1 to 2147483647 (got 0)'],
+      [(e) => (e.args.exitCode = 1.5), 'args.exitCode must be an integer from -2147483648 to 2147483647 (got 1.5)'],
+    ];
+    for (const [breakIt, message] of cases) {
+      const file = killed();
+      const i = file.traceEvents.findIndex(died);
+      breakIt(file.traceEvents[i]);
+      rejects(file, `Invalid trace: traceEvents[${i}].${message}`);
+    }
+    const file = killed();
+    const i = file.traceEvents.findIndex((e: Json) => e.name === 'worker-start' && e.args.replaces);
+    file.traceEvents[i].args.replaces = 'yes';
+    rejects(file, `Invalid trace: traceEvents[${i}].args.replaces must be true or false (got "yes")`);
+    const lanes = killed();
+    lanes.metadata.poolscope.lanes[2].pid = -1;
+    rejects(lanes, 'Invalid trace: metadata.poolscope.lanes[2].pid must be an integer from 0 to 2147483647 (got -1)');
   });
 });
 
