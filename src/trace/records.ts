@@ -56,7 +56,8 @@ export const Rec = {
   /**
    * a=WorkerAction. start: b=pid of the process behind the lane (the run's own pid for a thread),
    * c=1 when it replaces a worker that ended (respawn, maxtasksperchild, crash). exit: the worker
-   * ended as its pool asked (close, terminate, maxtasksperchild). died: it ended unasked;
+   * ended as its pool asked (close, terminate, maxtasksperchild); text=what else ended with it, when
+   * a task left something running that would have kept it alive (e.g. 'a Timeout'). died: it ended unasked;
    * b=exit code (-1 unknown), c=signal number (0 none), d=task id it was running (0 none),
    * text=why, for people (e.g. 'killed by SIGKILL', 'ran out of memory', an uncaught error's stack).
    */
@@ -74,7 +75,8 @@ export const Rec = {
   TASK_JOB: 22,
   /**
    * A promise rejection nobody handled, in a worker (or main). a=task id running on that lane
-   * when it was seen (0 none); text=the reason's stack.
+   * when it was seen, else the one that ran last there (a rejection surfaces once its task's
+   * synchronous part is over), 0 none; text=the reason's stack.
    */
   UNHANDLED: 23,
 } as const;
