@@ -31,6 +31,7 @@ export interface WireSpans {
   text: ColumnData;
   args: ColumnData;
   cbKind: ColumnData; // Int8
+  cpu: ColumnData; // Int32 (-1 = unknown)
 }
 
 export type Severity = 'error' | 'warning' | 'info';
@@ -78,6 +79,7 @@ export const SPAN_COLUMNS = {
   text: Uint32Array,
   args: Uint32Array,
   cbKind: Int8Array,
+  cpu: Int32Array,
 } as const;
 export type SpanColumn = keyof typeof SPAN_COLUMNS;
 export const SPAN_COLUMN_NAMES = Object.keys(SPAN_COLUMNS) as SpanColumn[];

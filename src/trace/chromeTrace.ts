@@ -81,6 +81,7 @@ function spanEvent(s: Span): ChromeTraceEvent {
   if (s.site2) args.registeredAt = { ...s.site2 };
   if (s.text !== undefined) args.text = s.text;
   if (s.args !== undefined) args.input = s.args;
+  if (s.cpu !== undefined) args.cpuUs = s.cpu;
   return { ph: 'X', cat: s.kind, name: s.name, pid: PID, tid: s.lane, ts, dur: Math.max(0, q(q(s.end) - ts)), args };
 }
 

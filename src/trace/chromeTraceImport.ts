@@ -16,6 +16,7 @@ import {
   type RunOutcome,
   type SpanKind,
   type SpanStatus,
+  type TraceLanguage,
   type TraceMeta,
 } from './model';
 import { TraceStore } from './store';
@@ -27,6 +28,7 @@ const OUTCOMES: Record<RunOutcome, true> = { returned: true, threw: true, deadlo
 const LANE_KINDS: Record<LaneKind, true> = { main: true, callback: true, worker: true };
 const POOL_KIND_TABLE = Object.fromEntries(POOL_KINDS.map((k) => [k, true])) as Record<PoolKind, true>;
 const JOB_STATUSES: Record<JobStatus, true> = { pending: true, ok: true, error: true, cancelled: true };
+const LANGUAGES: Record<TraceLanguage, true> = { python: true };
 const STREAMS = { stdout: true, stderr: true } as const;
 const MARK_KINDS: Record<MarkKind, true> = {
   'pool-created': true, close: true, terminate: true, shutdown: true, broken: true, 'handler-died': true,
@@ -117,6 +119,7 @@ function readSpan(store: TraceStore, ev: Fields, kind: SpanKind, lane: number, t
     text: a.optStr('text'),
     cbKind: a.optOneOf('kind', CALLBACK_KINDS),
     args: a.optStr('input'),
+    cpu: a.optInt('cpuUs', 0),
   });
 }
 
@@ -126,6 +129,7 @@ function readMeta(f: Fields): TraceMeta {
   f.str('startedAt');
   f.oneOf('outcome', OUTCOMES);
   f.optStr('error');
+  f.optOneOf('language', LANGUAGES);
   const d = f.optObj('deadlock');
   if (d) {
     d.num('ts');

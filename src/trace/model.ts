@@ -66,6 +66,8 @@ export interface Span {
   cbKind?: CallbackKindName;
   /** task: arguments preview */
   args?: string;
+  /** task: CPU time it took on its own thread, µs, when the run measured it (Python runs do) */
+  cpu?: number;
 }
 
 export interface LogLine {
@@ -186,8 +188,18 @@ export interface DeadlockInfo {
   reason: string;
 }
 
+/** The language of the program a trace came from; absent means a JavaScript or TypeScript task file. */
+export type TraceLanguage = 'python';
+
+/** The language of a program file, by its name: a `.py` file runs under the Python tracer. */
+export function languageOf(file: string): TraceLanguage | undefined {
+  return /\.pyw?$/i.test(file) ? 'python' : undefined;
+}
+
 export interface TraceMeta {
   file: string;
+  /** 'python': a Python program under poolscope's tracer, whose rules read some findings differently */
+  language?: TraceLanguage;
   /** wall-clock ISO time of the trace origin */
   startedAt: string;
   outcome: RunOutcome;

@@ -24,8 +24,10 @@ export const Rec = {
   /** a=task id (on the worker lane that runs it) */
   TASK_START: 7,
   /**
-   * a=task id, b=TaskStatus; text=result or error preview. b=lost: the worker died while running
-   * it (written on the dead worker's lane by whoever saw the death); text=how it died.
+   * a=task id, b=TaskStatus, e=CPU time the task took on its own thread, µs (-1 unknown: Node has
+   * no per-thread CPU clock; Python's tracer reads time.thread_time_ns() around the task);
+   * text=result or error preview. b=lost: the worker died while running it (written on the dead
+   * worker's lane by whoever saw the death); text=how it died.
    */
   TASK_END: 8,
   /** a=task id, b=TaskStatus (cancelled): a queued task dropped without running */
@@ -106,6 +108,9 @@ export const PoolAction = {
   respawn: 6,
 } as const;
 export type PoolActionName = keyof typeof PoolAction;
+
+/** TASK_END's e when the task's CPU time was not measured. */
+export const CPU_UNKNOWN = -1;
 
 export const TaskStatus = { ok: 0, error: 1, cancelled: 2, lost: 3 } as const;
 export const CallbackKind = { result: 0, error: 1, done: 2 } as const;

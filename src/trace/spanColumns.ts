@@ -5,13 +5,14 @@ import { SPAN_KINDS, SPAN_STATUSES, parseSite, type CallbackKindName, type Span 
 /** Column codes of callback kinds (the trace records use the same order). */
 export const CALLBACK_KINDS: readonly CallbackKindName[] = ['result', 'error', 'done'];
 
-export type SpanField = 'lane' | 'kind' | 'status' | 'start' | 'end' | 'queued' | 'taskId' | 'job' | 'name' | 'api' | 'site' | 'site2' | 'text' | 'args' | 'cbKind';
+export type SpanField = 'lane' | 'kind' | 'status' | 'start' | 'end' | 'queued' | 'taskId' | 'job' | 'name' | 'api' | 'site' | 'site2' | 'text' | 'args' | 'cbKind' | 'cpu';
 export type SpanColumns = Record<SpanField, ArrayLike<number>>;
 
 export function spanAt(c: SpanColumns, strings: readonly string[], i: number): Span {
   const opt = (id: number) => (id === 0 ? undefined : strings[id]);
   const q = c.queued[i];
   const cb = c.cbKind[i];
+  const cpu = c.cpu[i];
   return {
     index: i,
     lane: c.lane[i],
@@ -29,5 +30,6 @@ export function spanAt(c: SpanColumns, strings: readonly string[], i: number): S
     text: opt(c.text[i]),
     cbKind: cb < 0 ? undefined : CALLBACK_KINDS[cb],
     args: opt(c.args[i]),
+    cpu: cpu < 0 ? undefined : cpu,
   };
 }

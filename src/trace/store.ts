@@ -32,6 +32,7 @@ export interface NewSpan {
   text?: string;
   cbKind?: CallbackKindName;
   args?: string;
+  cpu?: number;
 }
 
 /** Each name's column code, so a hot path writes a number rather than searching a list. */
@@ -81,6 +82,8 @@ export class TraceStore {
   textCol = new Uint32Array(0);
   argsCol = new Uint32Array(0);
   cbKindCol = new Int8Array(0);
+  /** task: CPU µs on its thread; -1 unknown */
+  cpuCol = new Int32Array(0);
   private cols: StoreColumns | undefined;
   spanRev = new Uint32Array(0);
 
@@ -148,6 +151,7 @@ export class TraceStore {
     this.textCol[i] = 0;
     this.argsCol[i] = 0;
     this.cbKindCol[i] = -1;
+    this.cpuCol[i] = -1;
     this.spanRev[i] = ++this.revision;
     this.touch(start);
     return i;
@@ -166,6 +170,7 @@ export class TraceStore {
     this.textCol[i] = this.intern(s.text);
     this.argsCol[i] = this.intern(s.args);
     if (s.cbKind) this.cbKindCol[i] = CALLBACK_KINDS.indexOf(s.cbKind);
+    if (s.cpu !== undefined) this.cpuCol[i] = s.cpu;
     this.touch(this.endCol[i]);
     return i;
   }
@@ -266,6 +271,7 @@ export class TraceStore {
     this.textCol = grownTo(this.textCol, cap);
     this.argsCol = grownTo(this.argsCol, cap);
     this.cbKindCol = grownTo(this.cbKindCol, cap);
+    this.cpuCol = grownTo(this.cpuCol, cap);
     this.spanRev = grownTo(this.spanRev, cap);
     this.cols = undefined;
     this.cap = cap;
@@ -276,7 +282,7 @@ function columnsOf(s: TraceStore) {
   return {
     lane: s.laneCol, kind: s.kindCol, status: s.statusCol, start: s.startCol, end: s.endCol,
     queued: s.queuedCol, taskId: s.taskIdCol, job: s.jobCol, name: s.nameCol, api: s.apiCol,
-    site: s.siteCol, site2: s.site2Col, text: s.textCol, args: s.argsCol, cbKind: s.cbKindCol,
+    site: s.siteCol, site2: s.site2Col, text: s.textCol, args: s.argsCol, cbKind: s.cbKindCol, cpu: s.cpuCol,
   } satisfies SpanColumns;
 }
 type StoreColumns = ReturnType<typeof columnsOf>;

@@ -8,6 +8,7 @@ import { TraceBuilder } from '../../src/trace/builder';
 import {
   CallbackKind,
   CallbackStatus,
+  CPU_UNKNOWN,
   LaneKindCode,
   MainStatus,
   PoolAction,
@@ -89,8 +90,9 @@ export class RecordStream {
     return this.rec(lane, Rec.TASK_START, lane, ms, { a: task });
   }
 
-  end(lane: number, task: number, ms: number, status: keyof typeof TaskStatus = 'ok', text?: string, ring = lane): this {
-    return this.rec(ring, Rec.TASK_END, lane, ms, { a: task, b: TaskStatus[status] }, text);
+  /** `cpuUs`: the task's CPU time on its thread, as Python's tracer measures it; the JS runtime cannot (-1). */
+  end(lane: number, task: number, ms: number, status: keyof typeof TaskStatus = 'ok', text?: string, ring = lane, cpuUs = CPU_UNKNOWN): this {
+    return this.rec(ring, Rec.TASK_END, lane, ms, { a: task, b: TaskStatus[status], e: cpuUs }, text);
   }
 
   /** A queued task dropped before any worker took it. */

@@ -19,6 +19,8 @@ interface TaskOpts {
   text?: string;
   queued?: number;
   args?: string;
+  /** CPU µs on its thread, as Python's tracer measures it */
+  cpu?: number;
 }
 
 export class RunBuilder {
@@ -69,6 +71,7 @@ export class RunBuilder {
       site: job.site && formatSite(job.site),
       text: t.text,
       args: t.args,
+      cpu: t.cpu,
     });
   }
 

@@ -2,7 +2,7 @@
 // record sources read while the run goes and once more at its end, lines handed on in order,
 // progress, and the trace closed with the run's outcome. A stopped, crashed or deadlocked run
 // keeps everything recorded up to that moment.
-import type { DeadlockInfo } from '../../trace/model';
+import { languageOf, type DeadlockInfo } from '../../trace/model';
 import { MAIN_LANE } from '../record/lanes';
 import { TraceBuilder, type Progress } from '../../trace/builder';
 import { TraceStore } from '../../trace/store';
@@ -35,7 +35,8 @@ export class RunTrace {
     file: string,
     private readonly opts: RunTraceOptions,
   ) {
-    this.store = new TraceStore({ file, startedAt: new Date().toISOString() });
+    const language = languageOf(file);
+    this.store = new TraceStore({ file, startedAt: new Date().toISOString(), ...(language ? { language } : {}) });
     this.builder = new TraceBuilder(this.store, this.origin);
     this.records = new RecordDrain(this.builder);
     this.logs = new LogOrder(this.builder, this.store, this.origin, opts.onLog);

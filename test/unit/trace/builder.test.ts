@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { TraceFeed } from '../../../src/protocol/encode';
 import { TraceBuilder } from '../../../src/trace/builder';
-import { CallbackKind, LaneKindCode, PoolAction, Rec, TaskStatus, WaitOutcome, packPoolApi, unpackPoolApi, type RawRecord } from '../../../src/trace/records';
+import { CallbackKind, CPU_UNKNOWN, LaneKindCode, PoolAction, Rec, TaskStatus, WaitOutcome, packPoolApi, unpackPoolApi, type RawRecord } from '../../../src/trace/records';
 import { TraceStore } from '../../../src/trace/store';
 
 const MAIN = 0;
@@ -31,7 +31,7 @@ const issue = (form: 'JOB + TASK_SUBMIT' | 'TASK_JOB', job: number, task: number
     ? [rec(Rec.TASK_JOB, MAIN, ts, job, task, packPoolApi(POOL, S.api), S.site, S.fn, S.fnSite, '3')]
     : [rec(Rec.JOB, MAIN, ts, job, POOL, S.api, S.site, 1, S.fnSite), rec(Rec.TASK_SUBMIT, MAIN, ts, task, job, S.fn, 0, 0, 0, '3')];
 
-const runs = (task: number, start: number, end: number): RawRecord[] => [rec(Rec.TASK_START, WORKER, start, task), rec(Rec.TASK_END, WORKER, end, task, TaskStatus.ok, 0, 0, 0, 0, '9')];
+const runs = (task: number, start: number, end: number): RawRecord[] => [rec(Rec.TASK_START, WORKER, start, task), rec(Rec.TASK_END, WORKER, end, task, TaskStatus.ok, 0, 0, CPU_UNKNOWN, 0, '9')];
 
 /** Builds a trace from chunks of records as the host drains them: each lane is its own ring. */
 function trace(...chunks: RawRecord[][]): TraceStore {
@@ -141,6 +141,19 @@ describe('trace builder', () => {
     const delta = feed.delta();
     assert.deepEqual(delta.jobs.map((j) => [j.id, j.retrieved]), [[8, true]]);
     assert.deepEqual(feed.delta().jobs, [], 'nothing changed, nothing sent');
+  });
+
+  it("keeps a task's CPU time from its TASK_END (unknown stays absent), and the first end's when a second amends it", () => {
+    const store = trace(preamble(), issue('TASK_JOB', 7, 70, 10), issue('TASK_JOB', 8, 80, 11), [
+      rec(Rec.TASK_START, WORKER, 12, 70),
+      rec(Rec.TASK_END, WORKER, 15, 70, TaskStatus.ok, 0, 0, 2400, 0, '9'),
+      rec(Rec.TASK_END, WORKER, 16, 70, TaskStatus.error, 0, 0, CPU_UNKNOWN, 0, 'MaybeEncodingError: x'),
+      ...runs(80, 16, 17),
+    ]);
+    const cpu = Object.fromEntries([...store.spans()].map((s) => [s.taskId, s.cpu]));
+    assert.deepEqual(cpu, { 70: 2400, 80: undefined });
+    const cols = new TraceFeed(store).snapshot().spans;
+    assert.ok(cols.cpu.length > 0, 'the CPU column crosses to the view');
   });
 
   it('packs a TASK_JOB pool id and api name into one field and back', () => {

@@ -2,7 +2,7 @@
 // until the queue closes. Results go back to main in batches: one message per burst of
 // short tasks, and at once when the queue runs dry, so a lone task is never held back.
 import { parentPort, workerData } from 'node:worker_threads';
-import { Rec, TaskStatus, WorkerAction } from '../../../trace/records';
+import { CPU_UNKNOWN, Rec, TaskStatus, WorkerAction } from '../../../trace/records';
 import { nowUs } from '../../record/clock';
 import { exposeApi } from '../../api/apiGlobal';
 import { encodingError } from '../../api/errors';
@@ -66,7 +66,7 @@ function flush(): void {
       } catch (err) {
         const message = encodingError('result', one[2], err).message;
         // The task's end was recorded as ok; what main gets is this failure, so the trace says so.
-        if (rec.tasks) rec.rec(Rec.TASK_END, data.lane, one[0] as number, TaskStatus.error, 0, 0, 0, 0, `MaybeEncodingError: ${message}`);
+        if (rec.tasks) rec.rec(Rec.TASK_END, data.lane, one[0] as number, TaskStatus.error, 0, 0, CPU_UNKNOWN, 0, `MaybeEncodingError: ${message}`);
         post({ t: 'results', items: [one[0], ResultStatus.encoding, message] });
       }
     }
@@ -87,7 +87,7 @@ function fail(taskId: number, e: unknown): void {
 }
 
 function finish(taskId: number, status: number, value: unknown, shown: unknown = value): void {
-  if (rec.tasks) rec.rec(Rec.TASK_END, data.lane, taskId, status === ResultStatus.ok ? TaskStatus.ok : TaskStatus.error, 0, 0, 0, 0, preview(shown));
+  if (rec.tasks) rec.rec(Rec.TASK_END, data.lane, taskId, status === ResultStatus.ok ? TaskStatus.ok : TaskStatus.error, 0, 0, CPU_UNKNOWN, 0, preview(shown));
   batch.push(taskId, status, value);
   if (batch.length >= BATCH_MAX * 3) flush();
 }
