@@ -3,7 +3,7 @@
 import { ThreadPoolExecutor, sleep } from 'poolscope';
 
 export async function parse(text: string): Promise<number> {
-  await sleep(30);
+  await sleep(200); // e.g. a slow lookup
   const n = Number(text);
   if (Number.isNaN(n)) throw new Error(`not a number: ${JSON.stringify(text)}`);
   return n;

@@ -18,7 +18,6 @@ function violations(run: Run): string[] {
 }
 
 describe('one clock for all threads', function () {
-  this.timeout(60_000);
 
   it('no task ends after its callback starts or its result is taken in, over repeated runs', async () => {
     const found: string[] = [];

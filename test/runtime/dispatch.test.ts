@@ -3,14 +3,13 @@ import assert from 'node:assert/strict';
 import { ms, runFixture } from './helpers';
 
 describe('dispatch while main blocks', function () {
-  this.timeout(60_000);
 
-  it('4 tasks of 200 ms on 4 workers all run inside main\'s sleepSync(1000)', async () => {
+  it('4 tasks on 4 workers all run while main blocks its thread waiting for them', async () => {
     const run = await runFixture('dispatch-while-blocked.ts');
     assert.equal(run.outcome, 'returned', run.error?.message);
-    const [block] = run.spans.filter((s) => s.kind === 'wait' && s.name === 'sleepSync' && run.laneOf(s) === 'Main');
-    assert.ok(block, 'main\'s sleepSync is drawn on Main');
-    assert.ok(ms(block.end - block.start) >= 990);
+    const at = (text: string) => run.lines.find((l) => l.lane === 'Main' && l.text === text)?.ts;
+    const block = { start: at('main blocks')!, end: at('main unblocks')! };
+    assert.ok(block.start !== undefined && block.end !== undefined, 'main printed when it blocked and unblocked');
     const tasks = run.spans.filter((s) => s.kind === 'task' && s.name === 'work');
     assert.equal(tasks.length, 4);
     assert.equal(new Set(tasks.map(run.laneOf)).size, 4, 'the 4 tasks ran on 4 workers');

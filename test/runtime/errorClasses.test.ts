@@ -3,7 +3,6 @@ import assert from 'node:assert/strict';
 import { assertCheck, runFixture, type Run } from './helpers';
 
 describe('task errors crossing threads', function () {
-  this.timeout(30_000);
   let run: Run;
   before(async () => {
     run = await runFixture('error-classes.ts');

@@ -21,7 +21,6 @@ function assertWorkerLanes(run: Run): void {
 }
 
 describe('examples: each lesson', function () {
-  this.timeout(60_000);
 
   it('apply-callback: the callback gets each return value, on the Callback lane', async () => {
     const run = await runExample('apply-callback.ts');
@@ -48,10 +47,13 @@ describe('examples: each lesson', function () {
     assert.equal(blocked.site?.line, lineOf(source('callback-blocks.ts'), 'callback: function slowHandler'));
     const others = [...run.store.jobs.values()].filter((j) => j.id !== slow[0].job);
     assert.ok(!others.some((j) => j.readyAt! > slow[0].start && j.readyAt! < slow[0].end), 'a result became ready while the callback blocked');
-    // The first callback blocks; the 7 other tasks (20 ms each) all finish within its 600 ms,
-    // and every one of their results becomes ready only after it.
+    // The first callback blocks; every other result becomes ready only after it. The 7 other
+    // tasks (20 ms each) finish within its 600 ms unless a busy machine starts the pool's
+    // threads later than that; each that did finish meanwhile waited behind it.
     assert.ok(others.every((j) => j.readyAt! >= slow[0].end), 'a result became ready before the blocking callback ended');
-    assert.match(blocked.message, /; 7 results waited behind it$/);
+    const behind = others.filter((j) => run.spans.some((s) => s.kind === 'task' && s.job === j.id && s.end < slow[0].end));
+    assert.ok(behind.length >= 1, 'no task finished while the callback blocked');
+    assert.match(blocked.message, new RegExp(`; ${behind.length} results? waited behind it$`));
     const printed = Number(/^Main: all 8 results ready after (\d+) ms/.exec(said(run).at(-1) ?? '')?.[1]);
     assert.ok(printed >= 600, `main saw all results after ${printed} ms`);
   });
@@ -68,11 +70,10 @@ describe('examples: each lesson', function () {
     assert.deepEqual(programFindings(run), []);
   });
 
-  it('callback-throws: outcome deadlock in well under 5 s, at `await second.get()`, with callback-threw at `explode`', async () => {
+  it('callback-throws: outcome deadlock (not the run timeout), at `await second.get()`, with callback-threw at `explode`', async () => {
     const run = await runExample('callback-throws.ts');
     const src = source('callback-throws.ts');
     assert.equal(run.outcome, 'deadlock', run.error?.message);
-    assert.ok(ms(run.store.end) < 5000, `the run took ${ms(run.store.end)} ms`);
     const [deadlock] = findings(run, 'deadlock');
     assert.equal(deadlock.site?.line, lineOf(src, 'await second.get()'));
     const explodeLine = lineOf(src, 'callback: function explode');
@@ -96,12 +97,12 @@ describe('examples: each lesson', function () {
     assert.ok(record.start >= sleep.end, 'the callback ran while main was blocked');
     assert.ok(record.start >= run.store.jobs.get(record.job)!.resultIn!);
     assert.equal(run.laneOf(record), 'Callback');
-    // The example warms the pool up first, so its task finishes at once and its result waits
-    // out most of main's 300 ms block.
-    assert.ok(task.end < sleep.start + 100_000, `the task ended ${ms(task.end - sleep.start)} ms into main's block`);
-    const [blocked] = findings(run, 'main-blocked');
-    assert.ok(blocked, 'no main-blocked finding');
-    assert.equal(blocked.site?.line, lineOf(source('callback-timing.ts'), 'sleepSync(300)'));
+    // The example warms the pool up first, so its task finishes during main's block and its
+    // result waits for main to yield.
+    assert.ok(task.end < sleep.end, `the task ended ${ms(task.end - sleep.end)} ms after main's block`);
+    // A busy machine can pause main elsewhere too; the finding the lesson is about is at its sleepSync.
+    const line = lineOf(source('callback-timing.ts'), 'sleepSync(300)');
+    assert.ok(findings(run, 'main-blocked').some((f) => f.site?.line === line), `no main-blocked finding at line ${line}`);
   });
 
   it('done-callbacks: order and lane of each printed line', async () => {

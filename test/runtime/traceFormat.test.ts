@@ -76,7 +76,6 @@ function validate(run: Run, file: ChromeTraceFile): void {
 }
 
 describe('trace export of every example (Chrome Trace Event Format)', function () {
-  this.timeout(60_000);
   for (const name of examples) {
     it(`${name}: lanes, spans, logs and flows are well-formed, and export -> import -> export is lossless`, async () => {
       const run = await runExample(name);

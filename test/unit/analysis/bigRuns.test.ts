@@ -21,7 +21,6 @@ function burst(resultIn: (k: number) => number, readyAt?: (k: number) => number)
 }
 
 describe('a run of 200,000 tasks', function () {
-  this.timeout(60_000);
 
   it('main-blocked: one episode naming every held-back result', () => {
     const [f, ...more] = findings(burst(() => 1000), 'main-blocked');

@@ -32,7 +32,6 @@ async function startConsumers(sab: SharedArrayBuffer, n: number) {
 }
 
 describe('task queue', function () {
-  this.timeout(60_000);
 
   afterEach(async () => {
     await Promise.all(running.splice(0).map((w) => w.terminate()));
@@ -52,9 +51,10 @@ describe('task queue', function () {
       if (id % 50 === 0) await new Promise((r) => setTimeout(r, 3));
       else if (id % 5 === 0) for (const until = performance.now() + 0.02; performance.now() < until; );
       const pos = queue.push(id, payloadOf(id));
-      const deadline = performance.now() + 2000;
+      // A lost wake is never made good, so this only tells it from a slow machine.
+      const deadline = performance.now() + 30_000;
       for (let spins = 0; !queue.consumed(pos); spins++) {
-        assert.ok(performance.now() < deadline, `task ${id} was not taken in 2 s: the worker was not woken for it`);
+        assert.ok(performance.now() < deadline, `task ${id} was never taken: the worker was not woken for it`);
         if (spins > 1000) await new Promise((r) => setImmediate(r));
       }
     }
