@@ -31,6 +31,13 @@ const LESSONS: Record<string, Promised[]> = {
   ],
 };
 
+/**
+ * Rules about time: on a loaded machine the OS can pause a thread for 100 ms and more, which
+ * these rightly report wherever it happens. A lesson's own timing finding must be there; others
+ * of these rules may come on top.
+ */
+const TIMING = new Set(['main-blocked', 'callback-blocked']);
+
 /** Rules whose diagnostics must say where else to look. */
 const WITH_RELATED = new Set(['callback-blocked', 'callback-threw', 'deadlock', 'errors-unseen', 'pool-broken', 'main-blocked']);
 
@@ -55,8 +62,9 @@ describe('seed examples', () => {
           return { rule: p.rule, line, name: p.name };
         })
         .sort((a, b) => a.line - b.line || a.rule.localeCompare(b.rule));
+      const promisedHere = (g: { rule: string; line: number }) => want.some((w) => w.rule === g.rule && w.line === g.line);
       assert.deepEqual(
-        got.map(({ rule, line, name }) => ({ rule, line, name })),
+        got.filter((g) => !TIMING.has(g.rule) || promisedHere(g)).map(({ rule, line, name }) => ({ rule, line, name })),
         want,
         `diagnostics of ${file} (lines 0-based)`,
       );
