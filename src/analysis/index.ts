@@ -9,6 +9,7 @@ import { deadlock } from './rules/deadlock';
 import { errorUnretrieved } from './rules/error-unretrieved';
 import { errorsUnseen } from './rules/errors-unseen';
 import { mainBlocked } from './rules/main-blocked';
+import { gilBound } from './rules/gil-bound';
 import { poolBroken } from './rules/pool-broken';
 import { poolNotClosed } from './rules/pool-not-closed';
 
@@ -20,6 +21,7 @@ const RULES: ((t: TraceIndex, o: RuleOptions) => Finding[])[] = [
   callbackThrew,
   callbackBlocked,
   mainBlocked,
+  gilBound,
   errorsUnseen,
   errorUnretrieved,
   poolNotClosed,

@@ -9,6 +9,7 @@ export type RuleId =
   | 'pool-broken'
   | 'deadlock'
   | 'main-blocked'
+  | 'gil-bound'
   | 'pool-not-closed';
 export type Severity = 'error' | 'warning' | 'info';
 

@@ -12,6 +12,7 @@ export const RULE_IDS: readonly RuleId[] = [
   'pool-broken',
   'deadlock',
   'main-blocked',
+  'gil-bound',
   'pool-not-closed',
 ];
 

@@ -6,6 +6,7 @@ import type { Finding, RelatedInfo } from '../types';
 import type { TraceIndex } from '../traceIndex';
 import { firstLine } from '../text';
 import { maxOf } from '../extremes';
+import { swallowed } from './callback-threw';
 
 export function deadlock(t: TraceIndex): Finding[] {
   const d = t.store.meta.deadlock;
@@ -40,6 +41,12 @@ export function deadlock(t: TraceIndex): Finding[] {
     } else if (pool.broken) {
       related.push({ message: `the ${pool.kind} broke: ${firstLine(pool.broken.cause)}`, site: pool.initializerSite ?? pool.site });
     }
+  }
+  for (const i of job ? t.callbacksOf(job.id) : []) {
+    const cb = t.span(i);
+    if (!swallowed(t, cb)) continue;
+    related.push({ message: `callback \`${cb.name}\` raised ${firstLine(cb.text)} here; the result handler swallowed it, so this job never becomes ready`, site: cb.site });
+    spans.push(i);
   }
   if (job?.site) related.push({ message: `the awaited ${job.api}() call`, site: job.site });
   const what = waitSpan ? `${waitSpan.name}()` : 'its wait';

@@ -1,7 +1,8 @@
 // Results reach user code only when main's event loop takes them in, so a main thread that
 // blocks synchronously (sleepSync, a busy loop) holds finished results back: their callbacks,
 // ready() and waiters all run late. Delays that overlap form one episode and one finding.
-// Time spent in callbacks is left out: callback-blocked reports that.
+// Time spent in callbacks is left out: callback-blocked reports that. A Python program's main
+// thread has no such loop: its pools' own threads hand results on, whatever main does.
 import type { Finding, RelatedInfo, RuleOptions } from '../types';
 import type { TraceIndex } from '../traceIndex';
 import { bySite, count, formatDuration } from '../text';
@@ -17,6 +18,7 @@ interface Delay {
 }
 
 export function mainBlocked(t: TraceIndex, o: RuleOptions): Finding[] {
+  if (t.store.meta.language === 'python') return [];
   const inCallbacks = coverage(t.callbacks.map((i) => [t.store.startCol[i], t.store.endCol[i]]));
   const delays: Delay[] = [];
   for (const job of t.store.jobs.values()) {

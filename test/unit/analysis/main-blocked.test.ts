@@ -15,6 +15,12 @@ describe('main-blocked', () => {
     assert.deepEqual(f.spans, [...spanIndices(run, (s) => s.name === 'sleepSync'), ...spanIndices(run, (s) => s.kind === 'task')]);
   });
 
+  it("does not apply to a Python program, whose pools hand results on in their own threads whatever main does", () => {
+    const run = mainSleeps();
+    run.store.meta.language = 'python';
+    assert.deepEqual(findings(run, 'main-blocked'), []);
+  });
+
   it('falls back to the submit site when main was busy without sleepSync', () => {
     const [f] = findings(mainSleeps('busy loop'), 'main-blocked');
     assert.equal(f.message, "main's event loop was busy for 800 ms; 4 finished results waited up to 800 ms to be taken in, so their callbacks and waiters ran late");
