@@ -8,7 +8,8 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Page } from 'playwright-core';
-import { renderHtmlReport } from '../../src/cli/htmlReport';
+import { htmlReport } from '../../src/cli/htmlReport';
+import { writeChunks } from '../../src/trace/writeChunks';
 import { CHROMIUM_ARGS } from '../../test/browser/page';
 import { syntheticTrace } from './synthetic';
 
@@ -78,7 +79,7 @@ async function scriptedZoomPan(page: Page): Promise<number[]> {
 
 async function measure(size: number, dir: string): Promise<Sample> {
   const file = join(dir, `synthetic-${size}.html`);
-  if (!existsSync(file)) writeFileSync(file, renderHtmlReport(syntheticTrace(size), []));
+  if (!existsSync(file)) await writeChunks(file, htmlReport(syntheticTrace(size), []));
   const htmlMB = readFileSync(file).length / 2 ** 20;
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, headless: true });
   try {

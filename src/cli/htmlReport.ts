@@ -6,8 +6,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { encodeTrace } from '../protocol/encode';
-import { EMBED_ID, type EmbeddedTrace } from '../protocol/messages';
+import { stringsFrom } from '../protocol/encode';
+import { EMBED_ID, type ViewOptions } from '../protocol/messages';
 import { SPAN_COLUMN_NAMES, type WireFinding } from '../protocol/wire';
 import type { TraceStore } from '../trace/store';
 
@@ -35,21 +35,77 @@ function inert(s: string): string {
 
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
-export function renderHtmlReport(store: TraceStore, findings: readonly WireFinding[], opts: HtmlReportOptions = {}): string {
+/** Raw bytes of span columns gzipped per piece of about this size: each piece is one gzip member of its own. */
+const PACK_BYTES = 4 << 20;
+
+/** The span columns' bytes in SPAN_COLUMN_NAMES order, gzipped in pieces, as base64 JSON strings. */
+function* packedColumns(store: TraceStore): Generator<string> {
+  const cols = store.columns();
+  const n = store.spanCount;
+  let pending: Buffer[] = [];
+  let size = 0;
+  let first = true;
+  const flush = () => {
+    const text = `${first ? '' : ','}"${gzipSync(Buffer.concat(pending, size), { level: 1 }).toString('base64')}"`;
+    first = false;
+    pending = [];
+    size = 0;
+    return text;
+  };
+  for (const c of SPAN_COLUMN_NAMES) {
+    const col = cols[c].subarray(0, n);
+    const bytes = Buffer.from(col.buffer, col.byteOffset, col.byteLength);
+    for (let at = 0; at < bytes.length; ) {
+      const take = Math.min(bytes.length - at, PACK_BYTES - size);
+      pending.push(bytes.subarray(at, at + take));
+      size += take;
+      at += take;
+      if (size === PACK_BYTES) yield flush();
+    }
+  }
+  if (size > 0 || first) yield flush();
+}
+
+/** JSON text safe inside a non-executing script element: escaping '<' keeps '</script>' in any trace string inert. */
+const json = (v: unknown) => JSON.stringify(v).replace(/</g, '\\u003c');
+
+function* jsonList<T>(items: Iterable<T>): Generator<string> {
+  let first = true;
+  for (const item of items) {
+    yield first ? json(item) : `,${json(item)}`;
+    first = false;
+  }
+}
+
+/** The trace the page embeds (an EmbeddedTrace as JSON text), piece by piece. */
+function* embeddedTrace(store: TraceStore, findings: readonly WireFinding[], options: ViewOptions): Generator<string> {
+  const cols = store.columns();
+  const spans = { n: store.spanCount, base: 0, ...Object.fromEntries(SPAN_COLUMN_NAMES.map((c) => [c, ''])) };
+  const lengths = SPAN_COLUMN_NAMES.map((c) => store.spanCount * cols[c].BYTES_PER_ELEMENT);
+  const head = { reset: true, spans, lanes: store.lanes, pools: [...store.pools.values()], meta: store.meta, end: store.end };
+  yield `{"options":${json(options)},"findings":[`;
+  yield* jsonList(findings);
+  yield `],"packed":{"lengths":${json(lengths)},"gzip":[`;
+  yield* packedColumns(store);
+  yield `]},"patch":${json(head).slice(0, -1)},"strings":{"base":1,"items":[`;
+  yield* jsonList(stringsFrom(store, 1));
+  yield ']},"jobs":[';
+  yield* jsonList(store.jobs.values());
+  yield '],"logs":{"base":0,"items":[';
+  yield* jsonList(store.logs);
+  yield ']},"marks":{"base":0,"items":[';
+  yield* jsonList(store.marks);
+  yield ']}}}';
+}
+
+/** The standalone page, piece by piece, so a run of any size is written in bounded memory (see writeChunks). */
+export function* htmlReport(store: TraceStore, findings: readonly WireFinding[], opts: HtmlReportOptions = {}): Generator<string> {
   const dir = findAssets(opts.assetsDir);
   const js = inert(readFileSync(join(dir, 'webview.js'), 'utf8').replace(/\n\/\/# sourceMappingURL=.*$/m, ''));
   const css = inert(readFileSync(join(dir, 'webview.css'), 'utf8').replace(/\/\*# sourceMappingURL=.*?\*\//, ''));
-  const patch = encodeTrace(store);
-  // The span columns travel gzipped in one piece: numeric columns shrink about threefold.
-  const raw = SPAN_COLUMN_NAMES.map((c) => Buffer.from(patch.spans[c] as string, 'base64'));
-  const packed = { gzip: gzipSync(Buffer.concat(raw), { level: 1 }).toString('base64'), lengths: raw.map((b) => b.length) };
-  for (const c of SPAN_COLUMN_NAMES) patch.spans[c] = '';
-  const embedded: EmbeddedTrace = { patch, findings: [...findings], options: { blockThresholdMs: opts.blockThresholdMs ?? 100, host: 'standalone' }, packed };
-  // JSON in a non-executing script element; escaping '<' keeps '</script>' in any trace string inert.
-  const json = JSON.stringify(embedded).replace(/</g, '\\u003c');
   const csp = `default-src 'none'; script-src ${sha256(js)}; style-src ${sha256(css)}; img-src data:`;
   const title = `${store.meta.file ? store.meta.file.split(/[\\/]/).pop() : 'trace'} — Pool Inspector`;
-  return [
+  yield [
     '<!DOCTYPE html>',
     '<html lang="en">',
     '<head>',
@@ -61,10 +117,8 @@ export function renderHtmlReport(store: TraceStore, findings: readonly WireFindi
     '</head>',
     '<body>',
     '<div id="app"></div>',
-    `<script type="application/json" id="${EMBED_ID}">${json}</script>`,
-    `<script>${js}</script>`,
-    '</body>',
-    '</html>',
-    '',
+    `<script type="application/json" id="${EMBED_ID}">`,
   ].join('\n');
+  yield* embeddedTrace(store, findings, { blockThresholdMs: opts.blockThresholdMs ?? 100, host: 'standalone' });
+  yield ['</script>', `<script>${js}</script>`, '</body>', '</html>', ''].join('\n');
 }

@@ -1,15 +1,16 @@
 #!/usr/bin/env node
 // `poolscope run <file>` and `poolscope view <trace.json>`: the runtime, trace and analysis
 // without an editor, for CI and for anyone who just wants the trace.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import { resolve } from 'node:path';
 import { analyze } from '../analysis';
-import { fromChromeTrace, toChromeTrace } from '../trace/chromeTrace';
+import { chromeTraceText, readChromeTrace } from '../trace/chromeTrace';
+import { writeChunks } from '../trace/writeChunks';
 import { formatSite } from '../trace/model';
 import type { TraceStore } from '../trace/store';
 import { startRun, type RunError } from '../runtime/host/run';
 import { parseCli, USAGE, UsageError, type CliOptions } from './args';
-import { renderHtmlReport } from './htmlReport';
+import { htmlReport } from './htmlReport';
 import { jsonReport, textReport } from './report';
 
 const EXIT_OK = 0;
@@ -34,31 +35,31 @@ async function run(opts: CliOptions): Promise<number> {
     process.stderr.write(`poolscope: ${where}${result.error?.message}\n`);
     return EXIT_BAD_INPUT;
   }
-  report(result.store, opts, result.error);
+  await report(result.store, opts, result.error);
   return result.outcome === 'returned' ? EXIT_OK : EXIT_FAILED;
 }
 
-function view(opts: CliOptions): number {
+async function view(opts: CliOptions): Promise<number> {
   let store: TraceStore;
   try {
-    store = fromChromeTrace(JSON.parse(readFileSync(opts.file, 'utf8')));
+    store = await readChromeTrace(() => createReadStream(opts.file), opts.file);
   } catch (e) {
     process.stderr.write(`poolscope: ${opts.file}: ${(e as Error).message}\n`);
     return EXIT_BAD_INPUT;
   }
-  report(store, opts, undefined);
+  await report(store, opts, undefined);
   return EXIT_OK;
 }
 
-function report(store: TraceStore, opts: CliOptions, error: RunError | undefined): void {
+async function report(store: TraceStore, opts: CliOptions, error: RunError | undefined): Promise<void> {
   const findings = analyze(store, { blockThresholdMs: opts.thresholdMs });
   process.stdout.write((opts.json ? jsonReport(store, findings, error) : textReport(store, findings, error)) + '\n');
   if (opts.traceOut) {
-    writeFileSync(opts.traceOut, JSON.stringify(toChromeTrace(store)));
+    await writeChunks(opts.traceOut, chromeTraceText(store));
     if (!opts.json) process.stdout.write(`trace (Chrome Trace Event Format, opens in Perfetto): ${resolve(opts.traceOut)}\n`);
   }
   if (opts.htmlOut) {
-    writeFileSync(opts.htmlOut, renderHtmlReport(store, findings, { blockThresholdMs: opts.thresholdMs }));
+    await writeChunks(opts.htmlOut, htmlReport(store, findings, { blockThresholdMs: opts.thresholdMs }));
     if (!opts.json) process.stdout.write(`timeline (open in a browser): ${resolve(opts.htmlOut)}\n`);
   }
 }

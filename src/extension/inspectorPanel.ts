@@ -1,9 +1,10 @@
 // The Pool Inspector in the editor: its commands, the panel serializer (restores the panel
 // after a window reload), and export/open of traces in the Chrome Trace Event Format.
-import { readFile, writeFile } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
 import * as vscode from 'vscode';
 import { analyze } from '../analysis';
-import { fromChromeTrace, toChromeTrace } from '../trace/chromeTrace';
+import { chromeTraceText, readChromeTrace } from '../trace/chromeTrace';
+import { writeChunks } from '../trace/writeChunks';
 import { readConfig } from './config';
 import { InspectorWebview, VIEW_TYPE, type InspectorStats } from './inspectorWebview';
 import type { RunState } from './runState';
@@ -72,7 +73,7 @@ async function exportTrace(state: RunState, target?: vscode.Uri): Promise<vscode
     title: 'Export Trace',
   }));
   if (!uri) return undefined;
-  await writeFile(uri.fsPath, JSON.stringify(toChromeTrace(run.store)));
+  await writeChunks(uri.fsPath, chromeTraceText(run.store));
   return uri;
 }
 
@@ -80,14 +81,7 @@ async function openTrace(state: RunState, given?: vscode.Uri): Promise<boolean> 
   const uri = given ?? (await vscode.window.showOpenDialog({ canSelectMany: false, filters: { 'Chrome Trace Event JSON': ['json'] }, title: 'Open Trace' }))?.[0];
   if (!uri) return false;
   try {
-    const text = await readFile(uri.fsPath, 'utf8');
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch (e) {
-      throw new Error(`not JSON: ${(e as Error).message}`);
-    }
-    const store = fromChromeTrace(json);
+    const store = await readChromeTrace(() => createReadStream(uri.fsPath), uri.fsPath);
     const findings = analyze(store, { blockThresholdMs: readConfig(uri).blockThresholdMs });
     state.set({ store, findings, running: false, file: store.meta.file || uri.fsPath });
     return true;

@@ -24,14 +24,12 @@ function encodeRows(cols: Columns, rows: Int32Array): WireSpans {
 }
 
 /** The store's interned strings from id `from` on (ids are dense; only id 0 is empty). */
-function stringsFrom(store: TraceStore, from: number): string[] {
-  const out: string[] = [];
+export function* stringsFrom(store: TraceStore, from: number): Generator<string> {
   for (let id = Math.max(from, 1); ; id++) {
     const s = store.str(id);
-    if (s === '') break;
-    out.push(s);
+    if (s === '') return;
+    yield s;
   }
-  return out;
 }
 
 export class TraceFeed {
@@ -81,7 +79,7 @@ export class TraceFeed {
       }
     }
     const jobs = reset ? [...s.jobs.values()] : s.jobsChangedSince(this.revision);
-    const strings = { base: this.strings, items: stringsFrom(s, this.strings) };
+    const strings = { base: this.strings, items: [...stringsFrom(s, this.strings)] };
     const patch: TracePatch = {
       reset,
       strings,

@@ -8,8 +8,8 @@
 //   i  cat 'log' per printed line, cat 'mark' per lifecycle mark (its fields but lane, ts and
 //      kind in args: pool, text, and a worker's pid, exit code, signal, task).
 // Jobs, pools, lanes and the run's meta ride whole in metadata.poolscope (see
-// chromeTraceFormat.ts). Submit slices and flows are derived from jobs and spans, so the
-// importer skips them and the next export draws them again: export, import, export is lossless.
+// chromeTraceFormat.ts), which the file holds before its events. Submit slices and flows are
+// derived from jobs and spans, so the importer skips them and the next export draws them again: export, import, export is lossless.
 import type { Lane, Span } from './model';
 import type { TraceStore } from './store';
 import {
@@ -22,40 +22,60 @@ import {
   SUBMIT_CAT,
   quantize as q,
   type ChromeTraceEvent,
-  type ChromeTraceFile,
 } from './chromeTraceFormat';
 
-export { fromChromeTrace } from './chromeTraceImport';
+export { readChromeTrace } from './chromeTraceImport';
 export { TraceFormatError } from './chromeTraceCheck';
 export type { ChromeTraceEvent, ChromeTraceFile, PoolscopeMetadata } from './chromeTraceFormat';
 
 const LANE_ORDER = { main: 0, callback: 1, worker: 2 } as const;
 
-export function toChromeTrace(store: TraceStore): ChromeTraceFile {
-  const traceEvents: ChromeTraceEvent[] = [
-    { ph: 'M', name: 'process_name', pid: PID, tid: 0, args: { name: `poolscope${store.meta.file ? ` ${store.meta.file}` : ''}` } },
-    ...laneEvents(store.lanes),
-  ];
-  for (let i = 0; i < store.spanCount; i++) traceEvents.push(spanEvent(store.span(i)));
-  for (const e of submitsAndFlows(store)) traceEvents.push(e);
+/**
+ * The trace as the text of a Chrome Trace Event Format file, piece by piece, so a run of any size
+ * is written in bounded memory (see writeChunks). metadata.poolscope comes first, so an importer
+ * reading the file as a stream knows it is poolscope's before the first event.
+ */
+export function* chromeTraceText(store: TraceStore): Generator<string> {
+  // A JSON copy: the file must hold plain data only, never `undefined` fields or live store objects.
+  const head = { version: FORMAT_VERSION, meta: store.meta, lanes: store.lanes, pools: [...store.pools.values()], end: store.end };
+  const json = JSON.stringify(head);
+  yield `{"displayTimeUnit":"ms","metadata":{"poolscope":${json.slice(0, -1)},"jobs":[`;
+  yield* joined(jobTexts(store));
+  yield ']}},"traceEvents":[';
+  yield* joined(eventTexts(store));
+  yield ']}\n';
+}
+
+function* jobTexts(store: TraceStore): Generator<string> {
+  for (const job of store.jobs.values()) yield JSON.stringify(job);
+}
+
+function* eventTexts(store: TraceStore): Generator<string> {
+  yield JSON.stringify({ ph: 'M', name: 'process_name', pid: PID, tid: 0, args: { name: `poolscope${store.meta.file ? ` ${store.meta.file}` : ''}` } } satisfies ChromeTraceEvent);
+  for (const e of laneEvents(store.lanes)) yield JSON.stringify(e);
+  for (let i = 0; i < store.spanCount; i++) yield JSON.stringify(spanEvent(store.span(i)));
+  for (const e of submitsAndFlows(store)) yield JSON.stringify(e);
   for (const l of store.logs) {
-    traceEvents.push({ ph: 'i', s: 't', cat: LOG_CAT, name: logTitle(l.text), pid: PID, tid: l.lane, ts: q(l.ts), args: { text: l.text, stream: l.stream } });
+    yield JSON.stringify({ ph: 'i', s: 't', cat: LOG_CAT, name: logTitle(l.text), pid: PID, tid: l.lane, ts: q(l.ts), args: { text: l.text, stream: l.stream } } satisfies ChromeTraceEvent);
   }
   for (const { lane, ts, kind, ...args } of store.marks) {
-    traceEvents.push({ ph: 'i', s: 't', cat: MARK_CAT, name: kind, pid: PID, tid: lane, ts: q(ts), args });
+    yield JSON.stringify({ ph: 'i', s: 't', cat: MARK_CAT, name: kind, pid: PID, tid: lane, ts: q(ts), args } satisfies ChromeTraceEvent);
   }
-  // A JSON copy: the file must hold plain data only, never `undefined` fields or live store objects.
-  const poolscope = JSON.parse(
-    JSON.stringify({
-      version: FORMAT_VERSION,
-      meta: store.meta,
-      lanes: store.lanes,
-      pools: [...store.pools.values()],
-      jobs: [...store.jobs.values()],
-      end: store.end,
-    }),
-  );
-  return { traceEvents, displayTimeUnit: 'ms', metadata: { poolscope } };
+}
+
+/** Items as the inside of a JSON array, one per line, in pieces of about 64 KB. */
+function* joined(items: Iterable<string>): Generator<string> {
+  let piece = '';
+  let first = true;
+  for (const item of items) {
+    piece += first ? `\n${item}` : `,\n${item}`;
+    first = false;
+    if (piece.length >= 65536) {
+      yield piece;
+      piece = '';
+    }
+  }
+  if (piece) yield piece;
 }
 
 function laneEvents(lanes: readonly Lane[]): ChromeTraceEvent[] {
@@ -85,43 +105,55 @@ function spanEvent(s: Span): ChromeTraceEvent {
   return { ph: 'X', cat: s.kind, name: s.name, pid: PID, tid: s.lane, ts, dur: Math.max(0, q(q(s.end) - ts)), args };
 }
 
-function submitsAndFlows(store: TraceStore): ChromeTraceEvent[] {
-  const byJob = new Map<number, { tasks: number[]; callbacks: number[] }>();
+/** Span indexes of one kind grouped by job id, in span order: offsets[job]..offsets[job+1] in items. */
+function groupByJob(store: TraceStore, kind: 'task' | 'callback', maxJob: number): { offsets: Int32Array; items: Int32Array } {
+  const offsets = new Int32Array(maxJob + 2);
+  const jobs = store.jobCol;
+  const of = (i: number) => (store.kind(i) === kind && jobs[i] >= 0 && jobs[i] <= maxJob ? jobs[i] : -1);
   for (let i = 0; i < store.spanCount; i++) {
-    const kind = store.kind(i);
-    if (kind !== 'task' && kind !== 'callback') continue;
-    const job = store.jobCol[i];
-    let e = byJob.get(job);
-    if (!e) byJob.set(job, (e = { tasks: [], callbacks: [] }));
-    (kind === 'task' ? e.tasks : e.callbacks).push(i);
+    const j = of(i);
+    if (j >= 0) offsets[j + 1]++;
   }
+  for (let j = 0; j <= maxJob; j++) offsets[j + 1] += offsets[j];
+  const items = new Int32Array(offsets[maxJob + 1]);
+  const fill = offsets.slice(0, maxJob + 1);
+  for (let i = 0; i < store.spanCount; i++) {
+    const j = of(i);
+    if (j >= 0) items[fill[j]++] = i;
+  }
+  return { offsets, items };
+}
+
+function* submitsAndFlows(store: TraceStore): Generator<ChromeTraceEvent> {
+  let maxJob = 0;
+  for (const id of store.jobs.keys()) if (id > maxJob) maxJob = id;
+  const tasks = groupByJob(store, 'task', maxJob);
+  const callbacks = groupByJob(store, 'callback', maxJob);
   const mainLane = store.lanes.find((l) => l.kind === 'main')?.id ?? 0;
   // Flow points sit mid-span: viewers bind a flow event to the slice that encloses it.
   const mid = (i: number) => {
     const ts = q(store.startCol[i]);
     return q(ts + Math.max(0, q(q(store.endCol[i]) - ts)) / 2);
   };
-  const out: ChromeTraceEvent[] = [];
   let flowId = 0;
   for (const job of store.jobs.values()) {
     const ts = q(job.submitted);
     const args: Record<string, unknown> = { job: job.id };
     if (job.site) args.site = { ...job.site };
-    out.push({ ph: 'X', cat: SUBMIT_CAT, name: job.api, pid: PID, tid: mainLane, ts, dur: 0, args });
-    const spans = byJob.get(job.id);
-    if (!spans) continue;
-    const callbacks = [...spans.callbacks].sort((a, b) => store.startCol[a] - store.startCol[b]);
-    for (const task of spans.tasks) {
+    yield { ph: 'X', cat: SUBMIT_CAT, name: job.api, pid: PID, tid: mainLane, ts, dur: 0, args };
+    if (job.id < 0 || job.id > maxJob) continue;
+    const cbs = Array.from(callbacks.items.subarray(callbacks.offsets[job.id], callbacks.offsets[job.id + 1])).sort((a, b) => store.startCol[a] - store.startCol[b]);
+    for (let k = tasks.offsets[job.id]; k < tasks.offsets[job.id + 1]; k++) {
       const id = ++flowId;
-      const chain = [task, ...callbacks];
-      out.push({ ph: 's', cat: FLOW_CAT, name: FLOW_NAME, id, pid: PID, tid: mainLane, ts });
-      chain.forEach((i, k) => {
-        const last = k === chain.length - 1;
-        out.push({ ph: last ? 'f' : 't', cat: FLOW_CAT, name: FLOW_NAME, id, pid: PID, tid: store.laneCol[i], ts: mid(i), ...(last ? { bp: 'e' as const } : {}) });
-      });
+      const chain = [tasks.items[k], ...cbs];
+      yield { ph: 's', cat: FLOW_CAT, name: FLOW_NAME, id, pid: PID, tid: mainLane, ts };
+      for (let c = 0; c < chain.length; c++) {
+        const i = chain[c];
+        const last = c === chain.length - 1;
+        yield { ph: last ? 'f' : 't', cat: FLOW_CAT, name: FLOW_NAME, id, pid: PID, tid: store.laneCol[i], ts: mid(i), ...(last ? { bp: 'e' as const } : {}) };
+      }
     }
   }
-  return out;
 }
 
 function logTitle(text: string): string {

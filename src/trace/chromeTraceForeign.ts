@@ -1,95 +1,108 @@
-// Best-effort import of a trace poolscope did not write (a Chrome or Perfetto JSON trace):
-// every thread becomes a lane named by its thread_name (Main and Callback keep their kinds),
-// X and B/E events become spans (except poolscope's own submit anchors), `log` instants
-// become printed lines, and times shift so the first event is at 0. Fields poolscope knows
-// (args.status, args.job...) are used when well-formed and ignored otherwise; only the event
-// structure itself is enforced. The run's outcome is unknown, so meta.outcome is 'stopped'.
+// Best-effort import of a trace poolscope did not write (a Chrome or Perfetto JSON trace), one
+// event at a time so a file of any size is read in bounded memory: every thread becomes a lane
+// named by its thread_name (Main and Callback keep their kinds), X and B/E events become spans
+// (except poolscope's own submit anchors), `log` instants become printed lines, and times shift
+// so the first event is at 0. Fields poolscope knows (args.status, args.job...) are used when
+// well-formed and ignored otherwise; only the event structure itself is enforced. The run's
+// outcome is unknown, so meta.outcome is 'stopped'.
 import { SPAN_KINDS, formatSite, type LaneKind, type SpanKind, type SpanStatus } from './model';
 import { TraceStore, type NewSpan } from './store';
 import { Fields, isObj } from './chromeTraceCheck';
 import { LOG_CAT, STATUSES_BY_KIND, SUBMIT_CAT, quantize } from './chromeTraceFormat';
 
 interface Thread {
-  key: string;
   pid: unknown;
   tid: unknown;
   name?: string;
   sortIndex?: number;
+  /** order of first appearance: the lane id spans carry until finish() numbers the lanes */
   order: number;
+  used: boolean;
+  /** spans begun (B) and not yet ended */
+  open: number[];
 }
 
-type Pending = Omit<NewSpan, 'lane'> & { thread: Thread };
+export class ForeignImporter {
+  private readonly store = new TraceStore({ file: '', outcome: 'stopped' });
+  private readonly threads = new Map<string, Thread>();
+  private readonly byOrder: Thread[] = [];
+  private origin = Infinity;
+  private end = -Infinity;
 
-export function importForeignTrace(raw: unknown[], path: string): TraceStore {
-  const events = raw.map((v, i) => Fields.of(v, `${path || 'events'}[${i}]`));
-  const threads = new Map<string, Thread>();
-  const threadOf = (ev: Fields): Thread => {
+  private thread(ev: Fields): Thread {
     const key = `${String(ev.o.pid ?? 0)}/${String(ev.o.tid ?? 0)}`;
-    let t = threads.get(key);
-    if (!t) threads.set(key, (t = { key, pid: ev.o.pid ?? 0, tid: ev.o.tid ?? 0, order: threads.size }));
+    let t = this.threads.get(key);
+    if (!t) {
+      t = { pid: ev.o.pid ?? 0, tid: ev.o.tid ?? 0, order: this.byOrder.length, used: false, open: [] };
+      this.threads.set(key, t);
+      this.byOrder.push(t);
+    }
     return t;
-  };
+  }
 
-  const spans: Pending[] = [];
-  const logs: { thread: Thread; ts: number; text: string; stream: 'stdout' | 'stderr' }[] = [];
-  const open = new Map<Thread, Pending[]>();
-  let origin = Infinity;
-  let end = -Infinity;
-  for (const ev of events) {
+  add(ev: Fields): void {
     const ph = ev.str('ph');
     if (ph === 'M') {
-      const t = threadOf(ev);
+      const t = this.thread(ev);
       const args = isObj(ev.o.args) ? ev.o.args : {};
       if (ev.o.name === 'thread_name' && typeof args.name === 'string') t.name = args.name;
       if (ev.o.name === 'thread_sort_index' && typeof args.sort_index === 'number') t.sortIndex = args.sort_index;
-      continue;
+      return;
     }
     // Submit slices are poolscope's own flow anchors, drawn again from jobs on export.
-    if (!['X', 'B', 'E', 'i', 'I'].includes(ph) || ev.o.cat === SUBMIT_CAT) continue;
+    if (!['X', 'B', 'E', 'i', 'I'].includes(ph) || ev.o.cat === SUBMIT_CAT) return;
     const ts = ev.num('ts');
-    const thread = threadOf(ev);
-    origin = Math.min(origin, ts);
-    end = Math.max(end, ts);
+    const thread = this.thread(ev);
+    if (ts < this.origin) this.origin = ts;
+    if (ts > this.end) this.end = ts;
     if (ph === 'X') {
       const dur = ev.num('dur', 0);
-      end = Math.max(end, ts + dur);
-      spans.push({ ...spanFields(ev, ts), end: ts + dur, thread });
+      if (ts + dur > this.end) this.end = ts + dur;
+      thread.used = true;
+      this.store.addSpan({ ...spanFields(ev, ts), lane: thread.order, end: ts + dur });
     } else if (ph === 'B') {
-      const s: Pending = { ...spanFields(ev, ts), thread };
-      spans.push(s);
-      open.set(thread, [...(open.get(thread) ?? []), s]);
+      thread.used = true;
+      thread.open.push(this.store.addSpan({ ...spanFields(ev, ts), lane: thread.order }));
     } else if (ph === 'E') {
-      const s = open.get(thread)?.pop();
-      if (s) s.end = ts;
+      const i = thread.open.pop();
+      if (i !== undefined) this.store.endCol[i] = ts;
     } else if (ev.o.cat === LOG_CAT) {
       const args = isObj(ev.o.args) ? ev.o.args : {};
       const text = typeof args.text === 'string' ? args.text : String(ev.o.name ?? '');
-      logs.push({ thread, ts, text, stream: args.stream === 'stderr' ? 'stderr' : 'stdout' });
+      thread.used = true;
+      this.store.addLog({ lane: thread.order, ts, text, stream: args.stream === 'stderr' ? 'stderr' : 'stdout' });
     }
   }
-  if (!Number.isFinite(origin)) origin = end = 0;
 
-  const store = new TraceStore({ file: '', outcome: 'stopped' });
-  const pids = new Set([...threads.values()].map((t) => String(t.pid)));
-  const ordered = [...threads.values()]
-    .filter((t) => t.name !== undefined || spans.some((s) => s.thread === t) || logs.some((l) => l.thread === t))
-    .sort((a, b) => (a.sortIndex ?? Infinity) - (b.sortIndex ?? Infinity) || a.order - b.order);
-  const laneIds = new Map<Thread, number>();
-  ordered.forEach((t, id) => {
-    laneIds.set(t, id);
-    const name = t.name ?? (pids.size > 1 ? `Thread ${String(t.pid)}/${String(t.tid)}` : `Thread ${String(t.tid)}`);
-    const kind: LaneKind = name === 'Main' ? 'main' : name === 'Callback' ? 'callback' : 'worker';
-    store.addLane({ id, name, kind, pool: -1 });
-  });
-  const at = (ts: number) => quantize(ts - origin);
-  for (const { thread, ...s } of spans) {
+  finish(): TraceStore {
+    const store = this.store;
+    if (!Number.isFinite(this.origin)) this.origin = this.end = 0;
     // A B without its E never ended while the trace was recorded.
-    const status = s.end === undefined ? 'running' : s.status;
-    store.addSpan({ ...s, status, lane: laneIds.get(thread)!, start: at(s.start), end: at(s.end ?? end) });
+    for (const t of this.byOrder) for (const i of t.open) store.endSpan(i, this.end, 'running');
+    const pids = new Set(this.byOrder.map((t) => String(t.pid)));
+    const ordered = this.byOrder
+      .filter((t) => t.name !== undefined || t.used)
+      .sort((a, b) => (a.sortIndex ?? Infinity) - (b.sortIndex ?? Infinity) || a.order - b.order);
+    const laneOf = new Int32Array(this.byOrder.length);
+    ordered.forEach((t, id) => {
+      laneOf[t.order] = id;
+      const name = t.name ?? (pids.size > 1 ? `Thread ${String(t.pid)}/${String(t.tid)}` : `Thread ${String(t.tid)}`);
+      const kind: LaneKind = name === 'Main' ? 'main' : name === 'Callback' ? 'callback' : 'worker';
+      store.addLane({ id, name, kind, pool: -1 });
+    });
+    const at = (ts: number) => quantize(ts - this.origin);
+    for (let i = 0; i < store.spanCount; i++) {
+      store.laneCol[i] = laneOf[store.laneCol[i]];
+      store.startCol[i] = at(store.startCol[i]);
+      store.endCol[i] = at(store.endCol[i]);
+    }
+    for (const l of store.logs) {
+      l.lane = laneOf[l.lane];
+      l.ts = at(l.ts);
+    }
+    store.end = at(this.end);
+    return store;
   }
-  for (const l of logs) store.addLog({ lane: laneIds.get(l.thread)!, ts: at(l.ts), text: l.text, stream: l.stream });
-  store.end = at(end);
-  return store;
 }
 
 function spanFields(ev: Fields, ts: number): Omit<NewSpan, 'lane'> {

@@ -20,9 +20,10 @@ import {
   type TraceMeta,
 } from './model';
 import { TraceStore } from './store';
-import { Fields, asInt, fail, isObj } from './chromeTraceCheck';
+import { Fields, asArray, asInt, fail, isObj } from './chromeTraceCheck';
 import { CALLBACK_KINDS, FLOW_CAT, FORMAT_VERSION, LOG_CAT, MARK_CAT, STATUSES_BY_KIND, SUBMIT_CAT, quantize } from './chromeTraceFormat';
-import { importForeignTrace } from './chromeTraceForeign';
+import { ForeignImporter } from './chromeTraceForeign';
+import { readJson, type JsonLimits, type JsonPath, type JsonVisitor } from './jsonStream';
 
 const OUTCOMES: Record<RunOutcome, true> = { returned: true, threw: true, deadlock: true, timeout: true, stopped: true, crashed: true, 'bad-input': true, running: true };
 const LANE_KINDS: Record<LaneKind, true> = { main: true, callback: true, worker: true };
@@ -40,31 +41,113 @@ const INSTANT_CATS = { [LOG_CAT]: true, [MARK_CAT]: true };
 const FLOW_CATS = { [FLOW_CAT]: true };
 const PHASES = { X: true, i: true, s: true, t: true, f: true, M: true };
 
-export function fromChromeTrace(json: unknown): TraceStore {
-  if (Array.isArray(json)) return importForeignTrace(json, '');
-  if (!isObj(json)) fail('the file', 'a JSON object with traceEvents, or an array of events', json);
-  const file = new Fields(json, '');
-  const events = file.arr('traceEvents');
-  const poolscope = file.optObj('metadata')?.optObj('poolscope');
-  return poolscope ? importPoolscopeTrace(events, poolscope) : importForeignTrace(events, 'traceEvents');
+/** Where a trace's bytes come from; a file can be read twice (see readChromeTrace). */
+export type TraceSource = () => AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>;
+
+/**
+ * Reads a Chrome Trace Event Format file as a stream, in bounded memory whatever its size. A
+ * poolscope file holds metadata.poolscope before its events, so its events go straight into the
+ * store. A file whose events come first is read as a foreign trace; if poolscope's metadata turns
+ * up after them (a file written before it moved to the front), it is read again as poolscope's.
+ */
+export async function readChromeTrace(source: TraceSource, what = 'the trace', limits?: JsonLimits): Promise<TraceStore> {
+  const first = new ChromeTraceVisitor(false);
+  await readJson(source(), first, what, limits);
+  if (!first.foreignThenPoolscope) return first.result();
+  const second = new ChromeTraceVisitor(true);
+  await readJson(source(), second, what, limits);
+  return second.result();
 }
 
-function importPoolscopeTrace(events: unknown[], md: Fields): TraceStore {
-  const version = md.int('version');
-  if (version !== FORMAT_VERSION) fail(md.at('version'), `${FORMAT_VERSION} (written by a newer poolscope?)`, version);
-  const store = new TraceStore(readMeta(md.obj('meta')));
-  md.arr('lanes').forEach((v, i) => store.addLane(readLane(Fields.of(v, `${md.at('lanes')}[${i}]`))));
-  events.forEach((v, i) => readEvent(store, Fields.of(v, `traceEvents[${i}]`)));
-  md.arr('pools').forEach((v, i) => {
-    const p = readPool(Fields.of(v, `${md.at('pools')}[${i}]`));
-    store.pools.set(p.id, p);
-  });
-  md.arr('jobs').forEach((v, i) => {
-    const j = readJob(Fields.of(v, `${md.at('jobs')}[${i}]`));
-    store.jobs.set(j.id, j);
-  });
-  store.end = md.num('end');
-  return store;
+const POOLSCOPE = ['metadata', 'poolscope'];
+const isPath = (path: JsonPath, ...want: string[]) => path.length === want.length && want.every((w, k) => path[k] === w);
+
+class ChromeTraceVisitor implements JsonVisitor {
+  private store: TraceStore | undefined;
+  private foreign: ForeignImporter | undefined;
+  /** metadata.poolscope's members but its jobs, checked when the file ends */
+  private md: Record<string, unknown> | undefined;
+  private sawEvents = false;
+  private root: 'object' | 'array' | undefined;
+  foreignThenPoolscope = false;
+
+  constructor(private readonly poolscope: boolean) {}
+
+  walk(path: JsonPath, kind: 'object' | 'array'): boolean {
+    if (path.length === 0) return (this.root = kind), true;
+    if (this.root === 'array') return false;
+    if (kind === 'array') return isPath(path, 'traceEvents') || isPath(path, ...POOLSCOPE, 'jobs');
+    if (isPath(path, 'metadata')) return true;
+    if (isPath(path, ...POOLSCOPE)) {
+      if (this.sawEvents && !this.poolscope) this.foreignThenPoolscope = true;
+      this.md = {};
+      this.store ??= new TraceStore();
+      return true;
+    }
+    return false;
+  }
+
+  value(path: JsonPath, v: unknown): void {
+    if (path.length === 0) fail('the file', 'a JSON object with traceEvents, or an array of events', v);
+    if (this.root === 'array') return this.event(`events[${String(path[0])}]`, v);
+    if (path[0] === 'traceEvents') {
+      if (path.length === 1) asArray(v, 'traceEvents');
+      else this.event(`traceEvents[${String(path[1])}]`, v);
+      this.sawEvents = true;
+      return;
+    }
+    if (path[0] !== 'metadata' || path[1] !== 'poolscope') {
+      if (path.length === 1 && path[0] === 'metadata' && !isObj(v)) fail('metadata', 'an object', v);
+      return;
+    }
+    if (this.foreignThenPoolscope) return;
+    if (path.length === 2) fail(POOLSCOPE.join('.'), 'an object', v);
+    if (path[2] === 'jobs') {
+      if (path.length === 3) asArray(v, `${POOLSCOPE.join('.')}.jobs`);
+      else {
+        const j = readJob(Fields.of(v, `${POOLSCOPE.join('.')}.jobs[${String(path[3])}]`));
+        this.store!.jobs.set(j.id, j);
+      }
+      return;
+    }
+    this.md![path[2] as string] = v;
+    if (path[2] === 'version') {
+      const version = new Fields(this.md!, POOLSCOPE.join('.')).int('version');
+      if (version !== FORMAT_VERSION) fail(`${POOLSCOPE.join('.')}.version`, `${FORMAT_VERSION} (written by a newer poolscope?)`, version);
+    }
+  }
+
+  leave(path: JsonPath, kind: 'object' | 'array'): void {
+    if (kind === 'array' && isPath(path, ...POOLSCOPE, 'jobs')) this.md!.jobs = true;
+  }
+
+  private event(where: string, v: unknown): void {
+    if (this.store && (this.poolscope || this.md)) return readEvent(this.store, Fields.of(v, where));
+    if (this.poolscope) {
+      this.store = new TraceStore();
+      return readEvent(this.store, Fields.of(v, where));
+    }
+    (this.foreign ??= new ForeignImporter()).add(Fields.of(v, where));
+  }
+
+  result(): TraceStore {
+    if (this.root === 'array') return (this.foreign ?? new ForeignImporter()).finish();
+    if (!this.sawEvents) fail('traceEvents', 'an array', undefined);
+    if (!this.md) return (this.foreign ?? new ForeignImporter()).finish();
+    const md = new Fields(this.md, POOLSCOPE.join('.'));
+    const version = md.int('version');
+    if (version !== FORMAT_VERSION) fail(md.at('version'), `${FORMAT_VERSION} (written by a newer poolscope?)`, version);
+    if (!md.has('jobs')) md.arr('jobs');
+    const store = this.store!;
+    store.meta = readMeta(md.obj('meta'));
+    md.arr('lanes').forEach((v, i) => store.addLane(readLane(Fields.of(v, `${md.at('lanes')}[${i}]`))));
+    md.arr('pools').forEach((v, i) => {
+      const p = readPool(Fields.of(v, `${md.at('pools')}[${i}]`));
+      store.pools.set(p.id, p);
+    });
+    store.end = md.num('end');
+    return store;
+  }
 }
 
 function readEvent(store: TraceStore, ev: Fields): void {

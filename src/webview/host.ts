@@ -47,15 +47,23 @@ function vscodeHost(api: VsCodeApi): Host {
 /** Puts the gzipped span columns of a standalone page back into its patch, as raw bytes. */
 async function unpack(e: EmbeddedTrace): Promise<void> {
   if (!e.packed) return;
-  const zipped = new Blob([base64ToBytes(e.packed.gzip) as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new DecompressionStream('gzip'));
-  const raw = new Uint8Array(await new Response(zipped).arrayBuffer());
+  const total = e.packed.lengths.reduce((a, b) => a + b, 0);
+  const raw = new Uint8Array(total);
+  let filled = 0;
+  for (const piece of e.packed.gzip) {
+    const zipped = new Blob([base64ToBytes(piece) as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new DecompressionStream('gzip'));
+    const bytes = new Uint8Array(await new Response(zipped).arrayBuffer());
+    if (filled + bytes.length > total) throw new Error(`the span columns hold more than the ${total} bytes their lengths add up to`);
+    raw.set(bytes, filled);
+    filled += bytes.length;
+  }
   let at = 0;
   SPAN_COLUMN_NAMES.forEach((c, k) => {
     const n = e.packed!.lengths[k];
     e.patch.spans[c] = raw.subarray(at, at + n);
     at += n;
   });
-  if (at !== raw.length) throw new Error(`the span columns hold ${raw.length} bytes, not the ${at} their lengths add up to`);
+  if (filled !== total) throw new Error(`the span columns hold ${filled} bytes, not the ${total} their lengths add up to`);
 }
 
 function standaloneHost(notice: (text: string) => void): Host {

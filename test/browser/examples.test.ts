@@ -3,10 +3,10 @@
 // rule each example teaches is marked where it happened, and a screenshot is kept.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { fromChromeTrace } from '../../src/trace/chromeTrace';
+import { readChromeTrace } from '../../src/trace/chromeTrace';
 import type { TraceStore } from '../../src/trace/store';
 import { laneLabels, launch, locate, openFile, pixelAt, stats, themeColour, type Opened, type Session } from './page';
 
@@ -22,11 +22,11 @@ interface Run {
   html: string;
 }
 
-function runExample(session: Session, name: string): Run {
+async function runExample(session: Session, name: string): Promise<Run> {
   const trace = join(session.dir, `${name}.json`), html = join(session.dir, `${name}.html`);
   const r = spawnSync(process.execPath, [join(ROOT, 'dist', 'cli.mjs'), 'run', join(ROOT, 'examples', `${name}.ts`), '--trace', trace, '--html', html, '--timeout', '20000'], { encoding: 'utf8', timeout: 60000 });
   assert.ok(existsSync(html) && existsSync(trace), `the CLI wrote ${name}'s trace and page (exit ${r.status}): ${r.stderr}`);
-  return { store: fromChromeTrace(JSON.parse(readFileSync(trace, 'utf8'))), html };
+  return { store: await readChromeTrace(() => createReadStream(trace), trace), html };
 }
 
 function spansPerLane(store: TraceStore): Map<string, number> {
@@ -56,7 +56,7 @@ describe('inspector page on the examples (real runs through the CLI)', function 
   });
   before(async function () {
     session = await launch();
-    for (const name of EXAMPLES) runs.set(name, runExample(session, name));
+    for (const name of EXAMPLES) runs.set(name, await runExample(session, name));
   });
   after(async () => session?.close());
 

@@ -1,10 +1,11 @@
 // A real headless Chromium (Debian's) with the standalone inspector page loaded from a file.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { renderHtmlReport } from '../../src/cli/htmlReport';
+import { htmlReport } from '../../src/cli/htmlReport';
+import { writeChunks } from '../../src/trace/writeChunks';
 import type { WireFinding } from '../../src/protocol/wire';
 import type { TraceStore } from '../../src/trace/store';
 
@@ -31,7 +32,7 @@ export interface Opened {
 
 export async function openTrace(s: Session, name: string, store: TraceStore, findings: WireFinding[], viewport = { width: 1400, height: 760 }, colorScheme: 'light' | 'dark' = 'light'): Promise<Opened> {
   const file = join(s.dir, `${name}.html`);
-  writeFileSync(file, renderHtmlReport(store, findings));
+  await writeChunks(file, htmlReport(store, findings));
   return openFile(s, file, viewport, colorScheme);
 }
 

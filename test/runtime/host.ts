@@ -2,4 +2,4 @@
 // run the built runtime exactly as the CLI and the extension do (worker scripts from dist/).
 export { startRun, type RunResult, type RunOptions } from '../../src/runtime/host/run';
 export { analyze, type Finding } from '../../src/analysis';
-export { toChromeTrace, fromChromeTrace } from '../../src/trace/chromeTrace';
+export { chromeTraceText, readChromeTrace } from '../../src/trace/chromeTrace';

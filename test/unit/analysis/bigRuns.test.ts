@@ -2,7 +2,7 @@
 // run, and none of them may be spread into a call's arguments (that overflows the stack from
 // about 120k elements, losing the findings at the end of a 1M-task run).
 import assert from 'node:assert/strict';
-import { toChromeTrace } from '../../../src/trace/chromeTrace';
+import { exported } from '../trace/files';
 import { RunBuilder, at } from '../runBuilder';
 import { findings } from './findings';
 
@@ -39,7 +39,7 @@ describe('a run of 200,000 tasks', function () {
   });
 
   it('exports to the Trace Event Format with a span and a flow for every task', () => {
-    const events = toChromeTrace(burst(() => 1000).store).traceEvents;
+    const events = exported(burst(() => 1000).store).traceEvents;
     assert.equal(events.filter((e) => e.ph === 'X' && e.cat === 'task').length, TASKS);
     assert.ok(events.filter((e) => e.ph === 's').length >= TASKS, 'a flow starts at every submit');
   });

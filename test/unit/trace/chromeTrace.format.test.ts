@@ -1,10 +1,11 @@
 // Checks the exported files against the Trace Event Format as Perfetto and chrome://tracing read
 // it: named threads, complete spans, instants, and flow chains that bind to real slices.
 import assert from 'node:assert/strict';
-import { toChromeTrace, type ChromeTraceEvent, type ChromeTraceFile } from '../../../src/trace/chromeTrace';
+import type { ChromeTraceEvent, ChromeTraceFile } from '../../../src/trace/chromeTrace';
 import { quantize } from '../../../src/trace/chromeTraceFormat';
 import { ALL_SCENARIOS, blockingCallback, mapWithFailures, SITES } from '../scenarios';
 import { FILE } from '../runBuilder';
+import { exported } from './files';
 
 const isSite = (v: unknown) => typeof v === 'object' && v !== null && typeof (v as { file: unknown }).file === 'string' && Number.isInteger((v as { line: unknown }).line) && Number.isInteger((v as { col: unknown }).col);
 
@@ -42,7 +43,7 @@ function flowChains(file: ChromeTraceFile): ChromeTraceEvent[][] {
 describe('Chrome trace format', () => {
   for (const [name, build] of Object.entries(ALL_SCENARIOS)) {
     it(`${name}: every event is well-formed for its phase`, () => {
-      const file = toChromeTrace(build().store);
+      const file = exported(build().store);
       assert.equal(file.displayTimeUnit, 'ms');
       assert.deepEqual(threadNames(file), ['Main', 'Callback', ...threadNames(file).slice(2).map((_, k) => `Worker ${k + 1}`)]);
       const named = new Set(file.traceEvents.filter((e) => e.name === 'thread_name').map((e) => e.tid));
@@ -81,12 +82,12 @@ describe('Chrome trace format', () => {
   }
 
   it('names the lanes exactly and sorts them Main, Callback, Workers', () => {
-    assert.deepEqual(threadNames(toChromeTrace(blockingCallback().store)), ['Main', 'Callback', 'Worker 1', 'Worker 2']);
+    assert.deepEqual(threadNames(exported(blockingCallback().store)), ['Main', 'Callback', 'Worker 1', 'Worker 2']);
   });
 
   it('links each submit on Main, at its submit time, to its task and then its callback', () => {
     const run = blockingCallback();
-    const file = toChromeTrace(run.store);
+    const file = exported(run.store);
     const chains = flowChains(file);
     assert.equal(chains.length, 8, 'one chain per task');
     for (const [submit, task, callback] of chains) {
@@ -98,7 +99,7 @@ describe('Chrome trace format', () => {
   });
 
   it('ends every chunk of a mapAsync at its one error callback', () => {
-    const chains = flowChains(toChromeTrace(mapWithFailures().store));
+    const chains = flowChains(exported(mapWithFailures().store));
     assert.deepEqual(
       chains.map((c) => c.map((e) => `${e.cat}:${e.name}`)),
       Array(5).fill(['submit:mapAsync', 'task:parse', 'callback:onError']),
@@ -106,7 +107,7 @@ describe('Chrome trace format', () => {
   });
 
   it('carries span fields and source locations in args', () => {
-    const file = toChromeTrace(blockingCallback().store);
+    const file = exported(blockingCallback().store);
     const task = file.traceEvents.find((e) => e.cat === 'task')!;
     assert.deepEqual(task, {
       ph: 'X', cat: 'task', name: 'square', pid: 1, tid: 2, ts: 100, dur: 9900,
