@@ -3,6 +3,7 @@
 import type { TraceStore } from '../trace/store';
 import { TraceIndex } from './traceIndex';
 import type { AnalysisOptions, Finding, RuleOptions, Severity } from './types';
+import { RULE_IDS, type RuleId } from './ruleIds';
 import { callbackBlocked } from './rules/callback-blocked';
 import { callbackThrew } from './rules/callback-threw';
 import { deadlock } from './rules/deadlock';
@@ -12,25 +13,31 @@ import { mainBlocked } from './rules/main-blocked';
 import { gilBound } from './rules/gil-bound';
 import { poolBroken } from './rules/pool-broken';
 import { poolNotClosed } from './rules/pool-not-closed';
+import { workerCrashed } from './rules/worker-crashed';
+import { initializerRespawn } from './rules/initializer-respawn';
+import { unhandledRejection } from './rules/unhandled-rejection';
 
 export type { AnalysisOptions, Finding, RelatedInfo, RuleId, Severity } from './types';
 
-const RULES: ((t: TraceIndex, o: RuleOptions) => Finding[])[] = [
+const RULES: Record<RuleId, (t: TraceIndex, o: RuleOptions) => Finding[]> = {
   deadlock,
-  poolBroken,
-  callbackThrew,
-  callbackBlocked,
-  mainBlocked,
-  gilBound,
-  errorsUnseen,
-  errorUnretrieved,
-  poolNotClosed,
-];
+  'worker-crashed': workerCrashed,
+  'pool-broken': poolBroken,
+  'initializer-respawn': initializerRespawn,
+  'callback-threw': callbackThrew,
+  'unhandled-rejection': unhandledRejection,
+  'callback-blocked': callbackBlocked,
+  'main-blocked': mainBlocked,
+  'gil-bound': gilBound,
+  'errors-unseen': errorsUnseen,
+  'error-unretrieved': errorUnretrieved,
+  'pool-not-closed': poolNotClosed,
+};
 const RANK: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
 
-/** Every finding of the trace, errors first; within a severity, in rule order then trace order. */
+/** Every finding of the trace, errors first; within a severity, in rule order (ruleIds.ts) then trace order. */
 export function analyze(store: TraceStore, opts: AnalysisOptions = {}): Finding[] {
   const t = new TraceIndex(store);
   const o: RuleOptions = { thresholdUs: (opts.blockThresholdMs ?? 100) * 1000 };
-  return RULES.flatMap((rule) => rule(t, o)).sort((a, b) => RANK[a.severity] - RANK[b.severity]);
+  return RULE_IDS.flatMap((id) => RULES[id](t, o)).sort((a, b) => RANK[a.severity] - RANK[b.severity]);
 }

@@ -12,6 +12,7 @@ export class TraceIndex {
   private readonly callbacksByJob = new Map<number, number[]>();
   private readonly cache = new Map<number, Span>();
   private byEnd?: number[];
+  private byTaskId?: Map<number, number>;
 
   constructor(readonly store: TraceStore) {
     const byKind = { task: this.tasks, callback: this.callbacks, wait: this.waits, init: this.inits };
@@ -32,6 +33,12 @@ export class TraceIndex {
   /** Span i's name, read from its column: a rule that filters many spans makes no Span for each. */
   nameOf(i: number): string {
     return this.store.str(this.store.nameCol[i]);
+  }
+
+  /** The span of the task with this id, or -1. */
+  spanOfTask(taskId: number): number {
+    this.byTaskId ??= new Map(this.tasks.map((i) => [this.store.taskIdCol[i], i]));
+    return this.byTaskId.get(taskId) ?? -1;
   }
 
   tasksOf(job: number): number[] {

@@ -1,16 +1,8 @@
 // The contract between the analysis and its consumers (Problems panel, webview markers, CLI).
 import type { Site } from '../trace/model';
+import type { RuleId } from './ruleIds';
 
-export type RuleId =
-  | 'callback-blocked'
-  | 'callback-threw'
-  | 'error-unretrieved'
-  | 'errors-unseen'
-  | 'pool-broken'
-  | 'deadlock'
-  | 'main-blocked'
-  | 'gil-bound'
-  | 'pool-not-closed';
+export type { RuleId };
 export type Severity = 'error' | 'warning' | 'info';
 
 export interface RelatedInfo {

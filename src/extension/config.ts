@@ -2,19 +2,7 @@
 // (scope, markdown description) is in package.json `contributes.configuration`.
 import { availableParallelism } from 'node:os';
 import * as vscode from 'vscode';
-import type { RuleId } from '../analysis/types';
-
-export const RULE_IDS: readonly RuleId[] = [
-  'callback-blocked',
-  'callback-threw',
-  'error-unretrieved',
-  'errors-unseen',
-  'pool-broken',
-  'deadlock',
-  'main-blocked',
-  'gil-bound',
-  'pool-not-closed',
-];
+import { RULE_IDS, type RuleId } from '../analysis/ruleIds';
 
 export interface PoolscopeConfig {
   /** size of pools created without one; already resolved (never 0) */

@@ -68,10 +68,10 @@ export const INIT = {
   broken: 'BrokenThreadPool: A thread initializer failed, the thread pool is not usable anymore',
 };
 
-/** A ThreadPool whose initializer throws in both workers; its one task never runs. */
+/** A ThreadPool whose initializer throws in both workers; its one task never runs, and (SEMANTICS.md A11) no worker is replaced. */
 export function failingInitializer(): RunBuilder {
   const r = new RunBuilder(2);
-  r.pool({ id: 0, kind: 'ThreadPool', site: INIT.created, initializer: 'setup', initializerSite: INIT.setup, respawns: 2, terminated: 500 });
+  r.pool({ id: 0, kind: 'ThreadPool', site: INIT.created, initializer: 'setup', initializerSite: INIT.setup, terminated: 500 });
   r.init(r.store.pools.get(0)!, { worker: 1, start: 0.5, end: 3, status: 'error', text: INIT.error });
   r.init(r.store.pools.get(0)!, { worker: 2, start: 0.6, end: 3.5, status: 'error', text: INIT.error });
   r.job({ id: 0, pool: 0, api: 'applyAsync', site: INIT.submit, submitted: 4, status: 'pending', retrieved: false });

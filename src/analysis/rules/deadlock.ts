@@ -1,12 +1,13 @@
 // Main waits on something that can no longer happen (the run ended with a deadlock). The
 // finding sits on the waiting line and points at the cause: the callback that killed the
-// result handler, or the broken pool.
+// result handler, the broken pool, or the worker that died with the awaited task.
 import { formatSite, isExecutor, type PoolInfo } from '../../trace/model';
 import type { Finding, RelatedInfo } from '../types';
 import type { TraceIndex } from '../traceIndex';
 import { firstLine } from '../text';
 import { maxOf } from '../extremes';
 import { swallowed } from './callback-threw';
+import { workerDeaths, type WorkerDeath } from '../workerDeaths';
 
 export function deadlock(t: TraceIndex): Finding[] {
   const d = t.store.meta.deadlock;
@@ -20,7 +21,8 @@ export function deadlock(t: TraceIndex): Finding[] {
     open.pop();
   const waitSpan = wait === undefined ? undefined : t.span(wait);
   const job = t.job(d.job);
-  const pool = job ? t.store.pools.get(job.pool) : suspect(t, waitSpan?.name);
+  const deaths = workerDeaths(t);
+  const pool = job ? t.store.pools.get(job.pool) : suspect(t, waitSpan?.name, deaths);
   const pools = pool ? [pool] : [];
   const related: RelatedInfo[] = [];
   const spans = wait === undefined ? [] : [wait];
@@ -41,6 +43,15 @@ export function deadlock(t: TraceIndex): Finding[] {
     } else if (pool.broken) {
       related.push({ message: `the ${pool.kind} broke: ${firstLine(pool.broken.cause)}`, site: pool.initializerSite ?? pool.site });
     }
+    // Tasks lost with their worker: the awaited job's, or (join) any the pool still waits for.
+    const lost = (job ? t.tasksOf(job.id) : t.tasks.filter((i) => lostPending(t, i, pool.id))).filter((i) => t.store.status(i) === 'lost');
+    for (const i of lost) {
+      const death = deaths.find((x) => x.task === i);
+      const how = death ? `${death.who} ${death.how} while running it${death.reason && ` (${death.reason})`}` : 'its worker died while running it';
+      const of = t.job(t.store.jobCol[i]);
+      related.push({ message: `\`${t.nameOf(i)}\` was lost: ${how}, so its result never arrives`, site: of?.fnSite ?? of?.site });
+      spans.push(i);
+    }
   }
   for (const i of job ? t.callbacksOf(job.id) : []) {
     const cb = t.span(i);
@@ -59,14 +70,21 @@ export function deadlock(t: TraceIndex): Finding[] {
  * qualify, since join() needs close() first. Records of a dying pool may land just after the
  * deadlock is declared, so no time bound is applied.
  */
-function suspect(t: TraceIndex, waitName: string | undefined): PoolInfo | undefined {
+function suspect(t: TraceIndex, waitName: string | undefined, deaths: WorkerDeath[]): PoolInfo | undefined {
   let best: PoolInfo | undefined;
   let bestAt = -Infinity;
   for (const pool of t.store.pools.values()) {
     if (waitName === 'join' && (isExecutor(pool.kind) || (pool.closed ?? pool.terminated) === undefined)) continue;
     const lastInit = maxOf(t.failedInits(pool.id), (i) => t.store.endCol[i]);
-    const at = Math.max(pool.handlerDied?.ts ?? -Infinity, pool.broken?.ts ?? -Infinity, lastInit);
+    const lastLoss = maxOf(deaths.filter((d) => d.task >= 0 && lostPending(t, d.task, pool.id)), (d) => d.mark.ts);
+    const at = Math.max(pool.handlerDied?.ts ?? -Infinity, pool.broken?.ts ?? -Infinity, lastInit, lastLoss);
     if (at > bestAt) [best, bestAt] = [pool, at];
   }
   return best;
+}
+
+/** Task span i was lost with its worker, and its job (of `pool`) never became ready. */
+function lostPending(t: TraceIndex, i: number, pool: number): boolean {
+  const job = t.job(t.store.jobCol[i]);
+  return t.store.status(i) === 'lost' && job?.pool === pool && job.status === 'pending';
 }

@@ -1,22 +1,27 @@
 // A pool whose initializer threw, or that broke otherwise, runs none of its tasks
-// (SEMANTICS.md A11, B21). The finding points at the initializer, with the cause.
+// (SEMANTICS.md A11, B21). The finding points at the initializer, with the cause. Two causes
+// have rules of their own: a worker that died and broke its pool (worker-crashed), and an
+// initializer whose failures the pool answers by respawning workers (initializer-respawn).
 import { brokenError, isExecutor, runsInProcesses, type PoolInfo } from '../../trace/model';
 import type { Finding } from '../types';
 import type { TraceIndex } from '../traceIndex';
 import { count, firstLine } from '../text';
+import { workerDeaths } from '../workerDeaths';
 
 export function poolBroken(t: TraceIndex): Finding[] {
   const findings: Finding[] = [];
+  const brokenByDeath = new Set(workerDeaths(t).filter((d) => d.pool?.broken && d.mark.ts <= d.pool.broken.ts).map((d) => d.mark.pool));
   for (const pool of t.store.pools.values()) {
     const failedInits = t.failedInits(pool.id);
     if (!pool.broken && failedInits.length === 0) continue;
+    if (respawnsAfterFailedInits(t, pool) || (failedInits.length === 0 && brokenByDeath.has(pool.id))) continue;
     const init = failedInits.length ? t.span(failedInits[0]) : undefined;
     const name = pool.initializer ?? init?.name;
     const cause = init ? `initializer \`${name}\` threw ${firstLine(init.text)}${failedInits.length > 1 ? ` (in ${count(failedInits.length, 'worker')})` : ''}` : firstLine(pool.broken?.cause, 'unknown cause');
     findings.push({
       rule: 'pool-broken',
       severity: 'error',
-      message: `${pool.kind} is broken: ${cause}; ${consequence(pool)}`,
+      message: `${pool.kind} is broken: ${cause}; ${brokenConsequence(pool)}`,
       site: pool.initializerSite ?? pool.site,
       related: pool.site ? [{ message: `the ${pool.kind} was created here`, site: pool.site }] : [],
       spans: failedInits,
@@ -25,8 +30,13 @@ export function poolBroken(t: TraceIndex): Finding[] {
   return findings;
 }
 
-function consequence(pool: PoolInfo): string {
+/** The pool answered its initializer's failures by starting new workers (initializer-respawn's case). */
+export function respawnsAfterFailedInits(t: TraceIndex, pool: PoolInfo): boolean {
+  return pool.respawns > 0 && t.failedInits(pool.id).length > 0;
+}
+
+/** What a broken pool means for the work given to it. */
+export function brokenConsequence(pool: PoolInfo): string {
   if (isExecutor(pool.kind)) return `every pending${runsInProcesses(pool.kind) ? ' and running' : ''} future failed with ${brokenError(pool.kind)} and later submit() calls throw`;
-  const respawns = pool.respawns > 0 ? `; workers were restarted ${count(pool.respawns, 'time')}` : '';
-  return `none of its tasks ever runs, no callback fires, and close()+join() never returns${respawns}`;
+  return 'none of its tasks ever runs, no callback fires, and close()+join() never returns';
 }

@@ -1,13 +1,16 @@
 import { analyze, type AnalysisOptions, type Finding, type RuleId } from '../../../src/analysis/index';
 import type { Span } from '../../../src/trace/model';
-import type { RunBuilder } from '../runBuilder';
+import type { TraceStore } from '../../../src/trace/store';
+
+/** A modelled run: a RunBuilder, or a scenario built from records. */
+type Run = { store: TraceStore };
 
 /** The findings of one rule for a modelled run. */
-export function findings(run: RunBuilder, rule: RuleId, opts?: AnalysisOptions): Finding[] {
+export function findings(run: Run, rule: RuleId, opts?: AnalysisOptions): Finding[] {
   return analyze(run.store, opts).filter((f) => f.rule === rule);
 }
 
 /** Span indices of the spans matching a predicate, for comparing with Finding.spans. */
-export function spanIndices(run: RunBuilder, pick: (s: Span) => boolean): number[] {
+export function spanIndices(run: Run, pick: (s: Span) => boolean): number[] {
   return [...run.store.spans()].filter(pick).map((s) => s.index);
 }

@@ -11,7 +11,7 @@ describe('pool-broken', () => {
     assert.equal(f.severity, 'error');
     assert.equal(
       f.message,
-      'ThreadPool is broken: initializer `setup` threw Error: database unreachable (in 2 workers); none of its tasks ever runs, no callback fires, and close()+join() never returns; workers were restarted 2 times',
+      'ThreadPool is broken: initializer `setup` threw Error: database unreachable (in 2 workers); none of its tasks ever runs, no callback fires, and close()+join() never returns',
     );
     assert.deepEqual(f.site, INIT.setup);
     assert.deepEqual(f.related, [{ message: 'the ThreadPool was created here', site: INIT.created }]);
@@ -34,6 +34,17 @@ describe('pool-broken', () => {
     assert.equal(f.message, 'ThreadPoolExecutor is broken: BrokenThreadPool: worker exited; every pending future failed with BrokenThreadPool and later submit() calls throw');
     assert.deepEqual(f.site, at(4, 12));
     assert.deepEqual(f.spans, []);
+  });
+
+  it('names BrokenProcessPool for a ProcessPoolExecutor whose initializer threw, with the running futures too', () => {
+    const run = new RunBuilder(1);
+    const pool = run.pool({ id: 0, kind: 'ProcessPoolExecutor', site: INIT.created, initializer: 'setup', initializerSite: INIT.setup, broken: { ts: 3, cause: 'BrokenProcessPool: A child process terminated abruptly' } });
+    run.init(pool, { worker: 1, start: 0.5, end: 3, status: 'error', text: INIT.error });
+    const [f] = findings(run, 'pool-broken');
+    assert.equal(
+      f.message,
+      'ProcessPoolExecutor is broken: initializer `setup` threw Error: database unreachable; every pending and running future failed with BrokenProcessPool and later submit() calls throw',
+    );
   });
 
   it('stays quiet for a healthy pool', () => {

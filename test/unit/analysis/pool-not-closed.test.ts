@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { OPEN, poolsAtMainEnd, throwingCallbackDeadlock } from '../scenarios';
 import { findings } from './findings';
+import { RunBuilder, at } from '../runBuilder';
 
 describe('pool-not-closed', () => {
   it('reports pools still open when main returned: a warning with work cut off, info when idle', () => {
@@ -20,6 +21,17 @@ describe('pool-not-closed', () => {
         },
       ],
     );
+  });
+
+  it('asks a Pool for close() and join() and a ProcessPoolExecutor for shutdown()', () => {
+    const run = new RunBuilder(1);
+    run.pool({ id: 0, kind: 'Pool', site: at(3) });
+    run.pool({ id: 1, kind: 'ProcessPoolExecutor', site: at(4) });
+    run.mainReturned(10);
+    assert.deepEqual(findings(run, 'pool-not-closed').map((f) => f.message), [
+      'Pool created here was still open when main returned; call close() and join(), or create it with `await using`',
+      'ProcessPoolExecutor created here was still open when main returned; call shutdown(), or create it with `await using`',
+    ]);
   });
 
   it('says when main threw', () => {
