@@ -1,7 +1,8 @@
 // A pool whose initializer threw, or that broke otherwise, runs none of its tasks
-// (SEMANTICS.md A11, B21). The finding points at the initializer, with the cause. Two causes
+// (SEMANTICS.md A11, B21). The finding points at the initializer, with the cause. Two cases
 // have rules of their own: a worker that died and broke its pool (worker-crashed), and an
-// initializer whose failures the pool answers by respawning workers (initializer-respawn).
+// initializer whose failures the pool answers by respawning workers without ever declaring
+// itself broken, as a process Pool does (initializer-respawn).
 import { brokenError, isExecutor, runsInProcesses, type PoolInfo } from '../../trace/model';
 import type { Finding } from '../types';
 import type { TraceIndex } from '../traceIndex';
@@ -30,13 +31,14 @@ export function poolBroken(t: TraceIndex): Finding[] {
   return findings;
 }
 
-/** The pool answered its initializer's failures by starting new workers (initializer-respawn's case). */
+/** The pool answered its initializer's failures by starting new workers, and never broke (initializer-respawn's case). */
 export function respawnsAfterFailedInits(t: TraceIndex, pool: PoolInfo): boolean {
-  return pool.respawns > 0 && t.failedInits(pool.id).length > 0;
+  return !pool.broken && pool.respawns > 0 && t.failedInits(pool.id).length > 0;
 }
 
 /** What a broken pool means for the work given to it. */
 export function brokenConsequence(pool: PoolInfo): string {
   if (isExecutor(pool.kind)) return `every pending${runsInProcesses(pool.kind) ? ' and running' : ''} future failed with ${brokenError(pool.kind)} and later submit() calls throw`;
-  return 'none of its tasks ever runs, no callback fires, and close()+join() never returns';
+  const respawns = pool.respawns > 0 ? `; workers were restarted ${count(pool.respawns, 'time')}` : '';
+  return `none of its tasks ever runs, no callback fires, and close()+join() never returns${respawns}`;
 }

@@ -36,8 +36,14 @@ describe('initializer-respawn', () => {
     assert.equal(f.message, 'initializer `setup` threw Error: flaky 1 time: each time its worker died and the Pool started a new one that ran it again (1 respawn). A Pool goes on replacing dead workers for as long as it is open');
   });
 
-  it('stays quiet for a pool that did not replace its workers (pool-broken reports that one)', () => {
+  it('stays quiet for a pool that did not replace its workers, or declared itself broken (pool-broken reports those)', () => {
     assert.deepEqual(findings(failingInitializer(), 'initializer-respawn'), []);
     assert.equal(findings(failingInitializer(), 'pool-broken').length, 1);
+    const respawnedThenBroke = failingInitializer();
+    const pool = respawnedThenBroke.store.pools.get(0)!;
+    pool.respawns = 2;
+    pool.broken = { ts: 4000, cause: 'BrokenThreadPool: A thread initializer failed, the thread pool is not usable anymore' };
+    assert.deepEqual(findings(respawnedThenBroke, 'initializer-respawn'), []);
+    assert.match(findings(respawnedThenBroke, 'pool-broken')[0].message, /; workers were restarted 2 times$/);
   });
 });
