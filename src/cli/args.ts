@@ -3,10 +3,12 @@ import { parseArgs } from 'node:util';
 
 export const USAGE = `usage:
   poolscope run <file> [--workers N] [--timeout ms] [--threshold ms] [--trace out.json] [--html out.html] [--json] [--no-trace]
+  poolscope run <program.py> [args...] [options] [-- args...] [--python path]
   poolscope view <trace.json> [--html out.html] [--json] [--threshold ms]
 
-run    runs <file>'s exported main with its pools on worker threads, prints the program's
-       output in time order, a summary per lane and the findings (file:line:col: severity: message [rule])
+run    runs <file>'s exported main with its pools on worker threads, or a Python program under
+       poolscope's tracer (with its arguments; those that start with - go after --), prints the
+       program's output in time order, a summary per lane and the findings (file:line:col: severity: message [rule])
 view   reads a trace saved with --trace (Chrome Trace Event Format) and reports on it
 
 exit codes: 0 main returned, 1 main threw, a deadlock was found or the timeout hit, 2 bad input or usage`;
@@ -23,6 +25,14 @@ export interface CliOptions {
   htmlOut?: string;
   json: boolean;
   trace: boolean;
+  /** a Python program's arguments */
+  args: string[];
+  /** the Python interpreter (default python3) */
+  python?: string;
+}
+
+export function isPythonFile(file: string): boolean {
+  return /\.pyw?$/i.test(file);
 }
 
 function positiveInt(name: string, v: string | undefined, min: number): number | undefined {
@@ -46,6 +56,7 @@ export function parseCli(argv: string[]): CliOptions {
         'no-trace': { type: 'boolean', default: false },
         html: { type: 'string' },
         json: { type: 'boolean', default: false },
+        python: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -57,7 +68,8 @@ export function parseCli(argv: string[]): CliOptions {
   const [command, file, ...extra] = positionals;
   if (command !== 'run' && command !== 'view') throw new UsageError(command ? `unknown command '${command}'` : 'no command given');
   if (!file) throw new UsageError(`${command} needs a file`);
-  if (extra.length) throw new UsageError(`unexpected argument '${extra[0]}'`);
+  if (extra.length && !(command === 'run' && isPythonFile(file))) throw new UsageError(`unexpected argument '${extra[0]}'`);
+  if (values.python !== undefined && !isPythonFile(file)) throw new UsageError('--python applies to Python programs (.py) only');
   return {
     command,
     file,
@@ -68,5 +80,7 @@ export function parseCli(argv: string[]): CliOptions {
     htmlOut: values.html,
     json: values.json,
     trace: !values['no-trace'],
+    args: extra,
+    python: values.python,
   };
 }

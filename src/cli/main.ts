@@ -8,8 +8,9 @@ import { chromeTraceText, readChromeTrace } from '../trace/chromeTrace';
 import { writeChunks } from '../trace/writeChunks';
 import { formatSite } from '../trace/model';
 import type { TraceStore } from '../trace/store';
-import { startRun, type RunError } from '../runtime/host/run';
-import { parseCli, USAGE, UsageError, type CliOptions } from './args';
+import { startRun, type RunError, type RunOptions } from '../runtime/host/run';
+import { startPythonRun } from '../runtime/python/pythonRun';
+import { isPythonFile, parseCli, USAGE, UsageError, type CliOptions } from './args';
 import { htmlReport } from './htmlReport';
 import { jsonReport, textReport } from './report';
 
@@ -18,14 +19,15 @@ const EXIT_FAILED = 1;
 const EXIT_BAD_INPUT = 2;
 
 async function run(opts: CliOptions): Promise<number> {
-  const handle = startRun(opts.file, {
+  const runOpts: RunOptions = {
     workers: opts.workers,
     timeoutMs: opts.timeoutMs,
     trace: opts.trace,
     onLog: opts.json
       ? undefined
       : (line, lane) => (line.stream === 'stderr' ? process.stderr : process.stdout).write(`${(lane?.name ?? '?').padEnd(9)}│ ${line.text}\n`),
-  });
+  };
+  const handle = isPythonFile(opts.file) ? startPythonRun(opts.file, { ...runOpts, args: opts.args, python: opts.python }) : startRun(opts.file, runOpts);
   const stopOnSignal = () => void handle.stop();
   process.once('SIGINT', stopOnSignal);
   const result = await handle.done;

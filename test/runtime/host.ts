@@ -3,3 +3,4 @@
 export { startRun, type RunResult, type RunOptions } from '../../src/runtime/host/run';
 export { analyze, type Finding } from '../../src/analysis';
 export { chromeTraceText, readChromeTrace } from '../../src/trace/chromeTrace';
+export { startPythonRun, type PythonRunOptions } from '../../src/runtime/python/pythonRun';

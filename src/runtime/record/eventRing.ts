@@ -14,7 +14,8 @@ const HEADER = 16;
 const W = 0;
 const R = 1;
 const DROPPED = 2;
-const FIXED = 44;
+/** Bytes of a record before its text (the layout above, which record files share). */
+export const RECORD_HEAD_BYTES = 44;
 const PAD = -1;
 
 export function createRingBuffer(dataBytes: number): SharedArrayBuffer {
@@ -49,10 +50,10 @@ export class RingWriter extends RingView {
 
   write(type: number, lane: number, ts: number, a = 0, b = 0, c = 0, d = 0, e = 0, f = 0, text?: string): void {
     const maxText = text === undefined ? 0 : text.length * 3;
-    let size = (FIXED + maxText + 7) & ~7;
+    let size = (RECORD_HEAD_BYTES + maxText + 7) & ~7;
     if (size > this.cap / 2) {
-      text = text!.slice(0, Math.floor((this.cap / 2 - FIXED) / 3) - 16) + '…';
-      size = (FIXED + text.length * 3 + 7) & ~7;
+      text = text!.slice(0, Math.floor((this.cap / 2 - RECORD_HEAD_BYTES) / 3) - 16) + '…';
+      size = (RECORD_HEAD_BYTES + text.length * 3 + 7) & ~7;
     }
     let w = this.ctl[W];
     let pos = w & (this.cap - 1);
@@ -76,9 +77,9 @@ export class RingWriter extends RingView {
     this.i32[q + 7] = d;
     this.i32[q + 8] = e;
     this.i32[q + 9] = f;
-    const textBytes = text ? this.bytes.write(text, pos + FIXED, 'utf8') : 0;
+    const textBytes = text ? this.bytes.write(text, pos + RECORD_HEAD_BYTES, 'utf8') : 0;
     this.i32[q + 10] = text === undefined ? -1 : textBytes;
-    const used = (FIXED + textBytes + 7) & ~7;
+    const used = (RECORD_HEAD_BYTES + textBytes + 7) & ~7;
     this.i32[q] = used;
     Atomics.store(this.ctl, W, (w + used) >>> 0);
   }
@@ -134,7 +135,7 @@ export class RingReader extends RingView {
       rec.d = this.i32[q + 7];
       rec.e = this.i32[q + 8];
       rec.f = this.i32[q + 9];
-      rec.text = textBytes < 0 ? undefined : this.bytes.toString('utf8', pos + FIXED, pos + FIXED + textBytes);
+      rec.text = textBytes < 0 ? undefined : this.bytes.toString('utf8', pos + RECORD_HEAD_BYTES, pos + RECORD_HEAD_BYTES + textBytes);
       onRecord(rec);
       r = (r + len) >>> 0;
       n++;

@@ -1,0 +1,140 @@
+"""The wrappers that travel with work: a task function (to the thread or process that runs
+it), a callback (to the thread that calls it) and an initializer (to every worker). They
+record where they really run, and leave no frame of their own in the user's tracebacks.
+
+Task and Init are pickled to process workers; only the ids and the user's function go along.
+"""
+from . import records as R
+from . import state
+from .sites import definition_site, drop_own_frame, error_text, name_of, preview
+
+
+class Job:
+    """What the tracer knows of one job in the process that issued it."""
+
+    __slots__ = ('id', 'pool', 'lane', 'name', 'tasks', 'err_task', 'result_in', 'failed', '__weakref__')
+
+    def __init__(self, id, pool, lane, name):
+        self.id = id
+        self.pool = pool
+        self.lane = lane
+        self.name = name
+        self.tasks = []
+        self.err_task = 0
+        self.result_in = False
+        self.failed = False
+
+
+class Task:
+    """A task function, carrying its task id. `pool`: Pool semantics, where an exception that
+    is not an Exception (SystemExit...) escapes the worker and the task is lost with it."""
+
+    __slots__ = ('fn', 'id', 'pool')
+
+    def __init__(self, fn, id, pool):
+        self.fn = fn
+        self.id = id
+        self.pool = pool
+
+    def __reduce__(self):
+        return (Task, (self.fn, self.id, self.pool))
+
+    def __call__(self, *args, **kwargs):
+        rec = state.rec
+        if rec is None:
+            return self.fn(*args, **kwargs)
+        lane = state.lanes.current()
+        rec(R.TASK_START, lane, self.id)
+        try:
+            result = self.fn(*args, **kwargs)
+        except BaseException as e:
+            rec(R.TASK_END, lane, self.id, R.LOST if self.pool and not isinstance(e, Exception) else R.ERROR, text=error_text(e))
+            drop_own_frame(e)
+            raise
+        rec(R.TASK_END, lane, self.id, R.OK, text=preview(result))
+        return result
+
+
+class Callback:
+    """A result, error or done callback of one job."""
+
+    __slots__ = ('fn', 'job', 'kind', 'name', 'site')
+
+    def __init__(self, fn, job, kind, registered_at):
+        self.fn = fn
+        self.job = job
+        self.kind = kind
+        self.name = name_of(fn)
+        self.site = definition_site(fn)
+        w = state.writer
+        state.rec(R.CB_REG, state.lanes.current(), job.id, kind, w.str(self.name), w.str(self.site), w.str(registered_at))
+
+    def __call__(self, value):
+        rec = state.rec
+        w = state.writer
+        lane = state.lanes.current()
+        job = self.job
+        if self.kind == R.CB_ERROR:
+            rec(R.RETRIEVED, lane, job.id)
+        rec(R.CB_START, lane, job.id, self.kind, w.str(self.name), w.str(self.site), job.err_task if self.kind == R.CB_ERROR else 0)
+        try:
+            self.fn(value)
+        except BaseException as e:
+            rec(R.CB_END, lane, job.id, R.CB_THREW, text=error_text(e))
+            drop_own_frame(e)
+            raise
+        rec(R.CB_END, lane, job.id, R.CB_OK)
+
+
+class PoolState:
+    """What the process that made a pool knows of it beyond the pool object itself."""
+
+    __slots__ = ('id', 'kind', 'size', 'ref', 'started', 'init_ok', 'init_failed', 'lost', 'handler_error', '__weakref__')
+
+    def __init__(self, id, kind, size):
+        self.id = id
+        self.kind = kind
+        self.size = size
+        self.ref = None
+        self.started = 0
+        self.init_ok = 0
+        self.init_failed = 0
+        #: task ids whose worker died while running them
+        self.lost = set()
+        self.handler_error = None
+
+
+class Init:
+    """A pool's initializer (or None), carrying the pool's id to every worker it starts.
+    `replacing`: the worker it is handed to replaces one that ended. `pool_state`: the
+    PoolState, in the process that made the pool only (thread workers count their runs there)."""
+
+    __slots__ = ('fn', 'pool', 'replacing', 'pool_state')
+
+    def __init__(self, fn, pool, replacing=False, pool_state=None):
+        self.fn = fn
+        self.pool = pool
+        self.replacing = replacing
+        self.pool_state = pool_state
+
+    def __reduce__(self):
+        return (Init, (self.fn, self.pool, self.replacing))
+
+    def __call__(self, *args):
+        fn = self.fn
+        if fn is None:
+            return
+        rec = state.rec
+        lane = state.lanes.current()
+        rec(R.INIT, lane, self.pool, -1, state.writer.str(name_of(fn)))
+        try:
+            fn(*args)
+        except BaseException as e:
+            rec(R.INIT, lane, self.pool, R.ERROR, text=error_text(e))
+            if self.pool_state is not None:
+                self.pool_state.init_failed += 1
+            drop_own_frame(e)
+            raise
+        rec(R.INIT, lane, self.pool, R.OK)
+        if self.pool_state is not None:
+            self.pool_state.init_ok += 1

@@ -1,0 +1,66 @@
+"""The lanes of this process: which lane each thread draws on.
+
+A lane is declared once per file with a LANE record: a=local id, b=kind, c=pool id (-1 none),
+d=pid, e=key, text=the thread's name. The host keys lanes by (pid, key) across every file of
+the run, so a parent can write on a child process's lane (the child's main thread has key 0)
+and the callback lane of pool P (key -P) is one lane whichever thread of the process writes
+on it. Other threads get keys 1, 2, ... in the order they first record something.
+"""
+import itertools
+import os
+import threading
+
+from . import records as R
+
+MAIN_THREAD_KEY = 0
+
+
+class Lanes:
+    def __init__(self, writer):
+        self._writer = writer
+        self._pid = os.getpid()
+        self._ids = {}
+        self._lock = threading.Lock()
+        self._tls = threading.local()
+        self._keys = itertools.count(1)
+
+    def declare(self, key, kind, pool, name, pid=None):
+        """The local id of the lane (pid, key), declared with a LANE record the first time."""
+        pid = self._pid if pid is None else pid
+        lane = self._ids.get((pid, key))
+        if lane is None:
+            with self._lock:
+                lane = self._ids.get((pid, key))
+                if lane is None:
+                    lane = len(self._ids)
+                    self._writer.rec(R.LANE, lane, lane, kind, pool, pid, key, text=name)
+                    self._ids[(pid, key)] = lane
+        return lane
+
+    def current(self):
+        """The calling thread's lane; a thread seen for the first time gets a lane of its own."""
+        try:
+            return self._tls.lane
+        except AttributeError:
+            thread = threading.current_thread()
+            if thread is threading.main_thread():
+                return self.bind(MAIN_THREAD_KEY, R.LANE_MAIN, -1)
+            return self.bind(next(self._keys), R.LANE_MAIN, -1)
+
+    def bound(self):
+        """The calling thread's lane if it has one yet, else None."""
+        return getattr(self._tls, 'lane', None)
+
+    def kind(self):
+        """The kind of the calling thread's lane."""
+        self.current()
+        return self._tls.kind
+
+    def bind(self, key, kind, pool, name=None):
+        """Draws the calling thread on lane (this pid, key) from now on. key None: a new key."""
+        if key is None:
+            key = next(self._keys)
+        lane = self.declare(key, kind, pool, name or threading.current_thread().name)
+        self._tls.lane = lane
+        self._tls.kind = kind
+        return lane

@@ -1,0 +1,169 @@
+"""poolscope's binary trace records, as src/trace/records.ts defines them.
+
+Each process of a run appends its records to its own file in the run folder. One record is
+laid out as one record of src/runtime/record/eventRing.ts, little-endian and 8-aligned:
+
+    i32 byteLength | u8 type | u8 0 | u16 lane | f64 ts | i32 a..f | i32 textBytes (-1: none) | utf8 text
+
+`ts` is microseconds on CLOCK_MONOTONIC, the clock the JavaScript runtime reads. A record is
+written with one os.write on a file opened with O_APPEND: threads of one process never tear
+each other's records, and a record written is on disk even if the process is killed next.
+"""
+import os
+import struct
+import threading
+import time
+
+# Record types and codes: the values of Rec, LaneKindCode, PoolAction, TaskStatus, CallbackKind,
+# CallbackStatus, WaitOutcome, WorkerAction and MainStatus in src/trace/records.ts.
+STR = 1
+LANE = 2
+POOL = 3
+JOB = 4
+CB_REG = 5
+TASK_SUBMIT = 6
+TASK_START = 7
+TASK_END = 8
+TASK_DROP = 9
+RESULT_IN = 10
+JOB_READY = 11
+CB_START = 12
+CB_END = 13
+WAIT_START = 14
+WAIT_END = 15
+RETRIEVED = 16
+LOG = 17
+INIT = 18
+WORKER = 19
+DEADLOCK = 20
+MAIN_END = 21
+TASK_JOB = 22
+UNHANDLED = 23
+
+TASK_JOB_POOLS = 4096
+
+LANE_MAIN = 0
+LANE_CALLBACK = 1
+LANE_WORKER = 2
+
+POOL_CREATED = 0
+POOL_CLOSE = 1
+POOL_TERMINATE = 2
+POOL_BROKEN = 3
+POOL_HANDLER_DIED = 4
+POOL_SHUTDOWN = 5
+POOL_RESPAWN = 6
+
+OK = 0
+ERROR = 1
+CANCELLED = 2
+LOST = 3
+
+CB_RESULT = 0
+CB_ERROR = 1
+CB_DONE = 2
+
+CB_OK = 0
+CB_THREW = 1
+
+WAIT_OK = 0
+WAIT_TIMEOUT = 1
+WAIT_ERROR = 2
+
+WORKER_START = 0
+WORKER_EXIT = 1
+WORKER_DIED = 2
+
+MAIN_RETURNED = 0
+MAIN_THREW = 1
+
+FIXED = 44
+_HEAD = struct.Struct('<iBBHdiiiiiii')
+_BARE = struct.Struct('<iBBHdiiiiiii4x')
+_BARE_SIZE = _BARE.size
+_PAD = bytes(8)
+_I32_MAX = 2**31 - 1
+#: Longest text a record carries (a stack, a printed line); longer text is cut.
+MAX_TEXT = 64 * 1024
+
+
+def pack_pool_api(pool, api):
+    """TASK_JOB's c: the pool id in the low 12 bits, the api name's string id above."""
+    return pool | (api << 12)
+
+
+def clamp(n):
+    """An int that fits a record field."""
+    return n if -_I32_MAX <= n <= _I32_MAX else (_I32_MAX if n > 0 else -_I32_MAX)
+
+
+class Writer:
+    """Appends records to one file; shared by every thread of the process."""
+
+    def __init__(self, path):
+        self.path = path
+        self.fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND, 0o600)
+        self._ids = {}
+        self._lock = threading.Lock()
+        fd = self.fd
+        write = os.write
+        now = time.monotonic_ns
+        bare = _BARE.pack
+        head = _HEAD.pack
+
+        # Bound once: the hot path is one call, one pack and one write.
+        def rec(type, lane, a=0, b=0, c=0, d=0, e=0, f=0, text=None):
+            if text is None:
+                write(fd, bare(_BARE_SIZE, type, 0, lane, now() / 1000, a, b, c, d, e, f, -1))
+                return
+            data = text.encode('utf-8', 'backslashreplace')
+            if len(data) > MAX_TEXT:
+                data = data[:MAX_TEXT].decode('utf-8', 'ignore').encode('utf-8') + '…'.encode('utf-8')
+            n = len(data)
+            size = (FIXED + n + 7) & ~7
+            write(fd, head(size, type, 0, lane, now() / 1000, a, b, c, d, e, f, n) + data + _PAD[: size - FIXED - n])
+
+        self.rec = rec
+
+    def str(self, s):
+        """The string's id in this file (-1 for None), declaring it with a STR record the first time."""
+        if s is None:
+            return -1
+        i = self._ids.get(s)
+        if i is None:
+            with self._lock:
+                i = self._ids.get(s)
+                if i is None:
+                    i = len(self._ids)
+                    # Written before it is published: a record that uses the id comes after it.
+                    self.rec(STR, 0, i, text=s)
+                    self._ids[s] = i
+        return i
+
+    def close(self):
+        try:
+            os.close(self.fd)
+        except OSError:
+            pass
+
+
+def read_records(path, offset=0):
+    """The complete records of a file from `offset`: (records, offset after the last one).
+
+    Each record is a tuple (type, lane, ts, a, b, c, d, e, f, text); a record still being
+    written at the end is left for the next read.
+    """
+    with open(path, 'rb') as f:
+        f.seek(offset)
+        data = f.read()
+    out = []
+    pos = 0
+    end = len(data)
+    while end - pos >= FIXED:
+        size, type_, _zero, lane, ts, a, b, c, d, e, f_, n = _HEAD.unpack_from(data, pos)
+        if size < FIXED or end - pos < size:
+            break
+        text = None if n < 0 else data[pos + FIXED: pos + FIXED + n].decode('utf-8', 'replace')
+        out.append((type_, lane, ts, a, b, c, d, e, f_, text))
+        pos += size
+    return out, offset + pos

@@ -1,0 +1,105 @@
+"""The record file format: what the writer writes, the reader (and poolscope's host) reads back."""
+import os
+import shutil
+import struct
+import tempfile
+import threading
+import time
+import unittest
+
+import support  # noqa: F401  (puts the package on sys.path)
+from poolscope_tracer import records as R
+
+
+class RecordFileTest(unittest.TestCase):
+    def setUp(self):
+        self.dir = tempfile.mkdtemp()
+        self.path = os.path.join(self.dir, 'p1.rec')
+        self.addCleanup(shutil.rmtree, self.dir)
+
+    def test_round_trip_of_fields_text_and_strings(self):
+        w = R.Writer(self.path)
+        before = time.monotonic_ns() / 1000
+        w.rec(R.TASK_JOB, 3, 1, 2, R.pack_pool_api(5, w.str('apply_async')), w.str('prog.py:4:5'), -1, 2**31 - 1, text='héllo ✓')
+        w.rec(R.TASK_END, 65535, 7, R.ERROR)
+        w.rec(R.LOG, 0, 1, text='')
+        w.close()
+        recs, end = R.read_records(self.path)
+        self.assertEqual(end, os.path.getsize(self.path))
+        self.assertEqual([r[0] for r in recs], [R.STR, R.STR, R.TASK_JOB, R.TASK_END, R.LOG])
+        self.assertEqual([r[9] for r in recs[:2]], ['apply_async', 'prog.py:4:5'])
+        t, lane, ts, a, b, c, d, e, f, text = recs[2]
+        self.assertEqual((lane, a, b, c, d, e, f, text), (3, 1, 2, 5 | (0 << 12), 1, -1, 2**31 - 1, 'héllo ✓'))
+        self.assertGreaterEqual(ts, before)
+        self.assertEqual(recs[3][1], 65535)
+        self.assertIsNone(recs[3][9], 'a record without text reads back as None, not ""')
+        self.assertEqual(recs[4][9], '')
+
+    def test_every_record_is_eight_aligned_with_the_ring_layout(self):
+        w = R.Writer(self.path)
+        for n in range(0, 20):
+            w.rec(R.LOG, 1, 2, text='x' * n)
+        w.close()
+        with open(self.path, 'rb') as f:
+            data = f.read()
+        pos = 0
+        while pos < len(data):
+            size, head, ts = struct.unpack_from('<iid', data, pos)
+            self.assertEqual(size % 8, 0)
+            self.assertEqual(head & 0xffff, R.LOG)
+            self.assertEqual(head >> 16, 1)
+            text_bytes = struct.unpack_from('<i', data, pos + 40)[0]
+            self.assertEqual(size, (R.FIXED + text_bytes + 7) & ~7)
+            pos += size
+        self.assertEqual(pos, len(data))
+
+    def test_a_record_cut_short_is_left_for_the_next_read(self):
+        w = R.Writer(self.path)
+        w.rec(R.LOG, 0, 1, text='first')
+        w.rec(R.LOG, 0, 1, text='second')
+        w.close()
+        with open(self.path, 'rb') as f:
+            data = f.read()
+        with open(self.path, 'wb') as f:
+            f.write(data[:-5])
+        recs, offset = R.read_records(self.path)
+        self.assertEqual([r[9] for r in recs], ['first'])
+        with open(self.path, 'ab') as f:
+            f.write(data[-5:])
+        more, _ = R.read_records(self.path, offset)
+        self.assertEqual([r[9] for r in more], ['second'])
+
+    def test_long_text_is_cut(self):
+        w = R.Writer(self.path)
+        w.rec(R.LOG, 0, 1, text='é' * R.MAX_TEXT)
+        w.close()
+        (rec,), _ = R.read_records(self.path)
+        self.assertLessEqual(len(rec[9].encode()), R.MAX_TEXT + 3)
+        self.assertTrue(rec[9].endswith('…'))
+
+    def test_threads_writing_at_once_neither_tear_records_nor_share_string_ids(self):
+        w = R.Writer(self.path)
+
+        def write(k):
+            for i in range(2000):
+                w.rec(R.LOG, k, w.str('s%d' % (i % 50)), text='thread %d line %d' % (k, i))
+
+        threads = [threading.Thread(target=write, args=(k,)) for k in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        w.close()
+        recs, _ = R.read_records(self.path)
+        strs = {r[3]: r[9] for r in recs if r[0] == R.STR}
+        self.assertEqual(sorted(strs.values()), sorted('s%d' % i for i in range(50)))
+        logs = [r for r in recs if r[0] == R.LOG]
+        self.assertEqual(len(logs), 8000)
+        for r in logs:
+            k, i = map(int, r[9].replace('thread ', '').replace('line ', '').split())
+            self.assertEqual(r[1], k)
+            self.assertEqual(strs[r[3]], 's%d' % (i % 50))
+
+
+if __name__ == '__main__':
+    unittest.main()
