@@ -1,11 +1,17 @@
 """`python3 path/to/poolscope_tracer/__main__.py prog.py [args...]`, or `-m poolscope_tracer`."""
+import json
 import os
 import sys
 
 MINIMUM = (3, 9)
 
 if sys.version_info < MINIMUM:
-    sys.stderr.write('poolscope: Python %d.%d is too old to trace: it needs Python %d.%d or later\n' % (sys.version_info[:2] + MINIMUM))
+    message = 'Python %d.%d is too old to trace: poolscope needs Python %d.%d or later' % (sys.version_info[:2] + MINIMUM)
+    folder = os.environ.get('POOLSCOPE_RUN_DIR')
+    if folder:
+        with open(os.path.join(folder, 'bad-input.json'), 'w') as f:
+            json.dump({'message': message}, f)
+    sys.stderr.write('poolscope: %s\n' % message)
     sys.exit(2)
 
 if __package__ in (None, ''):

@@ -4,6 +4,8 @@ record where they really run, and leave no frame of their own in the user's trac
 
 Task and Init are pickled to process workers; only the ids and the user's function go along.
 """
+from time import thread_time_ns
+
 from . import records as R
 from . import state
 from .sites import definition_site, drop_own_frame, error_text, name_of, preview
@@ -27,7 +29,8 @@ class Job:
 
 class Task:
     """A task function, carrying its task id. `pool`: Pool semantics, where an exception that
-    is not an Exception (SystemExit...) escapes the worker and the task is lost with it."""
+    is not an Exception (SystemExit...) escapes the worker and the task is lost with it.
+    TASK_END's e is the CPU time the task took on its own thread (µs): what gil-bound reads."""
 
     __slots__ = ('fn', 'id', 'pool')
 
@@ -45,13 +48,16 @@ class Task:
             return self.fn(*args, **kwargs)
         lane = state.lanes.current()
         rec(R.TASK_START, lane, self.id)
+        cpu = thread_time_ns()
         try:
             result = self.fn(*args, **kwargs)
         except BaseException as e:
-            rec(R.TASK_END, lane, self.id, R.LOST if self.pool and not isinstance(e, Exception) else R.ERROR, text=error_text(e))
+            cpu = (thread_time_ns() - cpu) // 1000
+            rec(R.TASK_END, lane, self.id, R.LOST if self.pool and not isinstance(e, Exception) else R.ERROR, 0, 0, R.clamp(cpu), text=error_text(e))
             drop_own_frame(e)
             raise
-        rec(R.TASK_END, lane, self.id, R.OK, text=preview(result))
+        cpu = (thread_time_ns() - cpu) // 1000
+        rec(R.TASK_END, lane, self.id, R.OK, 0, 0, R.clamp(cpu), text=preview(result))
         return result
 
 

@@ -121,3 +121,28 @@ class ThreadPoolTest(unittest.TestCase):
 
 if __name__ == '__main__':
     unittest.main()
+
+
+class TaskCpuTimeTest(unittest.TestCase):
+    def test_a_task_s_cpu_time_on_its_own_thread_rides_on_its_end(self):
+        run = support.run('''\
+            import time
+            from multiprocessing.pool import ThreadPool
+
+            def spin(seconds):
+                start = time.thread_time()
+                while time.thread_time() - start < seconds:
+                    pass
+
+            def rest(seconds):
+                time.sleep(seconds)
+
+            if __name__ == "__main__":
+                with ThreadPool(1) as p:
+                    p.apply(spin, (0.05,))
+                    p.apply(rest, (0.05,))
+            ''')
+        self.assertEqual(run.returncode, 0, run.stderr)
+        spun, rested = run.of(R.TASK_END)
+        self.assertGreaterEqual(spun.e, 50000, 'a task that computed for 50 ms of its thread\'s CPU')
+        self.assertLess(rested.e, 50000, 'a task that slept for 50 ms used less')

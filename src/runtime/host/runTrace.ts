@@ -80,6 +80,11 @@ export class RunTrace {
     }
   }
 
+  /** Reads every source to its end now (the run's outcome may depend on what they hold). */
+  readAll(): void {
+    this.records.read();
+  }
+
   /** The run's threads or processes are gone: reads what they left and closes the trace with `r`. */
   close(r: Omit<RunResult, 'store'>): RunResult {
     this.stopReading();
