@@ -34,6 +34,8 @@ export function laneStats(store: TraceStore): LaneStats[] {
     // A cancelled task only sits on its pool's lane to be seen; it never ran there.
     if (!a || store.status(i) === 'cancelled') continue;
     (store.kind(i) === 'wait' ? a.wait : a.busy).push([store.startCol[i], store.endCol[i]]);
+    // Main's running time counts as busy, but is no span of the program's.
+    if (store.kind(i) === 'run') continue;
     a.spans++;
     const st = store.status(i);
     if (st === 'error' || st === 'threw') a.failed++;

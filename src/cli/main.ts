@@ -13,12 +13,23 @@ import { startPythonRun } from '../runtime/python/pythonRun';
 import { isPythonFile, parseCli, USAGE, UsageError, type CliOptions } from './args';
 import { htmlReport } from './htmlReport';
 import { jsonReport, textReport } from './report';
+import { unwritable } from './outputs';
 
 const EXIT_OK = 0;
 const EXIT_FAILED = 1;
 const EXIT_BAD_INPUT = 2;
 
+/** Exit codes of a run stopped by a signal, as a shell reports them (128 + the signal's number). */
+const SIGNAL_EXIT = { SIGINT: 130, SIGTERM: 143 } as const;
+
 async function run(opts: CliOptions): Promise<number> {
+  for (const [flag, path] of [['--trace', opts.traceOut], ['--html', opts.htmlOut]] as const) {
+    const why = path === undefined ? undefined : unwritable(path);
+    if (why) {
+      process.stderr.write(`poolscope: ${flag} ${path}: ${why}; nothing was run\n`);
+      return EXIT_BAD_INPUT;
+    }
+  }
   const runOpts: RunOptions = {
     workers: opts.workers,
     timeoutMs: opts.timeoutMs,
@@ -28,16 +39,29 @@ async function run(opts: CliOptions): Promise<number> {
       : (line, lane) => (line.stream === 'stderr' ? process.stderr : process.stdout).write(`${(lane?.name ?? '?').padEnd(9)}│ ${line.text}\n`),
   };
   const handle = isPythonFile(opts.file) ? startPythonRun(opts.file, { ...runOpts, args: opts.args, python: opts.python }) : startRun(opts.file, runOpts);
-  const stopOnSignal = () => void handle.stop();
-  process.once('SIGINT', stopOnSignal);
+  // A signal stops the run and the user still gets what it recorded: the summary, the
+  // findings so far and the files asked for. A second one does not wait for that.
+  let signalled: keyof typeof SIGNAL_EXIT | undefined;
+  const onSignal = (signal: keyof typeof SIGNAL_EXIT) => {
+    if (signalled) process.exit(SIGNAL_EXIT[signalled]);
+    signalled = signal;
+    process.stderr.write(`poolscope: ${signal}: stopping the run\n`);
+    void handle.stop();
+  };
+  for (const signal of Object.keys(SIGNAL_EXIT) as (keyof typeof SIGNAL_EXIT)[]) process.on(signal, onSignal);
   const result = await handle.done;
-  process.off('SIGINT', stopOnSignal);
+  for (const signal of Object.keys(SIGNAL_EXIT)) process.off(signal, onSignal);
   if (result.outcome === 'bad-input') {
     const where = result.error?.site ? `${formatSite(result.error.site)}: ` : '';
     process.stderr.write(`poolscope: ${where}${result.error?.message}\n`);
+    // Input found bad once the program had started: what it did until then is kept, as for
+    // any end; the summary is shown if it did anything.
+    const { store } = result;
+    if (store.lanes.length > 0) await report(store, opts, opts.json ? result.error : undefined, store.spanCount > 0 || store.logs.length > 0);
     return EXIT_BAD_INPUT;
   }
   await report(result.store, opts, result.error);
+  if (signalled) return SIGNAL_EXIT[signalled];
   return result.outcome === 'returned' ? EXIT_OK : EXIT_FAILED;
 }
 
@@ -53,9 +77,10 @@ async function view(opts: CliOptions): Promise<number> {
   return EXIT_OK;
 }
 
-async function report(store: TraceStore, opts: CliOptions, error: RunError | undefined): Promise<void> {
+async function report(store: TraceStore, opts: CliOptions, error: RunError | undefined, summary = true): Promise<void> {
   const findings = analyze(store, { blockThresholdMs: opts.thresholdMs });
-  process.stdout.write((opts.json ? jsonReport(store, findings, error) : textReport(store, findings, error)) + '\n');
+  const recording = opts.command === 'run' && !opts.trace ? 'off' : 'on';
+  if (summary) process.stdout.write((opts.json ? jsonReport(store, findings, error, recording) : textReport(store, findings, error, recording)) + '\n');
   if (opts.traceOut) {
     await writeChunks(opts.traceOut, chromeTraceText(store));
     if (!opts.json) process.stdout.write(`trace (Chrome Trace Event Format, opens in Perfetto): ${resolve(opts.traceOut)}\n`);
@@ -72,7 +97,9 @@ async function cli(argv: string[]): Promise<number> {
     opts = parseCli(argv);
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
-    process.stderr.write(`${e.message ? `poolscope: ${e.message}\n` : ''}${USAGE}\n`);
+    // --help is asked for: it goes where output goes; a usage mistake goes to stderr.
+    if (!e.message) process.stdout.write(`${USAGE}\n`);
+    else process.stderr.write(`poolscope: ${e.message}\n${USAGE}\n`);
     return e.message ? EXIT_BAD_INPUT : EXIT_OK;
   }
   return opts.command === 'run' ? run(opts) : view(opts);

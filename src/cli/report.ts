@@ -11,7 +11,10 @@ export function findingLine(f: Finding): string {
   return `${where}${f.severity}: ${f.message.split('\n')[0]} [${f.rule}]`;
 }
 
-export function textReport(store: TraceStore, findings: Finding[], error: RunError | undefined): string {
+/** 'off': the run was made with --no-trace, so tasks, callbacks and waits were not recorded. */
+export type Recording = 'on' | 'off';
+
+export function textReport(store: TraceStore, findings: Finding[], error: RunError | undefined, recording: Recording = 'on'): string {
   const out: string[] = [];
   const ms = (store.end / 1000).toFixed(1);
   const tasks = [...store.jobs.values()].reduce((n, j) => n + j.tasks.length, 0);
@@ -22,12 +25,14 @@ export function textReport(store: TraceStore, findings: Finding[], error: RunErr
     if (store.status(i) === 'error') failed++;
     else if (store.status(i) === 'cancelled') cancelled++;
   }
-  const counts = `${tasks} tasks issued, ${failed} failed${cancelled ? `, ${cancelled} cancelled` : ''}`;
+  const counts =
+    recording === 'off' ? 'tasks, callbacks and waits not recorded (--no-trace)' : `${tasks} tasks issued, ${failed} failed${cancelled ? `, ${cancelled} cancelled` : ''}`;
   out.push('', `── poolscope: ${store.meta.outcome} after ${ms} ms · ${counts} ──`);
   if (error && store.meta.outcome !== 'returned') {
     const where = error.site ? `${formatSite(error.site)}: ` : '';
     out.push(`${where}${error.message}`);
-    if (error.stack && store.meta.outcome === 'threw') out.push(error.stack);
+    // A value that is not an Error has no stack beyond its one line, shown already.
+    if (error.stack && error.stack !== error.message && store.meta.outcome === 'threw') out.push(error.stack);
   }
   const stats = laneStats(store);
   if (stats.length) {
@@ -36,7 +41,8 @@ export function textReport(store: TraceStore, findings: Finding[], error: RunErr
       out.push(`${s.lane.padEnd(12)} ${s.busyPct.toFixed(1).padStart(5)}%  ${s.waitPct.toFixed(1).padStart(5)}%  ${String(s.spans).padStart(6)}  ${String(s.failed).padStart(6)}`);
     }
   }
-  out.push(findings.length ? `${findings.length} finding${findings.length > 1 ? 's' : ''}:` : 'no findings');
+  const none = recording === 'off' ? 'no findings (with recording off, only deadlocks can be found)' : 'no findings';
+  out.push(findings.length ? `${findings.length} finding${findings.length > 1 ? 's' : ''}:` : none);
   for (const f of findings) {
     out.push(findingLine(f));
     for (const r of f.related) out.push(`    ${r.site ? formatSite(r.site) + ': ' : ''}${r.message}`);
@@ -44,13 +50,16 @@ export function textReport(store: TraceStore, findings: Finding[], error: RunErr
   return out.join('\n');
 }
 
-export function jsonReport(store: TraceStore, findings: Finding[], error: RunError | undefined): string {
+export function jsonReport(store: TraceStore, findings: Finding[], error: RunError | undefined, recording: Recording = 'on'): string {
   return JSON.stringify(
     {
       file: store.meta.file,
       outcome: store.meta.outcome,
       durationMs: store.end / 1000,
+      recording,
       error,
+      // The program's own output, which --json keeps off stdout so that stdout is one JSON value.
+      output: store.logs.map((l) => ({ lane: store.laneById(l.lane)?.name ?? `lane ${l.lane}`, stream: l.stream, ms: l.ts / 1000, text: l.text })),
       stats: { lanes: laneStats(store), jobs: store.jobs.size, spans: store.spanCount },
       findings,
     },

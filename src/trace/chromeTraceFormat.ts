@@ -69,4 +69,5 @@ export const STATUSES_BY_KIND: Record<SpanKind, Partial<Record<SpanStatus, true>
   callback: { ok: true, threw: true, running: true },
   wait: { ok: true, timeout: true, error: true, running: true },
   init: { ok: true, error: true, running: true },
+  run: { ok: true, running: true },
 };

@@ -15,8 +15,12 @@ export interface Lane {
   pid?: number;
 }
 
-export type SpanKind = 'task' | 'callback' | 'wait' | 'init';
-export const SPAN_KINDS: readonly SpanKind[] = ['task', 'callback', 'wait', 'init'];
+/**
+ * run: main running its own code (neither waiting nor idle), measured from outside its thread,
+ * so that a main that spins or prints for seconds shows as busy on its lane.
+ */
+export type SpanKind = 'task' | 'callback' | 'wait' | 'init' | 'run';
+export const SPAN_KINDS: readonly SpanKind[] = ['task', 'callback', 'wait', 'init', 'run'];
 
 /**
  * Status by kind. 'running' means the trace ended before the span did (stopped run,
@@ -26,6 +30,7 @@ export const SPAN_KINDS: readonly SpanKind[] = ['task', 'callback', 'wait', 'ini
  *   callback: ok | threw | running
  *   wait:     ok | timeout | error | running
  *   init:     ok | error | running
+ *   run:      ok | running
  */
 export type SpanStatus = 'ok' | 'error' | 'cancelled' | 'threw' | 'timeout' | 'running' | 'lost';
 /** In column-code order: a status added later goes last, so saved codes keep their meaning. */

@@ -35,7 +35,7 @@ const openBtn = btn('Open…', 'Open a Chrome Trace Event JSON file');
 const LEGEND: [label: string, colour: (p: Palette) => string][] = [
   ['task', (p) => p.cls[Cls.TaskOk]], ['error', (p) => p.cls[Cls.TaskError]], ['cancelled', (p) => p.cls[Cls.Cancelled]],
   ['callback', (p) => p.cls[Cls.CallbackOk]], ['threw', (p) => p.cls[Cls.CallbackThrew]], ['slow callback', (p) => p.cls[Cls.CallbackSlow]],
-  ['wait', (p) => p.cls[Cls.WaitOk]], ['queued', (p) => p.queue], ['printed', (p) => p.log],
+  ['wait', (p) => p.cls[Cls.WaitOk]], ['main running', (p) => p.cls[Cls.MainRun]], ['queued', (p) => p.queue], ['printed', (p) => p.log],
 ];
 const swatches = LEGEND.map(([label]) => el('i', { class: `swatch sw-${label.replace(' ', '-')}` }));
 const legend = el('div', { class: 'legend', 'aria-label': 'Legend' }, ...LEGEND.map(([label], k) => el('span', { class: 'key' }, swatches[k], label)));

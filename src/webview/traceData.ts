@@ -24,16 +24,16 @@ import { CoverageBins, StepSeries } from './lod';
 // Columns hold the store's codes: indices into SPAN_KINDS and SPAN_STATUSES (and CALLBACK_KINDS).
 const kindCode = (k: SpanKind) => SPAN_KINDS.indexOf(k);
 const statusCode = (s: SpanStatus) => SPAN_STATUSES.indexOf(s);
-export const K_TASK = kindCode('task'), K_CALLBACK = kindCode('callback'), K_WAIT = kindCode('wait');
+export const K_TASK = kindCode('task'), K_CALLBACK = kindCode('callback'), K_WAIT = kindCode('wait'), K_RUN = kindCode('run');
 const S_ERROR = statusCode('error'), S_THREW = statusCode('threw');
 export const S_CANCELLED = statusCode('cancelled');
 const S_TIMEOUT = statusCode('timeout'), S_RUNNING = statusCode('running');
 
 /** Colour classes, in rising importance: when spans share a pixel the highest class wins. */
 export const enum Cls {
-  WaitOk, TaskOk, CallbackOk, InitOk, Running, Cancelled, CallbackSlow, WaitBad, InitError, TaskError, CallbackThrew,
+  WaitOk, MainRun, TaskOk, CallbackOk, InitOk, Running, Cancelled, CallbackSlow, WaitBad, InitError, TaskError, CallbackThrew,
 }
-export const CLASS_COUNT = 11;
+export const CLASS_COUNT = 12;
 
 type Cols = { [C in SpanColumn]: InstanceType<(typeof SPAN_COLUMNS)[C]> };
 
@@ -237,6 +237,7 @@ export class TraceData {
 
   cls(i: number): Cls {
     const k = this.cols.kind[i], s = this.cols.status[i];
+    if (k === K_RUN) return Cls.MainRun;
     if (s === S_RUNNING) return Cls.Running;
     switch (k) {
       case K_TASK:

@@ -10,6 +10,7 @@ import { defaultWorkers, newJobId, newPoolId, newTaskId } from '../main/runConte
 import { callSite, captureSite, functionSite } from '../sites/sites';
 import { taskRef, type FnRef } from '../dispatch/taskRegistry';
 import { MAIN_LANE } from '../record/lanes';
+import { preview } from '../record/preview';
 import { recheckWaits, recordedWait } from './waits';
 import { ThreadWorkers } from '../dispatch/thread/threadWorkers';
 import { decodeOutcome, encodeThrown } from '../dispatch/outcomeCodec';
@@ -143,7 +144,7 @@ export class ThreadPool implements ResultOwner {
       // Python's default: about four chunks per worker.
       chunksize = Math.ceil(items.length / (this.workers.size * 4));
     }
-    if (items.length > 0 && (!Number.isInteger(chunksize) || chunksize < 1)) throw new ValueError(`Chunksize must be 1+, not ${chunksize}`);
+    if (items.length > 0 && (!Number.isInteger(chunksize) || chunksize < 1)) throw chunksizeError(chunksize);
     const chunks: unknown[][] = [];
     for (let i = 0; i < items.length; i += chunksize) chunks.push(items.slice(i, i + chunksize));
     return this.issue(site, api, fn, chunks, mode, true, options);
@@ -186,7 +187,7 @@ export class ThreadPool implements ResultOwner {
 
   private iterate<R>(site: string | undefined, api: string, fn: Function, iterable: Iterable<unknown>, chunksize: number, ordered: boolean): AsyncIterable<R> {
     this.checkRunning();
-    if (!Number.isInteger(chunksize) || chunksize < 1) throw new ValueError(`Chunksize must be 1+, not ${chunksize}`);
+    if (!Number.isInteger(chunksize) || chunksize < 1) throw chunksizeError(chunksize);
     const ref = taskRef(fn);
     const job = newJobId();
     const items = [...iterable];
@@ -321,4 +322,9 @@ export class ThreadPool implements ResultOwner {
   get [Symbol.toStringTag](): string {
     return `ThreadPool(${this.state})`;
   }
+}
+
+/** Python's message; a value that is not a number (options passed where the size goes) shown as itself. */
+function chunksizeError(chunksize: unknown): Error {
+  return new ValueError(`Chunksize must be 1+, not ${preview(chunksize)}`);
 }

@@ -37,7 +37,9 @@ const poolscopeImport: esbuild.Plugin = {
 
 export async function compileTaskFile(file: string): Promise<Compiled> {
   const abs = resolve(file);
-  if (!existsSync(abs) || !statSync(abs).isFile()) throw new CompileError('no such file', { file: abs, line: 1, col: 1 });
+  if (!existsSync(abs)) throw new CompileError('no such file', { file: abs, line: 1, col: 1 });
+  if (statSync(abs).isDirectory()) throw new CompileError('is a folder, not a task file', { file: abs, line: 1, col: 1 });
+  if (!statSync(abs).isFile()) throw new CompileError('is not a file', { file: abs, line: 1, col: 1 });
   if (!TASK_FILE_EXTENSIONS.some((e) => abs.endsWith(e))) {
     throw new CompileError(`a task file must be one of ${TASK_FILE_EXTENSIONS.join(' ')}`, { file: abs, line: 1, col: 1 });
   }

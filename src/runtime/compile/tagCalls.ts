@@ -4,13 +4,14 @@
 // the source map is shifted to match, so stack traces still point where they did.
 // The run's main thread does this before it imports the bundle: parsing a big bundle takes a
 // while, and the host may be an editor whose extension host must not wait on it.
+// `throw x` statements are tagged the same way (`throw __psThrow(3, x)`), see siteTag.ts.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { parse, type AnyNode, type CallExpression, type Position } from 'acorn';
+import { parse, type AnyNode, type CallExpression, type Expression, type Position, type ThrowStatement } from 'acorn';
 import { simple } from 'acorn-walk';
 import { bundleSites } from '../sites/bundleSites';
 import { shiftMappings } from './shiftMap';
-import { TAG_FN } from '../sites/siteTag';
+import { TAG_FN, THROW_FN } from '../sites/siteTag';
 
 /** Methods of pools, executors, results and futures whose call sites the trace shows. */
 const API_METHODS = new Set([
@@ -83,13 +84,26 @@ export function tagBundleFile(bundle: string): { sites: string[]; map: SourceMap
 export function tagCalls(code: string, sourceMap: SourceMapJson, bundleDir: string): TaggedBundle {
   const siteOf = bundleSites(sourceMap, bundleDir);
   const calls: CallExpression[] = [];
+  const throws: ThrowStatement[] = [];
   const chained = new Set<AnyNode>();
   simple(parse(code, { ecmaVersion: 'latest', sourceType: 'module', locations: true }), {
     CallExpression: (node) => void calls.push(node),
     ChainExpression: (node) => markChain(node.expression, chained),
+    ThrowStatement: (node) => void throws.push(node),
   });
   const sites: string[] = [];
   const edits: Edit[] = [];
+  const wrap = (fn: string, e: Expression, site: string) => {
+    // A comma expression unparenthesized would become two arguments.
+    const comma = e.type === 'SequenceExpression';
+    edits.push({ at: e.start, pos: e.loc!.start, text: `${fn}(${sites.length}, ${comma ? '(' : ''}`, opens: true, other: e.end });
+    edits.push({ at: e.end, pos: e.loc!.end, text: comma ? '))' : ')', opens: false, other: e.start });
+    sites.push(site);
+  };
+  for (const t of throws) {
+    const site = siteOf(t.loc!.start.line - 1, t.loc!.start.column);
+    if (site !== undefined && !IN_DEPENDENCY.test(site)) wrap(THROW_FN, t.argument, site);
+  }
   for (const call of calls) {
     const callee = call.callee;
     if (chained.has(call) || callee.type !== 'MemberExpression' || callee.computed || callee.optional) continue;
@@ -98,12 +112,7 @@ export function tagCalls(code: string, sourceMap: SourceMapJson, bundleDir: stri
     const name = callee.property.loc!.start;
     const site = siteOf(name.line - 1, name.column);
     if (site === undefined || IN_DEPENDENCY.test(site)) continue;
-    const obj = callee.object;
-    // A comma expression unparenthesized would become two arguments.
-    const comma = obj.type === 'SequenceExpression';
-    edits.push({ at: obj.start, pos: obj.loc!.start, text: `${TAG_FN}(${sites.length}, ${comma ? '(' : ''}`, opens: true, other: obj.end });
-    edits.push({ at: obj.end, pos: obj.loc!.end, text: comma ? '))' : ')', opens: false, other: obj.start });
-    sites.push(site);
+    wrap(TAG_FN, callee.object as Expression, site);
   }
   if (edits.length === 0) return { code, map: sourceMap, sites };
   // At one offset, wraps that end there close before others open; of wraps opening together the

@@ -13,8 +13,10 @@ export interface MainWorkerData {
 /** main worker -> host */
 export type MainToHost =
   | { t: 'ring'; lane: number; ring: SharedArrayBuffer }
+  /** main is about to be called; it is defined at `site` */
+  | { t: 'main'; site?: Site }
   | { t: 'spawn'; lane: number; data: PoolWorkerData }
   | { t: 'terminate'; lane: number }
   | { t: 'deadlock' }
-  | { t: 'bad-input'; message: string; site: Site; stack?: string }
-  | { t: 'end'; ok: boolean; error?: string };
+  | { t: 'bad-input'; message: string; site?: Site; stack?: string }
+  | { t: 'end'; ok: boolean; error?: string; site?: Site };

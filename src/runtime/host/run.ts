@@ -16,8 +16,9 @@ import { spawnThread } from './spawnThread';
 import { createRingBuffer, RingReader } from '../record/eventRing';
 import type { MainToHost, MainWorkerData } from './mainThreadMessages';
 import type { PoolWorkerData } from '../dispatch/workerProtocol';
-import { RunTrace, NEVER_SETTLES, firstLine } from './runTrace';
+import { RunTrace, firstLine } from './runTrace';
 import { RunEnd } from './runEnd';
+import { MainActivity } from './mainActivity';
 
 export interface RunOptions {
   /** size of pools created without one (default: the machine's parallelism) */
@@ -50,6 +51,7 @@ export interface RunHandle {
 
 /** Main writes about 200 bytes a task; the host may fall behind in a burst, so room for ~300k. */
 const MAIN_RING_BYTES = 64 * 1024 * 1024;
+const BOOTING_AT_ONCE = Math.max(2, availableParallelism());
 
 export function startRun(file: string, opts: RunOptions = {}): RunHandle {
   const run = new ThreadRun(resolve(file), opts);
@@ -58,7 +60,7 @@ export function startRun(file: string, opts: RunOptions = {}): RunHandle {
     store: run.trace.store,
     done,
     async stop() {
-      run.end.end({ outcome: 'stopped' });
+      run.end.end({ outcome: 'stopped', error: { message: 'stopped' } });
       await done;
     },
   };
@@ -68,7 +70,10 @@ class ThreadRun {
   readonly trace: RunTrace;
   readonly end = new RunEnd();
   private main: Worker | undefined;
+  private activity: MainActivity | undefined;
   private readonly poolThreads = new Map<number, Worker>();
+  private readonly toStart = new Map<number, PoolWorkerData>();
+  private booting = 0;
 
   constructor(
     private readonly file: string,
@@ -93,6 +98,7 @@ class ThreadRun {
       this.trace.startReading();
       this.end.limitTo(this.opts.timeoutMs, () => ({ outcome: 'timeout', error: { message: `the run took longer than ${this.opts.timeoutMs} ms` } }));
       const r = await this.end.ended;
+      this.activity?.stop(r.outcome === 'timeout' || r.outcome === 'stopped');
       this.end.clearLimit();
       await this.stopThreads();
       return this.trace.close(r);
@@ -117,7 +123,7 @@ class ThreadRun {
     main.on('exit', (code) =>
       this.end.end(
         code === 0
-          ? { outcome: 'deadlock', error: { message: NEVER_SETTLES } }
+          ? { outcome: 'deadlock' } // its event loop ran dry with main still awaiting
           : { outcome: 'crashed', error: { message: `main's thread exited with code ${code} before main returned` } },
       ),
     );
@@ -126,20 +132,68 @@ class ThreadRun {
   private onMainMessage(m: MainToHost): void {
     const end = this.end;
     if (m.t === 'ring') this.trace.addSource(new RingReader(m.ring));
+    else if (m.t === 'main') this.mainCalled(m.site);
     else if (m.t === 'spawn') this.startPoolThread(m.lane, m.data);
-    else if (m.t === 'terminate') void this.poolThreads.get(m.lane)?.terminate();
+    else if (m.t === 'terminate') this.stopPoolThread(m.lane);
     else if (m.t === 'deadlock') end.end({ outcome: 'deadlock' });
     else if (m.t === 'bad-input') end.end({ outcome: 'bad-input', error: { message: m.message, site: m.site, stack: m.stack } });
     else if (m.ok) end.end({ outcome: 'returned' });
-    else end.end({ outcome: 'threw', error: { message: firstLine(m.error), stack: m.error } });
+    else end.end({ outcome: 'threw', error: { message: firstLine(m.error), site: m.site, stack: m.error } });
+  }
+
+  /**
+   * Pool threads start a few at a time, each batch once the last is up: starting a thread costs
+   * tens of milliseconds of CPU, and a main that ends right after asking for 256 must be heard
+   * (and the rest not started) without waiting for all of them to boot on a busy machine.
+   */
+  /** From here on, main's thread runs the user's code: its running time is main's. */
+  private mainCalled(site: Site | undefined): void {
+    this.trace.mainSite = site;
+    const main = this.main!;
+    const activity = (this.activity = new MainActivity(this.trace.store, this.trace.origin, (since) => main.performance.eventLoopUtilization(since), site));
+    this.trace.watch(() => activity.sample());
   }
 
   private startPoolThread(lane: number, data: PoolWorkerData): void {
-    const w = spawnThread('pool-worker.mjs', data, [data.port!]);
-    this.poolThreads.set(lane, w);
-    // A crash ends the thread, which closes its channel: main learns of it there.
-    w.on('error', () => undefined);
-    w.on('exit', () => this.poolThreads.delete(lane));
+    this.toStart.set(lane, data);
+    this.startQueued();
+  }
+
+  private startQueued(): void {
+    if (this.end.over) {
+      for (const d of this.toStart.values()) d.port?.close();
+      this.toStart.clear();
+      return;
+    }
+    while (this.booting < BOOTING_AT_ONCE && this.toStart.size > 0) {
+      const [lane, data] = this.toStart.entries().next().value!;
+      this.toStart.delete(lane);
+      const w = spawnThread('pool-worker.mjs', data, [data.port!]);
+      this.poolThreads.set(lane, w);
+      this.booting++;
+      let up = false;
+      const booted = () => {
+        if (up) return;
+        up = true;
+        this.booting--;
+        this.startQueued();
+      };
+      w.once('online', booted);
+      // A crash ends the thread, which closes its channel: main learns of it there.
+      w.on('error', () => undefined);
+      w.on('exit', () => {
+        this.poolThreads.delete(lane);
+        booted();
+      });
+    }
+  }
+
+  /** A thread not started yet is not started: its channel closes, as a thread's does when it ends. */
+  private stopPoolThread(lane: number): void {
+    const queued = this.toStart.get(lane);
+    this.toStart.delete(lane);
+    if (queued) queued.port?.close();
+    else void this.poolThreads.get(lane)?.terminate();
   }
 
   /** Every thread of the run stops here; the rings keep what they wrote. */

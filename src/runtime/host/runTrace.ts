@@ -2,7 +2,7 @@
 // record sources read while the run goes and once more at its end, lines handed on in order,
 // progress, and the trace closed with the run's outcome. A stopped, crashed or deadlocked run
 // keeps everything recorded up to that moment.
-import { languageOf, type DeadlockInfo } from '../../trace/model';
+import { formatSite, languageOf, type DeadlockInfo, type Site, type Span } from '../../trace/model';
 import { MAIN_LANE } from '../record/lanes';
 import { TraceBuilder, type Progress } from '../../trace/builder';
 import { TraceStore } from '../../trace/store';
@@ -28,7 +28,10 @@ export class RunTrace {
   private readonly records: RecordDrain;
   private readonly logs: LogOrder;
   private poll: ReturnType<typeof setInterval> | undefined;
+  /** where the program's main is defined: the place named when main waits on nothing the trace shows */
+  mainSite: Site | undefined;
   private behind = false;
+  private readonly watchers: (() => void)[] = [];
   private lastProgress = 0;
 
   constructor(
@@ -46,9 +49,17 @@ export class RunTrace {
     this.records.add(source);
   }
 
+  /** Calls `fn` after each read of the sources while the run goes on. */
+  watch(fn: () => void): void {
+    this.watchers.push(fn);
+  }
+
   /** Reads the sources every few milliseconds until `stopReading`. */
   startReading(): void {
-    this.poll ??= setInterval(() => this.read(), POLL_MS);
+    this.poll ??= setInterval(() => {
+      this.read();
+      for (const w of this.watchers) w();
+    }, POLL_MS);
   }
 
   stopReading(): void {
@@ -93,9 +104,15 @@ export class RunTrace {
     this.reportDropped();
     const store = this.store;
     this.builder.finish(nowUs());
-    if (r.outcome === 'deadlock' && !store.meta.deadlock) store.meta.deadlock = lastOpenWait(store);
-    if (r.outcome === 'deadlock' && store.meta.deadlock && !r.error) {
-      r.error = { message: `deadlock: ${firstLine(store.meta.deadlock.reason)}`, site: store.meta.deadlock.site };
+    if (r.outcome === 'deadlock') {
+      store.meta.deadlock ??= lastOpenWait(store, this.mainSite);
+      const { reason, site } = store.meta.deadlock;
+      r.error = r.error ? { ...r.error, site: r.error.site ?? site } : { message: `deadlock: ${firstLine(reason)}`, site };
+    }
+    const going = (r.outcome === 'timeout' || r.outcome === 'stopped') && r.error ? stillGoing(store) : undefined;
+    if (going) r.error = { ...r.error!, message: `${r.error!.message}: ${going.message}`, site: r.error!.site ?? going.site };
+    if (r.error && !r.error.site && (r.outcome === 'bad-input' || r.outcome === 'threw')) {
+      r.error.site = lastMainWait(store)?.site ?? (r.outcome === 'bad-input' ? { file: store.meta.file, line: 1, col: 1 } : undefined);
     }
     store.meta.outcome = r.outcome;
     if (r.error && !store.meta.error) store.meta.error = r.error.stack ?? r.error.message;
@@ -110,19 +127,52 @@ export class RunTrace {
   }
 }
 
-export const NEVER_SETTLES = 'main never returned: it awaits something that nothing left in the program can settle';
+const NEVER_SETTLES = 'main never returned: it awaits something that nothing left in the program can settle';
 
 /** Where main was left waiting when its thread ran out of things to do. */
-function lastOpenWait(store: TraceStore): DeadlockInfo {
-  for (let i = store.spanCount - 1; i >= 0; i--) {
-    if (store.laneCol[i] === MAIN_LANE && store.kind(i) === 'wait' && store.status(i) === 'running') {
-      const span = store.span(i);
-      return { ts: span.start, site: span.site, job: span.job, reason: `${NEVER_SETTLES} (${span.name}() here never returned)` };
-    }
-  }
-  return { ts: store.end, job: -1, reason: NEVER_SETTLES };
+function lastOpenWait(store: TraceStore, mainSite: Site | undefined): DeadlockInfo {
+  const span = lastMainWait(store, 'running');
+  if (span) return { ts: span.start, site: span.site, job: span.job, reason: `${NEVER_SETTLES} (${span.name}() here never returned)` };
+  // An await of the user's own promise: no wait the trace draws, so the place named is main.
+  return { ts: store.end, site: mainSite, job: -1, reason: `${NEVER_SETTLES}${mainSite ? ' (an await in main, defined here, or in what it calls)' : ''}` };
 }
 
+/**
+ * Main's latest wait: where it received an error made outside its own code (a result that
+ * could not be cloned), or where it was left waiting.
+ */
+function lastMainWait(store: TraceStore, status?: 'running'): Span | undefined {
+  for (let i = store.spanCount - 1; i >= 0; i--) {
+    if (store.laneCol[i] === MAIN_LANE && store.kind(i) === 'wait' && (!status || store.status(i) === status)) return store.span(i);
+  }
+  return undefined;
+}
+
+/** What a run that ran out of time or was stopped was doing: main's wait and the tasks and callbacks still running, with their places. */
+function stillGoing(store: TraceStore): { message: string; site?: Site } | undefined {
+  const parts: string[] = [];
+  let site: Site | undefined;
+  const wait = lastMainWait(store, 'running');
+  if (wait) {
+    parts.push(`main was waiting in ${wait.name}()${wait.site ? ` at ${formatSite(wait.site)}` : ''}`);
+    site = wait.site;
+  }
+  const running: Span[] = [];
+  for (let i = 0; i < store.spanCount; i++) {
+    if (store.status(i) === 'running' && store.kind(i) !== 'wait') running.push(store.span(i));
+  }
+  const SHOWN = 3;
+  for (const s of running.slice(0, SHOWN)) {
+    const lane = store.laneById(s.lane)?.name ?? `lane ${s.lane}`;
+    const at = s.site ? ` at ${formatSite(s.site)}` : '';
+    const what = s.kind === 'task' ? `task ${s.name}()${s.site ? ` submitted${at}` : ''}` : s.kind === 'run' ? `its own code without a pause (main${at})` : `${s.kind} ${s.name}${at}`;
+    parts.push(`${lane} was running ${what} for ${((store.end - s.start) / 1e6).toFixed(1)} s`);
+    site ??= s.site;
+  }
+  if (running.length > SHOWN) parts.push(`and ${running.length - SHOWN} more`);
+  if (parts.length === 0) return undefined;
+  return { message: parts.join('; '), site };
+}
 export function firstLine(s: string | undefined): string {
   return (s ?? '').split('\n')[0];
 }

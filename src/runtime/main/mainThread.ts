@@ -3,10 +3,12 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { pathToFileURL } from 'node:url';
 import { LaneKindCode, MainStatus, Rec } from '../../trace/records';
+import { parseSite, type Site } from '../../trace/model';
 import { exposeApi } from '../api/apiGlobal';
 import { recorder } from '../record/recorder';
 import { configureRun } from './runContext';
-import { configureSites } from '../sites/sites';
+import { configureSites, functionSite } from '../sites/sites';
+import { siteTag } from '../sites/siteTag';
 import { tagBundleFile } from '../compile/tagCalls';
 import { isBadInput } from '../api/errors';
 import { firstLine, stackSite, userStack } from '../sites/stacks';
@@ -49,11 +51,13 @@ async function run(): Promise<void> {
     return;
   }
   if (typeof ns.main !== 'function') {
-    send({ t: 'bad-input', message: `${data.file} does not export a \`main\` function (add \`export async function main() { ... }\`)`, site: fileStart });
+    const what = 'main' in ns ? `exports \`main\` as ${ns.main === null ? 'null' : `a ${typeof ns.main}`}, not as a function` : 'does not export a `main` function';
+    send({ t: 'bad-input', message: `${data.file} ${what} (add \`export async function main() { ... }\`)`, site: fileStart });
     return;
   }
   registerTaskModule(url, ns);
   configureSites(url, map, sites, ns.main);
+  send({ t: 'main', site: parseSite(functionSite(ns.main as Function)) });
   try {
     await (ns.main as () => unknown)();
     flushPartialLines();
@@ -63,12 +67,20 @@ async function run(): Promise<void> {
     const stack = userStack(e);
     flushPartialLines();
     if (isBadInput(e)) {
-      send({ t: 'bad-input', message: firstLine(stack), site: stackSite(stack) ?? fileStart, stack });
+      // No frame of the user's (an error made where a result came in): the host places it.
+      send({ t: 'bad-input', message: firstLine(stack), site: stackSite(stack), stack });
       return;
     }
     rec.rec(Rec.MAIN_END, MAIN_LANE, MainStatus.threw, 0, 0, 0, 0, 0, stack);
-    send({ t: 'end', ok: false, error: stack });
+    send({ t: 'end', ok: false, error: stack, site: stackSite(stack) ?? throwSite(e, sites) });
   }
+}
+
+/** Where a value that is not an Error was thrown, if the compiler tagged that `throw`. */
+function throwSite(e: unknown, sites: readonly string[]): Site | undefined {
+  const tag = siteTag();
+  if (tag.threw === undefined || !Object.is(tag.thrown, e)) return undefined;
+  return parseSite(sites[tag.threw]);
 }
 
 // Not awaited at top level: a main that awaits something nothing can settle must let this

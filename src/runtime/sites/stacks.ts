@@ -2,6 +2,7 @@
 import { fileURLToPath } from 'node:url';
 import type { Site } from '../../trace/model';
 import { DIST_DIR } from '../host/distPaths';
+import { preview } from '../record/preview';
 
 function isRuntimeFrame(line: string): boolean {
   const l = line.trimStart();
@@ -9,7 +10,9 @@ function isRuntimeFrame(line: string): boolean {
 }
 
 export function userStack(e: unknown): string {
-  const text = e instanceof Error ? (e.stack ?? `${e.name}: ${e.message}`) : `Uncaught ${String(e)}`;
+  // A value that is not an Error has no stack: shown as a preview, `{ code: 42 }` rather than
+  // `[object Object]`.
+  const text = e instanceof Error ? (e.stack ?? `${e.name}: ${e.message}`) : `Uncaught ${preview(e)}`;
   return text
     .split('\n')
     .filter((l) => !isRuntimeFrame(l))

@@ -1,0 +1,81 @@
+// Main's own running time, drawn on its lane. Main cannot record while it runs the user's code
+// (a loop that spins for seconds writes nothing), so the host watches from outside: the share
+// of each interval its thread's event loop was active. Stretches of intervals mostly active
+// become one `run` span. Time blocked in sleepSync is a wait and time in callbacks is on the
+// Callback lane (they run on main's thread), each drawn as such, not as main running.
+import type { EventLoopUtilization } from 'node:perf_hooks';
+import type { TraceStore } from '../../trace/store';
+import { CALLBACK_LANE, MAIN_LANE } from '../record/lanes';
+import { formatSite, type Site } from '../../trace/model';
+import { nowUs } from '../record/clock';
+
+/** An interval counts as running when main's loop was active for this share of it. */
+const ACTIVE = 0.75;
+const BLOCKING_WAITS = new Set(['sleepSync']);
+
+export class MainActivity {
+  private last: EventLoopUtilization | undefined;
+  private lastTs = 0;
+  /** the open run span, or -1 */
+  private open = -1;
+  /** spans before this index were looked at for blocking waits */
+  private seen = 0;
+  /** main's thread's latest blocking wait or callback, or -1 */
+  private elsewhere = -1;
+  private stopped = false;
+
+  constructor(
+    private readonly store: TraceStore,
+    /** the run's origin on the shared clock, µs */
+    private readonly origin: number,
+    private readonly elu: (since?: EventLoopUtilization) => EventLoopUtilization,
+    /** where main is defined */
+    private readonly mainSite: Site | undefined,
+  ) {}
+
+  /** Takes one reading; call it after the records so far were read into the store. */
+  sample(): void {
+    if (this.stopped) return;
+    const now = nowUs() - this.origin;
+    const total = this.elu();
+    if (!this.last) {
+      this.last = total;
+      this.lastTs = now;
+      return;
+    }
+    const delta = this.elu(this.last);
+    const from = this.lastTs;
+    this.last = total;
+    this.lastTs = now;
+    const running = delta.utilization >= ACTIVE && !this.elsewhereSince(from);
+    if (running && this.open >= 0) this.store.endSpan(this.open, now, 'running');
+    else if (running) {
+      const site = this.mainSite;
+      this.open = this.store.addSpan({ lane: MAIN_LANE, kind: 'run', status: 'running', name: 'main', start: from, end: now, site: site && formatSite(site) });
+    } else this.settle();
+  }
+
+  /** The run ended: a stretch still open stays running if the run was cut short in it (Stop, a time limit). */
+  stop(cutShort: boolean): void {
+    this.stopped = true;
+    if (!cutShort) this.settle();
+  }
+
+  private settle(): void {
+    if (this.open < 0) return;
+    this.store.endSpan(this.open, this.store.endCol[this.open], 'ok');
+    this.open = -1;
+  }
+
+  /** Whether main's thread sat in a blocking wait or ran a callback at some time since `from`. */
+  private elsewhereSince(from: number): boolean {
+    const s = this.store;
+    for (; this.seen < s.spanCount; this.seen++) {
+      const i = this.seen;
+      const lane = s.laneCol[i];
+      if (lane === CALLBACK_LANE || (lane === MAIN_LANE && s.kind(i) === 'wait' && BLOCKING_WAITS.has(s.str(s.nameCol[i])))) this.elsewhere = i;
+    }
+    const b = this.elsewhere;
+    return b >= 0 && (s.status(b) === 'running' || s.endCol[b] > from);
+  }
+}
