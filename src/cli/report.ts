@@ -58,8 +58,9 @@ export function jsonReport(store: TraceStore, findings: Finding[], error: RunErr
       durationMs: store.end / 1000,
       recording,
       error,
-      // The program's own output, which --json keeps off stdout so that stdout is one JSON value.
-      output: store.logs.map((l) => ({ lane: store.laneById(l.lane)?.name ?? `lane ${l.lane}`, stream: l.stream, ms: l.ts / 1000, text: l.text })),
+      // The program's own output, which --json keeps off stdout so that stdout is one JSON value;
+      // in time order, as the text report prints it (each thread's lines arrive in turn).
+      output: [...store.logs].sort((a, b) => a.ts - b.ts).map((l) => ({ lane: store.laneById(l.lane)?.name ?? `lane ${l.lane}`, stream: l.stream, ms: l.ts / 1000, text: l.text })),
       stats: { lanes: laneStats(store), jobs: store.jobs.size, spans: store.spanCount },
       findings,
     },

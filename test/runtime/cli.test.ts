@@ -1,20 +1,11 @@
 // The command line and bad input: exit codes, the finding lines terminals link, and a clear
 // message with file and line for input that cannot run, all without hanging.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { EXAMPLES, FIXTURES, ROOT, lineOf, runFile } from './helpers';
+import { EXAMPLES, FIXTURES, cli, lineOf, runFile } from './helpers';
 
 const BAD = resolve(FIXTURES, 'bad-input');
-
-/**
- * Runs the CLI. One that hangs is killed after a minute and reported as r.error, a limit no
- * run here comes near however busy the machine: it tells a hang from an end, not speed.
- */
-function cli(args: string[]) {
-  return spawnSync(process.execPath, [resolve(ROOT, 'dist/cli.mjs'), ...args], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
-}
 
 /** The CLI ends by itself with exit 2 and an error naming the file (and line). */
 function assertBadInput(name: string, message: RegExp, line?: number) {

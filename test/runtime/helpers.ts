@@ -2,18 +2,28 @@
 // reading the resulting trace the way a user reads the swimlanes (lanes, spans, printed
 // lines, findings).
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Finding } from '../../src/analysis';
 import type { RunOptions, RunResult } from '../../src/runtime/host/run';
 import type { Span } from '../../src/trace/model';
+import type { TraceStore } from '../../src/trace/store';
 import { scratchRoot } from './fixtures/harness';
 import type * as HostApi from './host';
 
 export const ROOT = resolve(__dirname, '../..');
 export const FIXTURES = resolve(__dirname, 'fixtures');
 export const EXAMPLES = resolve(ROOT, 'examples');
+
+/**
+ * Runs the built CLI. One that hangs is killed after a minute and reported as r.error, a limit no
+ * run here comes near however busy the machine: it tells a hang from an end, not speed.
+ */
+export function cli(args: string[]) {
+  return spawnSync(process.execPath, [resolve(ROOT, 'dist/cli.mjs'), ...args], { cwd: ROOT, encoding: 'utf8', timeout: 60_000, maxBuffer: 256 * 1024 * 1024 });
+}
 
 let hostModule: Promise<typeof HostApi> | undefined;
 
@@ -38,10 +48,18 @@ export interface Run extends RunResult {
   laneOf(span: Span): string;
 }
 
-export async function runFile(file: string, opts: RunOptions = {}): Promise<Run> {
+export interface TestRunOptions extends RunOptions {
+  /** Stop is pressed once this holds of the trace so far (looked at every few ms: a gate, not a delay). */
+  stopWhen?: (store: TraceStore) => boolean;
+}
+
+export async function runFile(file: string, { stopWhen, ...opts }: TestRunOptions = {}): Promise<Run> {
   const { startRun, analyze } = await host();
   // The time limit only turns a hang into a failure; no fixture comes near it, however busy the machine.
-  const result = await startRun(file, { workers: 2, timeoutMs: 60_000, ...opts }).done;
+  const handle = startRun(file, { workers: 2, timeoutMs: 60_000, ...opts });
+  const gate = stopWhen && setInterval(() => stopWhen(handle.store) && void handle.stop(), 10);
+  const result = await handle.done;
+  clearInterval(gate);
   // The run's threads are gone; so can be the gates and ticket boxes its fixture made.
   rmSync(scratchRoot(), { recursive: true, force: true });
   const { store } = result;
@@ -56,7 +74,7 @@ export async function runFile(file: string, opts: RunOptions = {}): Promise<Run>
   };
 }
 
-export function runFixture(name: string, opts?: RunOptions): Promise<Run> {
+export function runFixture(name: string, opts?: TestRunOptions): Promise<Run> {
   return runFile(resolve(FIXTURES, name), opts);
 }
 

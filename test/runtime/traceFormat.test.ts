@@ -11,6 +11,7 @@ const STATUSES: Record<string, string[]> = {
   callback: ['ok', 'threw', 'running'],
   wait: ['ok', 'timeout', 'error', 'running'],
   init: ['ok', 'error', 'running'],
+  run: ['ok', 'running'],
 };
 
 function assertSite(site: unknown, where: string): void {
@@ -41,6 +42,7 @@ function validate(run: Run, file: ChromeTraceFile): void {
       assert.match(e.name, /^[A-Za-z_$][\w$]*$/, `${where}: a task is named by its export name`);
       assertSite(e.args?.site, where);
     }
+    if (e.cat === 'run') assert.equal(e.tid, threadNames[0].tid, `${where}: main's running time is on Main's lane`);
     if (e.cat === 'callback') {
       assert.ok(['result', 'error', 'done'].includes(e.args?.kind as string), `${where}: kind`);
       assert.ok(e.name.length > 0);

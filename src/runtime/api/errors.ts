@@ -1,4 +1,5 @@
 // Python's exception names and messages, so the lessons read the same in both languages.
+import { preview } from '../record/preview';
 
 function named<T extends new (...a: any[]) => Error>(name: string, base: T): T {
   const C = class extends base {} as T;
@@ -23,7 +24,8 @@ export const BrokenProcessPool = named('BrokenProcessPool', BrokenExecutor);
 export const MaybeEncodingError = named('MaybeEncodingError', Error);
 
 export function encodingError(what: 'result' | 'arguments', value: unknown, reason: unknown): Error {
-  const shown = typeof value === 'function' ? `<function ${value.name || 'anonymous'}>` : String(value);
+  // As Python shows the value's repr: an object as its fields, not '[object Object]'.
+  const shown = typeof value === 'function' ? `<function ${value.name || 'anonymous'}>` : preview(value);
   const why = reason instanceof Error ? reason.message : String(reason);
   return new MaybeEncodingError(`Error sending ${what}: '${shown.slice(0, 200)}'. Reason: '${why}'`);
 }

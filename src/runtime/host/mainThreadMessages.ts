@@ -19,4 +19,6 @@ export type MainToHost =
   | { t: 'terminate'; lane: number }
   | { t: 'deadlock' }
   | { t: 'bad-input'; message: string; site?: Site; stack?: string }
-  | { t: 'end'; ok: boolean; error?: string; site?: Site };
+  | { t: 'end'; ok: boolean; error?: string; site?: Site }
+  /** main's code called process.exit(code) at `site` */
+  | { t: 'exit'; code: number; site?: Site };

@@ -136,7 +136,10 @@ class ThreadRun {
     else if (m.t === 'spawn') this.startPoolThread(m.lane, m.data);
     else if (m.t === 'terminate') this.stopPoolThread(m.lane);
     else if (m.t === 'deadlock') end.end({ outcome: 'deadlock' });
-    else if (m.t === 'bad-input') end.end({ outcome: 'bad-input', error: { message: m.message, site: m.site, stack: m.stack } });
+    else if (m.t === 'exit') {
+      const message = `main called process.exit(${m.code})${m.site ? '' : ' before main returned'}`;
+      end.end(m.code === 0 ? { outcome: 'returned' } : { outcome: 'crashed', error: { message, site: m.site } });
+    } else if (m.t === 'bad-input') end.end({ outcome: 'bad-input', error: { message: m.message, site: m.site, stack: m.stack } });
     else if (m.ok) end.end({ outcome: 'returned' });
     else end.end({ outcome: 'threw', error: { message: firstLine(m.error), site: m.site, stack: m.error } });
   }

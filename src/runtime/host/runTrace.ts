@@ -111,6 +111,8 @@ export class RunTrace {
     }
     const going = (r.outcome === 'timeout' || r.outcome === 'stopped') && r.error ? stillGoing(store) : undefined;
     if (going) r.error = { ...r.error!, message: `${r.error!.message}: ${going.message}`, site: r.error!.site ?? going.site };
+    // Nothing the trace shows was going on: main was in its own code, or awaiting its own promise.
+    else if ((r.outcome === 'timeout' || r.outcome === 'stopped') && r.error) r.error.site ??= this.mainSite;
     if (r.error && !r.error.site && (r.outcome === 'bad-input' || r.outcome === 'threw')) {
       r.error.site = lastMainWait(store)?.site ?? (r.outcome === 'bad-input' ? { file: store.meta.file, line: 1, col: 1 } : undefined);
     }
@@ -159,13 +161,14 @@ function stillGoing(store: TraceStore): { message: string; site?: Site } | undef
   }
   const running: Span[] = [];
   for (let i = 0; i < store.spanCount; i++) {
-    if (store.status(i) === 'running' && store.kind(i) !== 'wait') running.push(store.span(i));
+    // Main in a wait is not running its own code, whatever the last reading of its thread said.
+    if (store.status(i) === 'running' && store.kind(i) !== 'wait' && !(wait && store.kind(i) === 'run')) running.push(store.span(i));
   }
   const SHOWN = 3;
   for (const s of running.slice(0, SHOWN)) {
     const lane = store.laneById(s.lane)?.name ?? `lane ${s.lane}`;
     const at = s.site ? ` at ${formatSite(s.site)}` : '';
-    const what = s.kind === 'task' ? `task ${s.name}()${s.site ? ` submitted${at}` : ''}` : s.kind === 'run' ? `its own code without a pause (main${at})` : `${s.kind} ${s.name}${at}`;
+    const what = s.kind === 'task' ? `task ${s.name}()${s.site ? ` submitted${at}` : ''}` : s.kind === 'run' ? `its own code without a pause (main${at})` : `${s.kind} \`${s.name}\`${at}`;
     parts.push(`${lane} was running ${what} for ${((store.end - s.start) / 1e6).toFixed(1)} s`);
     site ??= s.site;
   }

@@ -38,6 +38,14 @@ configureRun(data.defaultWorkers, {
 
 const fileStart = { file: data.file, line: 1, col: 1 };
 
+// process.exit() in main ends its thread at once, with no error to say where: it says so first.
+const exitThread = process.exit.bind(process);
+process.exit = ((code?: number | string | null) => {
+  flushPartialLines();
+  send({ t: 'exit', code: Number(code ?? process.exitCode ?? 0), site: stackSite(userStack(new Error('process.exit'))) });
+  return exitThread(code);
+}) as typeof process.exit;
+
 async function run(): Promise<void> {
   const url = pathToFileURL(data.bundle).href;
   // Before anything imports the bundle, pool workers included: they run the same file.

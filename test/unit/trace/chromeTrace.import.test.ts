@@ -49,7 +49,7 @@ describe('Chrome trace import: malformed input', () => {
     await rejectsEvent(isTask, (e) => delete e.args, (i) => `Invalid trace: traceEvents[${i}].args must be an object (got nothing)`);
     await rejectsEvent(isCallback, (e) => (e.args.status = 'error'), (i) => `Invalid trace: traceEvents[${i}].args.status must be one of ok, threw, running (got "error")`);
     await rejectsEvent(isCallback, (e) => (e.args.kind = 'finally'), (i) => `Invalid trace: traceEvents[${i}].args.kind must be one of result, error, done (got "finally")`);
-    await rejectsEvent(isTask, (e) => (e.cat = 'gc'), (i) => `Invalid trace: traceEvents[${i}].cat must be one of task, callback, wait, init, submit (got "gc")`);
+    await rejectsEvent(isTask, (e) => (e.cat = 'gc'), (i) => `Invalid trace: traceEvents[${i}].cat must be one of task, callback, wait, init, run, submit (got "gc")`);
   });
 
   it('names events of a kind poolscope never writes, and events that are not objects', async () => {
