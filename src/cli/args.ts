@@ -11,6 +11,9 @@ run    runs <file>'s exported main with its pools on worker threads, or a Python
        program's output in time order, a summary per lane and the findings (file:line:col: severity: message [rule])
 view   reads a trace saved with --trace (Chrome Trace Event Format) and reports on it
 
+--trace out.json writes the Chrome Trace Event Format; out.perfetto-trace (or .pftrace) writes
+       Perfetto's own protobuf format, several times smaller, for Perfetto and its trace processor
+
 exit codes: 0 main returned, 1 main threw, a deadlock was found or the timeout hit, 2 bad input or usage`;
 
 export class UsageError extends Error {}

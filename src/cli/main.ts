@@ -4,7 +4,8 @@
 import { createReadStream } from 'node:fs';
 import { resolve } from 'node:path';
 import { analyze } from '../analysis';
-import { chromeTraceText, readChromeTrace } from '../trace/chromeTrace';
+import { readChromeTrace } from '../trace/chromeTrace';
+import { FORMAT_NAMES, traceFileFormat, writeTraceFile } from '../trace/traceFile';
 import { writeChunks } from '../trace/writeChunks';
 import { formatSite } from '../trace/model';
 import type { TraceStore } from '../trace/store';
@@ -82,8 +83,8 @@ async function report(store: TraceStore, opts: CliOptions, error: RunError | und
   const recording = opts.command === 'run' && !opts.trace ? 'off' : 'on';
   if (summary) process.stdout.write((opts.json ? jsonReport(store, findings, error, recording) : textReport(store, findings, error, recording)) + '\n');
   if (opts.traceOut) {
-    await writeChunks(opts.traceOut, chromeTraceText(store));
-    if (!opts.json) process.stdout.write(`trace (Chrome Trace Event Format, opens in Perfetto): ${resolve(opts.traceOut)}\n`);
+    await writeTraceFile(opts.traceOut, store);
+    if (!opts.json) process.stdout.write(`trace (${FORMAT_NAMES[traceFileFormat(opts.traceOut)]}): ${resolve(opts.traceOut)}\n`);
   }
   if (opts.htmlOut) {
     await writeChunks(opts.htmlOut, htmlReport(store, findings, { blockThresholdMs: opts.thresholdMs }));

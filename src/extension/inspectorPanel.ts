@@ -3,8 +3,8 @@
 import { createReadStream } from 'node:fs';
 import * as vscode from 'vscode';
 import { analyze } from '../analysis';
-import { chromeTraceText, readChromeTrace } from '../trace/chromeTrace';
-import { writeChunks } from '../trace/writeChunks';
+import { readChromeTrace } from '../trace/chromeTrace';
+import { writeTraceFile } from '../trace/traceFile';
 import { readConfig } from './config';
 import { InspectorWebview, VIEW_TYPE, type InspectorStats } from './inspectorWebview';
 import type { RunState } from './runState';
@@ -69,11 +69,11 @@ async function exportTrace(state: RunState, target?: vscode.Uri): Promise<vscode
   }
   const uri = target ?? (await vscode.window.showSaveDialog({
     defaultUri: vscode.Uri.file(run.file.replace(/\.[^./\\]*$/, '') + '.trace.json'),
-    filters: { 'Chrome Trace Event JSON': ['json'] },
+    filters: { 'Chrome Trace Event JSON': ['json'], 'Perfetto protobuf trace': ['perfetto-trace', 'pftrace'] },
     title: 'Export Trace',
   }));
   if (!uri) return undefined;
-  await writeChunks(uri.fsPath, chromeTraceText(run.store));
+  await writeTraceFile(uri.fsPath, run.store);
   return uri;
 }
 

@@ -30,6 +30,11 @@ export type { ChromeTraceEvent, ChromeTraceFile, PoolscopeMetadata } from './chr
 
 const LANE_ORDER = { main: 0, callback: 1, worker: 2 } as const;
 
+/** Lanes as viewers should list them: Main, Callback, then the workers. */
+export function lanesInOrder(lanes: readonly Lane[]): Lane[] {
+  return [...lanes].sort((a, b) => LANE_ORDER[a.kind] - LANE_ORDER[b.kind] || a.id - b.id);
+}
+
 /**
  * The trace as the text of a Chrome Trace Event Format file, piece by piece, so a run of any size
  * is written in bounded memory (see writeChunks). metadata.poolscope comes first, so an importer
@@ -79,8 +84,7 @@ function* joined(items: Iterable<string>): Generator<string> {
 }
 
 function laneEvents(lanes: readonly Lane[]): ChromeTraceEvent[] {
-  const sorted = [...lanes].sort((a, b) => LANE_ORDER[a.kind] - LANE_ORDER[b.kind] || a.id - b.id);
-  return sorted.flatMap((l, rank): ChromeTraceEvent[] => [
+  return lanesInOrder(lanes).flatMap((l, rank): ChromeTraceEvent[] => [
     { ph: 'M', name: 'thread_name', pid: PID, tid: l.id, args: { name: l.name } },
     { ph: 'M', name: 'thread_sort_index', pid: PID, tid: l.id, args: { sort_index: rank } },
   ]);
@@ -106,7 +110,7 @@ function spanEvent(s: Span): ChromeTraceEvent {
 }
 
 /** Span indexes of one kind grouped by job id, in span order: offsets[job]..offsets[job+1] in items. */
-function groupByJob(store: TraceStore, kind: 'task' | 'callback', maxJob: number): { offsets: Int32Array; items: Int32Array } {
+export function groupByJob(store: TraceStore, kind: 'task' | 'callback', maxJob: number): { offsets: Int32Array; items: Int32Array } {
   const offsets = new Int32Array(maxJob + 2);
   const jobs = store.jobCol;
   const of = (i: number) => (store.kind(i) === kind && jobs[i] >= 0 && jobs[i] <= maxJob ? jobs[i] : -1);
@@ -156,7 +160,7 @@ function* submitsAndFlows(store: TraceStore): Generator<ChromeTraceEvent> {
   }
 }
 
-function logTitle(text: string): string {
+export function logTitle(text: string): string {
   const line = text.split('\n', 1)[0];
   return line.length > 60 ? `${line.slice(0, 60)}…` : line;
 }

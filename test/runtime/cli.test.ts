@@ -1,8 +1,9 @@
 // The command line and bad input: exit codes, the finding lines terminals link, and a clear
 // message with file and line for input that cannot run, all without hanging.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { EXAMPLES, FIXTURES, cli, lineOf, runFile } from './helpers';
 
 const BAD = resolve(FIXTURES, 'bad-input');
@@ -108,6 +109,36 @@ describe('command line', function () {
       const run = await runFile(file);
       assert.equal(run.outcome, 'bad-input');
       assert.equal(run.error?.site?.line, line);
+    });
+  });
+
+  describe('trace files', () => {
+    let dir: string;
+    before(() => (dir = mkdtempSync(join(tmpdir(), 'poolscope-cli-'))));
+    after(() => rmSync(dir, { recursive: true, force: true }));
+
+    it('--trace out.perfetto-trace writes Perfetto protobuf packets', () => {
+      const out = join(dir, 'apply.perfetto-trace');
+      const r = cli(['run', resolve(EXAMPLES, 'apply-callback.ts'), '--trace', out]);
+      assert.equal(r.status, 0, r.stderr);
+      assert.match(r.stdout, new RegExp(`^trace \\(Perfetto protobuf trace\\): ${out.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}$`, 'm'));
+      const bytes = readFileSync(out);
+      // Trace.packet (field 1, length-delimited) from the first byte; the test of perfettoTrace decodes it in full.
+      assert.equal(bytes[0], 0x0a);
+      assert.ok(bytes.includes(Buffer.from('Worker 1')), 'the lanes are named');
+    });
+
+    it('view of a file that is not a trace: exit 2 with what is wrong and where, at once', () => {
+      const junk = join(dir, 'junk.json');
+      writeFileSync(junk, Buffer.alloc(50 << 20, 'x'));
+      const r = cli(['view', junk]);
+      assert.equal(r.status, 2, r.stdout + r.stderr);
+      assert.equal(r.stderr, `poolscope: ${junk}: Invalid trace: the file is not valid JSON (byte 0 of ${junk})\n`);
+      const deep = join(dir, 'deep.json');
+      writeFileSync(deep, `{"traceEvents":[${'['.repeat(10_000_000)}`);
+      const d = cli(['view', deep]);
+      assert.equal(d.status, 2);
+      assert.match(d.stderr, /traceEvents\[0\] is nested deeper than 64 levels \(byte \d+ of /);
     });
   });
 });
