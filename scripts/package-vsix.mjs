@@ -1,8 +1,11 @@
 // `npm run package`: a clean build and a .vsix for this platform (it carries esbuild's native
 // binary, which task files are compiled with at run time), built with @vscode/vsce.
+//   node scripts/package-vsix.mjs [--out file.vsix]
+// The project names no public repository, so the README's images stay relative links: the
+// .vsix carries them (media/*.png), and VS Code shows an installed extension's README from it.
 import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
 const run = (cmd, args) => {
@@ -15,6 +18,8 @@ rmSync(join(root, 'dist', 'chunks'), { recursive: true, force: true });
 run(process.execPath, ['esbuild.mjs']);
 const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 const target = `${process.platform}-${process.arch}`;
-const out = `poolscope-${version}-${target}.vsix`;
-run(process.execPath, [join(root, 'node_modules', '@vscode', 'vsce', 'vsce'), 'package', '--target', target, '--allow-missing-repository', '--out', out]);
+const outAt = process.argv.indexOf('--out');
+const out = outAt > 0 ? resolve(process.argv[outAt + 1]) : `poolscope-${version}-${target}.vsix`;
+const vsce = join(root, 'node_modules', '@vscode', 'vsce', 'vsce');
+run(process.execPath, [vsce, 'package', '--target', target, '--allow-missing-repository', '--no-rewrite-relative-links', '--out', out]);
 console.log(`Install it with: code --install-extension ${out}`);
