@@ -1,10 +1,10 @@
 // Activation: builds the editor-facing parts once, registers every disposable in one place,
-// and stops any run on deactivate. Activated only on use (a command, a task-file language
-// for the CodeLens, or a restored inspector panel).
+// and stops any run on deactivate. Activated only on use (a command, the language of a task file
+// or Python program for the CodeLens, or a restored inspector panel).
 import { performance } from 'node:perf_hooks';
 import * as vscode from 'vscode';
 import type { PoolscopeApi } from './api';
-import { RUN_COMMAND, RunMainCodeLens, TASK_FILE_LANGUAGES } from './codeLens';
+import { RUN_COMMAND, RUNNABLE_LANGUAGES, RunMainCodeLens } from './codeLens';
 import { FindingDiagnostics, ShowInInspectorActions } from './diagnostics';
 import { INSPECTOR_COMMANDS, activateInspector } from './inspectorPanel';
 import { OutputLog } from './outputLog';
@@ -22,7 +22,7 @@ export function activate(context: vscode.ExtensionContext): PoolscopeApi {
   const diagnostics = new FindingDiagnostics();
   controller = new RunController(state, diagnostics, output, status);
   const run = controller;
-  const taskFiles = TASK_FILE_LANGUAGES.map((language) => ({ language, scheme: 'file' }));
+  const runnable = RUNNABLE_LANGUAGES.map((language) => ({ language, scheme: 'file' }));
 
   // Every disposable in one place, disposed in reverse order of creation: the controller
   // (which stops a run) goes before the output, status bar and diagnostics it writes to.
@@ -34,7 +34,7 @@ export function activate(context: vscode.ExtensionContext): PoolscopeApi {
     run,
     vscode.commands.registerCommand(RUN_COMMAND, (uri?: vscode.Uri) => run.run(uri)),
     vscode.commands.registerCommand('poolscope.stop', () => run.stop()),
-    vscode.languages.registerCodeLensProvider(taskFiles, new RunMainCodeLens()),
+    vscode.languages.registerCodeLensProvider(runnable, new RunMainCodeLens()),
     vscode.languages.registerCodeActionsProvider({ scheme: 'file' }, new ShowInInspectorActions(diagnostics), {
       providedCodeActionKinds: ShowInInspectorActions.kinds,
     }),

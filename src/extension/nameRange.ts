@@ -1,10 +1,10 @@
 // Where a finding's squiggle goes: the recorded site is where a function starts (or where main
-// waits), which may be the `function` keyword, the parameter list of an arrow function or a
-// call. The name a person would look for is found from there on the same line.
+// waits), which may be the `function` or `def` keyword, the parameter list of an arrow function
+// or a call. The name a person would look for is found from there on the same line.
 
 const IDENT = /[A-Za-z_$][\w$]*/y;
-const LEADING_KEYWORDS = /(?:(?:export|default|async|function|static|get|set|const|let|var)\s+|\*\s*)*/y;
-const NOT_A_NAME = new Set(['function', 'async', 'await', 'new', 'return']);
+const LEADING_KEYWORDS = /(?:(?:export|default|async|function|static|get|set|const|let|var|def|class)\s+|\*\s*)*/y;
+const NOT_A_NAME = new Set(['function', 'async', 'await', 'new', 'return', 'def', 'lambda']);
 /** `handler = (`, `handler: async (` just before an anonymous function */
 const BOUND_NAME_BEFORE = /([A-Za-z_$][\w$]*)\s*[:=]\s*(?:async\s*)?$/;
 /** `function handler` or `handler` just before its parameter list */

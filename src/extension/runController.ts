@@ -1,15 +1,17 @@
-// One pool run at a time: starts the runtime on a file (user code runs in worker threads,
-// never here), streams progress and output, stops on request, and turns the finished trace
-// into findings and diagnostics.
+// One pool run at a time: starts the runtime on a task file (user code runs in worker threads,
+// never here) or a Python program under the tracer (in a process tree of its own), streams
+// progress and output, stops on request, and turns the finished trace into findings and diagnostics.
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
 import { analyze } from '../analysis';
-import { startRun, type RunError, type RunHandle } from '../runtime/host/run';
-import type { RunOutcome } from '../trace/model';
+import { startRun, type RunError, type RunHandle, type RunOptions } from '../runtime/host/run';
+import { startPythonRun } from '../runtime/python/pythonRun';
+import { languageOf, type RunOutcome } from '../trace/model';
 import { readConfig } from './config';
 import { INSPECTOR_COMMANDS } from './inspectorPanel';
 import type { FindingDiagnostics } from './diagnostics';
 import type { OutputLog } from './outputLog';
+import { pythonFor, type PythonChoice } from './pythonInterpreter';
 import type { RunState, ShownRun } from './runState';
 import type { RunStatusBar } from './statusBar';
 
@@ -50,16 +52,17 @@ export class RunController implements vscode.Disposable {
     }
     const target = uri instanceof vscode.Uri ? uri : vscode.window.activeTextEditor?.document.uri;
     if (!target || target.scheme !== 'file') {
-      void vscode.window.showErrorMessage('Poolscope: open a JavaScript or TypeScript task file (one that exports `main`) to run it in the pool.');
+      void vscode.window.showErrorMessage('Poolscope: open a JavaScript or TypeScript task file (one that exports `main`), or a Python program, to run it in the pool.');
       return undefined;
     }
     if (this.active && !(await this.confirmStop(this.active.file, target.fsPath))) return undefined;
     // The runtime reads the file from disk: what the user sees in the editor is what runs.
     const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === target.toString());
     if (open?.isDirty) await open.save();
+    const python = languageOf(target.fsPath) === 'python' ? await pythonFor(target, (text) => this.output.note(text)) : undefined;
     // Another "Run in Pool" may have started a run while this one awaited: the last one wins.
     while (this.active) await this.stop();
-    return this.start(target);
+    return this.start(target, python);
   }
 
   /** Ends the current run (within 2 s, whatever its code does) and waits for its results. */
@@ -84,14 +87,16 @@ export class RunController implements vscode.Disposable {
     return pick?.stop === true;
   }
 
-  private start(uri: vscode.Uri): Promise<RunSummary> {
+  /** `python`: the interpreter that runs a Python program (its pools size themselves, as Python's do). */
+  private start(uri: vscode.Uri, python: PythonChoice | undefined): Promise<RunSummary> {
     const file = uri.fsPath;
     const config = readConfig(uri);
     const name = basename(file);
-    this.output.note(`▶ ${file} (workers: ${config.workers}${config.runTimeoutMs ? `, timeout: ${config.runTimeoutMs} ms` : ''})`);
+    const how = python ? `with ${python.command} from ${python.from}` : `workers: ${config.workers}`;
+    this.output.note(`▶ ${file} (${how}${config.runTimeoutMs ? `, timeout: ${config.runTimeoutMs} ms` : ''})`);
     this.output.channel.show(true);
     this.status.running(name);
-    const handle = startRun(file, {
+    const opts: RunOptions = {
       workers: config.workers,
       timeoutMs: config.runTimeoutMs || undefined,
       onLog: (line, lane) => this.output.programLine(line, lane),
@@ -99,7 +104,8 @@ export class RunController implements vscode.Disposable {
         this.status.running(name, p);
         if (this.state.current === shown) this.state.set(shown);
       },
-    });
+    };
+    const handle = python ? startPythonRun(file, { ...opts, python: python.command }) : startRun(file, opts);
     const shown: ShownRun = { store: handle.store, findings: [], running: true, file };
     this.state.set(shown);
     void vscode.commands.executeCommand('setContext', RUNNING_CONTEXT, true);

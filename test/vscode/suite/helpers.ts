@@ -10,6 +10,7 @@ export const REPO = resolve(__dirname, '..', '..', '..', '..');
 
 export const example = (name: string) => vscode.Uri.file(join(REPO, 'examples', name));
 export const fixture = (name: string) => vscode.Uri.file(join(REPO, 'test', 'vscode', 'fixtures', name));
+export const pythonExample = (name: string) => vscode.Uri.file(join(REPO, 'examples', 'python', name));
 
 export async function poolscope(): Promise<PoolscopeApi> {
   const ext = vscode.extensions.getExtension<PoolscopeApi>('poolscope.poolscope');
@@ -27,7 +28,7 @@ export async function setting(key: string, value: unknown): Promise<void> {
 
 /** Puts every setting the tests touch back to its default. */
 export async function resetSettings(): Promise<void> {
-  for (const key of ['workers', 'blockThresholdMs', 'runTimeoutMs', 'findings']) await setting(key, undefined);
+  for (const key of ['workers', 'blockThresholdMs', 'runTimeoutMs', 'findings', 'python']) await setting(key, undefined);
   // The inspector panel is tested on its own; other tests need not pay for opening it.
   await setting('openInspectorOnRun', false);
 }

@@ -13,6 +13,14 @@ describe('where a finding is squiggled', () => {
     assert.equal(squiggled('      callback: function slowHandler(value) {', 16), 'slowHandler');
   });
 
+  it('marks the name of a Python function or class, and the call at a Python waiting line', () => {
+    assert.equal(squiggled('def on_result(user):', 0), 'on_result');
+    assert.equal(squiggled('    async def fetch(url):', 4), 'fetch');
+    assert.equal(squiggled('class Crawler(Thread):', 0), 'Crawler');
+    const wait = '    print(result.get())';
+    assert.equal(squiggled(wait, wait.indexOf('result')), 'result');
+  });
+
   it('marks the name an anonymous function is bound to', () => {
     assert.equal(squiggled('  const onDone = (v) => {', 17), 'onDone');
     assert.equal(squiggled('    errorCallback: async (e) => {', 19), 'errorCallback');
