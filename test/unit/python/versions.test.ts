@@ -62,6 +62,6 @@ describe('Python tracer on every supported version', function () {
     if (!python) return notInstalled.call(this, `3.${first - 1}`);
     const r = spawnSync(python, [LAUNCHER, 'prog.py'], { encoding: 'utf8' });
     assert.equal(r.status, 2);
-    assert.equal(r.stderr, `poolscope: Python 3.${first - 1} is too old to trace: it needs Python 3.${first} or later\n`);
+    assert.match(r.stderr, new RegExp(`^poolscope: Python 3\\.${first - 1} is too old to trace: .*Python 3\\.${first} or later\n$`));
   });
 });
