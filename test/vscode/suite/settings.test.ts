@@ -9,7 +9,7 @@ describe('settings', () => {
   it('declares each setting with a scope and a markdown description', () => {
     const props = vscode.extensions.getExtension('poolscope.poolscope')!.packageJSON.contributes.configuration.properties;
     const keys = Object.keys(props).sort();
-    assert.deepEqual(keys, ['poolscope.blockThresholdMs', 'poolscope.findings', 'poolscope.openInspectorOnRun', 'poolscope.runTimeoutMs', 'poolscope.workers']);
+    assert.deepEqual(keys, ['poolscope.blockThresholdMs', 'poolscope.findings', 'poolscope.openInspectorOnRun', 'poolscope.python', 'poolscope.runTimeoutMs', 'poolscope.workers']);
     for (const k of keys) {
       assert.ok(props[k].scope, `${k} has a scope`);
       assert.ok(props[k].markdownDescription, `${k} has a markdown description`);
