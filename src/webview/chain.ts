@@ -1,10 +1,11 @@
 // The causal chain of a job, as the details pane lists it and the canvas draws it:
 // submitted on Main -> ran on a worker -> its callback on the Callback lane -> the waiter on
-// Main released. Each step carries the delay between the two moments it joins.
-import { K_TASK, S_CANCELLED, type TraceData } from './traceData';
+// Main released. A task whose worker died ends the chain where it died, unless the pool failed
+// the job for it (a broken executor). Each step carries the delay between the two moments it joins.
+import { K_TASK, S_CANCELLED, S_ERROR, S_LOST, S_OK, type TraceData } from './traceData';
 
 export interface ChainPoint {
-  what: 'submit' | 'run' | 'cancelled' | 'callback' | 'release';
+  what: 'submit' | 'run' | 'cancelled' | 'lost' | 'callback' | 'release';
   label: string;
   row: number;
   t: number;
@@ -31,6 +32,7 @@ const STEP_LABEL: Record<ChainPoint['what'], string> = {
   submit: 'submitted',
   run: 'queued',
   cancelled: 'queued until cancelled',
+  lost: 'ran until its worker died',
   callback: 'callback waited',
   release: 'waiter released after',
 };
@@ -50,12 +52,19 @@ export function causalChain(d: TraceData, selected: number): Chain | undefined {
   if (submitted !== undefined && mainRow >= 0) points.push({ what: 'submit', label: `${jobInfo?.api ?? (d.str(d.cols.api[task ?? selected]) || 'submit')} on Main`, row: mainRow, t: submitted });
   if (task !== undefined && d.cols.status[task] === S_CANCELLED) points.push({ what: 'cancelled', label: `${d.name(task)} cancelled before a worker took it`, row: d.rowOf(task), t: start[task], span: task });
   else if (task !== undefined) points.push({ what: 'run', label: `${d.name(task)} on ${d.rows[d.rowOf(task)]?.name ?? 'a worker'}`, row: d.rowOf(task), t: start[task], leaveAt: end[task], span: task });
+  if (task !== undefined && d.cols.status[task] === S_LOST) {
+    // How long it ran before its worker died: from its start, not its end.
+    points[points.length - 1].leaveAt = undefined;
+    points.push({ what: 'lost', label: `its worker died: ${d.str(d.cols.text[task]).split('\n', 1)[0] || 'no result'}`, row: d.rowOf(task), t: end[task] });
+  }
   const callbacks = d.spansOfJob(job, 'callback');
   const cb = callbacks.length ? callbacks[callbacks.length - 1] : undefined;
   if (cb !== undefined && cbRow >= 0) points.push({ what: 'callback', label: `${d.name(cb)} on Callback`, row: cbRow, t: start[cb], leaveAt: end[cb], span: cb });
   const waits = d.spansOfJob(job, 'wait');
   const after = points.length ? (points[points.length - 1].leaveAt ?? points[points.length - 1].t) : 0;
-  const wait = waits.find((w) => end[w] >= after) ?? waits[waits.length - 1];
+  // Only a wait the job's outcome ended released its waiter: not one that timed out or never returned.
+  const ended = waits.filter((w) => d.cols.status[w] === S_OK || d.cols.status[w] === S_ERROR);
+  const wait = ended.find((w) => end[w] >= after) ?? ended[ended.length - 1];
   if (wait !== undefined && mainRow >= 0) points.push({ what: 'release', label: `${d.name(wait)} returned on Main`, row: mainRow, t: end[wait], span: wait });
   else if (jobInfo?.readyAt !== undefined && mainRow >= 0) points.push({ what: 'release', label: 'ready (no waiter)', row: mainRow, t: jobInfo.readyAt });
   const steps: ChainStep[] = [];

@@ -16,6 +16,8 @@ const PROBLEM_FROM = Cls.CallbackSlow;
 const PROBLEM_TICK_H = 5;
 /** pool-wide marks drawn as a line across every lane */
 const BAD_MARKS = new Set(['broken', 'handler-died', 'deadlock', 'main-threw', 'terminate']);
+/** marks of one lane drawn as a solid line across it: where a worker died and where its replacement began */
+const WORKER_CHANGE = new Set(['worker-died', 'worker-start']);
 
 /** What one frame shows and how lanes are laid out, as the timeline decides it. */
 export interface Frame {
@@ -181,6 +183,7 @@ export class LanePainter {
     let text = d.name(i);
     if (d.cols.kind[i] === K_WAIT && d.cols.job[i] >= 0) text += ` job ${d.cols.job[i]}`;
     if (c === Cls.CallbackThrew || c === Cls.TaskError) text = `✕ ${text}`;
+    else if (c === Cls.TaskLost) text = `⊘ ${text} (lost)`;
     else if (c === Cls.CallbackSlow) text = `⚠ ${text}`;
     const x0 = Math.max(a, 0) + 4, room = Math.min(a + w, this.f.width) - x0 - 3;
     if (room < 14) return;
@@ -237,10 +240,12 @@ export class LanePainter {
       const r = d.rowOfLane.get(m.lane) ?? 0;
       const x = Math.round(this.x(m.ts)) + 0.5;
       const bad = BAD_MARKS.has(m.kind);
-      ctx.strokeStyle = bad ? p.markBad : p.mark;
+      // A worker's first start is routine; its death and a replacement's start are what a reader looks for.
+      const change = WORKER_CHANGE.has(m.kind) && (m.kind === 'worker-died' || m.replaces === true);
+      ctx.strokeStyle = bad || m.kind === 'worker-died' ? p.markBad : m.kind === 'unhandled' ? p.findingWarn : p.mark;
       ctx.fillStyle = ctx.strokeStyle;
-      ctx.lineWidth = 1;
-      ctx.setLineDash([2, 2]);
+      ctx.lineWidth = change ? 2 : 1;
+      ctx.setLineDash(change ? [] : [2, 2]);
       ctx.beginPath();
       if (bad) (ctx.moveTo(x, 0), ctx.lineTo(x, d.rows.length * this.f.rowH));
       else (ctx.moveTo(x, r * this.f.rowH), ctx.lineTo(x, r * this.f.rowH + this.f.rowH));
@@ -252,6 +257,7 @@ export class LanePainter {
       ctx.lineTo(x, r * this.f.rowH + 6);
       ctx.closePath();
       ctx.fill();
+      if (change) this.markLabel(m.kind === 'worker-died' ? '✕ died' : m.pid !== undefined && d.isProcessLane(d.rows[r]) ? `↻ pid ${m.pid}` : '↻ new worker', x, r);
     }
     const dl = d.meta.deadlock;
     if (dl && dl.ts >= this.f.t0 && dl.ts <= this.f.t1) {
@@ -266,6 +272,19 @@ export class LanePainter {
       const tw = ctx.measureText('deadlock').width;
       ctx.fillText('deadlock', x + 4 + tw > this.f.width ? x - 4 - tw : x + 4, 8);
     }
+  }
+
+  /** A few words beside a mark at the top of its lane, where they fit before the next thing drawn there. */
+  private markLabel(text: string, x: number, r: number): void {
+    const ctx = this.ctx;
+    const w = ctx.measureText(text).width;
+    const left = x + 4 + w > this.f.width ? x - 4 - w : x + 4;
+    ctx.globalAlpha = 0.85;
+    ctx.fillStyle = this.palette.bg;
+    ctx.fillRect(left - 2, r * this.f.rowH + 1, w + 4, 12);
+    ctx.globalAlpha = 1;
+    ctx.fillStyle = ctx.strokeStyle;
+    ctx.fillText(text, left, r * this.f.rowH + 7);
   }
 
   private counters(): void {

@@ -33,7 +33,7 @@ const exportBtn = btn('Export…', 'Export the trace as Chrome Trace Event JSON'
 const openBtn = btn('Open…', 'Open a Chrome Trace Event JSON file');
 // The legend shows the very colours the canvas uses (theme colours resolved to opaque ones).
 const LEGEND: [label: string, colour: (p: Palette) => string][] = [
-  ['task', (p) => p.cls[Cls.TaskOk]], ['error', (p) => p.cls[Cls.TaskError]], ['cancelled', (p) => p.cls[Cls.Cancelled]],
+  ['task', (p) => p.cls[Cls.TaskOk]], ['error', (p) => p.cls[Cls.TaskError]], ['lost', (p) => p.cls[Cls.TaskLost]], ['cancelled', (p) => p.cls[Cls.Cancelled]],
   ['callback', (p) => p.cls[Cls.CallbackOk]], ['threw', (p) => p.cls[Cls.CallbackThrew]], ['slow callback', (p) => p.cls[Cls.CallbackSlow]],
   ['wait', (p) => p.cls[Cls.WaitOk]], ['main running', (p) => p.cls[Cls.MainRun]], ['queued', (p) => p.queue], ['printed', (p) => p.log],
 ];

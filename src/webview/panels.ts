@@ -1,11 +1,13 @@
 // The DOM around the canvas: hover tooltip, details pane (with the causal chain), the findings
 // list and the accessible table view. Everything from the trace is inserted as text.
-import type { Site, WireFinding } from '../protocol/wire';
+import type { Mark, Site, WireFinding } from '../protocol/wire';
+import type { MarkKind } from '../trace/model';
+import { spellEnd, type WorkerSpell } from '../trace/workers';
 import type { Chain } from './chain';
 import { append, el, clear } from './dom';
 import { baseName, fmtDur, fmtTime, shorten } from './format';
 import type { HoverTarget } from './timeline';
-import type { TraceData } from './traceData';
+import { K_TASK, type TraceData } from './traceData';
 
 export interface PanelActions {
   select(span: number | undefined, reveal?: boolean): void;
@@ -19,7 +21,61 @@ const TABLE_ROWS = 300;
 function statusText(d: TraceData, i: number): string {
   const s = d.span(i);
   if (s.kind === 'callback' && s.slow && s.status === 'ok') return `slow (over ${fmtDur(d.slowUs)})`;
+  if (s.status === 'lost') return 'lost (its worker died while running it)';
   return s.status;
+}
+
+/** What a span's text is, by its status: a result, an error, or how its worker died. */
+function textLabel(status: string): string {
+  return status === 'ok' ? 'result' : status === 'lost' ? 'worker died' : 'error';
+}
+
+const MARK_TITLES: Record<MarkKind, string> = {
+  'pool-created': 'pool created', close: 'close()', terminate: 'terminate()', shutdown: 'shutdown()', broken: 'pool broken',
+  'handler-died': 'result handler died', respawn: 'pool respawned a worker', 'worker-start': 'worker started', 'worker-exit': 'worker exited',
+  'worker-died': 'worker died', unhandled: 'unhandled promise rejection', deadlock: 'deadlock', 'main-returned': 'main returned', 'main-threw': 'main threw',
+};
+
+/** 'pid 5001' for a process lane's worker, '' for a thread's (its pid is the run's own). */
+function pidOf(d: TraceData, laneId: number, spell: WorkerSpell | undefined): string {
+  const lane = d.lanes.find((l) => l.id === laneId);
+  return lane && spell?.pid !== undefined && d.isProcessLane(lane) ? `pid ${spell.pid}` : '';
+}
+
+/** A recorded reason, unless its first line is all that `said` already says ('killed by SIGKILL' twice). */
+function beyond(text: string | undefined, said: string): string | undefined {
+  if (!text) return undefined;
+  const first = text.split('\n', 1)[0].trim();
+  return first === text.trim() && said.includes(first) ? undefined : text;
+}
+
+/** A mark's title and the lines that tell what happened there. */
+function describeMark(d: TraceData, m: Mark): { title: string; lines: string[] } {
+  const lane = d.lanes.find((l) => l.id === m.lane)?.name ?? `lane ${m.lane}`;
+  const task = (id: number | undefined) => {
+    if (id === undefined) return '';
+    let name = '';
+    for (let i = 0; i < d.n && !name; i++) if (d.cols.taskId[i] === id && d.cols.kind[i] === K_TASK) name = d.name(i);
+    return `task ${name ? `${name} ` : ''}#${id}`;
+  };
+  const lines: string[] = [`${lane} at ${fmtTime(m.ts)}`];
+  if (m.kind === 'worker-start') {
+    const pid = pidOf(d, m.lane, { lane: m.lane, pid: m.pid, replaces: false });
+    if (pid) lines.push(pid);
+    if (m.replaces) {
+      const before = (d.workers.get(m.lane) ?? []).filter((s) => s.end && s.end.ts <= m.ts).pop();
+      const was = before ? [pidOf(d, m.lane, before), spellEnd(before)].filter(Boolean).join(' ') : '';
+      lines.push(`replaces the worker that ended here${was ? ` (${was})` : ''}`);
+    }
+  } else if (m.kind === 'worker-died') {
+    const spell = (d.workers.get(m.lane) ?? []).find((s) => s.end === m);
+    lines.push([pidOf(d, m.lane, spell), spell ? spellEnd(spell) : 'died'].filter(Boolean).join(' '));
+    if (m.task !== undefined) lines.push(`while running ${task(m.task)}, which is lost`);
+  } else if (m.kind === 'unhandled' && m.task !== undefined) {
+    lines.push(`in ${task(m.task)}`);
+  }
+  const title = m.kind === 'worker-start' && m.replaces ? 'replacement worker started' : MARK_TITLES[m.kind] ?? m.kind;
+  return { title, lines };
 }
 
 export class Tooltip {
@@ -39,7 +95,7 @@ export class Tooltip {
         el('div', {}, `start ${fmtTime(s.start)} · duration ${fmtDur(s.end - s.start)}`),
         s.queued !== undefined && el('div', {}, `queued ${fmtDur(s.start - s.queued)}`),
         s.args && el('div', { class: 'tt-pre' }, `args ${shorten(s.args, PREVIEW)}`),
-        s.text && el('div', { class: `tt-pre${s.status === 'ok' ? '' : ' tt-error'}` }, `${s.status === 'ok' ? 'result' : 'error'} ${shorten(s.text, PREVIEW)}`),
+        s.text && el('div', { class: `tt-pre${s.status === 'ok' ? '' : ' tt-error'}` }, `${textLabel(s.status)} ${shorten(s.text, PREVIEW)}`),
         d.findingsOfSpan.has(target.span) && el('div', { class: 'tt-error' }, d.findingsOfSpan.get(target.span)!.map((f) => d.findings[f].message).join('\n')),
       );
     } else if (target.type === 'log') {
@@ -47,7 +103,9 @@ export class Tooltip {
       append(this.root, el('div', { class: 'tt-sub' }, `${d.rows[target.row].name} printed (${l.stream}) at ${fmtTime(l.ts)}`), el('div', { class: 'tt-pre' }, shorten(l.text, 400)));
     } else {
       const m = d.marks[target.mark];
-      append(this.root, el('div', { class: 'tt-title' }, m.kind), el('div', {}, fmtTime(m.ts)), m.text && el('div', { class: 'tt-pre' }, shorten(m.text, 400)));
+      const { title, lines } = describeMark(d, m);
+      const text = beyond(m.text, lines.join('\n'));
+      append(this.root, el('div', { class: 'tt-title' }, title), ...lines.map((l) => el('div', {}, l)), text && el('div', { class: 'tt-pre' }, shorten(text, 400)));
     }
     this.root.hidden = false;
     const w = this.root.offsetWidth, h = this.root.offsetHeight;
@@ -87,6 +145,7 @@ export function renderDetails(root: HTMLElement, d: TraceData, i: number | undef
   const dl = el('dl', { class: 'facts' });
   const row = (k: string, v: string | undefined | false) => v && dl.append(el('dt', {}, k), el('dd', {}, v));
   row('Lane', s.lane.name);
+  if (s.kind === 'task' || s.kind === 'init') row('Process', pidOf(d, s.lane.id, d.workerAt(s.lane.id, s.start)));
   row('Kind', `${s.kind}${s.cbKind ? ` (${s.cbKind} callback)` : ''}`);
   row('Status', statusText(d, i));
   row('Start', fmtTime(s.start));
@@ -100,7 +159,8 @@ export function renderDetails(root: HTMLElement, d: TraceData, i: number | undef
   dl.append(...siteRow('Registered at', s.site2, act));
   root.append(el('h3', { class: 'span-name' }, s.name), dl);
   if (s.args) root.append(el('h4', {}, 'Arguments'), el('pre', { class: 'preview' }, shorten(s.args, 2000)));
-  if (s.text) root.append(el('h4', {}, s.status === 'ok' ? 'Result' : 'Error'), el('pre', { class: `preview${s.status === 'ok' ? '' : ' error'}` }, shorten(s.text, 4000)));
+  const heading = s.status === 'ok' ? 'Result' : s.status === 'lost' ? 'How its worker died' : 'Error';
+  if (s.text) root.append(el('h4', {}, heading), el('pre', { class: `preview${s.status === 'ok' ? '' : ' error'}` }, shorten(s.text, 4000)));
   const fs = d.findingsOfSpan.get(i);
   if (fs) root.append(el('h4', {}, 'Findings'), el('ul', { class: 'span-findings' }, ...fs.map((f) => el('li', { class: `sev-${d.findings[f].severity}` }, d.findings[f].message))));
   if (chain && chain.points.length) {
@@ -144,6 +204,13 @@ export function renderTables(root: HTMLElement, d: TraceData, t0: number, t1: nu
     el('table', {}, el('caption', {}, caption), el('thead', {}, el('tr', {}, ...head.map((h) => el('th', { scope: 'col' }, h)))), el('tbody', {}, ...rows));
   root.append(table('Lanes', ['Lane', 'Kind', 'Spans', 'Busy'], d.rows.map((l, r) =>
     el('tr', {}, el('th', { scope: 'row' }, l.name), el('td', {}, l.kind), el('td', {}, String(d.byLane[r].length)), el('td', {}, `${Math.round(d.busyShare[r] * 100)}%`)))));
+  const spells = d.rows.flatMap((l) => (l.kind === 'worker' ? (d.workers.get(l.id) ?? []) : []));
+  if (spells.some((s) => s.replaces || s.end?.kind === 'worker-died')) {
+    root.append(table('Workers that ended and their replacements', ['Lane', 'Process', 'Started', 'Ended', 'How'], spells.map((s) =>
+      el('tr', {}, el('th', { scope: 'row' }, d.lanes.find((l) => l.id === s.lane)?.name ?? ''), el('td', {}, pidOf(d, s.lane, s)),
+        el('td', {}, s.from === undefined ? '' : `${fmtTime(s.from)}${s.replaces ? ' (replacement)' : ''}`), el('td', {}, s.end ? fmtTime(s.end.ts) : ''),
+        el('td', {}, [spellEnd(s), beyond(s.end?.text, spellEnd(s)) ? `: ${shorten(s.end!.text!.split('\n', 1)[0], PREVIEW)}` : ''].join(''))))));
+  }
   root.append(table('Findings', ['Severity', 'Rule', 'Message', ''], d.findings.map((f, k) => {
     const b = el('button', { type: 'button', 'data-key': `finding:${k}` }, 'Show');
     b.addEventListener('click', () => act.selectFinding(k));

@@ -59,7 +59,7 @@ class ColourResolver {
 const CLASS_VARS: Record<Cls, string> = {
   [Cls.WaitOk]: 'wait', [Cls.MainRun]: 'run', [Cls.TaskOk]: 'task', [Cls.CallbackOk]: 'callback', [Cls.InitOk]: 'init',
   [Cls.Running]: 'running', [Cls.Cancelled]: 'cancelled', [Cls.CallbackSlow]: 'callback-slow',
-  [Cls.WaitBad]: 'wait-bad', [Cls.InitError]: 'init-error', [Cls.TaskError]: 'task-error', [Cls.CallbackThrew]: 'callback-threw',
+  [Cls.WaitBad]: 'wait-bad', [Cls.InitError]: 'init-error', [Cls.TaskError]: 'task-error', [Cls.TaskLost]: 'task-lost', [Cls.CallbackThrew]: 'callback-threw',
 };
 
 export function readPalette(el: HTMLElement = document.body): Palette {

@@ -7,8 +7,10 @@ import { scaleLinear, type ScaleLinear } from 'd3-scale';
 import { select, type Selection } from 'd3-selection';
 import { zoom, zoomIdentity, type D3ZoomEvent, type ZoomBehavior } from 'd3-zoom';
 import type { Chain } from './chain';
+import type { Mark } from '../protocol/wire';
 import { el, clear } from './dom';
 import { fmtDur, fmtTime } from './format';
+import { spellEnd } from '../trace/workers';
 import { BAND_QUEUE, COUNTER_H, LanePainter, type Frame } from './lanePainter';
 import type { Palette } from './theme';
 import { K_WAIT, lowerBoundTs, type TraceData } from './traceData';
@@ -27,6 +29,11 @@ export interface TimelineEvents {
   cursor(span: number): void;
   range(t0: number, t1: number): void;
   follow(on: boolean): void;
+}
+
+/** How much a mark tells a reader hovering it: a death, then a replacement or an unhandled rejection, then the rest. */
+function markRank(m: Mark): number {
+  return m.kind === 'worker-died' ? 3 : (m.kind === 'worker-start' && m.replaces) || m.kind === 'unhandled' ? 2 : 1;
 }
 
 export type HoverTarget = { type: 'span'; span: number } | { type: 'log'; row: number; log: number } | { type: 'mark'; mark: number };
@@ -141,10 +148,16 @@ export class Timeline {
       const share = d.busyShare[r] ?? 0;
       const busy = lane.kind === 'main' ? `waiting ${Math.round(share * 100)}%` : `busy ${Math.round(share * 100)}%`;
       const spans = d.byLane[r]?.length ?? 0;
+      const spells = d.workers.get(lane.id) ?? [];
+      const died = spells.filter((s) => s.end?.kind === 'worker-died').length;
+      // A process lane shows the pid behind it now, and how many of its workers died; its title lists every process it had.
+      const pid = d.isProcessLane(lane) && lane.pid !== undefined ? `pid ${lane.pid}` : '';
+      const history = d.isProcessLane(lane) && spells.length ? `; processes: ${spells.map((s) => `pid ${s.pid ?? '?'}${s.end ? ` (${spellEnd(s)} at ${fmtTime(s.end.ts)})` : ''}`).join(', ')}` : '';
+      const deaths = died ? `; ${died} of its workers died` : '';
       this.labels.append(
-        el('div', { class: `lane-label lane-${lane.kind}`, role: 'listitem', 'data-lane': lane.name, 'data-spans': spans, title: `${lane.name}: ${spans} spans, ${busy}` },
-          el('span', { class: 'lane-name' }, lane.name),
-          el('span', { class: 'lane-busy' }, busy)),
+        el('div', { class: `lane-label lane-${lane.kind}`, role: 'listitem', 'data-lane': lane.name, 'data-spans': spans, title: `${lane.name}: ${spans} spans, ${busy}${deaths}${history}` },
+          el('span', { class: 'lane-name' }, lane.name, died > 0 && el('span', { class: 'lane-died', 'aria-label': `${died} died` }, ` ✕${died}`)),
+          el('span', { class: 'lane-busy' }, pid && el('span', { class: 'lane-pid' }, `${pid} · `), busy)),
       );
     });
     const q = el('div', { class: 'lane-label counter-label', role: 'listitem' }, el('span', { class: 'lane-name' }, 'Tasks queued'), el('span', { class: 'lane-busy' }, `max ${d.queuedSeries.max}`));
@@ -377,7 +390,12 @@ export class Timeline {
       if (best >= 0) return { type: 'log', row: r, log: best };
     }
     if (yIn < BAND_QUEUE[0] + 4) {
-      const m = d.marks.findIndex((mk) => d.rowOfLane.get(mk.lane) === r && Math.abs(mk.ts - t) <= tol * 1.5);
+      // Marks often share a moment (a respawn and the replacement's start): the one that tells most wins.
+      let m = -1;
+      d.marks.forEach((mk, k) => {
+        if (d.rowOfLane.get(mk.lane) !== r || Math.abs(mk.ts - t) > tol * 1.5) return;
+        if (m < 0 || markRank(mk) > markRank(d.marks[m])) m = k;
+      });
       if (m >= 0) return { type: 'mark', mark: m };
     }
     const { start, end } = d.cols;

@@ -17,23 +17,27 @@ import {
   type TracePatch,
   type WireFinding,
 } from '../protocol/wire';
-import type { Span, SpanKind, SpanStatus } from '../trace/model';
+import { runsInProcesses, type Span, type SpanKind, type SpanStatus } from '../trace/model';
 import { spanAt } from '../trace/spanColumns';
+import { workerSpells, type WorkerSpell } from '../trace/workers';
 import { CoverageBins, StepSeries } from './lod';
 
 // Columns hold the store's codes: indices into SPAN_KINDS and SPAN_STATUSES (and CALLBACK_KINDS).
 const kindCode = (k: SpanKind) => SPAN_KINDS.indexOf(k);
 const statusCode = (s: SpanStatus) => SPAN_STATUSES.indexOf(s);
 export const K_TASK = kindCode('task'), K_CALLBACK = kindCode('callback'), K_WAIT = kindCode('wait'), K_RUN = kindCode('run');
-const S_ERROR = statusCode('error'), S_THREW = statusCode('threw');
+export const S_OK = statusCode('ok'), S_ERROR = statusCode('error');
+const S_THREW = statusCode('threw');
 export const S_CANCELLED = statusCode('cancelled');
-const S_TIMEOUT = statusCode('timeout'), S_RUNNING = statusCode('running');
+export const S_LOST = statusCode('lost');
+const S_RUNNING = statusCode('running');
+const S_TIMEOUT = statusCode('timeout');
 
 /** Colour classes, in rising importance: when spans share a pixel the highest class wins. */
 export const enum Cls {
-  WaitOk, MainRun, TaskOk, CallbackOk, InitOk, Running, Cancelled, CallbackSlow, WaitBad, InitError, TaskError, CallbackThrew,
+  WaitOk, MainRun, TaskOk, CallbackOk, InitOk, Running, Cancelled, CallbackSlow, WaitBad, InitError, TaskError, TaskLost, CallbackThrew,
 }
-export const CLASS_COUNT = 12;
+export const CLASS_COUNT = 13;
 
 type Cols = { [C in SpanColumn]: InstanceType<(typeof SPAN_COLUMNS)[C]> };
 
@@ -55,6 +59,8 @@ export class TraceData {
   meta: TraceMeta = { file: '', startedAt: '', outcome: 'running' };
   end = 0;
   findings: WireFinding[] = [];
+  /** by lane id: the threads or processes that ran on it, oldest first (a Pool replaces dead ones on the same lane) */
+  workers = new Map<number, WorkerSpell[]>();
   /** span index -> indices into findings */
   findingsOfSpan = new Map<number, number[]>();
   slowUs = 100_000;
@@ -154,6 +160,20 @@ export class TraceData {
     const order = { main: 0, callback: 1, worker: 2 } as const;
     this.rows = [...this.lanes].sort((a, b) => order[a.kind] - order[b.kind] || a.pool - b.pool || a.id - b.id);
     this.rowOfLane = new Map(this.rows.map((l, r) => [l.id, r]));
+    this.workers = workerSpells(this.marks);
+  }
+
+  /** Whether a lane's workers are child processes (its pool is a Pool or ProcessPoolExecutor), so its pids tell them apart. */
+  isProcessLane(lane: Lane): boolean {
+    const pool = this.pools.get(lane.pool);
+    return pool !== undefined && runsInProcesses(pool.kind);
+  }
+
+  /** The worker that ran on lane `laneId` at time t (the last one started by then). */
+  workerAt(laneId: number, t: number): WorkerSpell | undefined {
+    let found: WorkerSpell | undefined;
+    for (const s of this.workers.get(laneId) ?? []) if (s.from === undefined || s.from <= t) found = s;
+    return found;
   }
 
   private buildLaneIndex(): void {
@@ -241,7 +261,7 @@ export class TraceData {
     if (s === S_RUNNING) return Cls.Running;
     switch (k) {
       case K_TASK:
-        return s === S_ERROR ? Cls.TaskError : s === S_CANCELLED ? Cls.Cancelled : Cls.TaskOk;
+        return s === S_ERROR ? Cls.TaskError : s === S_LOST ? Cls.TaskLost : s === S_CANCELLED ? Cls.Cancelled : Cls.TaskOk;
       case K_CALLBACK:
         return s === S_THREW ? Cls.CallbackThrew : this.isSlow(i) ? Cls.CallbackSlow : Cls.CallbackOk;
       case K_WAIT:

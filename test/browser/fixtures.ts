@@ -2,6 +2,8 @@
 // make visible, built through the same TraceStore API the runtime's trace builder uses.
 import { TraceStore } from '../../src/trace/store';
 import type { WireFinding } from '../../src/protocol/wire';
+import { analyze } from '../../src/analysis/index';
+import { CALLBACK, MAIN, RecordStream, at } from '../unit/recordStream';
 
 export const TASK_FILE = '/workspace/examples/callback-blocks.ts';
 export const XSS = '<img src=x onerror=alert(1)>';
@@ -81,4 +83,45 @@ export function blockingCallbackTrace(): Fixture {
     },
   ];
   return { store: s, findings, slowCallback, chainTask };
+}
+
+export interface ProcessFixture {
+  store: TraceStore;
+  findings: WireFinding[];
+  /** the task whose process was killed (its span), and the times of that death and of its replacement's start, µs */
+  lostTask: number;
+  diedAt: number;
+  replacedAt: number;
+  unhandledAt: number;
+}
+
+/**
+ * A process Pool of two workers, written as the runtime's records and built by the real trace
+ * builder: Worker 1's process (pid 5001) is killed by SIGKILL while it runs task 3, the Pool
+ * starts pid 5003 in its place, which runs task 4; a task on Worker 2 (pid 5002) leaves a
+ * promise rejection unhandled. main's get() on task 3 times out; terminate() ends the pool.
+ */
+export function processPoolTrace(): ProcessFixture {
+  const W1 = 2, W2 = 3;
+  const s = new RecordStream();
+  s.lane(MAIN, 'main', 'Main').lane(CALLBACK, 'callback', 'Callback').lane(W1, 'worker', 'Worker 1', 0).lane(W2, 'worker', 'Worker 2', 0);
+  s.pool(0, 'Pool', { ms: 0.5, size: 2, site: at(4, 16) });
+  s.workerStart(W1, 1, 5001).workerStart(W2, 1.2, 5002);
+  const submit = (k: number) => s.submit(0, { ms: 2 + k / 10, api: 'applyAsync', site: at(9, 10), fn: 'crunch', fnSite: at(2, 17), args: `[${k}]` });
+  const [one, two, three] = [1, 2, 3].map(submit);
+  s.start(W1, one.task, 3).end(W1, one.task, 100, 'ok', '1').ready(one.job, 101);
+  s.start(W2, two.task, 3.5).unhandled(W2, 50, two.task, 'Error: lost\n    at crunch (/home/dev/demo/tasks.ts:3:18)').end(W2, two.task, 110, 'ok', '4').ready(two.job, 111);
+  s.start(W1, three.task, 120);
+  s.wait('get', at(11, 20), 130, { job: three.job, timeoutMs: 500, ends: { ms: 630, outcome: 'timeout' } });
+  s.workerDied(W1, 400, { signal: 9, task: three.task, why: 'killed by SIGKILL' });
+  s.workerStart(W1, 600, 5003, true);
+  s.poolAction(0, 'respawn', 600, { lane: W1 });
+  const four = s.submit(0, { ms: 640, api: 'applyAsync', site: at(13, 10), fn: 'crunch', fnSite: at(2, 17), args: '[4]' });
+  s.start(W1, four.task, 650).end(W1, four.task, 750, 'ok', '16').ready(four.job, 751);
+  s.poolAction(0, 'terminate', 800);
+  s.workerExit(W1, 805).workerExit(W2, 806);
+  s.mainEnd(850);
+  const store = s.build({ endMs: 850 });
+  const lostTask = [...store.spans()].find((x) => x.status === 'lost')!.index;
+  return { store, findings: analyze(store), lostTask, diedAt: 400_000, replacedAt: 600_000, unhandledAt: 50_000 };
 }
