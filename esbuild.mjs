@@ -5,7 +5,17 @@ import * as esbuild from 'esbuild';
 import { rmSync } from 'node:fs';
 
 const watch = process.argv.includes('--watch');
-const common = { bundle: true, sourcemap: 'linked', logLevel: 'warning', legalComments: 'none' };
+// A release build (npm run package) leaves out the test entry points and the hooks tests read
+// (see src/testHooks.d.ts); esbuild drops the code behind a false flag.
+const release = process.argv.includes('--release');
+const common = {
+  bundle: true,
+  sourcemap: 'linked',
+  logLevel: 'warning',
+  legalComments: 'none',
+  define: { POOLSCOPE_TEST_HOOKS: String(!release) },
+  minifySyntax: release,
+};
 const node = { ...common, platform: 'node', target: 'node20', external: ['esbuild'] };
 const nodeEsm = {
   ...node,
@@ -30,7 +40,7 @@ const builds = [
   },
   // The host API for the runtime conformance tests (test/runtime): built next to the worker
   // scripts it starts, so the tests exercise the same dist/ files the CLI does.
-  { ...nodeEsm, entryPoints: { 'test-host': 'test/runtime/host.ts' } },
+  { ...nodeEsm, entryPoints: { 'test-host': 'test/runtime/host.ts' }, test: true },
   // The VS Code extension: CommonJS for the extension host; `vscode` is provided by the host,
   // esbuild compiles task files at run time.
   {
@@ -50,6 +60,7 @@ const builds = [
     outdir: 'out/test/vscode/suite',
     format: 'cjs',
     external: ['vscode', 'esbuild', 'mocha'],
+    test: true,
   },
   // The inspector view (runs in the webview and in the standalone HTML page).
   {
@@ -66,10 +77,12 @@ const builds = [
   },
 ];
 
+const wanted = builds.filter((b) => !(release && b.test)).map(({ test, ...b }) => b);
 if (watch) {
-  for (const b of builds) await (await esbuild.context(b)).watch();
+  for (const b of wanted) await (await esbuild.context(b)).watch();
 } else {
   // Chunk names carry content hashes: clear the old ones so dist/ holds one build.
   rmSync('dist/chunks', { recursive: true, force: true });
-  await Promise.all(builds.map((b) => esbuild.build(b)));
+  if (release) for (const f of ['dist/test-host.mjs', 'dist/test-host.mjs.map']) rmSync(f, { force: true });
+  await Promise.all(wanted.map((b) => esbuild.build(b)));
 }

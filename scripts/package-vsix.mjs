@@ -15,7 +15,7 @@ const run = (cmd, args) => {
 
 // Stale code-split chunks of earlier builds would otherwise ride along.
 rmSync(join(root, 'dist', 'chunks'), { recursive: true, force: true });
-run(process.execPath, ['esbuild.mjs']);
+run(process.execPath, ['esbuild.mjs', '--release']);
 const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 const target = `${process.platform}-${process.arch}`;
 const outAt = process.argv.indexOf('--out');

@@ -41,19 +41,32 @@ function rendererRssMB(browserPid: number | undefined): number {
   const tree = new Set([browserPid]);
   for (let changed = true; changed; ) {
     changed = false;
-    for (const r of rows) if (tree.has(r.ppid) && !tree.has(r.pid)) (tree.add(r.pid), (changed = true));
+    for (const r of rows) {
+      if (tree.has(r.ppid) && !tree.has(r.pid)) {
+        tree.add(r.pid);
+        changed = true;
+      }
+    }
   }
   const renderers = rows.filter((r) => tree.has(r.pid) && r.args.includes('--type=renderer'));
   return Math.max(0, ...renderers.map((r) => r.rss)) / 1024;
 }
 
+/** The inspector's probe (test builds, which `npm run bench:webview` makes): frame times. */
+interface ProbeWindow {
+  poolscopeProbe: { stats(): { frames: number[]; frameCount: number } };
+}
+
 async function scriptedZoomPan(page: Page): Promise<number[]> {
   const box = (await page.locator('.lanes-canvas').boundingBox())!;
-  const before = await page.evaluate(() => (window as any).poolscopeProbe.stats().frameCount as number);
+  const before = await page.evaluate(() => (window as unknown as ProbeWindow).poolscopeProbe.stats().frameCount);
   const frame = () => page.evaluate(() => new Promise((r) => requestAnimationFrame(() => r(0))));
   const cy = box.y + box.height / 2;
   await page.mouse.move(box.x + box.width * 0.37, cy);
-  for (let k = 0; k < 40; k++) (await page.mouse.wheel(0, -120)), await frame();
+  for (let k = 0; k < 40; k++) {
+    await page.mouse.wheel(0, -120);
+    await frame();
+  }
   for (let k = 0; k < 20; k++) {
     await page.mouse.move(box.x + box.width * 0.6, cy);
     await page.mouse.down();
@@ -61,7 +74,10 @@ async function scriptedZoomPan(page: Page): Promise<number[]> {
     await page.mouse.up();
     await frame();
   }
-  for (let k = 0; k < 40; k++) (await page.mouse.wheel(0, 120)), await frame();
+  for (let k = 0; k < 40; k++) {
+    await page.mouse.wheel(0, 120);
+    await frame();
+  }
   for (let k = 0; k < 20; k++) {
     await page.mouse.move(box.x + box.width * 0.3, cy);
     await page.mouse.down();
@@ -69,7 +85,7 @@ async function scriptedZoomPan(page: Page): Promise<number[]> {
     await page.mouse.up();
     await frame();
   }
-  const s = await page.evaluate(() => (window as any).poolscopeProbe.stats() as { frames: number[]; frameCount: number });
+  const s = await page.evaluate(() => (window as unknown as ProbeWindow).poolscopeProbe.stats());
   const n = s.frameCount - before;
   // The ring holds the latest frames; take the ones drawn during the script.
   const ring = s.frames, size = ring.length, out: number[] = [];
@@ -163,7 +179,7 @@ function write(rows: { size: number; first: number; med: number; p95: number; he
   const old = existsSync(RESULTS) ? readFileSync(RESULTS, 'utf8') : '# Benchmark results\n\n';
   // Replace only this section: from its heading to the next "## " heading (another bench's section).
   const start = old.indexOf(HEADING);
-  let next = old;
+  let next: string;
   if (start < 0) next = `${old.trimEnd()}\n\n${lines.join('\n')}`;
   else {
     const after = old.indexOf('\n## ', start + HEADING.length);

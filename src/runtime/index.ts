@@ -6,7 +6,6 @@ export { Future } from './api/future';
 export { asCompleted, wait, FIRST_COMPLETED, FIRST_EXCEPTION, ALL_COMPLETED, type ReturnWhen, type WaitResult } from './api/futuresWait';
 export { sleep, sleepSync } from './api/sleep';
 export { currentThread, type ThreadInfo } from './record/lanes';
-export { registerTaskModule } from './dispatch/taskRegistry';
 export {
   TimeoutError,
   FuturesTimeoutError,

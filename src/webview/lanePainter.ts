@@ -142,8 +142,11 @@ export class LanePainter {
           continue;
         }
         flush();
-        (runA = Math.floor(xa)), (runB = Math.max(xb, runA + 1)), (runDim = dim);
-        (runCls = problem ? -1 : c), (runProblem = problem ? c : -1);
+        runA = Math.floor(xa);
+        runB = Math.max(xb, runA + 1);
+        runDim = dim;
+        runCls = problem ? -1 : c;
+        runProblem = problem ? c : -1;
         continue;
       }
       flush();
@@ -202,7 +205,10 @@ export class LanePainter {
       const ta = this.f.t0 + px * usPerPx, tb = ta + usPerPx;
       const b0 = Math.max(0, Math.floor(ta / bw)), b1 = Math.min(n - 1, Math.floor(tb / bw));
       let c = 0, m = 0;
-      for (let b = b0; b <= b1; b++) (c += cover[b]), (m |= mask[b]);
+      for (let b = b0; b <= b1; b++) {
+        c += cover[b];
+        m |= mask[b];
+      }
       if (!m) continue;
       const frac = Math.min(1, c / ((b1 - b0 + 1) * bw));
       const { body, problem } = pixelClasses(m, PROBLEM_FROM);
@@ -247,8 +253,9 @@ export class LanePainter {
       ctx.lineWidth = change ? 2 : 1;
       ctx.setLineDash(change ? [] : [2, 2]);
       ctx.beginPath();
-      if (bad) (ctx.moveTo(x, 0), ctx.lineTo(x, d.rows.length * this.f.rowH));
-      else (ctx.moveTo(x, r * this.f.rowH), ctx.lineTo(x, r * this.f.rowH + this.f.rowH));
+      const y0 = bad ? 0 : r * this.f.rowH;
+      ctx.moveTo(x, y0);
+      ctx.lineTo(x, bad ? d.rows.length * this.f.rowH : y0 + this.f.rowH);
       ctx.stroke();
       ctx.setLineDash([]);
       ctx.beginPath();

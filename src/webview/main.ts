@@ -112,7 +112,12 @@ function runSearch(): void {
   const mask = new Uint8Array(data.n);
   let count = 0;
   const { name, kind } = data.cols;
-  for (let i = 0; i < data.n; i++) if (kind[i] <= 1 && hit[name[i]]) (mask[i] = 1), count++;
+  for (let i = 0; i < data.n; i++) {
+    if (kind[i] <= 1 && hit[name[i]]) {
+      mask[i] = 1;
+      count++;
+    }
+  }
   timeline.searchMask = mask;
   searchCount.textContent = `${count} match${count === 1 ? '' : 'es'}`;
   timeline.requestDraw();
@@ -268,16 +273,18 @@ function showMeta(running: boolean): void {
   document.title = `${title.textContent} — Pool Inspector`;
 }
 
-/** Read-only probes for benchmarks and tests: frame times, what the view holds, where a span is drawn. */
-(window as unknown as { poolscopeProbe: unknown }).poolscopeProbe = {
-  stats: () => ({
-    spans: data.n,
-    lanes: data.rows.map((l) => l.name),
-    window: [timeline.t0, timeline.t1],
-    selected: timeline.selected,
-    cursor: timeline.cursor,
-    frames: Array.from(timeline.frameTimes.subarray(0, Math.min(timeline.frameCount, timeline.frameTimes.length))),
-    frameCount: timeline.frameCount,
-  }),
-  locate: (i: number) => timeline.spanBox(i),
-};
+/** Read-only probes for benchmarks and tests (test builds only): frame times, what the view holds, where a span is drawn. */
+if (POOLSCOPE_TEST_HOOKS) {
+  (window as unknown as { poolscopeProbe: unknown }).poolscopeProbe = {
+    stats: () => ({
+      spans: data.n,
+      lanes: data.rows.map((l) => l.name),
+      window: [timeline.t0, timeline.t1],
+      selected: timeline.selected,
+      cursor: timeline.cursor,
+      frames: Array.from(timeline.frameTimes.subarray(0, Math.min(timeline.frameCount, timeline.frameTimes.length))),
+      frameCount: timeline.frameCount,
+    }),
+    locate: (i: number) => timeline.spanBox(i),
+  };
+}

@@ -224,7 +224,10 @@ export class Timeline {
     const [lo, hi] = this.world();
     let w = Math.min(Math.max(t1 - t0, MIN_WINDOW_US), hi - lo);
     t0 = Math.min(Math.max(lo, t0), hi - w);
-    if (!Number.isFinite(t0) || !Number.isFinite(w)) (t0 = lo), (w = hi - lo);
+    if (!Number.isFinite(t0) || !Number.isFinite(w)) {
+      t0 = lo;
+      w = hi - lo;
+    }
     this.t0 = t0;
     this.t1 = t0 + w;
     this.syncZoom();
@@ -274,7 +277,10 @@ export class Timeline {
     if (!spans.length) return;
     const { start, end } = this.data.cols;
     let a = Infinity, b = -Infinity;
-    for (const i of spans) (a = Math.min(a, start[i])), (b = Math.max(b, end[i]));
+    for (const i of spans) {
+      a = Math.min(a, start[i]);
+      b = Math.max(b, end[i]);
+    }
     if (a >= this.t0 && b <= this.t1 && (b - a) * this.width / (this.t1 - this.t0) > 4) return;
     const pad = Math.max((b - a) * 0.25, MIN_WINDOW_US);
     const w = Math.max(b - a + 2 * pad, Math.min(this.t1 - this.t0, (b - a) * 20 + 2 * pad));
@@ -385,7 +391,10 @@ export class Timeline {
       let k = lowerBoundTs(logs, t - tol), best = -1, bestD = Infinity;
       for (; k < logs.length && logs[k].ts <= t + tol; k++) {
         const dist = Math.abs(logs[k].ts - t);
-        if (dist < bestD) (bestD = dist), (best = k);
+        if (dist < bestD) {
+          bestD = dist;
+          best = k;
+        }
       }
       if (best >= 0) return { type: 'log', row: r, log: best };
     }
@@ -411,7 +420,10 @@ export class Timeline {
       let score = inside ? end[i] - start[i] - 1e15 : Math.min(Math.abs(start[i] - t), Math.abs(end[i] - t));
       // A nested wait is picked only on its own thin bar; elsewhere the span around it wins.
       if (nestedWaits && d.cols.kind[i] === K_WAIT && !inNestedBand) score += 2e15;
-      if (score < bestScore) (bestScore = score), (best = i);
+      if (score < bestScore) {
+        bestScore = score;
+        best = i;
+      }
     }
     return best >= 0 ? { type: 'span', span: best } : undefined;
   }

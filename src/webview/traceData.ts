@@ -210,7 +210,8 @@ export class TraceData {
         if ((kind[i] === K_WAIT) !== main) continue;
         if (start[i] > to) {
           if (to > from) busy[r] += to - from;
-          (from = start[i]), (to = end[i]);
+          from = start[i];
+          to = end[i];
         } else if (end[i] > to) to = end[i];
       }
       if (to > from) busy[r] += to - from;

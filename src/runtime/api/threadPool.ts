@@ -205,7 +205,7 @@ export class ThreadPool implements ResultOwner {
       },
     };
     chunks.forEach((chunk, index) => this.submitChunk(ref, TaskMode.map, chunk, index, new Chunk(job, index, sink)));
-    const pool = this;
+    const whyNever = () => this.whyNever();
     return {
       async *[Symbol.asyncIterator]() {
         for (let taken = 0; taken < chunks.length; taken++) {
@@ -214,7 +214,7 @@ export class ThreadPool implements ResultOwner {
             await recordedWait({
               what: 'next',
               job,
-              target: { neverCompletes: () => pool.whyNever() },
+              target: { neverCompletes: whyNever },
               settled: new Promise<void>((resolve) => (wake = resolve)),
             });
           }

@@ -5,6 +5,7 @@ import { poolWorkerKilled } from '../workerScenarios';
 import { exported, imported } from './files';
 
 /** Saved trace JSON, loosely typed so a test can break any field of it. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any field, at any depth
 type Json = Record<string, any>;
 
 /** A saved poolscope trace, as plain JSON to break in one place. */

@@ -111,7 +111,7 @@ describe('the workbench, driven as a user would', function () {
       await click();
       try {
         await page.waitForFunction(
-          (prev) => [...document.querySelectorAll('.statusbar-item')].some((e) => e.innerText.includes('Pool: ') && e.innerText !== prev),
+          (prev) => [...globalThis.document.querySelectorAll('.statusbar-item')].some((e) => e.innerText.includes('Pool: ') && e.innerText !== prev),
           before,
           { timeout: 5_000 },
         );
