@@ -107,7 +107,6 @@ export const PoolAction = {
   shutdown: 5,
   respawn: 6,
 } as const;
-export type PoolActionName = keyof typeof PoolAction;
 
 /** TASK_END's e when the task's CPU time was not measured. */
 export const CPU_UNKNOWN = -1;
