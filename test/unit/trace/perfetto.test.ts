@@ -14,6 +14,7 @@ import { MAIN, RunBuilder, at } from '../runBuilder';
 const root = protobuf.loadSync(join(__dirname, 'perfetto', 'trace.proto'));
 const TracePacket = root.lookupType('perfetto.protos.TracePacket');
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- decoded protobuf messages, read field by field
 type Obj = Record<string, any>;
 interface Slice {
   track: number;
