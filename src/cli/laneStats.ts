@@ -1,6 +1,9 @@
 // Per-lane figures for the run summary: how much of the run each lane spent busy (tasks,
-// callbacks, initializers) and waiting (main's get/join/sleep...).
+// callbacks, initializers) and waiting (main's get/join/sleep...), what failed or was lost
+// there, and for a process pool's lane the processes that ran on it.
+import { runsInProcesses } from '../trace/model';
 import type { TraceStore } from '../trace/store';
+import { spellEnd, workerSpells } from '../trace/workers';
 
 export interface LaneStats {
   lane: string;
@@ -8,6 +11,10 @@ export interface LaneStats {
   waitPct: number;
   spans: number;
   failed: number;
+  /** tasks lost when the worker running them died */
+  lost: number;
+  /** a Pool's or ProcessPoolExecutor's lane: each process that ran on it, oldest first, and how it died if it did */
+  processes?: { pid?: number; died?: string }[];
 }
 
 /** Total length of the union of [start, end) intervals: overlapping waits count once. */
@@ -27,8 +34,8 @@ function covered(intervals: [number, number][]): number {
 export function laneStats(store: TraceStore): LaneStats[] {
   const total = Math.max(store.end, 1);
   const pct = (us: number) => Math.round((us / total) * 1000) / 10;
-  const acc = new Map<number, { spans: number; failed: number; busy: [number, number][]; wait: [number, number][] }>();
-  for (const lane of store.lanes) acc.set(lane.id, { spans: 0, failed: 0, busy: [], wait: [] });
+  const acc = new Map<number, { spans: number; failed: number; lost: number; busy: [number, number][]; wait: [number, number][] }>();
+  for (const lane of store.lanes) acc.set(lane.id, { spans: 0, failed: 0, lost: 0, busy: [], wait: [] });
   for (let i = 0; i < store.spanCount; i++) {
     const a = acc.get(store.laneCol[i]);
     // A cancelled task only sits on its pool's lane to be seen; it never ran there.
@@ -39,9 +46,16 @@ export function laneStats(store: TraceStore): LaneStats[] {
     a.spans++;
     const st = store.status(i);
     if (st === 'error' || st === 'threw') a.failed++;
+    else if (st === 'lost') a.lost++;
   }
+  const spells = workerSpells(store.marks);
   return store.lanes.map((l) => {
     const a = acc.get(l.id)!;
-    return { lane: l.name, busyPct: pct(covered(a.busy)), waitPct: pct(covered(a.wait)), spans: a.spans, failed: a.failed };
+    const stats: LaneStats = { lane: l.name, busyPct: pct(covered(a.busy)), waitPct: pct(covered(a.wait)), spans: a.spans, failed: a.failed, lost: a.lost };
+    const kind = store.pools.get(l.pool)?.kind;
+    if (kind && runsInProcesses(kind) && spells.has(l.id)) {
+      stats.processes = spells.get(l.id)!.map((s) => ({ pid: s.pid, ...(s.end?.kind === 'worker-died' ? { died: spellEnd(s) } : {}) }));
+    }
+    return stats;
   });
 }

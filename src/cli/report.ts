@@ -4,7 +4,7 @@ import type { Finding } from '../analysis';
 import { formatSite } from '../trace/model';
 import type { TraceStore } from '../trace/store';
 import type { RunError } from '../runtime/host/run';
-import { laneStats } from './laneStats';
+import { laneStats, type LaneStats } from './laneStats';
 
 export function findingLine(f: Finding): string {
   const where = f.site ? `${formatSite(f.site)}: ` : '';
@@ -19,14 +19,19 @@ export function textReport(store: TraceStore, findings: Finding[], error: RunErr
   const ms = (store.end / 1000).toFixed(1);
   const tasks = [...store.jobs.values()].reduce((n, j) => n + j.tasks.length, 0);
   let failed = 0;
+  let lost = 0;
   let cancelled = 0;
   for (let i = 0; i < store.spanCount; i++) {
     if (store.kind(i) !== 'task') continue;
-    if (store.status(i) === 'error') failed++;
-    else if (store.status(i) === 'cancelled') cancelled++;
+    const status = store.status(i);
+    if (status === 'error') failed++;
+    else if (status === 'lost') lost++;
+    else if (status === 'cancelled') cancelled++;
   }
   const counts =
-    recording === 'off' ? 'tasks, callbacks and waits not recorded (--no-trace)' : `${tasks} tasks issued, ${failed} failed${cancelled ? `, ${cancelled} cancelled` : ''}`;
+    recording === 'off'
+      ? 'tasks, callbacks and waits not recorded (--no-trace)'
+      : `${tasks} tasks issued, ${failed} failed${lost ? `, ${lost} lost with their worker` : ''}${cancelled ? `, ${cancelled} cancelled` : ''}`;
   out.push('', `── poolscope: ${store.meta.outcome} after ${ms} ms · ${counts} ──`);
   if (error && store.meta.outcome !== 'returned') {
     const where = error.site ? `${formatSite(error.site)}: ` : '';
@@ -36,9 +41,14 @@ export function textReport(store: TraceStore, findings: Finding[], error: RunErr
   }
   const stats = laneStats(store);
   if (stats.length) {
-    out.push('lane          busy    wait   spans  failed');
+    // The lost column only when a worker died with a task, the processes column only for process pools.
+    const withLost = stats.some((s) => s.lost > 0);
+    const withProcesses = stats.some((s) => s.processes);
+    out.push(`lane          busy    wait   spans  failed${withLost ? '    lost' : ''}${withProcesses ? '  processes (pid)' : ''}`.trimEnd());
     for (const s of stats) {
-      out.push(`${s.lane.padEnd(12)} ${s.busyPct.toFixed(1).padStart(5)}%  ${s.waitPct.toFixed(1).padStart(5)}%  ${String(s.spans).padStart(6)}  ${String(s.failed).padStart(6)}`);
+      const lostCol = withLost ? `  ${String(s.lost).padStart(6)}` : '';
+      const processes = s.processes ? `  ${processList(s.processes)}` : '';
+      out.push(`${s.lane.padEnd(12)} ${s.busyPct.toFixed(1).padStart(5)}%  ${s.waitPct.toFixed(1).padStart(5)}%  ${String(s.spans).padStart(6)}  ${String(s.failed).padStart(6)}${lostCol}${processes}`);
     }
   }
   const none = recording === 'off' ? 'no findings (with recording off, only deadlocks can be found)' : 'no findings';
@@ -48,6 +58,15 @@ export function textReport(store: TraceStore, findings: Finding[], error: RunErr
     for (const r of f.related) out.push(`    ${r.site ? formatSite(r.site) + ': ' : ''}${r.message}`);
   }
   return out.join('\n');
+}
+
+const SHOWN_PROCESSES = 4;
+
+/** A lane's processes, oldest first, each with how it died if it did: '5001 (killed by SIGKILL) → 5003'. A long line of respawns shows its ends. */
+function processList(processes: NonNullable<LaneStats['processes']>): string {
+  const text = processes.map((p) => `${p.pid ?? '?'}${p.died ? ` (${p.died})` : ''}`);
+  const shown = text.length <= SHOWN_PROCESSES ? text : [...text.slice(0, 2), `… ${text.length - 3} more`, text[text.length - 1]];
+  return shown.join(' → ');
 }
 
 export function jsonReport(store: TraceStore, findings: Finding[], error: RunError | undefined, recording: Recording = 'on'): string {

@@ -25,7 +25,7 @@ const TD = { uuid: 1, name: 2, process: 3, thread: 4, parentUuid: 5, childOrderi
 const PD = { pid: 1, processName: 6 } as const;
 const THD = { pid: 1, tid: 2, threadName: 5 } as const;
 const TE = { debugAnnotations: 4, type: 9, nameIid: 10, trackUuid: 11, categoryIids: 3, name: 23, flowIds: 47, terminatingFlowIds: 48 } as const;
-const DA = { nameIid: 1, int: 4, double: 5, string: 6, stringIid: 17 } as const;
+const DA = { nameIid: 1, bool: 2, int: 4, double: 5, string: 6, stringIid: 17 } as const;
 const ID = { categories: 1, eventNames: 2, annotationNames: 3, annotationStrings: 29 } as const;
 const INTERNED = { iid: 1, name: 2 } as const;
 const SLICE_BEGIN = 1, SLICE_END = 2, INSTANT = 3;
@@ -40,7 +40,7 @@ const laneUuid = (lane: number, sub = 0) => 1000 + lane * 256 + sub;
 const MAX_SUBTRACKS = 256;
 
 export const CATEGORIES = [...SPAN_KINDS, 'submit', 'log', 'mark'] as const;
-export const ANNOTATIONS = ['status', 'job', 'task', 'api', 'site', 'registered_at', 'text', 'input', 'callback_kind', 'queue_us', 'cpu_us', 'pool', 'stream'] as const;
+export const ANNOTATIONS = ['status', 'job', 'task', 'api', 'site', 'registered_at', 'text', 'input', 'callback_kind', 'queue_us', 'cpu_us', 'pool', 'stream', 'pid', 'replaces', 'exit_code', 'signal'] as const;
 const cat = (c: (typeof CATEGORIES)[number]) => CATEGORIES.indexOf(c) + 1;
 const ann = (a: (typeof ANNOTATIONS)[number]) => ANNOTATIONS.indexOf(a) + 1;
 
@@ -301,6 +301,12 @@ class PerfettoWriter {
     e.uint(TE.nameIid, this.names.of(m.kind));
     if (m.pool >= 0) this.integer('pool', m.pool);
     if (m.text !== undefined) this.annotation('text', () => e.string(DA.string, m.text!));
+    // A worker's marks: which process, whether it replaced one, how it died and the task it took with it.
+    if (m.pid !== undefined) this.integer('pid', m.pid);
+    if (m.replaces) this.annotation('replaces', () => e.uint(DA.bool, 1));
+    if (m.exitCode !== undefined) this.integer('exit_code', m.exitCode);
+    if (m.signal !== undefined) this.word('signal', m.signal);
+    if (m.task !== undefined) this.integer('task', m.task);
     this.event(ns(m.ts));
   }
 }

@@ -88,7 +88,7 @@ function decode(store: TraceStore): Decoded {
     const args: Record<string, unknown> = {};
     for (const a of e.debugAnnotations ?? []) {
       const key = iid(annNames, a.nameIid, 'annotation name');
-      args[key] = a.stringValueIid !== undefined ? iid(strings, a.stringValueIid, 'string value') : a.intValue ?? a.doubleValue ?? a.stringValue;
+      args[key] = a.stringValueIid !== undefined ? iid(strings, a.stringValueIid, 'string value') : a.intValue ?? a.doubleValue ?? a.stringValue ?? a.boolValue;
     }
     const s: Slice = {
       track: e.trackUuid,
@@ -158,6 +158,18 @@ describe('Perfetto export (protobuf TracePacket stream)', () => {
       checkAgainst(build().store);
     });
   }
+
+  it("keeps a worker's marks whole: the pid, a replacement, the signal that killed it and the task it took", () => {
+    const { store, crunch } = WORKER_SCENARIOS.poolWorkerKilled();
+    const d = decode(store);
+    const worker = d.instants.filter((x) => x.category === 'mark' && x.name.startsWith('worker-')).map((x): Record<string, unknown> => ({ name: x.name, ...x.args }));
+    assert.deepEqual(worker.sort((a, b) => String(a.pid ?? '').localeCompare(String(b.pid ?? ''))), [
+      { name: 'worker-died', pool: 0, text: 'killed by SIGKILL', signal: 'SIGKILL', task: crunch },
+      { name: 'worker-start', pool: 0, pid: 5001 },
+      { name: 'worker-start', pool: 0, pid: 5002 },
+      { name: 'worker-start', pool: 0, pid: 5003, replaces: true },
+    ]);
+  });
 
   it('puts spans that overlap without nesting on a second track of their lane', () => {
     const r = new RunBuilder(1);
