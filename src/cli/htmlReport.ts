@@ -6,9 +6,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { stringsFrom } from '../protocol/encode';
+import { encodeJobs, stringsFrom } from '../protocol/encode';
 import { EMBED_ID, type ViewOptions } from '../protocol/messages';
-import { SPAN_COLUMN_NAMES, type WireFinding } from '../protocol/wire';
+import { JOB_COLUMN_NAMES, SPAN_COLUMN_NAMES, type WireFinding } from '../protocol/wire';
 import type { TraceStore } from '../trace/store';
 
 export interface HtmlReportOptions {
@@ -35,13 +35,11 @@ function inert(s: string): string {
 
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
-/** Raw bytes of span columns gzipped per piece of about this size: each piece is one gzip member of its own. */
+/** Raw bytes of columns gzipped per piece of about this size: each piece is one gzip member of its own. */
 const PACK_BYTES = 4 << 20;
 
-/** The span columns' bytes in SPAN_COLUMN_NAMES order, gzipped in pieces, as base64 JSON strings. */
-function* packedColumns(store: TraceStore): Generator<string> {
-  const cols = store.columns();
-  const n = store.spanCount;
+/** Columns' bytes one after another, gzipped in pieces, as base64 JSON strings. */
+function* packedColumns(columns: ArrayBufferView[]): Generator<string> {
   let pending: Buffer[] = [];
   let size = 0;
   let first = true;
@@ -52,8 +50,7 @@ function* packedColumns(store: TraceStore): Generator<string> {
     size = 0;
     return text;
   };
-  for (const c of SPAN_COLUMN_NAMES) {
-    const col = cols[c].subarray(0, n);
+  for (const col of columns) {
     const bytes = Buffer.from(col.buffer, col.byteOffset, col.byteLength);
     for (let at = 0; at < bytes.length; ) {
       const take = Math.min(bytes.length - at, PACK_BYTES - size);
@@ -79,19 +76,21 @@ function* jsonList<T>(items: Iterable<T>): Generator<string> {
 
 /** The trace the page embeds (an EmbeddedTrace as JSON text), piece by piece. */
 function* embeddedTrace(store: TraceStore, findings: readonly WireFinding[], options: ViewOptions): Generator<string> {
+  const n = store.spanCount;
   const cols = store.columns();
-  const spans = { n: store.spanCount, base: 0, ...Object.fromEntries(SPAN_COLUMN_NAMES.map((c) => [c, ''])) };
-  const lengths = SPAN_COLUMN_NAMES.map((c) => store.spanCount * cols[c].BYTES_PER_ELEMENT);
-  const head = { reset: true, spans, lanes: store.lanes, pools: [...store.pools.values()], meta: store.meta, end: store.end };
+  const spanCols = SPAN_COLUMN_NAMES.map((c) => cols[c].subarray(0, n));
+  const jobs = encodeJobs(store.jobs.values(), store.jobs.size);
+  const jobCols = JOB_COLUMN_NAMES.map((c) => jobs[c]);
+  const columns = [...spanCols, ...jobCols];
+  const spans = { n, base: 0 };
+  const head = { reset: true, spans, jobs: { n: jobs.n, apis: jobs.apis }, lanes: store.lanes, pools: [...store.pools.values()], meta: store.meta, end: store.end };
   yield `{"options":${json(options)},"findings":[`;
   yield* jsonList(findings);
-  yield `],"packed":{"lengths":${json(lengths)},"gzip":[`;
-  yield* packedColumns(store);
+  yield `],"packed":{"lengths":${json(columns.map((c) => c.byteLength))},"gzip":[`;
+  yield* packedColumns(columns);
   yield `]},"patch":${json(head).slice(0, -1)},"strings":{"base":1,"items":[`;
   yield* jsonList(stringsFrom(store, 1));
-  yield ']},"jobs":[';
-  yield* jsonList(store.jobs.values());
-  yield '],"logs":{"base":0,"items":[';
+  yield ']},"logs":{"base":0,"items":[';
   yield* jsonList(store.logs);
   yield ']},"marks":{"base":0,"items":[';
   yield* jsonList(store.marks);

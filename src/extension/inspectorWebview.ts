@@ -29,6 +29,9 @@ export interface InspectorStats {
 export class InspectorWebview implements vscode.Disposable {
   readonly stats: InspectorStats = { spansReceived: 0, lanes: 0, batches: 0, visible: false };
   private seq = 0;
+  /** the seq of the latest trace message posted, and of the latest one the view said it applied */
+  private traceSeq = 0;
+  private appliedSeq = 0;
   private ready = false;
   private run: ShownRun | undefined;
   private feed: TraceFeed | undefined;
@@ -107,12 +110,15 @@ export class InspectorWebview implements vscode.Disposable {
       case 'ready':
       case 'resync':
         this.ready = true;
+        // A view that starts over applies nothing sent before: no piece is in flight any more.
+        this.appliedSeq = this.traceSeq;
         this.sendSnapshot();
         this.flushSelect();
         break;
       case 'applied':
         this.stats.spansReceived = m.spans;
         this.stats.lanes = m.lanes;
+        this.appliedSeq = Math.max(this.appliedSeq, m.seq);
         break;
       case 'openSource':
         void this.openSource(m.site);
@@ -128,6 +134,7 @@ export class InspectorWebview implements vscode.Disposable {
 
   private post(msg: HostMessage): void {
     const env: HostEnvelope = { v: PROTOCOL_VERSION, seq: ++this.seq, msg };
+    if (msg.type === 'trace') this.traceSeq = env.seq;
     this.stats.batches++;
     void this.panel.webview.postMessage(env);
   }
@@ -171,13 +178,18 @@ export class InspectorWebview implements vscode.Disposable {
     }
     this.run = run;
     if (!run || !this.feed) return;
+    // A big trace goes in pieces, each after the view applied the last: at most one in flight.
+    if (this.appliedSeq < this.traceSeq) {
+      this.schedule();
+      return;
+    }
     const findingsChanged = run.findings !== this.sentFindings;
     if (this.feed.stale || findingsChanged || run.running !== this.lastRunning) {
       this.sentFindings = run.findings;
       this.lastRunning = run.running;
       this.post({ type: 'trace', patch: this.feed.delta(), findings: findingsChanged ? run.findings : undefined, running: run.running });
     }
-    if (run.running) this.schedule();
+    if (run.running || this.feed.stale) this.schedule();
   }
 
   /** Opens a source location, but only a file the trace names and only inside the workspace. */

@@ -23,7 +23,7 @@ export class RunStatusBar implements vscode.Disposable {
     this.item.command = openCommand;
   }
 
-  running(fileName: string, p: Progress = { issued: 0, done: 0, failed: 0 }): void {
+  running(fileName: string, p: Progress = { issued: 0, done: 0, failed: 0, records: 0 }): void {
     const failed = p.failed ? `, ${p.failed} failed` : '';
     this.item.text = `$(sync~spin) Pool: ${p.done}/${p.issued} done${failed}`;
     this.item.tooltip = `Running ${fileName} in the pool: ${p.issued} tasks issued, ${p.done} done, ${p.failed} failed. Click to open the inspector.`;

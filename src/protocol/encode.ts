@@ -1,24 +1,51 @@
 // Host side of the transfer format: turns a TraceStore into patches. A TraceFeed remembers
-// what one view already holds (store revision, string/log/mark counts, job states), so a
-// live run sends only the spans whose spanRev moved since the last patch.
+// what one view already holds (store revision, string/log/mark counts, span rows sent), so a
+// live run sends only the spans whose spanRev moved since the last patch. Span columns go as
+// typed arrays of their own (copies, so a message never carries a column's whole buffer), and
+// at most `maxRows` rows a patch: a big trace reaches a view in bounded pieces.
+import type { Job } from '../trace/model';
 import type { TraceStore } from '../trace/store';
-import { SPAN_COLUMN_NAMES, bytesToBase64, type TracePatch, type WireSpans, type SpanColumn } from './wire';
+import { SPAN_COLUMN_NAMES, type SpanColumn, type TracePatch, type WireJobs, type WireSpans } from './wire';
 
-type Columns = Record<SpanColumn, { subarray(a: number, b: number): Parameters<typeof bytesToBase64>[0] }>;
+type Column = { slice(a: number, b: number): ArrayBufferView; length: number; constructor: Function };
+type Columns = Record<SpanColumn, Column>;
+
+/** Rows per patch: about 16 MB of span columns. */
+export const MAX_ROWS = 1 << 18;
 
 function encodeRange(cols: Columns, from: number, to: number): WireSpans {
   const out = { n: to - from, base: from } as WireSpans;
-  for (const c of SPAN_COLUMN_NAMES) out[c] = bytesToBase64(cols[c].subarray(from, to));
+  for (const c of SPAN_COLUMN_NAMES) out[c] = cols[c].slice(from, to);
   return out;
 }
 
 function encodeRows(cols: Columns, rows: Int32Array): WireSpans {
-  const out = { n: rows.length, base: 0, idx: bytesToBase64(rows) } as WireSpans;
+  const out = { n: rows.length, base: 0, idx: rows } as WireSpans;
   for (const c of SPAN_COLUMN_NAMES) {
-    const src = cols[c] as unknown as ArrayLike<number> & { constructor: new (n: number) => Parameters<typeof bytesToBase64>[0] & { [i: number]: number } };
+    const src = cols[c] as unknown as ArrayLike<number> & { constructor: new (n: number) => ArrayBufferView & { [i: number]: number } };
     const dst = new src.constructor(rows.length);
     for (let k = 0; k < rows.length; k++) dst[k] = src[rows[k]];
-    out[c] = bytesToBase64(dst);
+    out[c] = dst;
+  }
+  return out;
+}
+
+/** The jobs' columns the view reads. */
+export function encodeJobs(jobs: Iterable<Job>, count: number): WireJobs {
+  const out: WireJobs = { n: count, apis: [], id: new Int32Array(count), api: new Uint16Array(count), submitted: new Float64Array(count), readyAt: new Float64Array(count) };
+  const apis = new Map<string, number>();
+  let k = 0;
+  for (const j of jobs) {
+    let api = apis.get(j.api);
+    if (api === undefined) {
+      apis.set(j.api, (api = out.apis.length));
+      out.apis.push(j.api);
+    }
+    out.id[k] = j.id;
+    out.api[k] = api;
+    out.submitted[k] = j.submitted;
+    out.readyAt[k] = j.readyAt ?? NaN;
+    k++;
   }
   return out;
 }
@@ -39,14 +66,17 @@ export class TraceFeed {
   private marks = 0;
   private spans = 0;
 
-  constructor(private readonly store: TraceStore) {}
+  constructor(
+    private readonly store: TraceStore,
+    private readonly maxRows = MAX_ROWS,
+  ) {}
 
-  /** Whether the store changed since the last patch. */
+  /** Whether the store changed since the last patch, or holds rows not sent yet. */
   get stale(): boolean {
-    return this.store.revision !== this.revision;
+    return this.store.revision !== this.revision || this.spans < this.store.spanCount;
   }
 
-  /** Everything, as the first message to a fresh view or after it saw a gap. */
+  /** Everything (up to maxRows rows), as the first message to a fresh view or after it saw a gap; deltas bring the rest. */
   snapshot(): TracePatch {
     this.revision = -1;
     this.strings = 1;
@@ -56,25 +86,25 @@ export class TraceFeed {
     return this.next(true);
   }
 
-  /** What changed since the previous patch. */
+  /** What changed since the previous patch, and the next rows not sent yet. */
   delta(): TracePatch {
     return this.next(false);
   }
 
   private next(reset: boolean): TracePatch {
     const s = this.store;
-    const n = s.spanCount;
-    const cols: Columns = s.columns();
+    const top = Math.min(s.spanCount, this.spans + this.maxRows);
+    const cols = s.columns() as unknown as Columns;
     let spans: WireSpans;
     if (reset) {
-      spans = encodeRange(cols, 0, n);
+      spans = encodeRange(cols, 0, top);
     } else {
-      // Rows touched since the last patch: usually the newest ones plus a few still-open spans.
+      // Rows sent before and touched since: usually a few still-open spans.
       const changed: number[] = [];
       for (let i = 0; i < this.spans; i++) if (s.spanRev[i] > this.revision) changed.push(i);
-      if (changed.length === 0) spans = encodeRange(cols, this.spans, n);
+      if (changed.length === 0) spans = encodeRange(cols, this.spans, top);
       else {
-        for (let i = this.spans; i < n; i++) changed.push(i);
+        for (let i = this.spans; i < top; i++) changed.push(i);
         spans = encodeRows(cols, Int32Array.from(changed));
       }
     }
@@ -87,7 +117,7 @@ export class TraceFeed {
       lanes: s.lanes,
       logs: { base: this.logs, items: s.logs.slice(this.logs) },
       marks: { base: this.marks, items: s.marks.slice(this.marks) },
-      jobs,
+      jobs: encodeJobs(jobs, jobs.length),
       pools: [...s.pools.values()],
       meta: s.meta,
       end: s.end,
@@ -95,13 +125,8 @@ export class TraceFeed {
     this.strings += strings.items.length;
     this.logs = s.logs.length;
     this.marks = s.marks.length;
-    this.spans = n;
+    this.spans = top;
     this.revision = s.revision;
     return patch;
   }
-}
-
-/** A whole trace as one patch, for the standalone page. */
-export function encodeTrace(store: TraceStore): TracePatch {
-  return new TraceFeed(store).snapshot();
 }

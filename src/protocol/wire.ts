@@ -1,20 +1,21 @@
-// The compact transfer format of a trace: span fields travel as base64-encoded typed-array
-// columns (a million spans is tens of megabytes, not a million JSON objects), strings travel
-// once as a table that both sides index by the same ids the TraceStore interned them under.
+// The compact transfer format of a trace: span fields travel as typed-array columns (a million
+// spans is tens of megabytes, not a million JSON objects; the editor posts them as ArrayBuffers,
+// the standalone page embeds them gzipped as base64), jobs as the few columns the view reads,
+// strings once as a table that both sides index by the same ids the TraceStore interned them under.
 import type { Job, Lane, LogLine, Mark, PoolInfo, Site, TraceMeta } from '../trace/model';
 
 export { parseSite, formatSite, SPAN_KINDS, SPAN_STATUSES } from '../trace/model';
 export type { Job, Lane, LogLine, Mark, PoolInfo, Site, TraceMeta };
 
-/** A column's bytes: base64 text in messages, raw bytes once the standalone page has unpacked them. */
-export type ColumnData = string | Uint8Array;
+/** A column: a typed array of its column's type (see SPAN_COLUMNS), or its raw bytes. */
+export type ColumnData = ArrayBufferView;
 
 /** Span columns, in the TraceStore's own encodings (kind/status/cbKind as indices). */
 export interface WireSpans {
   /** how many rows */
   n: number;
   /** Int32 row indices in the store; absent when the rows are `base .. base+n-1` */
-  idx?: string;
+  idx?: Int32Array;
   base: number;
   lane: ColumnData; // Uint16
   kind: ColumnData; // Uint8
@@ -32,6 +33,30 @@ export interface WireSpans {
   args: ColumnData;
   cbKind: ColumnData; // Int8
   cpu: ColumnData; // Int32 (-1 = unknown)
+}
+
+/**
+ * Jobs as the view reads them (what its causal chain shows), by columns: ids, the api that
+ * issued each (an index into `apis`), when it was submitted and when it became ready (NaN: not yet).
+ */
+export interface WireJobs {
+  n: number;
+  apis: string[];
+  id: Int32Array;
+  api: Uint16Array;
+  submitted: Float64Array;
+  readyAt: Float64Array;
+}
+export const JOB_COLUMNS = { id: Int32Array, api: Uint16Array, submitted: Float64Array, readyAt: Float64Array } as const;
+export type JobColumn = keyof typeof JOB_COLUMNS;
+export const JOB_COLUMN_NAMES = Object.keys(JOB_COLUMNS) as JobColumn[];
+
+/** One job as the view reads it. */
+export interface ViewJob {
+  id: number;
+  api: string;
+  submitted: number;
+  readyAt?: number;
 }
 
 export type Severity = 'error' | 'warning' | 'info';
@@ -57,7 +82,7 @@ export interface TracePatch {
   lanes: Lane[];
   logs: { base: number; items: LogLine[] };
   marks: { base: number; items: Mark[] };
-  jobs: Job[];
+  jobs: WireJobs;
   pools: PoolInfo[];
   meta: TraceMeta;
   end: number;
@@ -84,17 +109,6 @@ export const SPAN_COLUMNS = {
 export type SpanColumn = keyof typeof SPAN_COLUMNS;
 export const SPAN_COLUMN_NAMES = Object.keys(SPAN_COLUMNS) as SpanColumn[];
 
-type TypedArray = Uint8Array | Int8Array | Uint16Array | Int32Array | Uint32Array | Float64Array;
-
-export function bytesToBase64(a: TypedArray): string {
-  const bytes = new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
-  const g = globalThis as { Buffer?: { from(b: Uint8Array): { toString(enc: string): string } } };
-  if (g.Buffer) return g.Buffer.from(bytes).toString('base64');
-  let bin = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(bin);
-}
-
 export function base64ToBytes(s: string): Uint8Array {
   const fromBase64 = (Uint8Array as unknown as { fromBase64?: (s: string) => Uint8Array }).fromBase64;
   if (fromBase64) return fromBase64(s);
@@ -104,12 +118,13 @@ export function base64ToBytes(s: string): Uint8Array {
   return out;
 }
 
-/**
- * Decodes one column into a typed array of its type: from base64 text (as messages carry it)
- * or from raw bytes (as the standalone page unpacks them); either way into a fresh, aligned buffer.
- */
-export function decodeColumn<C extends SpanColumn>(name: C, data: string | Uint8Array): InstanceType<(typeof SPAN_COLUMNS)[C]> {
-  const ctor = SPAN_COLUMNS[name];
-  const bytes = typeof data === 'string' ? base64ToBytes(data) : data.slice();
-  return new ctor(bytes.buffer as ArrayBuffer, bytes.byteOffset, bytes.byteLength / ctor.BYTES_PER_ELEMENT) as InstanceType<(typeof SPAN_COLUMNS)[C]>;
+/** A column as a typed array of its type, whether it came as one or as raw bytes (aligned copies as needed). */
+export function asColumn<T extends { BYTES_PER_ELEMENT: number; new (b: ArrayBuffer, o: number, n: number): InstanceType<T> }>(ctor: T, data: ArrayBufferView): InstanceType<T> {
+  if (data instanceof (ctor as unknown as new () => unknown)) return data as unknown as InstanceType<T>;
+  const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength).slice();
+  return new ctor(bytes.buffer, 0, bytes.byteLength / ctor.BYTES_PER_ELEMENT);
+}
+
+export function decodeColumn<C extends SpanColumn>(name: C, data: ArrayBufferView): InstanceType<(typeof SPAN_COLUMNS)[C]> {
+  return asColumn(SPAN_COLUMNS[name] as never, data) as InstanceType<(typeof SPAN_COLUMNS)[C]>;
 }

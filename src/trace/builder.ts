@@ -96,6 +96,8 @@ export interface Progress {
   issued: number;
   done: number;
   failed: number;
+  /** records taken in: the events the run's threads recorded */
+  records: number;
 }
 
 /** One ring's interned strings. */
@@ -110,7 +112,7 @@ function withText(mark: Mark, text: string | undefined): Mark {
 const str = (strs: StringTable, id: number): string | undefined => (id >= 0 ? strs[id] : undefined);
 
 export class TraceBuilder {
-  readonly progress: Progress = { issued: 0, done: 0, failed: 0 };
+  readonly progress: Progress = { issued: 0, done: 0, failed: 0, records: 0 };
   /** Printed lines taken in since the last call of takeLogs. */
   private logs: LogLine[] = [];
   private readonly submits = new Submits();
@@ -145,6 +147,7 @@ export class TraceBuilder {
   }
 
   consume(r: RawRecord, strs: StringTable): void {
+    this.progress.records++;
     const t = r.ts - this.origin;
     const store = this.store;
     switch (r.type) {

@@ -43,7 +43,7 @@ export function causalChain(d: TraceData, selected: number): Chain | undefined {
   const { start, end } = d.cols;
   const mainRow = d.rows.findIndex((l) => l.kind === 'main');
   const cbRow = d.rows.findIndex((l) => l.kind === 'callback');
-  const jobInfo = d.jobs.get(job);
+  const jobInfo = d.job(job);
   const tasks = d.spansOfJob(job, 'task');
   // The task whose end released the job: the selected one, or the one that finished last.
   const task = d.cols.kind[selected] === K_TASK ? selected : tasks.reduce<number | undefined>((a, t) => (a === undefined || end[t] > end[a] ? t : a), undefined);

@@ -1,7 +1,7 @@
 // Where the view's data comes from and where its requests go: the extension host (inside the
 // editor) or the trace embedded in a standalone HTML file.
 import { EMBED_ID, PROTOCOL_VERSION, type EmbeddedTrace, type HostEnvelope, type ViewMessage, type ViewOptions } from '../protocol/messages';
-import { SPAN_COLUMN_NAMES, base64ToBytes } from '../protocol/wire';
+import { JOB_COLUMNS, JOB_COLUMN_NAMES, SPAN_COLUMNS, SPAN_COLUMN_NAMES, asColumn, base64ToBytes } from '../protocol/wire';
 
 export interface SavedState {
   t0: number;
@@ -44,26 +44,29 @@ function vscodeHost(api: VsCodeApi): Host {
   };
 }
 
-/** Puts the gzipped span columns of a standalone page back into its patch, as raw bytes. */
+/** Puts the gzipped span and job columns of a standalone page back into its patch, as typed arrays. */
 async function unpack(e: EmbeddedTrace): Promise<void> {
-  if (!e.packed) return;
   const total = e.packed.lengths.reduce((a, b) => a + b, 0);
   const raw = new Uint8Array(total);
   let filled = 0;
   for (const piece of e.packed.gzip) {
     const zipped = new Blob([base64ToBytes(piece) as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new DecompressionStream('gzip'));
     const bytes = new Uint8Array(await new Response(zipped).arrayBuffer());
-    if (filled + bytes.length > total) throw new Error(`the span columns hold more than the ${total} bytes their lengths add up to`);
+    if (filled + bytes.length > total) throw new Error(`the columns hold more than the ${total} bytes their lengths add up to`);
     raw.set(bytes, filled);
     filled += bytes.length;
   }
-  let at = 0;
-  SPAN_COLUMN_NAMES.forEach((c, k) => {
-    const n = e.packed!.lengths[k];
-    e.patch.spans[c] = raw.subarray(at, at + n);
+  if (filled !== total) throw new Error(`the columns hold ${filled} bytes, not the ${total} their lengths add up to`);
+  let at = 0, k = 0;
+  const next = () => {
+    const n = e.packed.lengths[k++];
     at += n;
-  });
-  if (filled !== total) throw new Error(`the span columns hold ${filled} bytes, not the ${total} their lengths add up to`);
+    return raw.subarray(at - n, at);
+  };
+  const spans = e.patch.spans as unknown as Record<string, unknown>;
+  for (const c of SPAN_COLUMN_NAMES) spans[c] = asColumn(SPAN_COLUMNS[c] as never, next());
+  const jobs = e.patch.jobs as unknown as Record<string, unknown>;
+  for (const c of JOB_COLUMN_NAMES) jobs[c] = asColumn(JOB_COLUMNS[c] as never, next());
 }
 
 function standaloneHost(notice: (text: string) => void): Host {

@@ -6,8 +6,8 @@ import {
   SPAN_KINDS,
   SPAN_STATUSES,
   SPAN_COLUMN_NAMES,
+  asColumn,
   decodeColumn,
-  type Job,
   type Lane,
   type LogLine,
   type Mark,
@@ -15,7 +15,9 @@ import {
   type SpanColumn,
   type TraceMeta,
   type TracePatch,
+  type ViewJob,
   type WireFinding,
+  type WireJobs,
 } from '../protocol/wire';
 import { runsInProcesses, type Span, type SpanKind, type SpanStatus } from '../trace/model';
 import { spanAt } from '../trace/spanColumns';
@@ -54,7 +56,14 @@ export class TraceData {
   rowOfLane = new Map<number, number>();
   logs: LogLine[] = [];
   marks: Mark[] = [];
-  jobs = new Map<number, Job>();
+  /** jobs by columns, rows in id order (see job()) */
+  private jobRows = 0;
+  private jobId = new Int32Array(0);
+  private jobApi = new Uint16Array(0);
+  private jobSubmitted = new Float64Array(0);
+  private jobReadyAt = new Float64Array(0);
+  private readonly apis: string[] = [];
+  private readonly apiCodes = new Map<string, number>();
   pools = new Map<number, PoolInfo>();
   meta: TraceMeta = { file: '', startedAt: '', outcome: 'running' };
   end = 0;
@@ -87,7 +96,7 @@ export class TraceData {
       this.strings = [''];
       this.logs = [];
       this.marks = [];
-      this.jobs.clear();
+      this.jobRows = 0;
     }
     this.strings.length = p.strings.base;
     for (const s of p.strings.items) this.strings.push(s);
@@ -97,11 +106,74 @@ export class TraceData {
     for (const l of p.logs.items) this.logs.push(l);
     this.marks.length = p.marks.base;
     for (const m of p.marks.items) this.marks.push(m);
-    for (const j of p.jobs) this.jobs.set(j.id, j);
+    this.applyJobs(p.jobs);
     this.pools = new Map(p.pools.map((x) => [x.id, x]));
     this.meta = p.meta;
     this.end = Math.max(p.end, 1);
     this.dirty = true;
+  }
+
+  /** One job as the view reads it, by id. */
+  job(id: number): ViewJob | undefined {
+    const row = this.rowOfJob(id);
+    if (row < 0) return undefined;
+    const ready = this.jobReadyAt[row];
+    return { id, api: this.apis[this.jobApi[row]], submitted: this.jobSubmitted[row], ...(Number.isNaN(ready) ? {} : { readyAt: ready }) };
+  }
+
+  /** Replaces the rows of jobs the view holds and adds new ones, keeping rows in id order. */
+  private applyJobs(w: WireJobs): void {
+    const code = (api: string) => {
+      let c = this.apiCodes.get(api);
+      if (c === undefined) {
+        this.apiCodes.set(api, (c = this.apis.length));
+        this.apis.push(api);
+      }
+      return c;
+    };
+    const codes = w.apis.map(code);
+    const id = asColumn(Int32Array, w.id), api = asColumn(Uint16Array, w.api), submitted = asColumn(Float64Array, w.submitted), readyAt = asColumn(Float64Array, w.readyAt);
+    const added: number[] = [];
+    for (let k = 0; k < w.n; k++) {
+      const row = this.rowOfJob(id[k]);
+      if (row < 0) {
+        added.push(k);
+        continue;
+      }
+      this.jobApi[row] = codes[api[k]];
+      this.jobSubmitted[row] = submitted[k];
+      this.jobReadyAt[row] = readyAt[k];
+    }
+    if (added.length === 0) return;
+    const n = this.jobRows + added.length;
+    const order = Array.from({ length: n }, (_, r) => r);
+    const idOf = (r: number) => (r < this.jobRows ? this.jobId[r] : id[added[r - this.jobRows]]);
+    order.sort((a, b) => idOf(a) - idOf(b));
+    const next = { id: new Int32Array(n), api: new Uint16Array(n), submitted: new Float64Array(n), readyAt: new Float64Array(n) };
+    order.forEach((r, to) => {
+      const old = r < this.jobRows;
+      const k = old ? r : added[r - this.jobRows];
+      next.id[to] = old ? this.jobId[r] : id[k];
+      next.api[to] = old ? this.jobApi[r] : codes[api[k]];
+      next.submitted[to] = old ? this.jobSubmitted[r] : submitted[k];
+      next.readyAt[to] = old ? this.jobReadyAt[r] : readyAt[k];
+    });
+    this.jobId = next.id;
+    this.jobApi = next.api;
+    this.jobSubmitted = next.submitted;
+    this.jobReadyAt = next.readyAt;
+    this.jobRows = n;
+  }
+
+  private rowOfJob(id: number): number {
+    const ids = this.jobId;
+    let lo = 0, hi = this.jobRows;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (ids[mid] < id) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo < this.jobRows && ids[lo] === id ? lo : -1;
   }
 
   setFindings(f: WireFinding[]): void {
@@ -119,7 +191,7 @@ export class TraceData {
   private applySpans(p: TracePatch): void {
     const w = p.spans;
     if (w.n === 0) return;
-    const idx = w.idx ? decodeColumn('taskId', w.idx) : undefined;
+    const idx = w.idx;
     let top = w.base + w.n;
     if (idx) for (let k = 0; k < idx.length; k++) top = Math.max(top, idx[k] + 1);
     if (top > this.cap) this.grow(top);

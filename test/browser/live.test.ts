@@ -43,7 +43,8 @@ describe('inspector as a live editor panel (webview API, sequence-numbered batch
   let seq = 0;
   const send = async (msg: HostMessage, at = ++seq) => {
     const env: HostEnvelope = { v: PROTOCOL_VERSION, seq: at, msg };
-    await page.evaluate((e) => window.postMessage(e, '*'), JSON.parse(JSON.stringify(env)));
+    // As the editor posts a message: plain data by value, typed arrays as typed arrays.
+    await page.evaluate((e) => window.postMessage(e, '*'), env);
     await settle(page);
   };
   const posted = async () => (await page.evaluate(() => (window as unknown as { __posted: unknown[] }).__posted)) as { msg: { type: string } & Record<string, unknown> }[];

@@ -54,7 +54,7 @@ describe('trace transfer: snapshot and deltas', function () {
     }
     assert.deepEqual(view.logs, store.logs);
     assert.deepEqual(view.marks, store.marks);
-    assert.deepEqual([...view.jobs.values()], [...store.jobs.values()]);
+    for (const j of store.jobs.values()) assert.deepEqual(view.job(j.id), { id: j.id, api: j.api, submitted: j.submitted, ...(j.readyAt === undefined ? {} : { readyAt: j.readyAt }) });
   };
 
   it('a snapshot then deltas leave the view holding what the store holds, sending only what changed', function () {
@@ -73,11 +73,29 @@ describe('trace transfer: snapshot and deltas', function () {
     const delta = feed.delta();
     assert.equal(delta.spans.n, 2, 'the changed span and the new one');
     assert.equal(delta.logs.items.length, 1);
-    assert.deepEqual(delta.jobs.map((j) => j.id), [1]);
+    assert.deepEqual([...delta.jobs.id], [1]);
     assert.deepEqual(delta.strings.items, ['a new string', 'brand-new'], 'only the newly interned strings');
     view.apply(delta);
     same(view, store);
     assert.equal(view.span(added).name, 'brand-new');
     assert.equal(feed.delta().spans.n, 0, 'nothing changed, nothing sent');
+  });
+
+  it('a big trace arrives in pieces of bounded rows, and the view ends up holding all of it', function () {
+    const { store } = blockingCallbackTrace();
+    const feed = new TraceFeed(store, 3);
+    const view = new TraceData();
+    const first = feed.snapshot();
+    assert.equal(first.spans.n, 3);
+    view.apply(first);
+    let pieces = 1;
+    while (feed.stale) {
+      const p = feed.delta();
+      assert.ok(p.spans.n <= 3 + 1, `a piece of at most 3 new rows (and the few sent rows that changed): ${p.spans.n}`);
+      view.apply(p);
+      pieces++;
+    }
+    assert.equal(pieces, Math.ceil(store.spanCount / 3));
+    same(view, store);
   });
 });
