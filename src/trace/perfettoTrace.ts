@@ -271,10 +271,7 @@ class PerfettoWriter {
   }
 
   submit(job: Job, track: number): void {
-    const e = this.e;
-    e.uint(TE.type, INSTANT);
-    e.uint(TE.trackUuid, track);
-    e.uint(TE.categoryIids, cat('submit'));
+    const e = this.instant(track, 'submit');
     e.uint(TE.nameIid, this.names.of(job.api));
     this.integer('job', job.id);
     if (job.site) this.annotation('site', () => e.uint(DA.stringIid, this.values.of(formatSite(job.site!))));
@@ -282,11 +279,17 @@ class PerfettoWriter {
     this.event(ns(job.submitted));
   }
 
-  log(l: LogLine, track: number): void {
+  /** Starts an instant event of `category` on `track`; returns the writer its fields go to. */
+  private instant(track: number, category: (typeof CATEGORIES)[number]): ProtoWriter {
     const e = this.e;
     e.uint(TE.type, INSTANT);
     e.uint(TE.trackUuid, track);
-    e.uint(TE.categoryIids, cat('log'));
+    e.uint(TE.categoryIids, cat(category));
+    return e;
+  }
+
+  log(l: LogLine, track: number): void {
+    const e = this.instant(track, 'log');
     e.string(TE.name, logTitle(l.text));
     this.annotation('text', () => e.string(DA.string, l.text));
     this.word('stream', l.stream);
@@ -294,10 +297,7 @@ class PerfettoWriter {
   }
 
   mark(m: Mark, track: number): void {
-    const e = this.e;
-    e.uint(TE.type, INSTANT);
-    e.uint(TE.trackUuid, track);
-    e.uint(TE.categoryIids, cat('mark'));
+    const e = this.instant(track, 'mark');
     e.uint(TE.nameIid, this.names.of(m.kind));
     if (m.pool >= 0) this.integer('pool', m.pool);
     if (m.text !== undefined) this.annotation('text', () => e.string(DA.string, m.text!));
