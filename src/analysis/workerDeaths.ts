@@ -42,8 +42,17 @@ export function workerDeaths(t: TraceIndex): WorkerDeath[] {
     else starts.set(m.lane, [m]);
   }
   for (const list of starts.values()) list.sort((a, b) => a.ts - b.ts);
+  // A task ended lost with no death recorded for it still died with its worker, there and then.
+  const told = new Set(t.store.marks.filter((m) => m.kind === 'worker-died' && m.task !== undefined).map((m) => m.task));
+  const untold: Mark[] = t.tasks
+    .filter((i) => t.store.status(i) === 'lost' && !told.has(t.store.taskIdCol[i]))
+    .map((i) => {
+      const lane = t.store.laneCol[i];
+      const text = t.store.str(t.store.textCol[i]);
+      return { lane, ts: t.store.endCol[i], kind: 'worker-died', pool: t.lane(lane)?.pool ?? -1, task: t.store.taskIdCol[i], ...(text ? { text } : {}) };
+    });
   const out: WorkerDeath[] = [];
-  for (const mark of t.store.marks) {
+  for (const mark of [...t.store.marks, ...untold]) {
     if (mark.kind !== 'worker-died') continue;
     const lane = t.lane(mark.lane);
     const pool = t.store.pools.get(mark.pool);

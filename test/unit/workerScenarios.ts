@@ -3,6 +3,7 @@
 // (see src/trace/records.ts) and built by the real TraceBuilder. Shared by the builder, the
 // analysis, the Chrome trace, the CLI and the inspector tests.
 import { CALLBACK, MAIN, RecordStream, at } from './recordStream';
+import type { PoolKind, Site } from '../../src/trace/model';
 import type { TraceStore } from '../../src/trace/store';
 
 export const W1 = 2;
@@ -59,23 +60,50 @@ export const KILLED = {
   reason: 'the worker running its task died, so its result never arrives',
 };
 
+/** When an apply()'s task starts, its worker dies, the replacement starts, and the run ends on the deadlock (ms). */
+interface LostApplyTimes {
+  start: number;
+  died: number;
+  replaced: number;
+  end: number;
+}
+
 /**
- * A Pool's worker is killed by SIGKILL while it runs `crunch` for apply(): the Pool starts a
- * replacement, the task is lost, and main's get() can never return (a deadlock). The death is
- * on main's ring: drained first, it arrives before the worker's own start of the task.
+ * apply() of one task whose worker dies while running it: the pool starts a replacement on the
+ * same lane, the task is lost, and main's get() can never return (a deadlock).
+ */
+function lostApply(
+  kind: PoolKind,
+  sites: { created: Site; fn: Site; apply: Site; reason: string },
+  fn: string,
+  pids: [number, number, number],
+  death: { code?: number; signal?: number; why: string; taskEndToo?: boolean },
+  t: LostApplyTimes,
+  rings?: number[],
+): { store: TraceStore; task: number; wait: number } {
+  const s = lanes(new RecordStream());
+  s.pool(0, kind, { ms: 0.1, size: 2, site: sites.created });
+  s.workerStart(W1, 0.5, pids[0]).workerStart(W2, 0.6, pids[1]);
+  const job = s.submit(0, { ms: 1, api: 'apply', site: sites.apply, fn, fnSite: sites.fn, args: '[]' });
+  const wait = s.wait('get', sites.apply, 1, { job: job.job });
+  s.start(W1, job.task, t.start);
+  s.workerDied(W1, t.died, { code: death.code, signal: death.signal, task: job.task, why: death.why });
+  if (death.taskEndToo) s.end(W1, job.task, t.died, 'lost', death.why, MAIN);
+  s.workerStart(W1, t.replaced, pids[2], true);
+  s.poolAction(0, 'respawn', t.replaced, { lane: W1 });
+  s.deadlock(wait, job.job, sites.apply, t.end, sites.reason);
+  return { store: s.build({ outcome: 'deadlock', endMs: t.end, rings }), task: job.task, wait };
+}
+
+/**
+ * A Pool's worker is killed by SIGKILL while it runs `crunch` for apply(). The death is on
+ * main's ring: drained first (the default order here), it arrives before the worker's own start
+ * of the task.
  */
 export function poolWorkerKilled(rings: number[] | undefined = [MAIN, CALLBACK, W1, W2]): { store: TraceStore; crunch: number; wait: number } {
-  const s = lanes(new RecordStream());
-  s.pool(0, 'Pool', { ms: 0.1, size: 2, site: KILLED.created });
-  s.workerStart(W1, 0.5, 5001).workerStart(W2, 0.6, 5002);
-  const crunch = s.submit(0, { ms: 1, api: 'apply', site: KILLED.apply, fn: 'crunch', fnSite: KILLED.crunch, args: '[10000000]' });
-  const wait = s.wait('get', KILLED.apply, 1, { job: crunch.job });
-  s.start(W1, crunch.task, 1.5);
-  s.workerDied(W1, 40, { signal: 9, task: crunch.task, why: KILLED.why });
-  s.workerStart(W1, 41, 5003, true);
-  s.poolAction(0, 'respawn', 41, { lane: W1 });
-  s.deadlock(wait, crunch.job, KILLED.apply, 2041, KILLED.reason);
-  return { store: s.build({ outcome: 'deadlock', endMs: 2041, rings }), crunch: crunch.task, wait };
+  const sites = { created: KILLED.created, fn: KILLED.crunch, apply: KILLED.apply, reason: KILLED.reason };
+  const { store, task, wait } = lostApply('Pool', sites, 'crunch', [5001, 5002, 5003], { signal: 9, why: KILLED.why }, { start: 1.5, died: 40, replaced: 41, end: 2041 }, rings);
+  return { store, crunch: task, wait };
 }
 
 export const RESPAWN = {
@@ -144,20 +172,10 @@ export const EXIT = {
   reason: 'the worker running its task died, so its result never arrives',
 };
 
-/** Issue 8's first case: a ThreadPool task calls process.exit(3); its thread is replaced, apply() waits for ever. */
+/** Issue 8's first case: a ThreadPool task calls process.exit(3); its thread is replaced, apply() waits for ever. Told twice: WORKER died and TASK_END lost. */
 export function threadWorkerExit(): { store: TraceStore } {
-  const s = lanes(new RecordStream());
-  s.pool(0, 'ThreadPool', { ms: 0.1, size: 2, site: EXIT.created });
-  s.workerStart(W1, 0.5, 7000).workerStart(W2, 0.6, 7000);
-  const bye = s.submit(0, { ms: 1, api: 'apply', site: EXIT.apply, fn: 'bye', fnSite: EXIT.bye, args: '[]' });
-  const wait = s.wait('get', EXIT.apply, 1, { job: bye.job });
-  s.start(W1, bye.task, 1.2);
-  s.workerDied(W1, 3, { code: 3, task: bye.task, why: EXIT.why });
-  s.end(W1, bye.task, 3, 'lost', EXIT.why, MAIN);
-  s.workerStart(W1, 3.5, 7000, true);
-  s.poolAction(0, 'respawn', 3.5, { lane: W1 });
-  s.deadlock(wait, bye.job, EXIT.apply, 2003, EXIT.reason);
-  return { store: s.build({ outcome: 'deadlock', endMs: 2003 }) };
+  const sites = { created: EXIT.created, fn: EXIT.bye, apply: EXIT.apply, reason: EXIT.reason };
+  return lostApply('ThreadPool', sites, 'bye', [7000, 7000, 7000], { code: 3, why: EXIT.why, taskEndToo: true }, { start: 1.2, died: 3, replaced: 3.5, end: 2003 });
 }
 
 export const WORKER_SCENARIOS = { processExecutorCrash, poolWorkerKilled, poolInitializerRespawn, unhandledRejections, threadWorkerExit };

@@ -84,6 +84,19 @@ describe('worker-crashed', () => {
     assert.deepEqual(f.spans, []);
   });
 
+  it('reports a task recorded lost even when no death of its worker was recorded', () => {
+    const s = new RecordStream();
+    s.lane(MAIN, 'main', 'Main').lane(W1, 'worker', 'Worker 1', 0);
+    s.pool(0, 'ProcessPoolExecutor', { ms: 0, size: 1, site: at(4) });
+    s.workerStart(W1, 0.1, 900);
+    const { task } = s.submit(0, { ms: 1, api: 'submit', site: at(7, 3), fn: 'f', fnSite: at(2, 17) });
+    s.start(W1, task, 2).end(W1, task, 9, 'lost', 'ran out of memory', MAIN);
+    const run = { store: s.build({ endMs: 10 }) };
+    const [f] = findings(run, 'worker-crashed');
+    assert.equal(f.message, 'Worker 1 (pid 900) of the ProcessPoolExecutor died while running `f`: ran out of memory; the task is lost: its result never arrives, so a wait on it without a timeout waits for ever');
+    assert.deepEqual(f.spans, lost(run));
+  });
+
   it('leaves workers that died of their initializer to initializer-respawn, and stays quiet without deaths', () => {
     assert.deepEqual(findings(poolInitializerRespawn(), 'worker-crashed'), []);
     assert.deepEqual(findings(unhandledRejections(), 'worker-crashed'), []);
