@@ -1,7 +1,9 @@
 // A single-producer, single-consumer ring of trace records in a SharedArrayBuffer.
 // Each thread writes its own ring; the host reads it. Because the memory is shared, the
 // host still holds every record a thread finished writing when that thread crashes or is
-// terminated: nothing waits in a per-thread buffer to be flushed.
+// terminated: nothing waits in a per-thread buffer to be flushed. A child process cannot share
+// memory: it encodes the same records into a RecordBuffer and sends the bytes, which a thread
+// of the run copies into the child's ring as they come (writeEncoded).
 //
 // Layout: a 16-byte header (write count, read count, dropped count; all Uint32 and
 // free-running, so they wrap at 2^32 and differences are taken with >>> 0), then the data
@@ -9,6 +11,11 @@
 //   i32 byteLength | u8 type | u8 0 | u16 lane | f64 ts | i32 a..f | i32 textBytes | utf8 text
 // A byteLength of -1 pads to the end of the area when a record would not fit there.
 import type { RawRecord } from '../../trace/records';
+
+/** Where records are written: a thread's ring, or a child process's outgoing buffer. */
+export interface RecordSink {
+  write(type: number, lane: number, ts: number, a?: number, b?: number, c?: number, d?: number, e?: number, f?: number, text?: string): void;
+}
 
 const HEADER = 16;
 const W = 0;
@@ -23,11 +30,42 @@ export function createRingBuffer(dataBytes: number): SharedArrayBuffer {
   return new SharedArrayBuffer(HEADER + dataBytes);
 }
 
-class RingView {
+/** Views of one 8-aligned area that records are encoded into. */
+interface RecordArea {
+  readonly i32: Int32Array;
+  readonly f64: Float64Array;
+  readonly bytes: Buffer;
+}
+
+/** The most bytes a record with `text` can take, before its text is encoded. */
+function maxRecordBytes(text: string | undefined): number {
+  return (RECORD_HEAD_BYTES + (text === undefined ? 0 : text.length * 3) + 7) & ~7;
+}
+
+/** Encodes one record at byte `pos` (8-aligned) of `area`; returns the bytes it takes. */
+function putRecord(area: RecordArea, pos: number, type: number, lane: number, ts: number, a: number, b: number, c: number, d: number, e: number, f: number, text: string | undefined): number {
+  const q = pos >> 2;
+  const i32 = area.i32;
+  i32[q + 1] = type | (lane << 16);
+  area.f64[(pos >> 3) + 1] = ts;
+  i32[q + 4] = a;
+  i32[q + 5] = b;
+  i32[q + 6] = c;
+  i32[q + 7] = d;
+  i32[q + 8] = e;
+  i32[q + 9] = f;
+  const textBytes = text ? area.bytes.write(text, pos + RECORD_HEAD_BYTES, 'utf8') : 0;
+  i32[q + 10] = text === undefined ? -1 : textBytes;
+  const used = (RECORD_HEAD_BYTES + textBytes + 7) & ~7;
+  i32[q] = used;
+  return used;
+}
+
+class RingView implements RecordArea {
   protected readonly ctl: Uint32Array;
-  protected readonly i32: Int32Array;
-  protected readonly f64: Float64Array;
-  protected readonly bytes: Buffer;
+  readonly i32: Int32Array;
+  readonly f64: Float64Array;
+  readonly bytes: Buffer;
   protected readonly cap: number;
 
   constructor(sab: SharedArrayBuffer) {
@@ -39,7 +77,10 @@ class RingView {
   }
 }
 
-export class RingWriter extends RingView {
+export class RingWriter extends RingView implements RecordSink {
+  /** the write count at the record being written (past any padding) */
+  private at = 0;
+
   /** Called when the ring is full; returns once the reader made room (or gave up). */
   constructor(
     sab: SharedArrayBuffer,
@@ -49,39 +90,44 @@ export class RingWriter extends RingView {
   }
 
   write(type: number, lane: number, ts: number, a = 0, b = 0, c = 0, d = 0, e = 0, f = 0, text?: string): void {
-    const maxText = text === undefined ? 0 : text.length * 3;
-    let size = (RECORD_HEAD_BYTES + maxText + 7) & ~7;
+    let size = maxRecordBytes(text);
     if (size > this.cap / 2) {
       text = text!.slice(0, Math.floor((this.cap / 2 - RECORD_HEAD_BYTES) / 3) - 16) + '…';
-      size = (RECORD_HEAD_BYTES + text.length * 3 + 7) & ~7;
+      size = maxRecordBytes(text);
     }
-    let w = this.ctl[W];
-    let pos = w & (this.cap - 1);
+    const pos = this.reserve(size);
+    if (pos < 0) return;
+    this.commit(putRecord(this, pos, type, lane, ts, a, b, c, d, e, f, text));
+  }
+
+  /** Copies one record encoded elsewhere (a RecordBuffer's) into the ring. */
+  writeEncoded(src: Uint8Array, start: number, used: number): void {
+    const pos = this.reserve(used);
+    if (pos < 0) return;
+    this.bytes.set(src.subarray(start, start + used), pos);
+    this.commit(used);
+  }
+
+  /** Where a record of up to `size` bytes goes (padding the area's end if it must), or -1: dropped. */
+  private reserve(size: number): number {
+    const w = this.ctl[W];
+    const pos = w & (this.cap - 1);
     const tail = this.cap - pos;
     const need = size > tail ? tail + size : size;
     if (!this.makeRoom(w, need)) {
       Atomics.add(this.ctl, DROPPED, 1);
-      return;
+      return -1;
     }
-    if (size > tail) {
-      this.i32[pos >> 2] = PAD;
-      w = (w + tail) >>> 0;
-      pos = 0;
-    }
-    const q = pos >> 2;
-    this.i32[q + 1] = type | (lane << 16);
-    this.f64[(pos >> 3) + 1] = ts;
-    this.i32[q + 4] = a;
-    this.i32[q + 5] = b;
-    this.i32[q + 6] = c;
-    this.i32[q + 7] = d;
-    this.i32[q + 8] = e;
-    this.i32[q + 9] = f;
-    const textBytes = text ? this.bytes.write(text, pos + RECORD_HEAD_BYTES, 'utf8') : 0;
-    this.i32[q + 10] = text === undefined ? -1 : textBytes;
-    const used = (RECORD_HEAD_BYTES + textBytes + 7) & ~7;
-    this.i32[q] = used;
-    Atomics.store(this.ctl, W, (w + used) >>> 0);
+    this.at = w;
+    if (size <= tail) return pos;
+    this.i32[pos >> 2] = PAD;
+    this.at = (w + tail) >>> 0;
+    return 0;
+  }
+
+  /** Publishes the record just written where reserve put it (and any padding before it). */
+  private commit(used: number): void {
+    Atomics.store(this.ctl, W, (this.at + used) >>> 0);
   }
 
   private makeRoom(w: number, need: number): boolean {
@@ -92,6 +138,68 @@ export class RingWriter extends RingView {
     }
     return false;
   }
+}
+
+/** The longest text a RecordBuffer keeps of one record: a record of it fits any ring of 4 MB. */
+const MAX_BUFFERED_TEXT = 256 * 1024;
+
+/**
+ * Records encoded as a ring holds them, one after another in a growing buffer: what a child
+ * process sends so that a thread of the run can copy them into its ring as they are.
+ */
+export class RecordBuffer implements RecordSink, RecordArea {
+  i32!: Int32Array;
+  f64!: Float64Array;
+  bytes!: Buffer;
+  length = 0;
+
+  constructor(initialBytes = 64 * 1024) {
+    this.allocate(initialBytes);
+  }
+
+  private allocate(bytes: number): void {
+    const old = this.bytes;
+    const ab = new ArrayBuffer(bytes);
+    this.i32 = new Int32Array(ab);
+    this.f64 = new Float64Array(ab);
+    this.bytes = Buffer.from(ab);
+    if (old) old.copy(this.bytes, 0, 0, this.length);
+  }
+
+  write(type: number, lane: number, ts: number, a = 0, b = 0, c = 0, d = 0, e = 0, f = 0, text?: string): void {
+    if (text !== undefined && text.length > MAX_BUFFERED_TEXT) text = text.slice(0, MAX_BUFFERED_TEXT) + '…';
+    const size = maxRecordBytes(text);
+    if (this.length + size > this.bytes.length) this.allocate(Math.max(this.bytes.length * 2, this.length + size));
+    this.length += putRecord(this, this.length, type, lane, ts, a, b, c, d, e, f, text);
+  }
+
+  /** The records written since the last clear; valid until the next write. */
+  view(): Buffer {
+    return this.bytes.subarray(0, this.length);
+  }
+
+  clear(): void {
+    this.length = 0;
+  }
+}
+
+/** Calls `each(start, used)` for every whole record in `bytes`, as a RecordBuffer encoded them. */
+export function forEachEncoded(bytes: Buffer, each: (start: number, used: number) => void): void {
+  for (let pos = 0; pos < bytes.length; ) {
+    const used = bytes.readInt32LE(pos);
+    each(pos, used);
+    pos += used;
+  }
+}
+
+/** The type of the encoded record at `start`. */
+export function encodedType(bytes: Buffer, start: number): number {
+  return bytes.readUInt16LE(start + 4);
+}
+
+/** Field a of the encoded record at `start`. */
+export function encodedA(bytes: Buffer, start: number): number {
+  return bytes.readInt32LE(start + 16);
 }
 
 function blockingWait(ctl: Int32Array, seenRead: number): void {

@@ -4,10 +4,15 @@ import { readlinkSync } from 'node:fs';
 import { getPriority, setPriority } from 'node:os';
 import { Rec } from '../../trace/records';
 import { installRecorder, recorder } from './recorder';
+import { RingWriter, type RecordSink } from './eventRing';
 import { currentLane, setThreadLane } from './lanes';
 
 export interface ThreadConfig {
   ring?: SharedArrayBuffer;
+  /** where records go instead of a ring (a child process's outgoing buffer) */
+  sink?: RecordSink;
+  /** false: scheduled as it is (a child process inherits the lowered priority of the thread that started it) */
+  lowerPriority?: boolean;
   lane: number;
   laneName: string;
   /** false: keep logs and lifecycle, skip per-task records (tracing off) */
@@ -34,11 +39,12 @@ function lowerThreadPriority(): void {
 }
 
 export function setupThread(cfg: ThreadConfig): void {
-  lowerThreadPriority();
+  if (cfg.lowerPriority !== false) lowerThreadPriority();
   process.setSourceMapsEnabled(true);
   setThreadLane(cfg.lane, cfg.laneName);
-  installRecorder(cfg.ring, cfg.traceTasks);
-  if (!cfg.ring) return;
+  const sink = cfg.sink ?? (cfg.ring && new RingWriter(cfg.ring));
+  installRecorder(sink, cfg.traceTasks);
+  if (!sink) return;
   captureStream(process.stdout, 1);
   captureStream(process.stderr, 2);
 }
