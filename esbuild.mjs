@@ -33,6 +33,8 @@ const builds = [
       runtime: 'src/runtime/index.ts',
       'main-worker': 'src/runtime/main/mainThread.ts',
       'pool-worker': 'src/runtime/dispatch/thread/poolWorkerThread.ts',
+      'process-proxy': 'src/runtime/dispatch/process/processProxy.ts',
+      'process-worker': 'src/runtime/dispatch/process/processWorker.ts',
       cli: 'src/cli/main.ts',
     },
     chunkNames: 'chunks/[name]-[hash]',

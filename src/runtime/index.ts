@@ -1,7 +1,10 @@
 // The public API, importable from task files as 'poolscope'.
-export { ThreadPool, type ThreadPoolOptions, type MapOptions } from './api/threadPool';
+export { Pool, type PoolOptions, type MapOptions } from './api/pool';
+export { ThreadPool, type ThreadPoolOptions } from './api/threadPool';
 export { AsyncResult, type Callbacks } from './api/asyncResult';
-export { ThreadPoolExecutor, type ExecutorOptions, type ShutdownOptions, type ExecutorMapOptions } from './api/threadPoolExecutor';
+export { type ExecutorOptions, type ShutdownOptions, type ExecutorMapOptions } from './api/executor';
+export { ThreadPoolExecutor } from './api/threadPoolExecutor';
+export { ProcessPoolExecutor, type ProcessPoolExecutorOptions } from './api/processPoolExecutor';
 export { Future } from './api/future';
 export { asCompleted, wait, FIRST_COMPLETED, FIRST_EXCEPTION, ALL_COMPLETED, type ReturnWhen, type WaitResult } from './api/futuresWait';
 export { sleep, sleepSync } from './api/sleep';
@@ -15,6 +18,7 @@ export {
   BrokenThreadPool,
   BrokenProcessPool,
   MaybeEncodingError,
+  KeyError,
   ValueError,
   RuntimeError,
   AssertionError,

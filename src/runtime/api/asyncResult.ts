@@ -9,8 +9,8 @@ import { DirectWait, recordedWait, type Completable } from './waits';
 
 export interface ResultOwner {
   readonly handler: ResultHandler;
-  /** why a job that is not ready yet can never become ready, if so */
-  whyNever(): string | undefined;
+  /** why job `job`, not ready yet, can never become ready, if so */
+  whyNever(job: number): string | undefined;
   /** one of the owner's jobs became ready */
   settledJob(): void;
 }
@@ -113,7 +113,7 @@ export class AsyncResult<R = unknown> implements Completable {
   }
 
   neverCompletes(): string | undefined {
-    return this.ready() ? undefined : this.owner.whyNever();
+    return this.ready() ? undefined : this.owner.whyNever(this.job);
   }
 
   /** Resolves when ready, or when the timeout is up (without an error, as Python's wait). */

@@ -1,20 +1,25 @@
-// The callback-thread rules of Pool and ThreadPool (SEMANTICS.md A.1, 5, 6, 7), in one place.
+// The callback-thread rules of Pool and ThreadPool (SEMANTICS.md A.1, 5, 6, 7, 7a), in one place.
 // Each pool has one result handler. It takes finished jobs in the order their results
 // arrive and, one at a time on the Callback lane, runs the job's callback or error callback
 // and only then makes the job ready. So a callback that blocks holds back every later
 // result of the pool, and a callback that throws kills the handler: that job and every
-// later one never become ready, and whoever waits on them waits forever.
+// later one never become ready, and whoever waits on them waits forever. A callback that
+// throws KeyError is the exception: Python's handler swallows it (`except KeyError: pass`
+// around the call), so only that job never becomes ready, and nothing is printed.
 import { CallbackKind, CallbackStatus, PoolAction, Rec } from '../../trace/records';
 import { recorder } from '../record/recorder';
 import { firstLine, userStack } from '../sites/stacks';
 import { callbackName, functionSite } from '../sites/sites';
 import { CALLBACK_LANE, MAIN_LANE, onCallbackLane } from '../record/lanes';
 import { recheckWaits } from './waits';
+import { KeyError } from './errors';
 
 export type CallbackKindName = keyof typeof CallbackKind;
 
 export class ResultHandler {
   private deathCause: string | undefined;
+  /** jobs whose callback threw KeyError, which the handler swallowed: they never become ready */
+  private readonly swallowedBy = new Map<number, string>();
 
   constructor(private readonly poolId: number) {}
 
@@ -28,7 +33,20 @@ export class ResultHandler {
    */
   complete(job: number, kind: CallbackKindName, callback: Function | undefined, arg: unknown, fromTask = 0): boolean {
     if (this.deathCause !== undefined) return false;
-    return !callback || runCallback(job, kind, callback, arg, (stack) => this.die(callbackName(callback), stack), CALLBACK_LANE, fromTask);
+    if (!callback) return true;
+    return runCallback(job, kind, callback, arg, (stack, error) => (error instanceof KeyError ? this.swallow(job, callbackName(callback), stack) : this.die(callbackName(callback), stack)), CALLBACK_LANE, fromTask);
+  }
+
+  /** Why job `job` (or, without one, some job) never becomes ready because its callback's KeyError was swallowed. */
+  swallowed(job?: number): string | undefined {
+    if (job !== undefined) return this.swallowedBy.get(job);
+    for (const why of this.swallowedBy.values()) return why;
+    return undefined;
+  }
+
+  private swallow(job: number, name: string, stack: string): void {
+    this.swallowedBy.set(job, `its callback \`${name}\` threw ${firstLine(stack)}, which the pool's result handler swallows without making the result ready`);
+    recheckWaits();
   }
 
   private die(name: string, stack: string): void {
@@ -49,7 +67,7 @@ export function runCallback(
   kind: CallbackKindName,
   callback: Function,
   arg: unknown,
-  onThrow: (stack: string) => void,
+  onThrow: (stack: string, error: unknown) => void,
   lane = CALLBACK_LANE,
   /** the task whose outcome `arg` is, when the callback sees one task's (an error callback) */
   fromTask = 0,
@@ -64,8 +82,8 @@ export function runCallback(
     const stack = userStack(e);
     if (traced) rec.rec(Rec.CB_END, lane, job, CallbackStatus.threw, 0, 0, 0, 0, stack);
     // What the failure prints belongs to the lane the callback ran on.
-    if (lane === CALLBACK_LANE) onCallbackLane(() => onThrow(stack));
-    else onThrow(stack);
+    if (lane === CALLBACK_LANE) onCallbackLane(() => onThrow(stack, e));
+    else onThrow(stack, e);
     return false;
   }
   if (traced) rec.rec(Rec.CB_END, lane, job, CallbackStatus.ok);

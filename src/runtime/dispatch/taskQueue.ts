@@ -98,6 +98,11 @@ export class TaskQueue {
     return w;
   }
 
+  /** A waiter that was woken and will not take a task (it has nothing to run it on) wakes the next. */
+  handOn(): void {
+    if (Atomics.load(this.ctl, R) !== Atomics.load(this.ctl, W) && Atomics.load(this.ctl, WAITERS) > 0) Atomics.notify(this.ctl, SEQ, 1);
+  }
+
   /** Claims the next queued task and hands it to `sink`; returns false when there is none. */
   take(sink: TaskSink): boolean {
     if (this.consume(sink, 1) === 0) return false;
@@ -156,6 +161,11 @@ export class TaskQueue {
 
   get seq(): number {
     return Atomics.load(this.ctl, SEQ);
+  }
+
+  /** Whether records are left to take (a cancelled one counts until it is skipped). */
+  get waiting(): boolean {
+    return Atomics.load(this.ctl, R) !== Atomics.load(this.ctl, W);
   }
 
   get closed(): boolean {

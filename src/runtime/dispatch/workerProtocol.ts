@@ -1,23 +1,72 @@
-// What main and a pool worker say to each other.
-import type { MessagePort } from 'node:worker_threads';
+// What main and a pool worker say to each other. A pool's worker is a thread that runs its
+// tasks (pool-worker.mjs) or a thread that feeds a child process and relays what it says
+// (process-proxy.mjs); main treats both alike.
+import type { MessagePort, ResourceLimits } from 'node:worker_threads';
 import type { FnRef } from './taskRegistry';
+
+export type PoolScript = 'pool-worker.mjs' | 'process-proxy.mjs';
 
 export interface PoolWorkerData {
   /** where results go: a channel to main, because the host, not main, starts the thread */
   port?: MessagePort;
   queue: SharedArrayBuffer;
   ring?: SharedArrayBuffer;
+  /** a WorkerState cell block: what the worker leaves for whoever sees it end */
+  state: SharedArrayBuffer;
   lane: number;
   laneName: string;
   traceTasks: boolean;
   poolId: number;
   initializer?: FnRef;
   initargs: unknown[];
+  /** a thread's resource limits, or a child process's heap and stack flags */
+  resourceLimits?: ResourceLimits;
+  /** process pools only */
+  process?: ProcessSlotOptions;
 }
+
+export interface ProcessSlotOptions {
+  /** replace the child after this many tasks (a map chunk is one); 0: never */
+  maxTasks: number;
+  /** start a new child when one dies (Pool: yes; executors break instead) */
+  respawn: boolean;
+}
+
+/** Int32 cells of PoolWorkerData.state. */
+export const WorkerState = {
+  /** the task running now (0: none) */
+  TASK: 0,
+  /** how the worker ended, as WorkerEnd; 0 while running, or when it died */
+  END: 1,
+  /** 1: what killed it was an unhandled promise rejection */
+  UNHANDLED: 2,
+  CELLS: 4,
+} as const;
+
+export const WorkerEnd = { running: 0, done: 1, initFailed: 2 } as const;
 
 export const TaskMode = { call: 0, map: 1, starmap: 2 } as const;
 
 export type WorkerMessage =
   /** flat triples: taskId, ResultStatus (outcomeCodec.ts), value */
   | { t: 'results'; items: unknown[] }
-  | { t: 'init-failed'; error: string };
+  /** the same triples from a child process, still in v8's serialization */
+  | { t: 'encoded'; bytes: Uint8Array }
+  | { t: 'init-failed'; error: string }
+  /** a child process died unasked (its proxy recorded how); `task` was lost with it (0: none) */
+  | { t: 'died'; task: number; why: string };
+
+/** main -> a process proxy */
+export type ProxyCommand = { t: 'terminate'; why: string };
+
+/** a process proxy -> the thread that started it (the host): the children to kill at the run's end */
+export type ProxyToHost = { t: 'child'; pid: number } | { t: 'child-exit'; pid: number };
+
+/** How a pool thread ended, as whoever started it saw it. */
+export interface ThreadExit {
+  code: number;
+  /** the error that ended it (an uncaught throw, running out of memory), if one did */
+  error?: { name: string; message: string; stack?: string; code?: string };
+  /** when, on the run's clock */
+  ts: number;
+}

@@ -14,8 +14,8 @@ import type { TraceStore } from '../../trace/store';
 import { CompileError, compileTaskFile, type Compiled } from '../compile/compile';
 import { spawnThread } from './spawnThread';
 import { createRingBuffer, RingReader } from '../record/eventRing';
-import type { MainToHost, MainWorkerData } from './mainThreadMessages';
-import type { PoolWorkerData } from '../dispatch/workerProtocol';
+import type { HostToMain, MainToHost, MainWorkerData } from './mainThreadMessages';
+import { PoolThreads } from './poolThreads';
 import { RunTrace, firstLine } from './runTrace';
 import { RunEnd } from './runEnd';
 import { MainActivity } from './mainActivity';
@@ -51,7 +51,6 @@ export interface RunHandle {
 
 /** Main writes about 200 bytes a task; the host may fall behind in a burst, so room for ~300k. */
 const MAIN_RING_BYTES = 64 * 1024 * 1024;
-const BOOTING_AT_ONCE = Math.max(2, availableParallelism());
 
 export function startRun(file: string, opts: RunOptions = {}): RunHandle {
   const run = new ThreadRun(resolve(file), opts);
@@ -71,9 +70,10 @@ class ThreadRun {
   readonly end = new RunEnd();
   private main: Worker | undefined;
   private activity: MainActivity | undefined;
-  private readonly poolThreads = new Map<number, Worker>();
-  private readonly toStart = new Map<number, PoolWorkerData>();
-  private booting = 0;
+  private readonly poolThreads = new PoolThreads(
+    () => this.end.over,
+    (lane, exit) => this.main?.postMessage({ t: 'exited', lane, exit } satisfies HostToMain),
+  );
 
   constructor(
     private readonly file: string,
@@ -133,8 +133,8 @@ class ThreadRun {
     const end = this.end;
     if (m.t === 'ring') this.trace.addSource(new RingReader(m.ring));
     else if (m.t === 'main') this.mainCalled(m.site);
-    else if (m.t === 'spawn') this.startPoolThread(m.lane, m.data);
-    else if (m.t === 'terminate') this.stopPoolThread(m.lane);
+    else if (m.t === 'spawn') this.poolThreads.start(m.lane, m.script, m.data);
+    else if (m.t === 'terminate') this.poolThreads.terminate(m.lane);
     else if (m.t === 'deadlock') end.end({ outcome: 'deadlock' });
     else if (m.t === 'exit') {
       const message = `main called process.exit(${m.code})${m.site ? '' : ' before main returned'}`;
@@ -144,11 +144,6 @@ class ThreadRun {
     else end.end({ outcome: 'threw', error: { message: firstLine(m.error), site: m.site, stack: m.error } });
   }
 
-  /**
-   * Pool threads start a few at a time, each batch once the last is up: starting a thread costs
-   * tens of milliseconds of CPU, and a main that ends right after asking for 256 must be heard
-   * (and the rest not started) without waiting for all of them to boot on a busy machine.
-   */
   /** From here on, main's thread runs the user's code: its running time is main's. */
   private mainCalled(site: Site | undefined): void {
     this.trace.mainSite = site;
@@ -157,50 +152,8 @@ class ThreadRun {
     this.trace.watch(() => activity.sample());
   }
 
-  private startPoolThread(lane: number, data: PoolWorkerData): void {
-    this.toStart.set(lane, data);
-    this.startQueued();
-  }
-
-  private startQueued(): void {
-    if (this.end.over) {
-      for (const d of this.toStart.values()) d.port?.close();
-      this.toStart.clear();
-      return;
-    }
-    while (this.booting < BOOTING_AT_ONCE && this.toStart.size > 0) {
-      const [lane, data] = this.toStart.entries().next().value!;
-      this.toStart.delete(lane);
-      const w = spawnThread('pool-worker.mjs', data, [data.port!]);
-      this.poolThreads.set(lane, w);
-      this.booting++;
-      let up = false;
-      const booted = () => {
-        if (up) return;
-        up = true;
-        this.booting--;
-        this.startQueued();
-      };
-      w.once('online', booted);
-      // A crash ends the thread, which closes its channel: main learns of it there.
-      w.on('error', () => undefined);
-      w.on('exit', () => {
-        this.poolThreads.delete(lane);
-        booted();
-      });
-    }
-  }
-
-  /** A thread not started yet is not started: its channel closes, as a thread's does when it ends. */
-  private stopPoolThread(lane: number): void {
-    const queued = this.toStart.get(lane);
-    this.toStart.delete(lane);
-    if (queued) queued.port?.close();
-    else void this.poolThreads.get(lane)?.terminate();
-  }
-
-  /** Every thread of the run stops here; the rings keep what they wrote. */
+  /** Every thread and child process of the run stops here; the rings keep what they wrote. */
   private async stopThreads(): Promise<void> {
-    await Promise.all([this.main?.terminate(), ...[...this.poolThreads.values()].map((w) => w.terminate())]);
+    await Promise.all([this.main?.terminate(), this.poolThreads.stop()]);
   }
 }

@@ -15,7 +15,8 @@ import { firstLine, stackSite, userStack } from '../sites/stacks';
 import { registerTaskModule } from '../dispatch/taskRegistry';
 import { CALLBACK_LANE, MAIN_LANE } from '../record/lanes';
 import { flushPartialLines, setupThread } from '../record/threadSetup';
-import type { MainToHost, MainWorkerData } from '../host/mainThreadMessages';
+import type { HostToMain, MainToHost, MainWorkerData } from '../host/mainThreadMessages';
+import type { ThreadExit } from '../dispatch/workerProtocol';
 
 const data = workerData as MainWorkerData;
 const port = parentPort!;
@@ -26,11 +27,33 @@ exposeApi();
 const rec = recorder();
 rec.rec(Rec.LANE, MAIN_LANE, MAIN_LANE, LaneKindCode.main, -1, 0, 0, 0, 'Main');
 rec.rec(Rec.LANE, MAIN_LANE, CALLBACK_LANE, LaneKindCode.callback, -1, 0, 0, 0, 'Callback');
+// How pool threads ended, told by the host. The channel does not keep main alive: only a pool
+// that waits to hear of one of its threads does, until it has.
+const exits = new Map<number, ThreadExit>();
+const awaitingExit = new Map<number, (exit: ThreadExit) => void>();
+port.on('message', (m: HostToMain) => {
+  const waiter = awaitingExit.get(m.lane);
+  if (!waiter) return void exits.set(m.lane, m.exit);
+  awaitingExit.delete(m.lane);
+  if (awaitingExit.size === 0) port.unref();
+  waiter(m.exit);
+});
+port.unref();
+
 configureRun(data.defaultWorkers, {
   laneRing: (lane, ring) => send({ t: 'ring', lane, ring }),
   deadlock: () => send({ t: 'deadlock' }),
-  spawn: (lane, workerData) => {
-    port.postMessage({ t: 'spawn', lane, data: workerData } satisfies MainToHost, [workerData.port!]);
+  spawn: (lane, script, workerData) => {
+    port.postMessage({ t: 'spawn', lane, script, data: workerData } satisfies MainToHost, [workerData.port!]);
+  },
+  threadExit: (lane) => {
+    const exit = exits.get(lane);
+    if (exit) {
+      exits.delete(lane);
+      return Promise.resolve(exit);
+    }
+    port.ref();
+    return new Promise((resolve) => awaitingExit.set(lane, resolve));
   },
   terminate: (lane) => send({ t: 'terminate', lane }),
 });

@@ -5,7 +5,7 @@ import { Rec, LaneKindCode } from '../../trace/records';
 import { createRingBuffer } from '../record/eventRing';
 import { recorder } from '../record/recorder';
 import { MAIN_LANE } from '../record/lanes';
-import type { PoolWorkerData } from '../dispatch/workerProtocol';
+import type { PoolScript, PoolWorkerData, ThreadExit } from '../dispatch/workerProtocol';
 
 export interface HostLink {
   /** Hands the host a new lane's ring, so it can read what that thread writes, even after it dies. */
@@ -13,10 +13,13 @@ export interface HostLink {
   /** Main waits on something that can never happen: the host ends the run. */
   deadlock(): void;
   /**
-   * Starts a pool worker thread. The host starts them, not main: a thread's start-up needs
-   * its parent's event loop, and main's may be blocked by user code (sleepSync, a busy loop).
+   * Starts a pool worker thread (or a process pool's proxy thread). The host starts them, not
+   * main: a thread's start-up needs its parent's event loop, and main's may be blocked by user
+   * code (sleepSync, a busy loop).
    */
-  spawn(lane: number, data: PoolWorkerData): void;
+  spawn(lane: number, script: PoolScript, data: PoolWorkerData): void;
+  /** How the thread of `lane` ended, as the host saw it; main stays alive until it knows. */
+  threadExit(lane: number): Promise<ThreadExit>;
   terminate(lane: number): void;
 }
 

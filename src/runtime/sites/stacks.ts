@@ -12,8 +12,12 @@ function isRuntimeFrame(line: string): boolean {
 export function userStack(e: unknown): string {
   // A value that is not an Error has no stack: shown as a preview, `{ code: 42 }` rather than
   // `[object Object]`.
-  const text = e instanceof Error ? (e.stack ?? `${e.name}: ${e.message}`) : `Uncaught ${preview(e)}`;
-  return text
+  return userFrames(e instanceof Error ? (e.stack ?? `${e.name}: ${e.message}`) : `Uncaught ${preview(e)}`);
+}
+
+/** A stack's text without the runtime's frames. */
+export function userFrames(stack: string): string {
+  return stack
     .split('\n')
     .filter((l) => !isRuntimeFrame(l))
     .join('\n');

@@ -1,0 +1,161 @@
+// A pool worker process (Pool, ProcessPoolExecutor): the child its proxy thread starts. It runs
+// the same TaskRunner as a worker thread, on tasks its proxy hands it one at a time over a pipe,
+// and sends back its trace records and results. Every record is on the pipe before the code it
+// describes runs on (a task's start before the task), so a SIGKILL loses none of them.
+//
+// fds: 3 tasks in, 4 records and results out, 5 the lifeline (never written: when the run's
+// process goes, however it goes, this child sees end-of-file there and kills itself).
+import { writevSync } from 'node:fs';
+import { Socket } from 'node:net';
+import { deserialize, serialize } from 'node:v8';
+import { Worker } from 'node:worker_threads';
+import { exposeApi } from '../../api/apiGlobal';
+import { RecordBuffer, type RecordSink } from '../../record/eventRing';
+import { flushPartialLines, setupThread } from '../../record/threadSetup';
+import { userStack } from '../../sites/stacks';
+import { TaskRunner } from '../taskRunner';
+import { FRAME_HEAD, FrameReader, FromChild, ToChild, type ChildInit } from './frames';
+
+const TASKS_FD = 3;
+const OUT_FD = 4;
+const LIFELINE_FD = 5;
+
+/** Writes whole frames to the proxy, each before returning. */
+function send(kind: number, body: Uint8Array = EMPTY): void {
+  const head = Buffer.allocUnsafe(FRAME_HEAD);
+  head.writeUInt32LE(body.length, 0);
+  head[4] = kind;
+  writeAll([head, body]);
+}
+
+const EMPTY = new Uint8Array(0);
+const pause = new Int32Array(new SharedArrayBuffer(4));
+
+function writeAll(parts: Uint8Array[]): void {
+  let left = parts.reduce((n, p) => n + p.length, 0);
+  while (left > 0) {
+    let n: number;
+    try {
+      n = writevSync(OUT_FD, parts);
+    } catch (e) {
+      // The pipe is full and was left non-blocking: wait for the proxy to read.
+      if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
+      Atomics.wait(pause, 0, 0, 1);
+      continue;
+    }
+    left -= n;
+    while (n > 0 && parts.length > 0) {
+      if (n >= parts[0].length) n -= parts.shift()!.length;
+      else {
+        parts[0] = parts[0].subarray(n);
+        n = 0;
+      }
+    }
+  }
+}
+
+/** Each record goes out as it is written: a SIGKILL can come at any moment. */
+class PipeRecords implements RecordSink {
+  private readonly buf = new RecordBuffer();
+
+  write(type: number, lane: number, ts: number, a = 0, b = 0, c = 0, d = 0, e = 0, f = 0, text?: string): void {
+    this.buf.write(type, lane, ts, a, b, c, d, e, f, text);
+    send(FromChild.RECORDS, this.buf.view());
+    this.buf.clear();
+  }
+}
+
+/**
+ * A thread that watches the lifeline and kills this process at its end, even while main's thread
+ * is busy. It waits on its own event loop, not in a blocking read, so process.exit() can stop it.
+ */
+function watchLifeline(): void {
+  const watchdog = new Worker(
+    `const lifeline = new (require('node:net').Socket)({ fd: ${LIFELINE_FD}, readable: true, writable: false });
+const die = () => process.kill(process.pid, 'SIGKILL');
+lifeline.on('data', () => undefined);
+lifeline.on('end', die);
+lifeline.on('close', die);
+lifeline.on('error', die);`,
+    { eval: true, stdout: false, stderr: false },
+  );
+  watchdog.unref();
+}
+
+let runner: TaskRunner | undefined;
+/** task frames not yet run (the proxy hands one at a time; this only guards the order) */
+const tasks: Buffer[] = [];
+let busy = false;
+let quitAsked = false;
+/** the end is this process's own choice: no last words for the proxy */
+let quitting = false;
+
+function quit(code: number): never {
+  quitting = true;
+  flushPartialLines();
+  process.exit(code);
+}
+
+async function start(init: ChildInit): Promise<void> {
+  setupThread({ sink: new PipeRecords(), lane: init.lane, laneName: init.laneName, traceTasks: init.traceTasks, lowerPriority: false });
+  exposeApi();
+  runner = new TaskRunner({
+    lane: init.lane,
+    poolId: init.poolId,
+    initializer: init.initializer,
+    initargs: init.initargs,
+    send: (items) => send(FromChild.RESULTS, serialize(items)),
+    running: () => undefined,
+  });
+  runner.watchDeath((unhandled, error) => {
+    if (!quitting) send(FromChild.DYING, Buffer.from(`${unhandled ? 'an unhandled promise rejection: ' : 'threw '}${userStack(error)}`));
+  });
+  // An uncaught error ends this process as it ends any Node process (exit code 1), told by the
+  // proxy with its stack as the user wrote it, not dumped raw with the runtime's frames. A task
+  // that installs a handler of its own keeps the process alive, as it would keep any other.
+  process.on('uncaughtException', () => {
+    if (process.listenerCount('uncaughtException') === 1) process.exit(1);
+  });
+  process.on('exit', (code) => {
+    if (!quitting) send(FromChild.DYING, Buffer.from(`called process.exit(${code})`));
+  });
+  const initError = await runner.initialize();
+  if (initError !== undefined) {
+    send(FromChild.INIT_FAILED, Buffer.from(initError));
+    quit(1);
+  }
+  send(FromChild.IDLE);
+  void pump();
+}
+
+async function pump(): Promise<void> {
+  if (!runner || busy) return;
+  busy = true;
+  while (tasks.length > 0) {
+    const frame = tasks.shift()!;
+    runner.task.accept(frame.readInt32LE(0), frame, 4, frame.length);
+    runner.resume();
+    const pending = runner.runTaken();
+    if (pending) await pending;
+    runner.flush();
+    send(FromChild.IDLE);
+  }
+  busy = false;
+  if (quitAsked) quit(0);
+}
+
+watchLifeline();
+const input = new Socket({ fd: TASKS_FD, readable: true, writable: false });
+const frames = new FrameReader((kind, body) => {
+  if (kind === ToChild.INIT) void start(deserialize(body) as ChildInit);
+  else if (kind === ToChild.TASK) {
+    tasks.push(Buffer.from(body));
+    void pump();
+  } else if (kind === ToChild.QUIT) {
+    quitAsked = true;
+    if (!busy) quit(0);
+  }
+});
+input.on('data', (chunk: Buffer) => frames.push(chunk));
+// The proxy is gone without a word: nothing more will come.
+input.on('end', () => quit(0));
