@@ -57,55 +57,65 @@ function stderrOf(run: Run, id: string): string[] {
   return run.lines.filter((l) => l.stream === 'stderr' && l.ts >= begin && l.ts < end).map((l) => l.text);
 }
 
-describe('CPython Lib/test/_test_multiprocessing.py _TestPool, on ThreadPool', function () {
-  let run: Run;
-  before(async () => {
-    run = await runFixture('cpython-pool.ts');
-  });
-
-  it('the fixture ran every test and main returned', () => {
-    assert.equal(run.outcome, 'returned', run.error?.message);
-  });
-
-  for (const name of POOL_TESTS) {
-    it(`cpython _TestPool.${name}`, () => {
-      assertCheck(run, name);
-      if (name === 'test_terminate') {
-        const tasks = spansOfCheck(run, name, { kind: 'task', name: 'startAndHang' });
-        const started = tasks.filter((t) => t.status !== 'cancelled');
-        assert.equal(started.length, 3, `${started.length} of the 10,000 endless tasks started on 3 workers`);
-        assert.ok(started.every((t) => t.status !== 'ok'), 'an endless task is shown as finished');
-        const dropped = tasks.filter((t) => t.status === 'cancelled');
-        assert.ok(dropped.length > 0 && dropped.every((t) => t.end === t.start), 'the tasks terminate() dropped are not shown as cancelled');
-        assert.ok(run.store.marks.some((m) => m.kind === 'terminate'));
-      }
+for (const [kind, fixture] of [
+  ['ThreadPool', 'cpython-pool.ts'],
+  ['Pool', 'cpython-pool-process.ts'],
+] as const) {
+  describe(`CPython Lib/test/_test_multiprocessing.py _TestPool, on ${kind}`, function () {
+    let run: Run;
+    before(async () => {
+      run = await runFixture(fixture);
     });
-  }
-});
 
-describe('CPython Lib/test/test_concurrent_futures (FutureTests, executor map, initializer), on ThreadPoolExecutor', function () {
-  let run: Run;
-  before(async () => {
-    run = await runFixture('cpython-futures.ts');
-  });
-
-  it('the fixture ran every test and main returned', () => {
-    assert.equal(run.outcome, 'returned', run.error?.message);
-  });
-
-  for (const name of FUTURE_TESTS) {
-    it(`cpython ${name}`, () => {
-      assertCheck(run, name);
-      if (name.endsWith('test_done_callback_raises') || name.endsWith('test_done_callback_raises_already_succeeded')) {
-        const err = stderrOf(run, name);
-        assert.ok(err.some((l) => l.startsWith('exception calling callback for <Future')), `stderr: ${JSON.stringify(err)}`);
-        assert.ok(err.includes('Error: doh!'), `stderr: ${JSON.stringify(err)}`);
-      }
-      if (name === 'FailingInitializerMixin.test_initializer') {
-        assert.ok(stderrOf(run, name).includes('ValueError: error in initializer'));
-        const broken = [...run.store.pools.values()].filter((p) => p.broken);
-        assert.equal(broken.length, 1);
-      }
+    it('the fixture ran every test and main returned', () => {
+      assert.equal(run.outcome, 'returned', run.error?.message);
     });
-  }
-});
+
+    for (const name of POOL_TESTS) {
+      it(`cpython _TestPool.${name}`, () => {
+        assertCheck(run, name);
+        if (name === 'test_terminate') {
+          const tasks = spansOfCheck(run, name, { kind: 'task', name: 'startAndHang' });
+          const started = tasks.filter((t) => t.status !== 'cancelled');
+          assert.equal(started.length, 3, `${started.length} of the 10,000 endless tasks started on 3 workers`);
+          assert.ok(started.every((t) => t.status !== 'ok'), 'an endless task is shown as finished');
+          const dropped = tasks.filter((t) => t.status === 'cancelled');
+          assert.ok(dropped.length > 0 && dropped.every((t) => t.end === t.start), 'the tasks terminate() dropped are not shown as cancelled');
+          assert.ok(run.store.marks.some((m) => m.kind === 'terminate'));
+        }
+      });
+    }
+  });
+}
+
+for (const [kind, fixture] of [
+  ['ThreadPoolExecutor', 'cpython-futures.ts'],
+  ['ProcessPoolExecutor', 'cpython-futures-process.ts'],
+] as const) {
+  describe(`CPython Lib/test/test_concurrent_futures (FutureTests, executor map, initializer), on ${kind}`, function () {
+    let run: Run;
+    before(async () => {
+      run = await runFixture(fixture);
+    });
+
+    it('the fixture ran every test and main returned', () => {
+      assert.equal(run.outcome, 'returned', run.error?.message);
+    });
+
+    for (const name of FUTURE_TESTS) {
+      it(`cpython ${name}`, () => {
+        assertCheck(run, name);
+        if (name.endsWith('test_done_callback_raises') || name.endsWith('test_done_callback_raises_already_succeeded')) {
+          const err = stderrOf(run, name);
+          assert.ok(err.some((l) => l.startsWith('exception calling callback for <Future')), `stderr: ${JSON.stringify(err)}`);
+          assert.ok(err.includes('Error: doh!'), `stderr: ${JSON.stringify(err)}`);
+        }
+        if (name === 'FailingInitializerMixin.test_initializer') {
+          assert.ok(stderrOf(run, name).includes('ValueError: error in initializer'));
+          const broken = [...run.store.pools.values()].filter((p) => p.broken);
+          assert.equal(broken.length, 1);
+        }
+      });
+    }
+  });
+}

@@ -137,8 +137,10 @@ async function pump(): Promise<void> {
     runner.resume();
     const pending = runner.runTaken();
     if (pending) await pending;
-    runner.flush();
+    // Idle before the result goes: by the time main has the result (and may terminate the
+    // pool), the proxy knows the task is over.
     send(FromChild.IDLE);
+    runner.flush();
   }
   busy = false;
   if (quitAsked) quit(0);
