@@ -14,7 +14,6 @@ const common = {
   logLevel: 'warning',
   legalComments: 'none',
   define: { POOLSCOPE_TEST_HOOKS: String(!release) },
-  minifySyntax: release,
 };
 const node = { ...common, platform: 'node', target: 'node20', external: ['esbuild'] };
 const nodeEsm = {
@@ -51,6 +50,8 @@ const builds = [
     outdir: 'dist',
     format: 'cjs',
     external: ['vscode', 'esbuild'],
+    // Drops the code behind a false POOLSCOPE_TEST_HOOKS.
+    minifySyntax: release,
     // The runtime finds its worker scripts through __dirname here; its import.meta fallback is for the ESM build.
     logOverride: { 'empty-import-meta': 'silent' },
   },
@@ -85,6 +86,5 @@ if (watch) {
 } else {
   // Chunk names carry content hashes: clear the old ones so dist/ holds one build.
   rmSync('dist/chunks', { recursive: true, force: true });
-  if (release) for (const f of ['dist/test-host.mjs', 'dist/test-host.mjs.map']) rmSync(f, { force: true });
   await Promise.all(wanted.map((b) => esbuild.build(b)));
 }

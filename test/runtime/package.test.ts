@@ -74,6 +74,11 @@ describe('npm run package', function () {
     assert.deepEqual(missing, [], `the .vsix lacks files needed at run time (see .vscodeignore)`);
   });
 
+  it('carries none of the hooks the tests read: the inspector\'s probe, the inspectorStats command', () => {
+    assert.ok(!readFileSync(join(ext, 'dist', 'extension.js'), 'utf8').includes('poolscope.inspectorStats'), 'the extension registers inspectorStats');
+    assert.ok(!readFileSync(join(ext, 'media', 'dist', 'webview.js'), 'utf8').includes('poolscopeProbe'), 'the inspector sets window.poolscopeProbe');
+  });
+
   it('keeps the README\'s images as links into the package, not to a repository', () => {
     const readme = readFileSync(join(ext, 'readme.md'), 'utf8');
     assert.match(readme, /!\[[^\]]*\]\(media\/inspector-callback-blocks\.png\)/);
