@@ -7,7 +7,7 @@ import type { Job } from '../trace/model';
 import type { TraceStore } from '../trace/store';
 import { SPAN_COLUMN_NAMES, type SpanColumn, type TracePatch, type WireJobs, type WireSpans } from './wire';
 
-type Column = { slice(a: number, b: number): ArrayBufferView; length: number; constructor: Function };
+type Column = { slice(a: number, b: number): ArrayBufferView; length: number };
 type Columns = Record<SpanColumn, Column>;
 
 /** Rows per patch: about 16 MB of span columns. */
