@@ -10,7 +10,8 @@ import * as esbuild from 'esbuild';
 import { entries } from './bundle';
 import { libraries } from './libraries';
 import { fullSizes, quickSizes, resultMarker, sizesVar, type Measures, type Sizes } from './scenarios';
-import { renderSection, writeSection, type Outcome } from './report';
+import { renderSection, type Outcome } from './report';
+import { writeSection } from '../results';
 import { othersShare, snapshot, waitForQuiet } from './quiet';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));

@@ -1,8 +1,7 @@
 // Turns the rounds' measures into the "## Runtime (worker pool)" section of bench/RESULTS.md:
 // medians, ratios to the bare echo and to the best peer, and the issue's targets.
-import * as fs from 'node:fs';
-import * as os from 'node:os';
 import type { Measures, Sizes } from './scenarios';
+import { machine, median } from '../results';
 import { libraries, type Library } from './libraries';
 
 const heading = '## Runtime (worker pool)';
@@ -24,17 +23,6 @@ export interface Outcome {
 
 type Metric = keyof Measures;
 const higherIsBetter: Record<Metric, boolean> = { tasksPerSec: true, p50Us: false, p99Us: false, busyShare: true };
-
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
-
-function machine(): string {
-  const cpu = /model name\s*:\s*(.*)/.exec(fs.readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? os.cpus()[0]?.model;
-  return `${cpu}, ${os.availableParallelism()} cores, Node ${process.version}, ${os.platform()} ${os.release()}`;
-}
 
 const n = (x: number) => x.toLocaleString('en-US');
 const fmt: Record<Metric, (v: number) => string> = {
@@ -171,18 +159,4 @@ export function renderSection(o: Outcome): string {
     ...(failures.length ? ['', '### Failed runs', '', ...failures] : []),
     '',
   ].join('\n');
-}
-
-/** Replaces this bench's section of the file (up to the next `## ` heading), keeping the others. */
-export function writeSection(file: string, section: string): void {
-  const old = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '# Benchmark results\n';
-  const start = old.indexOf(`${heading}\n`);
-  let text: string;
-  if (start < 0) {
-    text = `${old.trimEnd()}\n\n${section}`;
-  } else {
-    const next = old.indexOf('\n## ', start + heading.length);
-    text = old.slice(0, start) + section + (next < 0 ? '' : `\n${old.slice(next + 1)}`);
-  }
-  fs.writeFileSync(file, text);
 }
