@@ -4,6 +4,7 @@ record where they really run, and leave no frame of their own in the user's trac
 
 Task and Init are pickled to process workers; only the ids and the user's function go along.
 """
+import threading
 from time import thread_time_ns
 
 from . import records as R
@@ -11,10 +12,15 @@ from . import state
 from .sites import definition_site, drop_own_frame, error_text, name_of, preview
 
 
+#: Per worker thread: the error its pool's initializer raised there (a thread executor's worker
+#: then returns as if nothing happened, but it ended because of it).
+worker_thread = threading.local()
+
+
 class Job:
     """What the tracer knows of one job in the process that issued it."""
 
-    __slots__ = ('id', 'pool', 'lane', 'name', 'tasks', 'err_task', 'result_in', 'failed', '__weakref__')
+    __slots__ = ('id', 'pool', 'lane', 'name', 'tasks', 'err_task', 'result_in', 'failed', 'swallowed', '__weakref__')
 
     def __init__(self, id, pool, lane, name):
         self.id = id
@@ -25,6 +31,9 @@ class Job:
         self.err_task = 0
         self.result_in = False
         self.failed = False
+        #: the KeyError its callback raised, which a pool's result handler swallows (SEMANTICS 7a):
+        #: the job never becomes ready then
+        self.swallowed = None
 
 
 class Task:
@@ -86,7 +95,10 @@ class Callback:
         try:
             self.fn(value)
         except BaseException as e:
-            rec(R.CB_END, lane, job.id, R.CB_THREW, text=error_text(e))
+            text = error_text(e)
+            rec(R.CB_END, lane, job.id, R.CB_THREW, text=text)
+            if isinstance(e, KeyError):
+                job.swallowed = text
             drop_own_frame(e)
             raise
         rec(R.CB_END, lane, job.id, R.CB_OK)
@@ -136,7 +148,8 @@ class Init:
         try:
             fn(*args)
         except BaseException as e:
-            rec(R.INIT, lane, self.pool, R.ERROR, text=error_text(e))
+            worker_thread.init_error = error_text(e)
+            rec(R.INIT, lane, self.pool, R.ERROR, text=worker_thread.init_error)
             if self.pool_state is not None:
                 self.pool_state.init_failed += 1
             drop_own_frame(e)

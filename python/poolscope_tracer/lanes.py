@@ -5,6 +5,9 @@ d=pid, e=key, text=the thread's name. The host keys lanes by (pid, key) across e
 the run, so a parent can write on a child process's lane (the child's main thread has key 0)
 and the callback lane of pool P (key -P) is one lane whichever thread of the process writes
 on it. Other threads get keys 1, 2, ... in the order they first record something.
+
+A process started by spawn or forkserver may print (importing the program) before it learns
+that it is a pool's worker: its lane is then declared again, same id, with its new kind.
 """
 import itertools
 import os
@@ -25,17 +28,18 @@ class Lanes:
         self._keys = itertools.count(1)
 
     def declare(self, key, kind, pool, name, pid=None):
-        """The local id of the lane (pid, key), declared with a LANE record the first time."""
+        """The local id of the lane (pid, key), declared with a LANE record the first time (and
+        again if its kind or pool changed)."""
         pid = self._pid if pid is None else pid
-        lane = self._ids.get((pid, key))
-        if lane is None:
+        known = self._ids.get((pid, key))
+        if known is None or known[1] != (kind, pool):
             with self._lock:
-                lane = self._ids.get((pid, key))
-                if lane is None:
-                    lane = len(self._ids)
+                known = self._ids.get((pid, key))
+                if known is None or known[1] != (kind, pool):
+                    lane = len(self._ids) if known is None else known[0]
                     self._writer.rec(R.LANE, lane, lane, kind, pool, pid, key, text=name)
-                    self._ids[(pid, key)] = lane
-        return lane
+                    known = self._ids[(pid, key)] = (lane, (kind, pool))
+        return known[0]
 
     def current(self):
         """The calling thread's lane; a thread seen for the first time gets a lane of its own."""

@@ -337,6 +337,8 @@ def why_never(pool, result=None):
     if ps.init_failed >= ps.size and ps.init_ok == 0:
         return 'the initializer raised in every worker (%d times): the pool can never run a task' % ps.init_failed
     job = getattr(result, '_ps', None)
+    if job is not None and job.swallowed is not None:
+        return 'its callback raised %s, which the result handler swallowed: this job never becomes ready' % job.swallowed.split('\n', 1)[0]
     if job is not None and ps.lost.intersection(job.tasks):
         return 'a worker died while running its task: that task is lost and its result never comes'
     if ps.kind == 'ThreadPool' and pool._state == mpp.RUN and not any(t.is_alive() for t in list(pool._pool)):

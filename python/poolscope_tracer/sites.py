@@ -72,7 +72,8 @@ def frame_site(frame):
     return s
 
 
-#: Library functions that stand for the call the user made, when a patched method is reached through them.
+#: Library functions that stand for the call the user made, when a patched method is reached
+#: through them (private ones are passed over otherwise: __exit__ stands for nothing).
 _API_NAMES = {'result_iterator': 'map', '_chain_from_iterable_of_lists': 'map'}
 
 
@@ -85,8 +86,9 @@ def user_caller(depth=2):
     f = sys._getframe(depth)
     api = None
     while f is not None and not is_user_code(f.f_code):
-        if not f.f_code.co_filename.startswith(_HERE):
-            api = f.f_code.co_name
+        name = f.f_code.co_name
+        if (not name.startswith('_') or name in _API_NAMES) and not f.f_code.co_filename.startswith(_HERE):
+            api = name
         f = f.f_back
     if f is None:
         return None, api

@@ -1,7 +1,7 @@
 """Starting the tracer in a process of the run: the root (the launcher), a spawned or
 forkserver child (bootstrapped by the command line its parent gave it), or a forked child
 (which inherits all of it, see state.py)."""
-from . import output, pools, state, waits
+from . import children, executors, output, pools, state, waits
 
 _installed = False
 
@@ -14,5 +14,7 @@ def install(folder, trace_tasks=True):
         return
     _installed = True
     pools.install()
+    executors.install()
+    children.patch()
     waits.patch_sleep()
     output.capture()

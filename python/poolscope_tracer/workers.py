@@ -1,12 +1,15 @@
 """Pool workers, threads or processes: each draws on a lane of its pool from its first moment,
 and its end is recorded by whoever sees it.
 
-A worker that returns records its own exit. A worker thread that dies records its death
-itself; a worker process that dies (a crash, a signal, os._exit, a raising initializer) is seen
+A worker that returns records its own exit; a worker thread that dies records its death
+itself. A worker process that dies (a crash, a signal, os._exit, a raising initializer) is seen
 by the process that made the pool, which reads the dead worker's record file to tell what it
-was doing (a task it never finished is lost) and writes the death on the worker's lane.
+was doing (the task it never finished is lost with it) and writes the death on its lane.
 """
+import glob
 import os
+import signal
+import sys
 import threading
 import weakref
 
@@ -14,16 +17,22 @@ import multiprocessing.pool as mpp
 
 from . import records as R
 from . import state
-from .calls import Init
+from .calls import Init, worker_thread
 from .patching import replace
 from .sites import drop_own_frame, error_text
 
 #: This process's pools by id, for the worker threads it runs and the deaths it sees.
 _pools = weakref.WeakValueDictionary()
+#: A spawned worker process records its start as it boots (children.bootstrap), before its pool's code runs.
+started_at_bootstrap = False
 
 
 def register(ps):
     _pools[ps.id] = ps
+
+
+def pool_state(pool_id):
+    return _pools.get(pool_id)
 
 
 def start_worker(init, in_process):
@@ -33,9 +42,10 @@ def start_worker(init, in_process):
     if ps is not None and not in_process:
         ps.started += 1
         replacing = ps.started > ps.size
-    key = 0 if in_process else None
-    name = threading.current_thread().name if not in_process else _process_name()
-    lane = state.lanes.bind(key, R.LANE_WORKER, init.pool, name)
+    name = _process_name() if in_process else threading.current_thread().name
+    lane = state.lanes.bind(0 if in_process else None, R.LANE_WORKER, init.pool, name)
+    if in_process and started_at_bootstrap:
+        return lane
     state.rec(R.WORKER, lane, R.WORKER_START, os.getpid(), 1 if replacing else 0)
     if replacing:
         state.rec(R.POOL, lane, init.pool, R.POOL_RESPAWN, -1, lane)
@@ -50,15 +60,65 @@ def _process_name():
 def run_worker(target, init, args):
     """Runs a pool's worker function as a traced worker of init's pool."""
     in_process = threading.current_thread() is threading.main_thread()
+    worker_thread.init_error = None
     lane = start_worker(init, in_process)
     try:
         target(*args)
     except BaseException as e:
         if not in_process:
-            state.rec(R.WORKER, lane, R.WORKER_DIED, -1, 0, 0, text='the worker thread ended with %s' % error_text(e))
+            state.rec(R.WORKER, state.lanes.current(), R.WORKER_DIED, -1, 0, 0, text='the worker thread ended with %s' % error_text(e))
         drop_own_frame(e)
         raise
-    state.rec(R.WORKER, lane, R.WORKER_EXIT, 0)
+    if worker_thread.init_error is not None:
+        # A thread executor's worker returns when its initializer raised: it ended unasked.
+        state.rec(R.WORKER, lane, R.WORKER_DIED, 0 if in_process else -1, 0, 0, text='its initializer raised ' + worker_thread.init_error)
+    else:
+        state.rec(R.WORKER, lane, R.WORKER_EXIT, 0)
+
+
+def how_it_ended(exitcode):
+    if exitcode is not None and exitcode < 0:
+        try:
+            return 'killed by %s' % signal.Signals(-exitcode).name
+        except ValueError:
+            return 'killed by signal %d' % -exitcode
+    return 'exited with code %s' % exitcode
+
+
+def process_ended(ps, proc, asked):
+    """Records the end of worker process `proc` of pool `ps`, seen by this process (its parent).
+    asked: the pool ended it (terminate); else it died, and its record file tells what it was doing."""
+    pid = proc.pid
+    lane = state.lanes.declare(0, R.LANE_WORKER, ps.id, proc.name, pid=pid)
+    code = proc.exitcode
+    if asked:
+        state.rec(R.WORKER, lane, R.WORKER_EXIT, code if code is not None else -1)
+        return
+    running, init_error = _last_doings(pid)
+    why = how_it_ended(code)
+    if init_error is not None:
+        ps.init_failed += 1
+        why = 'its initializer raised %s; %s' % (init_error.split('\n', 1)[0], why)
+    if running:
+        ps.lost.add(running)
+    state.rec(R.WORKER, lane, R.WORKER_DIED, code if code is not None and code >= 0 else -1, -code if code is not None and code < 0 else 0, running, text=why)
+
+
+def _last_doings(pid):
+    """(task the process started and never ended or 0, its initializer's error or None), from its record file."""
+    paths = sorted(glob.glob(os.path.join(state.folder, 'p%d.rec' % pid)) + glob.glob(os.path.join(state.folder, 'p%d-*.rec' % pid)), key=os.path.getmtime)
+    if not paths:
+        return 0, None
+    running = 0
+    init_error = None
+    for r in R.read_records(paths[-1])[0]:
+        if r[0] == R.TASK_START:
+            running = r[3]
+        elif r[0] == R.TASK_END and r[3] == running:
+            running = 0
+        elif r[0] == R.INIT and r[4] == R.ERROR:
+            init_error = r[9]
+    return running, init_error
 
 
 def patch_pool_worker():
@@ -75,3 +135,49 @@ def patch_pool_worker():
 
     # The pool looks `worker` up in its module each time it starts one.
     replace(mpp, 'worker', make)
+
+    def make_join_exited(orig):
+        def _join_exited_workers(pool):
+            for w in list(pool):
+                if w.exitcode not in (None, 0) and hasattr(w, 'sentinel'):
+                    _ended(w, asked=False)
+            return orig(pool)
+        return _join_exited_workers
+
+    replace(mpp.Pool, '_join_exited_workers', make_join_exited)
+
+    def make_terminate_pool(orig):
+        def _terminate_pool(cls, taskqueue, inqueue, outqueue, pool, *rest):
+            alive = [w for w in pool if hasattr(w, 'sentinel') and w.exitcode is None]
+            try:
+                orig(cls, taskqueue, inqueue, outqueue, pool, *rest)
+            except BaseException as e:
+                _terminated(alive)
+                drop_own_frame(e)
+                raise
+            _terminated(alive)
+        return _terminate_pool
+
+    replace(mpp.Pool, '_terminate_pool', make_terminate_pool)
+
+
+def _terminated(workers):
+    """Worker processes that terminate() ended (those that ended by themselves recorded it)."""
+    for w in workers:
+        if w.exitcode is not None and w.exitcode != 0:
+            _ended(w, asked=True)
+
+
+def _ended(proc, asked):
+    init = getattr(proc, '_ps_init', None)
+    ps = pool_state(init.pool) if init is not None else None
+    if ps is not None and state.rec is not None:
+        record_end(ps, proc, asked)
+
+
+def record_end(ps, proc, asked):
+    try:
+        process_ended(ps, proc, asked)
+    except Exception as e:
+        # The tracer's own trouble must not become the program's.
+        sys.__stderr__.write('poolscope tracer: could not record the end of %s: %r\n' % (proc.name, e))

@@ -3,10 +3,12 @@ import collections
 import glob
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
 import textwrap
+import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
@@ -14,38 +16,22 @@ sys.path.insert(0, os.path.dirname(HERE))
 from poolscope_tracer import records as R  # noqa: E402
 
 LAUNCHER = os.path.join(os.path.dirname(HERE), 'poolscope_tracer', '__main__.py')
+START_METHODS = ('fork', 'spawn', 'forkserver')
 
 Record = collections.namedtuple('Record', 'type lane ts a b c d e f text pid')
 
 
 class Run:
-    """A finished traced run: its exit status, what reached the real stdout/stderr, and every
-    process's records, with strings resolved and lanes named by (pid, key)."""
+    """A traced run: its exit status, what reached the real stdout/stderr, and every process's
+    records (strings resolved by `string`, lanes keyed by (pid, key) as the host keys them)."""
 
-    def __init__(self, proc, files, project_files):
-        self.returncode = proc.returncode
-        self.stdout = proc.stdout
-        self.stderr = proc.stderr
+    def __init__(self, returncode, stdout, stderr, folder, project_files):
+        self.returncode = returncode
+        self.stdout = stdout
+        self.stderr = stderr
         #: what the program's folder holds after the run
         self.project_files = project_files
-        self.records = []
-        self.lanes = {}
-        self.strings = {}
-        for path, recs in files.items():
-            pid = int(os.path.basename(path)[1:].split('.')[0].split('-')[0])
-            strs = {}
-            local = {}
-            for t in recs:
-                type_, lane, ts, a, b, c, d, e, f, text = t
-                if type_ == R.STR:
-                    strs[a] = text
-                    continue
-                if type_ == R.LANE:
-                    local[a] = (d, e)
-                    self.lanes.setdefault((d, e), {'kind': b, 'pool': c, 'name': text})
-                self.records.append(Record(type_, local.get(lane), ts, a, b, c, d, e, f, text, pid))
-            self.strings[pid] = strs
-        self.records.sort(key=lambda r: r.ts)
+        self.records, self.lanes, self.strings = read_folder(folder)
 
     def of(self, type_, **fields):
         return [r for r in self.records if r.type == type_ and all(getattr(r, k) == v for k, v in fields.items())]
@@ -53,16 +39,51 @@ class Run:
     def string(self, r, field):
         return self.strings[r.pid].get(getattr(r, field))
 
+    def line_of(self, r, field):
+        """The line number of a site string."""
+        return int(self.string(r, field).rsplit(':', 2)[1])
+
     def logs(self):
         return [r.text for r in self.records if r.type == R.LOG]
 
     def lane_kind(self, r):
         return self.lanes[r.lane]['kind']
 
+    def pids(self):
+        return {r.pid for r in self.records}
 
-def run(source, *args, env=None, timeout=60, files=None):
-    """Runs `source` as prog.py (beside `files`, name -> text) in a fresh folder under the
-    tracer, with the run folder elsewhere, as poolscope's host does; returns a Run."""
+
+def read_folder(folder):
+    records = []
+    lanes = {}
+    strings = {}
+    for path in glob.glob(os.path.join(folder, '*.rec')):
+        pid = int(os.path.basename(path)[1:].split('.')[0].split('-')[0])
+        strs = strings.setdefault(pid, {})
+        local = {}
+        for t in R.read_records(path)[0]:
+            type_, lane, ts, a, b, c, d, e, f, text = t
+            if type_ == R.STR:
+                strs[a] = text
+                continue
+            if type_ == R.LANE:
+                local[a] = (d, e)
+                # As the host does: a lane declared again takes its new role (a process that
+                # learned it is a pool's worker), never back to none.
+                if (d, e) not in lanes or c >= 0:
+                    lanes[(d, e)] = {'kind': b, 'pool': c, 'name': text}
+            records.append(Record(type_, local.get(lane), ts, a, b, c, d, e, f, text, pid))
+    records.sort(key=lambda r: r.ts)
+    return records, lanes, strings
+
+
+def run(source, *args, files=None, until=None, timeout=60):
+    """Runs `source` as prog.py (beside `files`, name -> text) in a fresh folder under the tracer,
+    with the run folder elsewhere, as poolscope's host does; returns a Run.
+
+    until: a test on the records so far; once it holds, the program's whole process group is
+    killed (as the host ends a deadlocked run). Without it the program must end by itself.
+    """
     work = tempfile.mkdtemp(prefix='pstest-')
     folder = os.path.join(work, 'run')
     project = os.path.join(work, 'project')
@@ -71,10 +92,31 @@ def run(source, *args, env=None, timeout=60, files=None):
     for name, text in dict(files or {}, **{'prog.py': source}).items():
         with open(os.path.join(project, name), 'w') as f:
             f.write(textwrap.dedent(text))
-    e = dict(os.environ, POOLSCOPE_RUN_DIR=folder, **(env or {}))
+    env = dict(os.environ, POOLSCOPE_RUN_DIR=folder)
     try:
-        proc = subprocess.run([sys.executable, LAUNCHER, 'prog.py', *args], cwd=project, env=e, capture_output=True, text=True, timeout=timeout)
-        found = {p: R.read_records(p)[0] for p in glob.glob(os.path.join(folder, '*.rec'))}
-        return Run(proc, found, sorted(os.listdir(project)))
+        with tempfile.TemporaryFile('w+') as out, tempfile.TemporaryFile('w+') as err:
+            proc = subprocess.Popen([sys.executable, LAUNCHER, 'prog.py', *args], cwd=project, env=env, stdout=out, stderr=err, text=True, start_new_session=True)
+            try:
+                deadline = time.monotonic() + timeout
+                while proc.poll() is None:
+                    if until is not None and until(read_folder(folder)[0]):
+                        break
+                    if time.monotonic() > deadline:
+                        raise AssertionError('the program did not end within %d s' % timeout)
+                    time.sleep(0.02)
+            finally:
+                try:
+                    os.killpg(proc.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+                proc.wait()
+            out.seek(0)
+            err.seek(0)
+            return Run(proc.returncode, out.read(), err.read(), folder, sorted(os.listdir(project)))
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def has(type_):
+    """An `until` test: a record of this type was written."""
+    return lambda records: any(r.type == type_ for r in records)

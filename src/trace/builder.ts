@@ -305,7 +305,10 @@ export class TraceBuilder {
       else if (r.b === PoolAction.handlerDied) pool.handlerDied = { ts: t, error: r.text ?? '' };
       else if (r.b === PoolAction.respawn) pool.respawns++;
     }
-    const lane = r.b === PoolAction.respawn ? r.d : r.b === PoolAction.handlerDied ? 1 : r.lane;
+    // A result handler's death is drawn on its Callback lane: the lane it was written on when that
+    // is one (a Python pool's own result-handler thread), else the run's one Callback lane.
+    const onCallbackLane = store.laneById(r.lane)?.kind === 'callback';
+    const lane = r.b === PoolAction.respawn ? r.d : r.b === PoolAction.handlerDied && !onCallbackLane ? 1 : r.lane;
     store.addMark(withText({ lane, ts: t, kind: POOL_MARKS[r.b], pool: r.a }, r.text));
   }
 

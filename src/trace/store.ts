@@ -110,8 +110,15 @@ export class TraceStore {
     return this.strings[id] ?? '';
   }
 
+  /** Adds a lane; a lane declared again (a process that learned it is a pool's worker) takes its new kind, pool and name. */
   addLane(lane: Lane): void {
-    if (this.lanes.some((l) => l.id === lane.id)) return;
+    const known = this.laneById(lane.id);
+    if (known) {
+      if (known.kind === lane.kind && known.pool === lane.pool && known.name === lane.name) return;
+      Object.assign(known, { kind: lane.kind, pool: lane.pool, name: lane.name });
+      this.revision++;
+      return;
+    }
     this.lanes.push(lane);
     this.lanes.sort((x, y) => x.id - y.id);
     this.revision++;

@@ -3,12 +3,16 @@
 // so a parent writing on its dead worker's lane and the worker itself draw on the same row.
 // Here each (file, local id) becomes a run-wide lane id, named as the JavaScript runtime names
 // its lanes: Main, Callback, Worker 1..N; other threads and processes keep their Python names.
+// A process that printed before it learned it is a pool's worker (spawn and forkserver import
+// the program first) declares its lane again: the lane becomes a worker lane, kept in place.
 import { LaneKindCode, PoolAction, Rec, type RawRecord } from '../../trace/records';
 
 export const MAIN_LANE = 0;
 
 export class RunLanes {
   private readonly byKey = new Map<string, number>();
+  /** each lane's kind and pool as last declared */
+  private readonly roles = new Map<number, string>();
   private next = MAIN_LANE + 1;
   private workers = 0;
   private callbacks = 0;
@@ -30,13 +34,16 @@ export class RunLanes {
   private declare(r: RawRecord, local: number[]): boolean {
     const key = `${r.d}:${r.e}`;
     let id = this.byKey.get(key);
-    const known = id !== undefined;
     if (id === undefined) {
       id = r.d === this.rootPid && r.e === 0 ? MAIN_LANE : this.next++;
       this.byKey.set(key, id);
     }
     local[r.a] = id;
-    if (known) return false;
+    const role = `${r.b}:${r.c}`;
+    const was = this.roles.get(id);
+    // Told again by another file, or by its own process going back to what it was: nothing new.
+    if (was === role || (was !== undefined && r.c < 0)) return false;
+    this.roles.set(id, role);
     r.a = id;
     r.lane = id;
     r.text = this.name(r);

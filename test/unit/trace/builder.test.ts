@@ -158,6 +158,30 @@ describe('trace builder', () => {
     assert.deepEqual([...(cols.cpu as Int32Array)], [2400, -1], 'the CPU column crosses to the view');
   });
 
+  it('marks a result handler death on that pool\'s own Callback lane when it is written there (Python), else on the one Callback lane', () => {
+    const CB1 = 1;
+    const CB2 = 3;
+    const store = trace([
+      rec(Rec.LANE, MAIN, 0, MAIN, LaneKindCode.main, -1, 0, 0, 0, 'Main'),
+      rec(Rec.LANE, MAIN, 0, CB1, LaneKindCode.callback, 1, 0, 0, 0, 'Callback'),
+      rec(Rec.LANE, MAIN, 0, CB2, LaneKindCode.callback, 2, 0, 0, 0, 'Callback 2'),
+      rec(Rec.POOL, CB2, 5, 2, PoolAction.handlerDied, -1, 0, 0, 0, 'RuntimeError: x'),
+      rec(Rec.POOL, MAIN, 6, 1, PoolAction.handlerDied, -1, 0, 0, 0, 'RuntimeError: y'),
+    ]);
+    assert.deepEqual(
+      store.marks.filter((m) => m.kind === 'handler-died').map((m) => [m.pool, m.lane]),
+      [
+        [2, CB2],
+        [1, CB1],
+      ],
+    );
+  });
+
+  it('gives a lane declared again its new kind, pool and name (a process that learned it is a pool worker), in place', () => {
+    const store = trace([rec(Rec.LANE, MAIN, 0, 4, LaneKindCode.main, -1, 0, 0, 0, 'MainThread (pid 9)'), rec(Rec.LANE, MAIN, 1, 4, LaneKindCode.worker, 2, 0, 0, 0, 'Worker 3')]);
+    assert.deepEqual(store.lanes, [{ id: 4, kind: 'worker', pool: 2, name: 'Worker 3' }]);
+  });
+
   it('packs a TASK_JOB pool id and api name into one field and back', () => {
     for (const [pool, api] of [[0, 0], [1, 3], [4095, 524287], [17, -1]]) {
       assert.deepEqual(unpackPoolApi(packPoolApi(pool, api)), { pool, api });

@@ -1,0 +1,358 @@
+"""concurrent.futures: ThreadPoolExecutor, ProcessPoolExecutor (and subclasses) and Future,
+traced by patching the classes in place.
+
+- __init__ records the executor and hands every worker an Init with the pool's id; the
+  modules' worker functions (_worker, _process_worker) put their worker on a lane.
+- submit records the job at the user's line (executor.map submits through it) and wraps the
+  function in a Task; the Job reaches the future through _WorkItem.
+- A future's done callbacks run where Python runs them: a ThreadPoolExecutor's in the worker
+  that finished the task, a ProcessPoolExecutor's in its manager thread (the pool's Callback
+  lane), an already-done future's at once in the caller.
+"""
+import signal
+import threading
+
+import concurrent.futures as cf
+import concurrent.futures._base as base
+import concurrent.futures.process as cfp
+import concurrent.futures.thread as cft
+
+from . import records as R
+from . import state, waits, workers
+from .calls import Callback, Init, Job, PoolState, Task
+from .patching import replace
+from .sites import definition_site, drop_own_frame, error_text, name_of, preview_args, user_caller
+
+_tls = threading.local()
+_BROKEN_THREADS = 'BrokenThreadPool: A thread initializer failed, the thread pool is not usable anymore'
+
+
+def _patch_init(cls, kind):
+    def make(orig):
+        def __init__(self, max_workers=None, *args, **kwargs):
+            init_at = 1  # after thread_name_prefix (threads) or mp_context (processes)
+            initializer = args[init_at] if len(args) > init_at else kwargs.get('initializer')
+            if state.rec is None or (initializer is not None and not callable(initializer)):
+                try:
+                    return orig(self, max_workers, *args, **kwargs)
+                except BaseException as e:
+                    drop_own_frame(e)
+                    raise
+            ps = PoolState(state.pool_ids.new(), kind, 0)
+            init = Init(initializer, ps.id, False, ps)
+            if len(args) > init_at:
+                args = args[:init_at] + (init,) + args[init_at + 1:]
+            else:
+                kwargs['initializer'] = init
+            try:
+                orig(self, max_workers, *args, **kwargs)
+            except BaseException as e:
+                drop_own_frame(e)
+                raise
+            ps.size = self._max_workers
+            self._ps = ps
+            workers.register(ps)
+            site, _ = user_caller(2)
+            w = state.writer
+            lanes = state.lanes
+            if kind == 'ProcessPoolExecutor':
+                lanes.declare(-ps.id, R.LANE_CALLBACK, ps.id, 'Callback')
+            state.rec(R.POOL, lanes.current(), ps.id, R.POOL_CREATED, w.str(site), ps.size, w.str(name_of(initializer) if initializer else None), w.str(definition_site(initializer) if initializer else None), text=kind)
+        return __init__
+
+    replace(cls, '__init__', make)
+
+
+def _patch_submit(cls, broken_attr):
+    def make(orig):
+        def submit(self, fn, /, *args, **kwargs):
+            ps = self.__dict__.get('_ps')
+            if ps is None or not state.tasks or getattr(self, broken_attr) or getattr(self, '_shutdown', False) or getattr(self, '_shutdown_thread', False):
+                try:
+                    return orig(self, fn, *args, **kwargs)
+                except BaseException as e:
+                    drop_own_frame(e)
+                    raise
+            site, api = user_caller(2)
+            w = state.writer
+            lane = state.lanes.current()
+            name = name_of(fn)
+            job = Job(state.job_ids.new(), ps, lane, name)
+            task = state.task_ids.new()
+            job.tasks.append(task)
+            items = args[1] if getattr(fn, 'func', None) is cfp._process_chunk and len(args) > 1 else args
+            preview = preview_args(items, kwargs)
+            api = api or 'submit'
+            if ps.id < R.TASK_JOB_POOLS:
+                state.rec(R.TASK_JOB, lane, job.id, task, R.pack_pool_api(ps.id, w.str(api)), w.str(site), w.str(name), w.str(definition_site(fn)), text=preview)
+            else:
+                state.rec(R.JOB, lane, job.id, ps.id, w.str(api), w.str(site), 1, w.str(definition_site(fn)))
+                state.rec(R.TASK_SUBMIT, lane, task, job.id, w.str(name), 0, text=preview)
+            _tls.job = job
+            try:
+                return orig(self, Task(fn, task, False), *args, **kwargs)
+            except BaseException as e:
+                drop_own_frame(e)
+                raise
+            finally:
+                _tls.job = None
+        return submit
+
+    replace(cls, 'submit', make)
+
+
+def _patch_work_item(module):
+    def make(orig):
+        def __init__(self, future, fn, args, kwargs):
+            orig(self, future, fn, args, kwargs)
+            job = getattr(_tls, 'job', None)
+            if job is not None:
+                future._ps = job
+                _tls.job = None
+        return __init__
+
+    replace(module._WorkItem, '__init__', make)
+
+
+def _patch_workers():
+    def make_thread_worker(orig):
+        def _worker(executor_reference, work_queue, initializer, initargs):
+            if type(initializer) is not Init or state.rec is None:
+                return orig(executor_reference, work_queue, initializer, initargs)
+            try:
+                return workers.run_worker(orig, initializer, (executor_reference, work_queue, initializer, initargs))
+            except BaseException as e:
+                drop_own_frame(e)
+                raise
+        return _worker
+
+    replace(cft, '_worker', make_thread_worker)
+
+    def make_process_worker(orig):
+        def _process_worker(call_queue, result_queue, initializer, initargs, *rest):
+            if type(initializer) is not Init or state.rec is None:
+                return orig(call_queue, result_queue, initializer, initargs, *rest)
+            try:
+                return workers.run_worker(orig, initializer, (call_queue, result_queue, initializer, initargs, *rest))
+            except BaseException as e:
+                drop_own_frame(e)
+                raise
+        return _process_worker
+
+    replace(cfp, '_process_worker', make_process_worker)
+
+    def make_broken(orig):
+        def _initializer_failed(self):
+            ps = self.__dict__.get('_ps')
+            if ps is not None and state.rec is not None and not self._broken:
+                state.rec(R.POOL, state.lanes.current(), ps.id, R.POOL_BROKEN, text=_BROKEN_THREADS)
+            return orig(self)
+        return _initializer_failed
+
+    replace(cf.ThreadPoolExecutor, '_initializer_failed', make_broken)
+
+
+def _patch_manager():
+    manager = cfp._ExecutorManagerThread
+
+    def make_run(orig):
+        def run(self):
+            executor = self.executor_reference()
+            ps = executor.__dict__.get('_ps') if executor is not None else None
+            executor = None
+            self._ps = ps
+            if ps is not None and state.rec is not None:
+                state.lanes.bind(-ps.id, R.LANE_CALLBACK, ps.id)
+            return orig(self)
+        return run
+
+    replace(manager, 'run', make_run)
+
+    def make_terminate_broken(orig):
+        def terminate_broken(self, cause):
+            ps = self.__dict__.get('_ps')
+            workers_ = list(self.processes.values())
+            try:
+                orig(self, cause)
+            except BaseException as e:
+                drop_own_frame(e)
+                raise
+            finally:
+                if ps is not None and state.rec is not None:
+                    _broken(ps, workers_, cause)
+        return terminate_broken
+
+    replace(manager, 'terminate_broken', make_terminate_broken)
+
+
+def _broken(ps, procs, cause):
+    """A process executor broke: the workers that died did it (terminate_broken ended the rest
+    with SIGTERM, which it reaped before returning)."""
+    dead = [p for p in procs if p.exitcode not in (None, 0, -signal.SIGTERM)]
+    for p in procs:
+        if p.exitcode is not None and p.exitcode != 0:
+            workers.record_end(ps, p, asked=p not in dead)
+    why = 'BrokenProcessPool: A child process terminated abruptly, the process pool is not usable anymore'
+    if dead:
+        why += ' (%s)' % '; '.join('%s %s' % (p.name, workers.how_it_ended(p.exitcode)) for p in dead)
+    elif cause:
+        why += '\n' + ''.join(cause)
+    state.rec(R.POOL, state.lanes.current(), ps.id, R.POOL_BROKEN, text=why)
+
+
+def _patch_future():
+    F = base.Future
+
+    def make_settle(orig, failed):
+        def settle(self, value):
+            job = self.__dict__.get('_ps')
+            if job is not None and self._state in (base.PENDING, base.RUNNING):
+                state.rec(R.JOB_READY, job.lane, job.id, R.ERROR if failed else R.OK, 1)
+            try:
+                return orig(self, value)
+            except BaseException as e:
+                drop_own_frame(e)
+                raise
+        return settle
+
+    replace(F, 'set_result', lambda orig: make_settle(orig, False))
+    replace(F, 'set_exception', lambda orig: make_settle(orig, True))
+
+    def make_cancel(orig):
+        def cancel(self):
+            job = self.__dict__.get('_ps')
+            pending = self._state == base.PENDING
+            cancelled = orig(self)
+            if job is not None and cancelled and pending:
+                state.rec(R.TASK_DROP, job.lane, job.tasks[0], R.CANCELLED)
+                state.rec(R.JOB_READY, job.lane, job.id, R.CANCELLED, 1)
+            return cancelled
+        return cancel
+
+    replace(F, 'cancel', make_cancel)
+
+    def make_add(orig):
+        def add_done_callback(self, fn):
+            job = self.__dict__.get('_ps')
+            if job is not None and state.tasks:
+                site, _ = user_caller(2)
+                fn = Callback(fn, job, R.CB_DONE, site)
+            try:
+                return orig(self, fn)
+            except BaseException as e:
+                drop_own_frame(e)
+                raise
+        return add_done_callback
+
+    replace(F, 'add_done_callback', make_add)
+
+    def make_result(orig, what):
+        def get(self, timeout=None):
+            job = self.__dict__.get('_ps')
+            wait = waits.begin(what, job.id if job else -1, timeout) if state.rec is not None else None
+            try:
+                value = orig(self, timeout)
+            except BaseException as e:
+                if wait is not None:
+                    failed = self._state == base.FINISHED
+                    if failed and job is not None:
+                        state.rec(R.RETRIEVED, wait[1], job.id)
+                    waits.end(wait, R.WAIT_TIMEOUT if not self.done() else R.WAIT_ERROR)
+                drop_own_frame(e)
+                raise
+            if wait is not None:
+                if what == 'exception' and value is not None and job is not None:
+                    state.rec(R.RETRIEVED, wait[1], job.id)
+                waits.end(wait, R.WAIT_OK)
+            return value
+        return get
+
+    replace(F, 'result', lambda orig: make_result(orig, 'result'))
+    replace(F, 'exception', lambda orig: make_result(orig, 'exception'))
+
+
+def _patch_module_waits():
+    def make_wait(orig):
+        def wait(fs, timeout=None, return_when=base.ALL_COMPLETED):
+            w = waits.begin('wait', -1, timeout) if state.rec is not None else None
+            try:
+                done = orig(fs, timeout, return_when)
+            except BaseException as e:
+                if w is not None:
+                    waits.end(w, R.WAIT_ERROR)
+                drop_own_frame(e)
+                raise
+            if w is not None:
+                waits.end(w, R.WAIT_OK if not done.not_done or return_when != base.ALL_COMPLETED else R.WAIT_TIMEOUT)
+            return done
+        return wait
+
+    def make_as_completed(orig):
+        def as_completed(fs, timeout=None):
+            return _each_a_wait(orig(fs, timeout), timeout)
+        return as_completed
+
+    for name, make in (('wait', make_wait), ('as_completed', make_as_completed)):
+        original = replace(base, name, make)
+        if cf.__dict__.get(name) is original:
+            setattr(cf, name, getattr(base, name))
+
+
+def _each_a_wait(futures, timeout):
+    """as_completed's iterator, each step a wait on the user's line (the loop's)."""
+    while True:
+        w = waits.begin('as_completed', -1, timeout) if state.rec is not None else None
+        try:
+            f = next(futures)
+        except StopIteration:
+            if w is not None:
+                waits.end(w, R.WAIT_OK)
+            return
+        except BaseException as e:
+            if w is not None:
+                waits.end(w, R.WAIT_TIMEOUT if isinstance(e, base.TimeoutError) else R.WAIT_ERROR)
+            drop_own_frame(e)
+            raise
+        if w is not None:
+            waits.end(w, R.WAIT_OK)
+        yield f
+
+
+def _patch_shutdown(cls, done_attr):
+    def make(orig):
+        def shutdown(self, wait=True, *, cancel_futures=False):
+            ps = self.__dict__.get('_ps')
+            w = None
+            if ps is not None and state.rec is not None:
+                if not getattr(self, done_attr):
+                    site, _ = user_caller(2)
+                    state.rec(R.POOL, state.lanes.current(), ps.id, R.POOL_SHUTDOWN, state.writer.str(site))
+                if wait:
+                    w = waits.begin('shutdown', -1, None)
+            try:
+                orig(self, wait, cancel_futures=cancel_futures)
+            except BaseException as e:
+                if w is not None:
+                    waits.end(w, R.WAIT_ERROR)
+                drop_own_frame(e)
+                raise
+            if w is not None:
+                waits.end(w, R.WAIT_OK)
+        return shutdown
+
+    replace(cls, 'shutdown', make)
+
+
+def install():
+    _patch_init(cf.ThreadPoolExecutor, 'ThreadPoolExecutor')
+    _patch_init(cf.ProcessPoolExecutor, 'ProcessPoolExecutor')
+    _patch_submit(cf.ThreadPoolExecutor, '_broken')
+    _patch_submit(cf.ProcessPoolExecutor, '_broken')
+    _patch_work_item(cft)
+    _patch_work_item(cfp)
+    _patch_workers()
+    _patch_manager()
+    _patch_future()
+    _patch_module_waits()
+    _patch_shutdown(cf.ThreadPoolExecutor, '_shutdown')
+    _patch_shutdown(cf.ProcessPoolExecutor, '_shutdown_thread')
