@@ -107,7 +107,7 @@ class Callback:
 class PoolState:
     """What the process that made a pool knows of it beyond the pool object itself."""
 
-    __slots__ = ('id', 'kind', 'size', 'ref', 'started', 'init_ok', 'init_failed', 'lost', 'handler_error', '__weakref__')
+    __slots__ = ('id', 'kind', 'size', 'ref', 'started', 'init_ok', 'init_failed', 'lost', 'handler_error', 'shut_down', '__weakref__')
 
     def __init__(self, id, kind, size):
         self.id = id
@@ -120,6 +120,8 @@ class PoolState:
         #: task ids whose worker died while running them
         self.lost = set()
         self.handler_error = None
+        #: an executor's shutdown() was called
+        self.shut_down = False
 
 
 class Init:

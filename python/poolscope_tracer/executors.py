@@ -318,13 +318,15 @@ def _each_a_wait(futures, timeout):
         yield f
 
 
-def _patch_shutdown(cls, done_attr):
+def _patch_shutdown(cls):
     def make(orig):
         def shutdown(self, wait=True, *, cancel_futures=False):
             ps = self.__dict__.get('_ps')
             w = None
             if ps is not None and state.rec is not None:
-                if not getattr(self, done_attr):
+                # Its own flag: a broken process executor counts as shut down without a shutdown() call.
+                if not ps.shut_down:
+                    ps.shut_down = True
                     site, _ = user_caller(2)
                     state.rec(R.POOL, state.lanes.current(), ps.id, R.POOL_SHUTDOWN, state.writer.str(site))
                 if wait:
@@ -354,5 +356,5 @@ def install():
     _patch_manager()
     _patch_future()
     _patch_module_waits()
-    _patch_shutdown(cf.ThreadPoolExecutor, '_shutdown')
-    _patch_shutdown(cf.ProcessPoolExecutor, '_shutdown_thread')
+    _patch_shutdown(cf.ThreadPoolExecutor)
+    _patch_shutdown(cf.ProcessPoolExecutor)

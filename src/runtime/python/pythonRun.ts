@@ -87,6 +87,9 @@ class PythonRun {
       if (bad) return this.badInput(bad);
       return this.trace.close(this.end.result ?? pythonOutcome(this.trace.store, exit.code, exit.signal, dirname(this.file)));
     } finally {
+      // A process that escaped the kill may still hold the interpreter's pipes: let go of them.
+      this.child?.stdout?.destroy();
+      this.child?.stderr?.destroy();
       for (const f of this.files.values()) f.file.close();
       rmSync(this.folder, { recursive: true, force: true });
     }
