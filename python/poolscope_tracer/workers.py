@@ -138,10 +138,15 @@ def patch_pool_worker():
 
     def make_join_exited(orig):
         def _join_exited_workers(pool):
-            for w in list(pool):
-                if w.exitcode not in (None, 0) and hasattr(w, 'sentinel'):
-                    _ended(w, asked=False)
-            return orig(pool)
+            before = list(pool)
+            cleaned = orig(pool)
+            # Those it cleaned up (its own reading of their exit codes: one taken earlier may
+            # have missed a worker that was still becoming a zombie).
+            if cleaned:
+                for w in before:
+                    if w not in pool and w.exitcode not in (None, 0) and hasattr(w, 'sentinel'):
+                        _ended(w, asked=False)
+            return cleaned
         return _join_exited_workers
 
     replace(mpp.Pool, '_join_exited_workers', make_join_exited)
