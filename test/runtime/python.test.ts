@@ -158,8 +158,9 @@ describe('Python programs', function () {
     const { startPythonRun } = await host();
     const handle = startPythonRun(resolve(PY, 'sleepers.py'), { timeoutMs: 60_000 });
     const store = handle.store;
-    // A gate, not a delay: stop once both process workers have recorded their start and the child is known.
-    const ready = () => store.lanes.filter((l) => l.kind === 'worker' && l.pid !== undefined && l.pid !== store.laneById(0)?.pid).length >= 2 && store.logs.some((l) => l.text.startsWith('child '));
+    // A gate, not a delay: stop once all four tasks run (two in each pool's workers) and the child is known.
+    const running = () => [...store.spans()].filter((s) => s.kind === 'task' && s.status === 'running').length;
+    const ready = () => running() === 4 && store.logs.some((l) => l.text.startsWith('child '));
     while (!ready()) await new Promise((r) => setTimeout(r, 20));
     const pids = [...store.lanes.map((l) => l.pid), Number(store.logs.find((l) => l.text.startsWith('child '))!.text.split(' ')[1])].filter((p): p is number => p !== undefined);
     await handle.stop();
