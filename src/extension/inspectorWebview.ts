@@ -2,14 +2,13 @@
 // webview, and the live feed: at most one batch per 100 ms, sequence-numbered, with a snapshot
 // when the view says it is ready (first load, or after it was hidden and rebuilt) or saw a gap.
 import { randomBytes } from 'node:crypto';
-import { isAbsolute, resolve } from 'node:path';
 import * as vscode from 'vscode';
 import { TraceFeed } from '../protocol/encode';
 import { PROTOCOL_VERSION, type HostEnvelope, type HostMessage } from '../protocol/messages';
-import { checkViewEnvelope } from '../protocol/validate';
 import type { Site } from '../protocol/wire';
-import { parseSite } from '../trace/model';
-import type { TraceStore } from '../trace/store';
+import { inspectorHtml } from './inspectorHtml';
+import { receiveViewMessage } from './viewInbox';
+import { sourceRefusal } from './sourceLinks';
 import { readConfig } from './config';
 import type { RunState, ShownRun } from './runState';
 
@@ -62,24 +61,12 @@ export class InspectorWebview implements vscode.Disposable {
   }
 
   private html(webview: vscode.Webview, dist: vscode.Uri): string {
-    const nonce = randomBytes(18).toString('base64');
-    const js = webview.asWebviewUri(vscode.Uri.joinPath(dist, 'webview.js'));
-    const css = webview.asWebviewUri(vscode.Uri.joinPath(dist, 'webview.css'));
-    const csp = [`default-src 'none'`, `script-src 'nonce-${nonce}'`, `style-src ${webview.cspSource}`, `img-src ${webview.cspSource} data:`, `font-src ${webview.cspSource}`].join('; ');
-    return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<link rel="stylesheet" href="${css.toString()}">
-<title>Pool Inspector</title>
-</head>
-<body>
-<div id="app"></div>
-<script nonce="${nonce}" src="${js.toString()}"></script>
-</body>
-</html>`;
+    return inspectorHtml({
+      cspSource: webview.cspSource,
+      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(dist, 'webview.js')).toString(),
+      styleUri: webview.asWebviewUri(vscode.Uri.joinPath(dist, 'webview.css')).toString(),
+      nonce: randomBytes(18).toString('base64'),
+    });
   }
 
   reveal(): void {
@@ -100,36 +87,29 @@ export class InspectorWebview implements vscode.Disposable {
   }
 
   private receive(raw: unknown): void {
-    const checked = checkViewEnvelope(raw);
-    if (!checked.ok) {
-      console.warn(`poolscope inspector: ignored a message from the webview: ${checked.error}`);
-      return;
-    }
-    const m = checked.value.msg;
-    switch (m.type) {
-      case 'ready':
-      case 'resync':
-        this.ready = true;
-        // A view that starts over applies nothing sent before: no piece is in flight any more.
-        this.appliedSeq = this.traceSeq;
-        this.sendSnapshot();
-        this.flushSelect();
-        break;
-      case 'applied':
-        this.stats.spansReceived = m.spans;
-        this.stats.lanes = m.lanes;
-        this.appliedSeq = Math.max(this.appliedSeq, m.seq);
-        break;
-      case 'openSource':
-        void this.openSource(m.site);
-        break;
-      case 'exportTrace':
-        void vscode.commands.executeCommand('poolscope.exportTrace');
-        break;
-      case 'openTrace':
-        void vscode.commands.executeCommand('poolscope.openTrace');
-        break;
-    }
+    const ready = () => {
+      this.ready = true;
+      // A view that starts over applies nothing sent before: no piece is in flight any more.
+      this.appliedSeq = this.traceSeq;
+      this.sendSnapshot();
+      this.flushSelect();
+    };
+    receiveViewMessage(
+      raw,
+      {
+        ready,
+        resync: ready,
+        applied: (m) => {
+          this.stats.spansReceived = m.spans;
+          this.stats.lanes = m.lanes;
+          this.appliedSeq = Math.max(this.appliedSeq, m.seq);
+        },
+        openSource: (m) => void this.openSource(m.site),
+        exportTrace: () => void vscode.commands.executeCommand('poolscope.exportTrace'),
+        openTrace: () => void vscode.commands.executeCommand('poolscope.openTrace'),
+      },
+      (text) => console.warn(text),
+    );
   }
 
   private post(msg: HostMessage): void {
@@ -194,11 +174,10 @@ export class InspectorWebview implements vscode.Disposable {
 
   /** Opens a source location, but only a file the trace names and only inside the workspace. */
   private async openSource(site: Site): Promise<void> {
-    const run = this.state.current;
     const uri = vscode.Uri.file(site.file);
-    // Only plain absolute paths: '..' could name a file outside the folder it seems to be in.
-    const plain = isAbsolute(site.file) && resolve(site.file) === site.file;
-    if (!run || !plain || !fileNamedByTrace(run, site.file) || !vscode.workspace.getWorkspaceFolder(uri)) {
+    const refused = sourceRefusal(this.state.current, site.file) ?? (vscode.workspace.getWorkspaceFolder(uri) ? undefined : 'it is outside the workspace');
+    if (refused) {
+      console.warn(`poolscope inspector: not opening ${site.file}: ${refused}`);
       this.post({ type: 'notice', text: `Not opening ${site.file}: only files named by this trace inside the workspace open from here.` });
       return;
     }
@@ -213,18 +192,4 @@ export class InspectorWebview implements vscode.Disposable {
     this.onDisposeEmitter.fire();
     this.onDisposeEmitter.dispose();
   }
-}
-
-/** Whether any site of the trace (spans, jobs, pools, findings) or the run itself names the file. */
-export function fileNamedByTrace(run: ShownRun, file: string): boolean {
-  if (run.file === file || run.store.meta.file === file) return true;
-  const s: TraceStore = run.store;
-  for (let id = 1; ; id++) {
-    const text = s.str(id);
-    if (text === '') break;
-    if (parseSite(text)?.file === file) return true;
-  }
-  for (const j of s.jobs.values()) if (j.site?.file === file || j.callbacks.some((c) => c.site?.file === file || c.registeredAt?.file === file)) return true;
-  for (const p of s.pools.values()) if (p.site?.file === file) return true;
-  return run.findings.some((f) => f.site?.file === file || f.related.some((r) => r.site?.file === file));
 }

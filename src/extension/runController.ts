@@ -4,6 +4,7 @@
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
 import { analyze } from '../analysis';
+import { programEnv } from './programEnv';
 import { startRun, type RunError, type RunHandle, type RunOptions } from '../runtime/host/run';
 import { startPythonRun } from '../runtime/python/pythonRun';
 import { languageOf, type RunOutcome } from '../trace/model';
@@ -99,6 +100,7 @@ export class RunController implements vscode.Disposable {
     const opts: RunOptions = {
       workers: config.workers,
       timeoutMs: config.runTimeoutMs || undefined,
+      env: programEnv(),
       onLog: (line, lane) => this.output.programLine(line, lane),
       onProgress: (p) => {
         this.status.running(name, p);

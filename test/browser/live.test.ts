@@ -3,30 +3,15 @@
 // updates, follow mode, resync after a lost batch, state restore, and that every message the
 // view posts passes the host's validator.
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Page } from 'playwright-core';
 import { TraceFeed } from '../../src/protocol/encode';
 import { PROTOCOL_VERSION, type HostEnvelope, type HostMessage } from '../../src/protocol/messages';
 import { checkViewEnvelope } from '../../src/protocol/validate';
 import { TraceStore } from '../../src/trace/store';
-import { laneLabels, launch, settle, stats, type Session } from './page';
+import { laneLabels, launch, panelPage, settle, stats, type Session } from './page';
 
-const ROOT = join(__dirname, '..', '..');
 const SITE = '/workspace/live.ts:7:3';
-
-/** The panel's page, with a stand-in for the webview API that records what the view posts. */
-function panelPage(dir: string, savedState: unknown): string {
-  const nonce = 'bGl2ZS10ZXN0LW5vbmNl';
-  const file = join(dir, 'panel.html');
-  const api = `window.__posted=[];window.__state=${JSON.stringify(savedState ?? null)};window.acquireVsCodeApi=()=>({postMessage:(m)=>window.__posted.push(JSON.parse(JSON.stringify(m))),getState:()=>window.__state??undefined,setState:(s)=>{window.__state=s;}});`;
-  writeFileSync(file, `<!DOCTYPE html><html><head><meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'nonce-${nonce}' file:; style-src file:; img-src data:">
-<link rel="stylesheet" href="${pathToFileURL(join(ROOT, 'media/dist/webview.css')).href}"></head>
-<body><div id="app"></div><script nonce="${nonce}">${api}</script><script nonce="${nonce}" src="${pathToFileURL(join(ROOT, 'media/dist/webview.js')).href}"></script></body></html>`);
-  return file;
-}
 
 function liveStore(): TraceStore {
   const s = new TraceStore({ file: '/workspace/live.ts', outcome: 'running' });

@@ -1,10 +1,11 @@
 // A real headless Chromium (Debian's) with the standalone inspector page loaded from a file.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { htmlReport } from '../../src/cli/htmlReport';
+import { inspectorHtml } from '../../src/extension/inspectorHtml';
 import { writeChunks } from '../../src/trace/writeChunks';
 import type { WireFinding } from '../../src/protocol/wire';
 import type { TraceStore } from '../../src/trace/store';
@@ -90,4 +91,20 @@ export async function openFile(s: Session, file: string, viewport = { width: 140
   await page.goto(pathToFileURL(file).href);
   await page.waitForFunction(() => performance.getEntriesByName('poolscope:first-frame').length > 0, undefined, { timeout: 15000 });
   return { page, problems };
+}
+
+export const PANEL_NONCE = 'cGFuZWwtdGVzdC1ub25jZQ';
+
+/**
+ * The live panel's page as the extension serves it (its HTML and policy), in `dir`, with a
+ * stand-in for the editor's webview API (allowed by the same nonce) that records what the view
+ * posts in window.__posted and keeps its state in window.__state.
+ */
+export function panelPage(dir: string, savedState: unknown): string {
+  const file = join(dir, 'panel.html');
+  const root = join(__dirname, '..', '..');
+  const api = `window.__posted=[];window.__state=${JSON.stringify(savedState ?? null)};window.acquireVsCodeApi=()=>({postMessage:(m)=>window.__posted.push(JSON.parse(JSON.stringify(m))),getState:()=>window.__state??undefined,setState:(s)=>{window.__state=s;}});`;
+  const served = inspectorHtml({ cspSource: 'file:', nonce: PANEL_NONCE, scriptUri: pathToFileURL(join(root, 'media/dist/webview.js')).href, styleUri: pathToFileURL(join(root, 'media/dist/webview.css')).href });
+  writeFileSync(file, served.replace('<div id="app"></div>', `<div id="app"></div>\n<script nonce="${PANEL_NONCE}">${api}</script>`));
+  return file;
 }

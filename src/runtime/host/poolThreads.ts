@@ -24,6 +24,8 @@ export class PoolThreads {
   constructor(
     /** the run is over: start nothing more */
     private readonly over: () => boolean,
+    /** the environment the program sees */
+    private readonly env: () => NodeJS.ProcessEnv | undefined,
     private readonly told: (lane: number, exit: ThreadExit) => void,
   ) {}
 
@@ -51,7 +53,7 @@ export class PoolThreads {
   }
 
   private boot(lane: number, script: PoolScript, data: PoolWorkerData): void {
-    const w = spawnThread(script, data, [data.port!], script === 'pool-worker.mjs' ? data.resourceLimits : undefined);
+    const w = spawnThread(script, data, [data.port!], script === 'pool-worker.mjs' ? data.resourceLimits : undefined, this.env());
     this.threads.set(lane, w);
     this.booting++;
     let up = false;

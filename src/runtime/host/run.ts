@@ -27,6 +27,8 @@ export interface RunOptions {
   timeoutMs?: number;
   /** false: record printed lines, lifecycle and deadlocks only, not every task, callback and wait */
   trace?: boolean;
+  /** the environment the program sees (default: this process's); an editor leaves out its own */
+  env?: NodeJS.ProcessEnv;
   onLog?(line: LogLine, lane: Lane | undefined): void;
   onProgress?(p: Progress): void;
 }
@@ -72,6 +74,7 @@ class ThreadRun {
   private activity: MainActivity | undefined;
   private readonly poolThreads = new PoolThreads(
     () => this.end.over,
+    () => this.opts.env,
     (lane, exit) => this.main?.postMessage({ t: 'exited', lane, exit } satisfies HostToMain),
   );
 
@@ -117,7 +120,7 @@ class ThreadRun {
       defaultWorkers: this.opts.workers && this.opts.workers > 0 ? this.opts.workers : availableParallelism(),
       traceTasks: this.opts.trace !== false,
     };
-    const main = (this.main = spawnThread('main-worker.mjs', data));
+    const main = (this.main = spawnThread('main-worker.mjs', data, [], undefined, this.opts.env));
     main.on('message', (m: MainToHost) => this.onMainMessage(m));
     main.on('error', (e) => this.end.end({ outcome: 'threw', error: { message: `${e.name}: ${e.message}`, stack: e.stack } }));
     main.on('exit', (code) =>
