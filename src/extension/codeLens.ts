@@ -11,7 +11,11 @@ const EXPORTED_MAIN = /^\s*export\s+(?:(?:async\s+)?function\s*\*?\s*(main)\b|(?
 const PYTHON_MAIN = /^(if\s+(?:__name__\s*==\s*(['"])__main__\2|(['"])__main__\3\s*==\s*__name__)\s*:)/;
 
 export class RunMainCodeLens implements vscode.CodeLensProvider {
+  // Running a file executes its code: no lens offers it until the workspace is trusted.
+  readonly onDidChangeCodeLenses = vscode.workspace.onDidGrantWorkspaceTrust;
+
   provideCodeLenses(doc: vscode.TextDocument): vscode.CodeLens[] {
+    if (!vscode.workspace.isTrusted) return [];
     const python = doc.languageId === 'python';
     for (let i = 0; i < doc.lineCount; i++) {
       const text = doc.lineAt(i).text;

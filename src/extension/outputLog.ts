@@ -1,21 +1,49 @@
 // The "Poolscope" output channel: the program's printed lines, each with its time and lane,
-// in the time order the runtime hands them on.
+// in the time order the runtime hands them on. A program may print millions of lines: they
+// reach the channel in one append per turn of the event loop, not one message each, and past
+// SHOWN_PER_RUN lines of a run the channel says how many more there were (the trace keeps them
+// all), so the channel and the extension host stay usable.
 import * as vscode from 'vscode';
 import type { Lane, LogLine } from '../trace/model';
 
-/** Enough for a test or a person to check the latest run; the channel itself keeps everything. */
+/** Enough for a test or a person to check the latest run; the channel itself keeps everything it was given. */
 const KEPT_LINES = 2000;
+const SHOWN_PER_RUN = 100_000;
 
 export class OutputLog implements vscode.Disposable {
   readonly channel = vscode.window.createOutputChannel('Poolscope');
-  private readonly recent: string[] = [];
+  private recent: string[] = [];
+  private pending: string[] = [];
+  private flushing = false;
+  private shown = 0;
+  private notShown = 0;
 
   /** A line about the run itself (start, outcome). */
   note(text: string): void {
     this.write(text);
   }
 
+  /** A run starts: its lines are counted afresh. */
+  beginRun(text: string): void {
+    this.shown = 0;
+    this.notShown = 0;
+    this.write(text);
+  }
+
+  /** A run ended: says how many of its lines were not shown here, if any. */
+  endRun(text: string): void {
+    if (this.notShown > 0) {
+      this.write(`… and ${this.notShown.toLocaleString('en')} more lines, not shown here: this channel shows the first ${SHOWN_PER_RUN.toLocaleString('en')} of a run; the trace keeps every line (Pool Inspector, Export Trace)`);
+    }
+    this.write(text);
+  }
+
   programLine(line: LogLine, lane: Lane | undefined): void {
+    if (this.shown >= SHOWN_PER_RUN) {
+      this.notShown++;
+      return;
+    }
+    this.shown++;
     const ms = (line.ts / 1000).toFixed(1).padStart(8);
     const stream = line.stream === 'stderr' ? ' (stderr)' : '';
     this.write(`[${ms} ms] [${lane?.name ?? `lane ${line.lane}`}]${stream} ${line.text}`);
@@ -23,16 +51,29 @@ export class OutputLog implements vscode.Disposable {
 
   /** The latest lines written, oldest first. */
   lines(): readonly string[] {
-    return this.recent;
+    return this.recent.length > KEPT_LINES ? this.recent.slice(-KEPT_LINES) : this.recent;
   }
 
   dispose(): void {
+    this.flush();
     this.channel.dispose();
   }
 
   private write(text: string): void {
-    this.channel.appendLine(text);
+    this.pending.push(text);
     this.recent.push(text);
-    if (this.recent.length > KEPT_LINES) this.recent.splice(0, this.recent.length - KEPT_LINES);
+    // Trimmed in steps, so a burst of lines costs no copy per line.
+    if (this.recent.length > 2 * KEPT_LINES) this.recent = this.recent.slice(-KEPT_LINES);
+    if (!this.flushing) {
+      this.flushing = true;
+      setImmediate(() => this.flush());
+    }
+  }
+
+  private flush(): void {
+    this.flushing = false;
+    if (this.pending.length === 0) return;
+    this.channel.append(this.pending.join('\n') + '\n');
+    this.pending = [];
   }
 }

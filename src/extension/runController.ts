@@ -94,7 +94,7 @@ export class RunController implements vscode.Disposable {
     const config = readConfig(uri);
     const name = basename(file);
     const how = python ? `with ${python.command} from ${python.from}` : `workers: ${config.workers}`;
-    this.output.note(`▶ ${file} (${how}${config.runTimeoutMs ? `, timeout: ${config.runTimeoutMs} ms` : ''})`);
+    this.output.beginRun(`▶ ${file} (${how}${config.runTimeoutMs ? `, timeout: ${config.runTimeoutMs} ms` : ''})`);
     this.output.channel.show(true);
     this.status.running(name);
     const opts: RunOptions = {
@@ -147,7 +147,7 @@ export class RunController implements vscode.Disposable {
     const name = basename(s.file);
     this.status.finished(name, s.outcome, s.findings);
     const where = s.error?.site ? ` (${s.error.site.file}:${s.error.site.line}:${s.error.site.col})` : '';
-    this.output.note(`■ ${name}: ${s.outcome}, ${s.findings} finding${s.findings === 1 ? '' : 's'}${s.error ? ` — ${s.error.message}${where}` : ''}`);
+    this.output.endRun(`■ ${name}: ${s.outcome}, ${s.findings} finding${s.findings === 1 ? '' : 's'}${s.error ? ` — ${s.error.message}${where}` : ''}`);
     if (s.outcome === 'bad-input' || s.outcome === 'crashed') {
       void vscode.window.showErrorMessage(`Poolscope could not run ${name}: ${s.error?.message ?? s.outcome}${where}`);
     }

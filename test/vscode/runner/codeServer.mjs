@@ -60,8 +60,10 @@ function killPids(pids) {
 /**
  * Starts code-server on a free loopback port. `log` receives the server's output lines.
  * Resolves once it listens; `stop()` kills the server and its extension host by PID.
+ * `workspaceTrust`: keep VS Code's Workspace Trust on, with folders untrusted until the user
+ * says otherwise and no prompt asking (the folder opens in Restricted Mode).
  */
-export async function startCodeServer(runDir, { log = () => {} } = {}) {
+export async function startCodeServer(runDir, { log = () => {}, workspaceTrust = false } = {}) {
   const p = ensureCodeServer();
   const env = { ...process.env };
   // PORT overrides --bind-addr in code-server.
@@ -81,10 +83,15 @@ export async function startCodeServer(runDir, { log = () => {} } = {}) {
     '--user-data-dir', join(runDir, 'user-data'),
     '--extensions-dir', join(runDir, 'extensions'),
     '--config', join(runDir, 'config.yaml'),
-    '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', '--ignore-last-opened',
+    '--disable-telemetry', '--disable-update-check', ...(workspaceTrust ? [] : ['--disable-workspace-trust']), '--ignore-last-opened',
     // A built workbench only honours the test `payload` query with the smoke-test driver enabled.
     '--vscode-option', 'enable-smoke-test-driver',
   ];
+  if (workspaceTrust) {
+    mkdirSync(join(runDir, 'user-data', 'User'), { recursive: true });
+    const settings = { 'security.workspace.trust.enabled': true, 'security.workspace.trust.startupPrompt': 'never', 'security.workspace.trust.banner': 'never' };
+    writeFileSync(join(runDir, 'user-data', 'User', 'settings.json'), JSON.stringify(settings));
+  }
   const server = spawn(p.nodeBin, args, { env, cwd: runDir, stdio: ['ignore', 'pipe', 'pipe'] });
   const port = await new Promise((resolve, reject) => {
     let seen = '';

@@ -12,6 +12,8 @@ const node = (script, args = []) => spawnSync(process.execPath, [script, ...args
 
 const runner = join(REPO_ROOT, 'test', 'vscode', 'runner', desktop ? 'runInElectron.mjs' : 'runInCodeServer.mjs');
 let code = node(runner, passOn);
+// The untrusted-workspace suite needs a VS Code of its own, with Workspace Trust on.
+if (code === 0 && !desktop && !passOn.includes('--grep')) code = node(runner, ['--untrusted']);
 if (code === 0 && !desktop && !passOn.includes('--grep')) {
   code = node(join(REPO_ROOT, 'node_modules', 'mocha', 'bin', 'mocha.js'), ['--no-config', '--no-package', 'test/vscode/e2e/*.e2e.mjs']);
 }

@@ -1,9 +1,11 @@
 // Runs the extension's integration suite (mocha inside the extension host, the same suite
 // @vscode/test-electron runs on a desktop) in a real VS Code 1.139 served by code-server and
 // driven by headless Chromium. Exits with the suite's exit code.
-//   node test/vscode/runner/runInCodeServer.mjs [--grep <pattern>]
+//   node test/vscode/runner/runInCodeServer.mjs [--grep <pattern>] [--untrusted]
+// --untrusted: the suite for an untrusted workspace (*.untrusted.ts), in a fresh folder VS Code
+// opens in Restricted Mode, holding a copy of test/vscode/fixtures/writes-marker.ts.
 // Env: POOLSCOPE_TEST_TIMEOUT_MS (overall limit, default 10 min), POOLSCOPE_TEST_VERBOSE=1 (server log).
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT, launchBrowser, makeRunDir, removeRunDir, startCodeServer, workbenchUrl } from './codeServer.mjs';
 
@@ -12,6 +14,7 @@ const TIMEOUT_MS = Number(process.env.POOLSCOPE_TEST_TIMEOUT_MS || 600_000);
 const verbose = process.env.POOLSCOPE_TEST_VERBOSE === '1';
 const grepAt = process.argv.indexOf('--grep');
 const grep = grepAt > 0 ? process.argv[grepAt + 1] : undefined;
+const untrusted = process.argv.includes('--untrusted');
 
 if (!existsSync(SUITE_INDEX)) {
   console.error(`${SUITE_INDEX} is missing: run \`npm run build\` first.`);
@@ -34,7 +37,14 @@ function flushReport() {
 }
 
 async function main() {
+  let folder = REPO_ROOT;
+  if (untrusted) {
+    folder = join(runDir, 'untrusted-workspace');
+    mkdirSync(folder);
+    copyFileSync(join(REPO_ROOT, 'test', 'vscode', 'fixtures', 'writes-marker.ts'), join(folder, 'writes-marker.ts'));
+  }
   server = await startCodeServer(runDir, {
+    workspaceTrust: untrusted,
     log: (line) => {
       serverLog.push(line);
       if (verbose) console.log(`[server] ${line}`);
@@ -46,8 +56,9 @@ async function main() {
   const exitCode = new Promise((resolve) => page.exposeFunction('codeAutomationExit', (code) => resolve(Number(code))));
   if (verbose) page.on('console', (m) => console.log(`[page] ${m.text()}`));
   const environment = { POOLSCOPE_TEST_REPORT: reportFile };
+  if (untrusted) environment.POOLSCOPE_TEST_WORKSPACE = 'untrusted';
   if (grep) environment.POOLSCOPE_TEST_GREP = grep;
-  await page.goto(workbenchUrl(server, { folder: REPO_ROOT, extensionTestsPath: SUITE_INDEX, environment }));
+  await page.goto(workbenchUrl(server, { folder, extensionTestsPath: SUITE_INDEX, environment }));
   const progress = setInterval(flushReport, 500);
   let timer;
   const timeout = new Promise((resolve) => {

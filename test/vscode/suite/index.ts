@@ -18,7 +18,9 @@ export function run(): Promise<void> {
     timeout: 60_000,
     grep: process.env.POOLSCOPE_TEST_GREP,
   });
-  for (const f of readdirSync(__dirname).sort()) if (f.endsWith('.test.js')) mocha.addFile(join(__dirname, f));
+  // A workspace opened untrusted gets the suite written for one; a trusted workspace the rest.
+  const suffix = process.env.POOLSCOPE_TEST_WORKSPACE === 'untrusted' ? '.untrusted.js' : '.test.js';
+  for (const f of readdirSync(__dirname).sort()) if (f.endsWith(suffix)) mocha.addFile(join(__dirname, f));
   return new Promise((resolve, reject) => {
     mocha.run((failures) => (failures ? reject(new Error(`${failures} integration test(s) failed`)) : resolve()));
   });
