@@ -98,8 +98,9 @@ describe('text from the program never becomes markup', function () {
     const problems = await watch(page);
     await page.goto(pathToFileURL(htmlFile).href);
     await page.waitForFunction(() => (window as unknown as { __posted: unknown[] }).__posted.length > 0);
-    const msg: HostMessage = { type: 'trace', patch: new TraceFeed(store).snapshot(), findings: findings as never, running: false, options: { blockThresholdMs: 100, host: 'vscode' } };
-    await page.evaluate((e) => window.postMessage(e, '*'), JSON.parse(JSON.stringify({ v: PROTOCOL_VERSION, seq: 1, msg })));
+    const msg: HostMessage = { type: 'trace', patch: new TraceFeed(store).snapshot(), findings: JSON.parse(JSON.stringify(findings)), running: false, options: { blockThresholdMs: 100, host: 'vscode' } };
+    // As the editor posts it: plain data by value, typed arrays as typed arrays.
+    await page.evaluate((e) => window.postMessage(e, '*'), { v: PROTOCOL_VERSION, seq: 1, msg });
     await settle(page);
     assert.equal((await stats(page)).spans, store.spanCount);
     await assertStayedText(page, problems, await textOfEverySpan(page));

@@ -10,8 +10,8 @@ export function echo(s: string): string {
   return payload('result') + s.length;
 }
 
-export function fail(_s: string): never {
-  throw new Error(payload('error'));
+export function fail(s: string): never {
+  throw new Error(payload('error') + s.length);
 }
 
 export async function main() {
