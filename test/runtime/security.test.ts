@@ -87,11 +87,13 @@ describe('what a run can reach', function () {
   it('a run opens no network listener, in this process or in the CLI', async () => {
     const { before, during } = await runAtGate();
     assert.deepEqual(during, before);
-    const child = spawn(process.execPath, [join(ROOT, 'dist', 'cli.mjs'), 'run', FIXTURE], { cwd: ROOT, env: process.env });
+    // A gate of its own: the one above is open already.
+    const gate = join(gateDir, 'open-cli');
+    const child = spawn(process.execPath, [join(ROOT, 'dist', 'cli.mjs'), 'run', FIXTURE], { cwd: ROOT, env: { ...process.env, POOLSCOPE_TEST_GATE: gate } });
     const ended = new Promise((r) => child.on('exit', r));
     await new Promise<void>((r) => child.stdout.on('data', (d) => String(d).includes('│ at the gate') && r()));
     const cli = listeners(child.pid!);
-    writeFileSync(process.env.POOLSCOPE_TEST_GATE!, '');
+    writeFileSync(gate, '');
     await ended;
     assert.deepEqual(cli, []);
   });
