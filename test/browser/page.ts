@@ -47,7 +47,7 @@ export const locate = (page: Page, i: number) => page.evaluate((k) => (window as
 
 /** Lane labels as a reader sees them, top to bottom, with the span count each lane reports. */
 export const laneLabels = (page: Page) =>
-  page.$$eval('.lane-label[data-lane]', (els) => els.map((e) => ({ name: e.querySelector('.lane-name')!.textContent!, spans: Number((e as HTMLElement).dataset.spans) })));
+  page.$$eval('.lane-label[data-lane]', (els) => els.map((e) => ({ name: (e as HTMLElement).dataset.lane!, spans: Number((e as HTMLElement).dataset.spans) })));
 
 /** Waits until the view has drawn a frame after whatever the test just did. */
 export async function settle(page: Page): Promise<void> {
