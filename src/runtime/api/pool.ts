@@ -287,8 +287,10 @@ export class Pool implements ResultOwner {
     this.failedInit.add(lane);
     if (!this.replacesDead) this.live--;
     // A Pool replaces the worker for ever, a ThreadPool not at all; either way, once every
-    // worker has failed and none ever started, no task can run, and a wait on this pool is a deadlock.
-    if (!this.initOk && this.failedInit.size >= this.workers.size) this.broken(`the pool's ${error} in every worker, so no task can ever run`, error);
+    // worker has failed and none ever started, no task can run, and a wait on this pool is a
+    // deadlock. A Pool is not broken for that (Python's goes on replacing its workers): only a
+    // ThreadPool, left without workers, is recorded as broken.
+    if (!this.initOk && this.failedInit.size >= this.workers.size) this.broken(`the pool's ${error} in every worker, so no task can ever run`, this.replacesDead ? undefined : error);
   }
 
   /** A worker died unasked (Python: the process exited; JS: a thread or process ended by its task). */
@@ -306,10 +308,11 @@ export class Pool implements ResultOwner {
     recheckWaits();
   }
 
-  private broken(reason: string, cause: string): void {
+  /** No task of this pool can ever run, for `reason`; recorded as broken with `cause`, if given. */
+  private broken(reason: string, cause: string | undefined): void {
     if (this.brokenBy !== undefined) return;
     this.brokenBy = reason;
-    recorder().rec(Rec.POOL, MAIN_LANE, this.id, PoolAction.broken, -1, 0, 0, 0, cause);
+    if (cause !== undefined) recorder().rec(Rec.POOL, MAIN_LANE, this.id, PoolAction.broken, -1, 0, 0, 0, cause);
     recheckWaits();
   }
 

@@ -205,8 +205,8 @@ let respawnTimer: ReturnType<typeof setTimeout> | undefined;
 let feeding = false;
 
 function startChild(replaces: boolean): void {
-  lastStart = performance.now();
   child = new Child(replaces);
+  lastStart = performance.now();
 }
 
 function respawnSoon(): void {

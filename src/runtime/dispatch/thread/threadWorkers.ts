@@ -31,13 +31,14 @@ export class ThreadWorkers extends PoolWorkers {
     // The thread is gone: its ring has no other writer now.
     const ring = slot.ring && new RingWriter(slot.ring);
     const tasks = recorder().tasks;
+    // What the thread said of its end comes first: it may have ended so before it was asked to.
+    if (end === WorkerEnd.initFailed) {
+      ring?.write(Rec.WORKER, lane, exit.ts, WorkerAction.died, exit.code, 0, 0, 0, 0, slot.initError);
+      return;
+    }
     if (slot.stopped !== undefined) {
       if (task !== 0 && tasks) ring?.write(Rec.TASK_END, lane, exit.ts, task, TaskStatus.lost, 0, 0, 0, 0, slot.stopped);
       ring?.write(Rec.WORKER, lane, exit.ts, WorkerAction.exit);
-      return;
-    }
-    if (end === WorkerEnd.initFailed) {
-      ring?.write(Rec.WORKER, lane, exit.ts, WorkerAction.died, exit.code, 0, 0, 0, 0, slot.initError);
       return;
     }
     const why = describeExit(exit, slot.state[WorkerState.UNHANDLED] === 1);
