@@ -299,6 +299,22 @@ describe('faults and bad input', function () {
       assert.equal(run.spans.filter((s) => s.kind === 'task' && s.status === 'ok').length, 1);
     });
 
+    it('process.exit() in a task: the run ends by itself as a deadlock at the wait, naming the death', async () => {
+      const file = fault('exits-in-task.ts');
+      const run = await counted(file);
+      assert.equal(run.outcome, 'deadlock');
+      assert.match(run.error!.message, /process\.exit\(3\)/);
+      assert.equal(run.error?.site?.line, lineIn(file, 'await new ThreadPool'));
+    });
+
+    it('a timer that throws after its task returned: the run ends by itself, naming the error, the first result kept', async () => {
+      const file = fault('throwing-timer.ts');
+      const run = await counted(file);
+      assert.equal(run.outcome, 'deadlock');
+      assert.match(run.error!.message, /timer threw/);
+      assert.deepEqual(run.lines.map((l) => l.text), ['1']);
+    });
+
     it('a stack overflow in a task and in main: RangeError with its line', async () => {
       const file = fault('stack-overflow.ts');
       const run = await counted(file);
