@@ -11,7 +11,7 @@ import { constants } from 'node:os';
 import type { Readable, Writable } from 'node:stream';
 import { serialize } from 'node:v8';
 import { parentPort, workerData, type ResourceLimits } from 'node:worker_threads';
-import { PoolAction, Rec, TaskStatus, WorkerAction } from '../../../trace/records';
+import { CPU_UNKNOWN, PoolAction, Rec, TaskStatus, WorkerAction } from '../../../trace/records';
 import { nowUs } from '../../record/clock';
 import { encodedA, encodedType, forEachEncoded, RingWriter } from '../../record/eventRing';
 import { recorder } from '../../record/recorder';
@@ -135,13 +135,14 @@ class Child {
     if (this.pid > 0) tellHost({ t: 'child-exit', pid: this.pid });
     if (child === this) child = undefined;
     const asked = stopping !== undefined || (this.quitSent && code === 0);
+    const at = nowUs();
     if (asked) {
-      if (this.current !== 0 && stopping !== undefined) this.lose(stopping);
-      rec.rec(Rec.WORKER, lane, WorkerAction.exit);
+      if (this.current !== 0 && stopping !== undefined) this.lose(at, stopping);
+      rec.recAt(at, Rec.WORKER, lane, WorkerAction.exit);
     } else {
       const why = failure ?? this.deathCause(code, signal);
-      if (this.current !== 0) this.lose(why);
-      rec.rec(Rec.WORKER, lane, WorkerAction.died, code ?? -1, signal ? constants.signals[signal] : 0, this.current, 0, 0, why);
+      if (this.current !== 0) this.lose(at, why);
+      rec.recAt(at, Rec.WORKER, lane, WorkerAction.died, code ?? -1, signal ? constants.signals[signal] : 0, this.current, 0, 0, why);
       post({ t: 'died', task: this.current, why });
     }
     const more = !queue.closed || queue.waiting;
@@ -151,11 +152,11 @@ class Child {
     else end();
   }
 
-  /** The task it was running ends lost where the child ended. */
-  private lose(why: string): void {
+  /** The task it was running ends lost where the child ended (`at`). */
+  private lose(at: number, why: string): void {
     if (!rec.tasks) return;
     if (!this.started) rec.recAt(this.handedAt, Rec.TASK_START, lane, this.current);
-    rec.rec(Rec.TASK_END, lane, this.current, TaskStatus.lost, 0, 0, 0, 0, why);
+    rec.recAt(at, Rec.TASK_END, lane, this.current, TaskStatus.lost, 0, 0, CPU_UNKNOWN, 0, why);
   }
 
   private deathCause(code: number | null, signal: NodeJS.Signals | null): string {

@@ -4,7 +4,7 @@
 // task lost, the exit code, and why (the error, running out of memory, process.exit()). A dead
 // thread is not replaced: CPython's ThreadPool does not replace its threads either
 // (SEMANTICS.md A.11), and an executor breaks.
-import { Rec, TaskStatus, WorkerAction } from '../../../trace/records';
+import { CPU_UNKNOWN, Rec, TaskStatus, WorkerAction } from '../../../trace/records';
 import { recorder } from '../../record/recorder';
 import { RingWriter } from '../../record/eventRing';
 import { userFrames } from '../../sites/stacks';
@@ -37,12 +37,12 @@ export class ThreadWorkers extends PoolWorkers {
       return;
     }
     if (slot.stopped !== undefined) {
-      if (task !== 0 && tasks) ring?.write(Rec.TASK_END, lane, exit.ts, task, TaskStatus.lost, 0, 0, 0, 0, slot.stopped);
+      if (task !== 0 && tasks) ring?.write(Rec.TASK_END, lane, exit.ts, task, TaskStatus.lost, 0, 0, CPU_UNKNOWN, 0, slot.stopped);
       ring?.write(Rec.WORKER, lane, exit.ts, WorkerAction.exit);
       return;
     }
     const why = describeExit(exit, slot.state[WorkerState.UNHANDLED] === 1);
-    if (task !== 0 && tasks) ring?.write(Rec.TASK_END, lane, exit.ts, task, TaskStatus.lost, 0, 0, 0, 0, why);
+    if (task !== 0 && tasks) ring?.write(Rec.TASK_END, lane, exit.ts, task, TaskStatus.lost, 0, 0, CPU_UNKNOWN, 0, why);
     ring?.write(Rec.WORKER, lane, exit.ts, WorkerAction.died, exit.code, 0, task, 0, 0, why);
     this.events.died(lane, task, why);
   }
