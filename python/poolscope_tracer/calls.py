@@ -36,6 +36,25 @@ class Job:
         self.swallowed = None
 
 
+#: Per thread: its CPU clock when its last task ended (or it started), ns.
+_cpu = threading.local()
+
+
+def cpu_since_last_task():
+    """The calling thread's CPU time since its previous task ended, µs. A worker runs one task
+    after another, so this is the task's own CPU time plus the pool's few µs between tasks:
+    one clock read per task instead of two (a read is a system call, about 0.5 µs)."""
+    now = thread_time_ns()
+    last = getattr(_cpu, 'at', None)
+    _cpu.at = now
+    return -1 if last is None else R.clamp((now - last) // 1000)
+
+
+def mark_cpu():
+    """A worker thread starts: its tasks' CPU time counts from here."""
+    _cpu.at = thread_time_ns()
+
+
 class Task:
     """A task function, carrying its task id. `pool`: Pool semantics, where an exception that
     is not an Exception (SystemExit...) escapes the worker and the task is lost with it.
@@ -57,16 +76,13 @@ class Task:
             return self.fn(*args, **kwargs)
         lane = state.lanes.current()
         rec(R.TASK_START, lane, self.id)
-        cpu = thread_time_ns()
         try:
             result = self.fn(*args, **kwargs)
         except BaseException as e:
-            cpu = (thread_time_ns() - cpu) // 1000
-            rec(R.TASK_END, lane, self.id, R.LOST if self.pool and not isinstance(e, Exception) else R.ERROR, 0, 0, R.clamp(cpu), text=error_text(e))
+            rec(R.TASK_END, lane, self.id, R.LOST if self.pool and not isinstance(e, Exception) else R.ERROR, 0, 0, cpu_since_last_task(), text=error_text(e))
             drop_own_frame(e)
             raise
-        cpu = (thread_time_ns() - cpu) // 1000
-        rec(R.TASK_END, lane, self.id, R.OK, 0, 0, R.clamp(cpu), text=preview(result))
+        rec(R.TASK_END, lane, self.id, R.OK, 0, 0, cpu_since_last_task(), text=preview(result))
         return result
 
 
@@ -157,5 +173,6 @@ class Init:
             drop_own_frame(e)
             raise
         rec(R.INIT, lane, self.pool, R.OK)
+        mark_cpu()  # the first task's CPU time leaves the initializer's out
         if self.pool_state is not None:
             self.pool_state.init_ok += 1

@@ -5,10 +5,16 @@ laid out as one record of src/runtime/record/eventRing.ts, little-endian and 8-a
 
     i32 byteLength | u8 type | u8 0 | u16 lane | f64 ts | i32 a..f | i32 textBytes (-1: none) | utf8 text
 
-`ts` is microseconds on CLOCK_MONOTONIC, the clock the JavaScript runtime reads. A record is
-written with one os.write on a file opened with O_APPEND: threads of one process never tear
-each other's records, and a record written is on disk even if the process is killed next.
+`ts` is microseconds on CLOCK_MONOTONIC, the clock the JavaScript runtime reads.
+
+The file is written through a shared memory map, not write(): a write() per record releases
+the GIL, and with busy threads waiting for it every record costs a thread switch (30-40 µs on
+a loaded machine, against about 1 µs this way). The file grows in steps of zeros that the
+records fill in order; a record's byteLength is written last, so a reader stops at the first
+zero length and comes back for it. The pages belong to the file, not the process: a record
+written is there even if the process is killed the next moment.
 """
+import mmap
 import os
 import struct
 import threading
@@ -78,13 +84,15 @@ MAIN_RETURNED = 0
 MAIN_THREW = 1
 
 FIXED = 44
+#: a record after its byteLength
+_BODY = struct.Struct('<BBHdiiiiiii')
+_LENGTH = struct.Struct('<i')
 _HEAD = struct.Struct('<iBBHdiiiiiii')
-_BARE = struct.Struct('<iBBHdiiiiiii4x')
-_BARE_SIZE = _BARE.size
-_PAD = bytes(8)
 _I32_MAX = 2**31 - 1
 #: Longest text a record carries (a stack, a printed line); longer text is cut.
 MAX_TEXT = 64 * 1024
+#: How much the file grows at a time.
+STEP = 4 << 20
 
 
 def pack_pool_api(pool, api):
@@ -102,26 +110,41 @@ class Writer:
 
     def __init__(self, path):
         self.path = path
-        self.fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND, 0o600)
         self._ids = {}
-        self._lock = threading.Lock()
-        fd = self.fd
-        write = os.write
+        self._strings = threading.Lock()
+        lock = threading.Lock()
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            os.ftruncate(fd, STEP)
+            self._map = mm = mmap.mmap(fd, STEP)
+        finally:
+            os.close(fd)
+        end = [0, STEP]  # next record's offset, mapped size
         now = time.monotonic_ns
-        bare = _BARE.pack
-        head = _HEAD.pack
+        body = _BODY.pack_into
+        length = _LENGTH.pack_into
 
-        # Bound once: the hot path is one call, one pack and one write.
+        # Bound once: the hot path is a clock read, a lock and two packs into memory.
         def rec(type, lane, a=0, b=0, c=0, d=0, e=0, f=0, text=None):
             if text is None:
-                write(fd, bare(_BARE_SIZE, type, 0, lane, now() / 1000, a, b, c, d, e, f, -1))
-                return
-            data = text.encode('utf-8', 'backslashreplace')
-            if len(data) > MAX_TEXT:
-                data = data[:MAX_TEXT].decode('utf-8', 'ignore').encode('utf-8') + '…'.encode('utf-8')
-            n = len(data)
-            size = (FIXED + n + 7) & ~7
-            write(fd, head(size, type, 0, lane, now() / 1000, a, b, c, d, e, f, n) + data + _PAD[: size - FIXED - n])
+                n = -1
+                size = 48
+            else:
+                data = text.encode('utf-8', 'backslashreplace')
+                if len(data) > MAX_TEXT:
+                    data = data[:MAX_TEXT].decode('utf-8', 'ignore').encode('utf-8') + '…'.encode('utf-8')
+                n = len(data)
+                size = (FIXED + n + 7) & ~7
+            with lock:
+                at = end[0]
+                if at + size > end[1]:
+                    end[1] = (at + size + STEP - 1) // STEP * STEP
+                    mm.resize(end[1])
+                body(mm, at + 4, type, 0, lane, now() / 1000, a, b, c, d, e, f, n)
+                if n > 0:
+                    mm[at + FIXED: at + FIXED + n] = data
+                length(mm, at, size)
+                end[0] = at + size
 
         self.rec = rec
 
@@ -131,7 +154,7 @@ class Writer:
             return -1
         i = self._ids.get(s)
         if i is None:
-            with self._lock:
+            with self._strings:
                 i = self._ids.get(s)
                 if i is None:
                     i = len(self._ids)
@@ -141,9 +164,10 @@ class Writer:
         return i
 
     def close(self):
+        """Lets go of the map (a forked child closes its parent's; the file keeps what was written)."""
         try:
-            os.close(self.fd)
-        except OSError:
+            self._map.close()
+        except (ValueError, BufferError):
             pass
 
 
@@ -151,7 +175,7 @@ def read_records(path, offset=0):
     """The complete records of a file from `offset`: (records, offset after the last one).
 
     Each record is a tuple (type, lane, ts, a, b, c, d, e, f, text); a record still being
-    written at the end is left for the next read.
+    written (byteLength 0) and what follows it is left for the next read.
     """
     with open(path, 'rb') as f:
         f.seek(offset)
@@ -161,8 +185,10 @@ def read_records(path, offset=0):
     end = len(data)
     while end - pos >= FIXED:
         size, type_, _zero, lane, ts, a, b, c, d, e, f_, n = _HEAD.unpack_from(data, pos)
-        if size < FIXED or end - pos < size:
+        if size == 0 or end - pos < size:
             break
+        if size < FIXED:
+            raise ValueError('%s: bad record length %d at byte %d' % (path, size, offset + pos))
         text = None if n < 0 else data[pos + FIXED: pos + FIXED + n].decode('utf-8', 'replace')
         out.append((type_, lane, ts, a, b, c, d, e, f_, text))
         pos += size

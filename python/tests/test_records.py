@@ -25,7 +25,7 @@ class RecordFileTest(unittest.TestCase):
         w.rec(R.LOG, 0, 1, text='')
         w.close()
         recs, end = R.read_records(self.path)
-        self.assertEqual(end, os.path.getsize(self.path))
+        self.assertEqual(end, sum((R.FIXED + (len(r[9].encode()) if r[9] is not None else 0) + 7) & ~7 for r in recs))
         self.assertEqual([r[0] for r in recs], [R.STR, R.STR, R.TASK_JOB, R.TASK_END, R.LOG])
         self.assertEqual([r[9] for r in recs[:2]], ['apply_async', 'prog.py:4:5'])
         t, lane, ts, a, b, c, d, e, f, text = recs[2]
@@ -43,7 +43,7 @@ class RecordFileTest(unittest.TestCase):
         with open(self.path, 'rb') as f:
             data = f.read()
         pos = 0
-        while pos < len(data):
+        while struct.unpack_from('<i', data, pos)[0] != 0:
             size, head, ts = struct.unpack_from('<iid', data, pos)
             self.assertEqual(size % 8, 0)
             self.assertEqual(head & 0xffff, R.LOG)
@@ -51,23 +51,39 @@ class RecordFileTest(unittest.TestCase):
             text_bytes = struct.unpack_from('<i', data, pos + 40)[0]
             self.assertEqual(size, (R.FIXED + text_bytes + 7) & ~7)
             pos += size
-        self.assertEqual(pos, len(data))
+        self.assertEqual(pos, R.read_records(self.path)[1])
+        self.assertEqual(data[pos:], bytes(len(data) - pos), 'past the records: zeros the writer has not filled yet')
 
-    def test_a_record_cut_short_is_left_for_the_next_read(self):
+    def test_a_record_whose_length_is_not_written_yet_is_left_for_the_next_read(self):
         w = R.Writer(self.path)
         w.rec(R.LOG, 0, 1, text='first')
         w.rec(R.LOG, 0, 1, text='second')
+        w.rec(R.LOG, 0, 1, text='third')
         w.close()
-        with open(self.path, 'rb') as f:
+        with open(self.path, 'r+b') as f:
             data = f.read()
-        with open(self.path, 'wb') as f:
-            f.write(data[:-5])
+            second_at = (R.FIXED + len('first') + 7) & ~7
+            length = data[second_at:second_at + 4]
+            f.seek(second_at)
+            f.write(bytes(4))  # as while the writer is still writing it
         recs, offset = R.read_records(self.path)
-        self.assertEqual([r[9] for r in recs], ['first'])
-        with open(self.path, 'ab') as f:
-            f.write(data[-5:])
+        self.assertEqual([r[9] for r in recs], ['first'], 'it stops at the record being written, not past it')
+        with open(self.path, 'r+b') as f:
+            f.seek(second_at)
+            f.write(length)
         more, _ = R.read_records(self.path, offset)
-        self.assertEqual([r[9] for r in more], ['second'])
+        self.assertEqual([r[9] for r in more], ['second', 'third'])
+
+    def test_records_survive_their_process_being_killed(self):
+        import subprocess
+        import sys
+        code = ('import os, signal, sys; sys.path.insert(0, %r); from poolscope_tracer import records as R; '
+                'w = R.Writer(%r); [w.rec(R.LOG, 0, 1, text="line %%d" %% i) for i in range(1000)]; '
+                'os.kill(os.getpid(), signal.SIGKILL)') % (os.path.dirname(support.HERE), self.path)
+        r = subprocess.run([sys.executable, '-c', code])
+        self.assertEqual(r.returncode, -9)
+        recs, _ = R.read_records(self.path)
+        self.assertEqual([x[9] for x in recs], ['line %d' % i for i in range(1000)])
 
     def test_long_text_is_cut(self):
         w = R.Writer(self.path)

@@ -1,6 +1,8 @@
-// A record file that a process of a Python run appends to, read as it grows. Its records have
-// the layout of one event-ring record (../record/eventRing.ts); a record still being written
-// when we read is left for the next read. Nothing is ever dropped: the file keeps it all.
+// A record file that a process of a Python run writes, read as it grows. Its records have the
+// layout of one event-ring record (../record/eventRing.ts), one after another. The writer maps
+// the file into memory and extends it with zeros ahead of its records; it writes a record's
+// byteLength last, so a zero byteLength is where the records written so far end: reading stops
+// there and comes back to the same place next time. Nothing is dropped: the file keeps it all.
 import { closeSync, openSync, readSync } from 'node:fs';
 import type { RawRecord } from '../../trace/records';
 import type { RecordSource } from '../host/recordDrain';
@@ -11,11 +13,11 @@ const READ_BYTES = 1 << 20;
 export class RecordFile implements RecordSource {
   readonly dropped = 0;
   private readonly fd: number;
-  /** bytes read from the file, consumed up to `pos` */
+  /** bytes read from the file, from file offset `base`, decoded up to `pos` */
   private buf = Buffer.alloc(0);
+  private base = 0;
   private pos = 0;
-  private offset = 0;
-  private readonly chunk = Buffer.allocUnsafe(READ_BYTES);
+  private readonly peek = Buffer.alloc(4);
   private readonly rec: RawRecord = { type: 0, lane: 0, ts: 0, a: 0, b: 0, c: 0, d: 0, e: 0, f: 0, text: undefined };
 
   constructor(readonly path: string) {
@@ -37,14 +39,14 @@ export class RecordFile implements RecordSource {
     closeSync(this.fd);
   }
 
-  /** Decodes the record at `pos` into `rec` if it is complete. */
+  /** Decodes the record at `pos` into `rec` if the bytes read hold all of it. */
   private decode(): boolean {
     const data = this.buf;
     const pos = this.pos;
     if (data.length - pos < RECORD_HEAD_BYTES) return false;
     const size = data.readInt32LE(pos);
-    if (size < RECORD_HEAD_BYTES || size % 8 !== 0) throw new Error(`${this.path}: bad record length ${size} at byte ${this.offset - data.length + pos}`);
-    if (data.length - pos < size) return false;
+    if (size === 0 || data.length - pos < size) return false;
+    if (size < RECORD_HEAD_BYTES || size % 8 !== 0) throw new Error(`${this.path}: bad record length ${size} at byte ${this.base + pos}`);
     const rec = this.rec;
     const head = data.readInt32LE(pos + 4);
     rec.type = head & 0xffff;
@@ -62,13 +64,20 @@ export class RecordFile implements RecordSource {
     return true;
   }
 
-  /** Reads what the file gained since; false if nothing. */
+  /**
+   * Reads the file again from the next record on (what lay past it may have been zeros the writer
+   * has filled in since); false if that record is not written yet.
+   */
   private fill(): boolean {
-    const n = readSync(this.fd, this.chunk, 0, READ_BYTES, this.offset);
-    if (n <= 0) return false;
-    this.offset += n;
-    this.buf = Buffer.concat([this.buf.subarray(this.pos), this.chunk.subarray(0, n)]);
+    const at = this.base + this.pos;
+    if (readSync(this.fd, this.peek, 0, 4, at) < 4) return false;
+    const size = this.peek.readInt32LE(0);
+    if (size === 0) return false;
+    const buf = Buffer.allocUnsafe(Math.max(READ_BYTES, size));
+    const n = readSync(this.fd, buf, 0, buf.length, at);
+    this.buf = buf.subarray(0, n);
+    this.base = at;
     this.pos = 0;
-    return true;
+    return n >= size;
   }
 }
