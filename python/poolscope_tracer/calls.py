@@ -12,8 +12,9 @@ from . import state
 from .sites import definition_site, drop_own_frame, error_text, name_of, preview
 
 
-#: Per worker thread: the error its pool's initializer raised there (a thread executor's worker
-#: then returns as if nothing happened, but it ended because of it).
+#: Per worker thread: `init_error`, the error its pool's initializer raised there (a thread
+#: executor's worker then returns as if nothing happened, but it ended because of it), and
+#: `last`, (id, ended well) of the last task it ran, for an end that turns out otherwise.
 worker_thread = threading.local()
 
 
@@ -79,11 +80,23 @@ class Task:
         try:
             result = self.fn(*args, **kwargs)
         except BaseException as e:
+            worker_thread.last = (self.id, False)
             rec(R.TASK_END, lane, self.id, R.LOST if self.pool and not isinstance(e, Exception) else R.ERROR, 0, 0, cpu_since_last_task(), text=error_text(e))
             drop_own_frame(e)
             raise
+        worker_thread.last = (self.id, True)
         rec(R.TASK_END, lane, self.id, R.OK, 0, 0, cpu_since_last_task(), text=preview(result))
         return result
+
+
+def unsendable(error, only_if_it_ended_well):
+    """The outcome of the task this thread ran last could not be sent back (it cannot be
+    pickled): its end is amended with the error that goes back instead (SEMANTICS 13)."""
+    last = getattr(worker_thread, 'last', None)
+    if last is None or state.rec is None or (only_if_it_ended_well and not last[1]):
+        return
+    worker_thread.last = None
+    state.rec(R.TASK_END, state.lanes.current(), last[0], R.ERROR, 0, 0, -1, text=error)
 
 
 class Callback:

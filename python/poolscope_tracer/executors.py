@@ -19,7 +19,7 @@ import concurrent.futures.thread as cft
 
 from . import records as R
 from . import state, waits, workers
-from .calls import Callback, Init, Job, PoolState, Task
+from .calls import Callback, Init, Job, PoolState, Task, unsendable
 from .patching import replace
 from .sites import definition_site, drop_own_frame, error_text, name_of, preview_args, user_caller
 
@@ -140,6 +140,15 @@ def _patch_workers():
         return _process_worker
 
     replace(cfp, '_process_worker', make_process_worker)
+
+    def make_wrapped_error(orig):
+        def __init__(self, exc, tb):
+            orig(self, exc, tb)
+            # Made for a task's error, or, after the task returned, for a result that cannot be pickled.
+            unsendable(error_text(exc), True)
+        return __init__
+
+    replace(cfp._ExceptionWithTraceback, '__init__', make_wrapped_error)
 
     def make_broken(orig):
         def _initializer_failed(self):

@@ -18,9 +18,18 @@ from . import records as R
 MAIN_THREAD_KEY = 0
 
 
+def _process_name():
+    """Another process of the run (one the program started) goes by its multiprocessing name."""
+    import sys
+    mp = sys.modules.get('multiprocessing')
+    return mp.current_process().name if mp is not None else None
+
+
 class Lanes:
-    def __init__(self, writer):
+    def __init__(self, writer, root):
         self._writer = writer
+        #: the run's own process (its main thread is the run's Main)
+        self._root = root
         self._pid = os.getpid()
         self._ids = {}
         self._lock = threading.Lock()
@@ -48,7 +57,7 @@ class Lanes:
         except AttributeError:
             thread = threading.current_thread()
             if thread is threading.main_thread():
-                return self.bind(MAIN_THREAD_KEY, R.LANE_MAIN, -1)
+                return self.bind(MAIN_THREAD_KEY, R.LANE_MAIN, -1, None if self._root else _process_name())
             return self.bind(next(self._keys), R.LANE_MAIN, -1)
 
     def bound(self):

@@ -31,7 +31,7 @@ def main(argv):
         sys.exit(2)
     path = os.path.abspath(argv[0])
     code = _compile(path, folder)
-    tracer.install(folder, trace_tasks)
+    tracer.install(folder, trace_tasks, root=True)
     module = types.ModuleType('__main__')
     module.__dict__.update(__file__=path, __builtins__=builtins, __cached__=None, __spec__=None, __package__=None,
                            __loader__=importlib.machinery.SourceFileLoader('__main__', path))

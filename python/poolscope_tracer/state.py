@@ -18,14 +18,16 @@ folder = None
 tasks = True
 pid = None
 pool_ids = job_ids = task_ids = wait_ids = None
+is_root = False
 _forks_registered = False
 
 
-def start(run_folder, trace_tasks=True):
-    """Starts recording this process into run_folder (idempotent)."""
-    global folder, tasks, pool_ids, job_ids, task_ids, wait_ids, _forks_registered
+def start(run_folder, trace_tasks=True, root=False):
+    """Starts recording this process into run_folder (idempotent). root: the run's own process."""
+    global folder, tasks, pool_ids, job_ids, task_ids, wait_ids, _forks_registered, is_root
     if rec is not None:
         return
+    is_root = root
     folder = run_folder
     tasks = trace_tasks
     # Pool ids stay below TASK_JOB_POOLS in all but very wide runs: small blocks.
@@ -52,13 +54,15 @@ def _open_file():
             # A pid reused within the run (a long run with many short-lived workers).
             n += 1
             path = os.path.join(folder, 'p%d-%d.rec' % (pid, n))
-    lanes = Lanes(writer)
+    lanes = Lanes(writer, is_root)
     rec = writer.rec
 
 
 def _after_fork_in_child():
+    global is_root
     if rec is None:
         return
+    is_root = False
     writer.close()
     for ids in (pool_ids, job_ids, task_ids, wait_ids):
         ids.reset()

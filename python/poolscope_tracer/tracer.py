@@ -6,10 +6,11 @@ from . import children, executors, output, pools, state, waits
 _installed = False
 
 
-def install(folder, trace_tasks=True):
-    """Records this process into `folder` from now on, patching the pools once per process."""
+def install(folder, trace_tasks=True, root=False):
+    """Records this process into `folder` from now on, patching the pools once per process.
+    root: the run's own process, whose main thread is the program's Main."""
     global _installed
-    state.start(folder, trace_tasks)
+    state.start(folder, trace_tasks, root)
     if _installed:
         return
     _installed = True

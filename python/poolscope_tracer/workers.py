@@ -17,7 +17,7 @@ import multiprocessing.pool as mpp
 
 from . import records as R
 from . import state
-from .calls import Init, mark_cpu, worker_thread
+from .calls import Init, mark_cpu, unsendable, worker_thread
 from .patching import replace
 from .sites import drop_own_frame, error_text
 
@@ -136,6 +136,15 @@ def patch_pool_worker():
 
     # The pool looks `worker` up in its module each time it starts one.
     replace(mpp, 'worker', make)
+
+    def make_encoding_error(orig):
+        def __init__(self, exc, value):
+            orig(self, exc, value)
+            unsendable('MaybeEncodingError: %s' % self, False)
+        return __init__
+
+    # A worker makes one when the task's result or error cannot be pickled back.
+    replace(mpp.MaybeEncodingError, '__init__', make_encoding_error)
 
     def make_join_exited(orig):
         def _join_exited_workers(pool):
