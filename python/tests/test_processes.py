@@ -121,6 +121,36 @@ class StartMethodsTest(unittest.TestCase):
                 self.assertEqual(printed.lane, cb.lane)
 
 
+class UnsendableResultTest(unittest.TestCase):
+    def test_a_result_that_cannot_be_pickled_back_amends_the_task_s_end(self):
+        run = support.run('''\
+            from multiprocessing import Pool
+            from concurrent.futures import ProcessPoolExecutor
+
+            def unpicklable(_):
+                return lambda: 42
+
+            if __name__ == "__main__":
+                with Pool(1) as p:
+                    try:
+                        p.apply(unpicklable, (0,))
+                    except Exception as e:
+                        print(type(e).__name__)
+                with ProcessPoolExecutor(1) as ex:
+                    try:
+                        ex.submit(unpicklable, 0).result()
+                    except Exception as e:
+                        print(type(e).__name__)
+            ''')
+        self.assertEqual(run.logs(), ['MaybeEncodingError', 'AttributeError'])
+        for task, prefix in zip(sorted({r.a for r in run.of(R.TASK_END)}), ('MaybeEncodingError: Error sending result', 'AttributeError: ')):
+            first, second = run.of(R.TASK_END, a=task)
+            self.assertEqual(first.b, R.OK, 'the task itself returned')
+            self.assertEqual(second.b, R.ERROR)
+            self.assertTrue(second.text.startswith(prefix), second.text)
+            self.assertEqual(second.lane, first.lane)
+
+
 class WorkerDeathTest(unittest.TestCase):
     def test_a_process_executor_whose_worker_dies_breaks_and_the_task_is_lost(self):
         run = support.run('''\
