@@ -1,6 +1,7 @@
 """A task's clocks on its TASK_END: its thread's CPU time (e) and, on Linux, the time that
 thread was runnable but waiting for a CPU (f), which gil-bound needs on a busy machine."""
 import os
+import time
 import unittest
 
 import support
@@ -8,6 +9,12 @@ from poolscope_tracer import records as R
 from poolscope_tracer import threadclock
 
 HAS_SCHEDSTAT = os.path.exists('/proc/thread-self/schedstat')
+
+
+def _compute_for(seconds):
+    start = time.thread_time()
+    while time.thread_time() - start < seconds:
+        pass
 
 
 class ThreadClockTest(unittest.TestCase):
@@ -48,12 +55,22 @@ class ThreadClockTest(unittest.TestCase):
         fd, clocks.fd = clocks.fd, -1
         try:
             threadclock.mark()
-            sum(range(100000))
+            _compute_for(0.005)
             cpu, wait = threadclock.since_last_task()
         finally:
             clocks.fd = fd
-        self.assertGreater(cpu, 0)
+        self.assertGreaterEqual(cpu, 5000)
         self.assertEqual(wait, -1)
+
+    @unittest.skipUnless(HAS_SCHEDSTAT, 'the wait for a CPU is read on Linux only')
+    def test_short_tasks_leave_their_wait_to_the_next_task_that_computes_for_a_millisecond(self):
+        threadclock.mark()
+        short = threadclock.since_last_task()
+        _compute_for(0.005)
+        long = threadclock.since_last_task()
+        self.assertEqual(short[1], -1, 'a task of under 1 ms of CPU does not read the wait')
+        self.assertGreaterEqual(long[0], 5000)
+        self.assertGreaterEqual(long[1], 0, 'one that computed for 5 ms does')
 
     def test_a_thread_never_marked_reads_neither_clock(self):
         out = []

@@ -26,8 +26,9 @@ export const Rec = {
   /**
    * a=task id, b=TaskStatus, e=CPU time the task took on its own thread, µs (-1 unknown: Node has
    * no per-thread CPU clock; Python's tracer reads its thread's clock around the task), f=the time
-   * that thread was runnable but waiting for a CPU meanwhile, µs (-1 unknown; Linux's schedstat
-   * run delay; read only when e is known); text=result or error preview. b=lost: the worker died while running it (written on the dead
+   * that thread was runnable but waiting for a CPU meanwhile, µs (Linux's schedstat run delay; -1
+   * unknown, and for tasks of under 1 ms of CPU, whose wait the next task that reports one
+   * includes; read only when e is known); text=result or error preview. b=lost: the worker died while running it (written on the dead
    * worker's lane by whoever saw the death); text=how it died.
    */
   TASK_END: 8,
