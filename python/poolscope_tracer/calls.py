@@ -5,10 +5,9 @@ record where they really run, and leave no frame of their own in the user's trac
 Task and Init are pickled to process workers; only the ids and the user's function go along.
 """
 import threading
-from time import thread_time_ns
 
 from . import records as R
-from . import state
+from . import state, threadclock
 from .sites import definition_site, drop_own_frame, error_text, name_of, preview
 
 
@@ -37,29 +36,11 @@ class Job:
         self.swallowed = None
 
 
-#: Per thread: its CPU clock when its last task ended (or it started), ns.
-_cpu = threading.local()
-
-
-def cpu_since_last_task():
-    """The calling thread's CPU time since its previous task ended, µs. A worker runs one task
-    after another, so this is the task's own CPU time plus the pool's few µs between tasks:
-    one clock read per task instead of two (a read is a system call, about 0.5 µs)."""
-    now = thread_time_ns()
-    last = getattr(_cpu, 'at', None)
-    _cpu.at = now
-    return -1 if last is None else R.clamp((now - last) // 1000)
-
-
-def mark_cpu():
-    """A worker thread starts: its tasks' CPU time counts from here."""
-    _cpu.at = thread_time_ns()
-
-
 class Task:
     """A task function, carrying its task id. `pool`: Pool semantics, where an exception that
     is not an Exception (SystemExit...) escapes the worker and the task is lost with it.
-    TASK_END's e is the CPU time the task took on its own thread (µs): what gil-bound reads."""
+    TASK_END's e and f are the CPU time the task took on its own thread and the time that thread
+    waited, runnable, for a CPU meanwhile (µs, threadclock.py): what gil-bound reads."""
 
     __slots__ = ('fn', 'id', 'pool')
 
@@ -81,11 +62,13 @@ class Task:
             result = self.fn(*args, **kwargs)
         except BaseException as e:
             worker_thread.last = (self.id, False)
-            rec(R.TASK_END, lane, self.id, R.LOST if self.pool and not isinstance(e, Exception) else R.ERROR, 0, 0, cpu_since_last_task(), text=error_text(e))
+            cpu, wait = threadclock.since_last_task()
+            rec(R.TASK_END, lane, self.id, R.LOST if self.pool and not isinstance(e, Exception) else R.ERROR, 0, 0, cpu, wait, text=error_text(e))
             drop_own_frame(e)
             raise
         worker_thread.last = (self.id, True)
-        rec(R.TASK_END, lane, self.id, R.OK, 0, 0, cpu_since_last_task(), text=preview(result))
+        cpu, wait = threadclock.since_last_task()
+        rec(R.TASK_END, lane, self.id, R.OK, 0, 0, cpu, wait, text=preview(result))
         return result
 
 
@@ -186,6 +169,6 @@ class Init:
             drop_own_frame(e)
             raise
         rec(R.INIT, lane, self.pool, R.OK)
-        mark_cpu()  # the first task's CPU time leaves the initializer's out
+        threadclock.mark()  # the first task's clocks leave the initializer's time out
         if self.pool_state is not None:
             self.pool_state.init_ok += 1

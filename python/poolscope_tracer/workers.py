@@ -17,7 +17,8 @@ import multiprocessing.pool as mpp
 
 from . import records as R
 from . import state
-from .calls import Init, mark_cpu, unsendable, worker_thread
+from . import threadclock
+from .calls import Init, unsendable, worker_thread
 from .patching import replace
 from .sites import drop_own_frame, error_text
 
@@ -44,7 +45,7 @@ def start_worker(init, in_process):
         replacing = ps.started > ps.size
     name = _process_name() if in_process else threading.current_thread().name
     lane = state.lanes.bind(0 if in_process else None, R.LANE_WORKER, init.pool, name)
-    mark_cpu()
+    threadclock.mark()
     if in_process and started_at_bootstrap:
         return lane
     state.rec(R.WORKER, lane, R.WORKER_START, os.getpid(), 1 if replacing else 0)

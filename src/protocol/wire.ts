@@ -33,6 +33,7 @@ export interface WireSpans {
   args: ColumnData;
   cbKind: ColumnData; // Int8
   cpu: ColumnData; // Int32 (-1 = unknown)
+  cpuWait: ColumnData; // Int32 (-1 = unknown)
 }
 
 /**
@@ -105,6 +106,7 @@ export const SPAN_COLUMNS = {
   args: Uint32Array,
   cbKind: Int8Array,
   cpu: Int32Array,
+  cpuWait: Int32Array,
 } as const;
 export type SpanColumn = keyof typeof SPAN_COLUMNS;
 export const SPAN_COLUMN_NAMES = Object.keys(SPAN_COLUMNS) as SpanColumn[];

@@ -194,7 +194,10 @@ export class TraceBuilder {
         const again = store.status(i) !== 'running';
         const failed = r.b === TaskStatus.error;
         store.endSpan(i, again ? store.endCol[i] : t, failed ? 'error' : 'ok', r.text);
-        if (!again && r.e >= 0) store.cpuCol[i] = r.e;
+        if (!again && r.e >= 0) {
+          store.cpuCol[i] = r.e;
+          if (r.f >= 0) store.cpuWaitCol[i] = r.f;
+        }
         if (!again) this.progress.done++;
         if (failed) this.progress.failed++;
         return;

@@ -106,6 +106,7 @@ function spanEvent(s: Span): ChromeTraceEvent {
   if (s.text !== undefined) args.text = s.text;
   if (s.args !== undefined) args.input = s.args;
   if (s.cpu !== undefined) args.cpuUs = s.cpu;
+  if (s.cpuWait !== undefined) args.cpuWaitUs = s.cpuWait;
   return { ph: 'X', cat: s.kind, name: s.name, pid: PID, tid: s.lane, ts, dur: Math.max(0, q(q(s.end) - ts)), args };
 }
 

@@ -203,6 +203,7 @@ function readSpan(store: TraceStore, ev: Fields, kind: SpanKind, lane: number, t
     cbKind: a.optOneOf('kind', CALLBACK_KINDS),
     args: a.optStr('input'),
     cpu: a.optInt('cpuUs', 0),
+    cpuWait: a.optInt('cpuWaitUs', 0),
   });
 }
 

@@ -73,6 +73,8 @@ export interface Span {
   args?: string;
   /** task: CPU time it took on its own thread, µs, when the run measured it (Python runs do) */
   cpu?: number;
+  /** task: how long its thread was runnable but waiting for a CPU meanwhile, µs, when known (Python on Linux) */
+  cpuWait?: number;
 }
 
 export interface LogLine {

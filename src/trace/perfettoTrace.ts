@@ -40,7 +40,7 @@ const laneUuid = (lane: number, sub = 0) => 1000 + lane * 256 + sub;
 const MAX_SUBTRACKS = 256;
 
 export const CATEGORIES = [...SPAN_KINDS, 'submit', 'log', 'mark'] as const;
-export const ANNOTATIONS = ['status', 'job', 'task', 'api', 'site', 'registered_at', 'text', 'input', 'callback_kind', 'queue_us', 'cpu_us', 'pool', 'stream', 'pid', 'replaces', 'exit_code', 'signal'] as const;
+export const ANNOTATIONS = ['status', 'job', 'task', 'api', 'site', 'registered_at', 'text', 'input', 'callback_kind', 'queue_us', 'cpu_us', 'pool', 'stream', 'pid', 'replaces', 'exit_code', 'signal', 'cpu_wait_us'] as const;
 const cat = (c: (typeof CATEGORIES)[number]) => CATEGORIES.indexOf(c) + 1;
 const ann = (a: (typeof ANNOTATIONS)[number]) => ANNOTATIONS.indexOf(a) + 1;
 
@@ -256,6 +256,7 @@ class PerfettoWriter {
     const queued = store.queuedCol[i];
     if (!Number.isNaN(queued)) this.annotation('queue_us', () => e.double(DA.double, Math.max(0, store.startCol[i] - queued)));
     if (store.cpuCol[i] >= 0) this.integer('cpu_us', store.cpuCol[i]);
+    if (store.cpuWaitCol[i] >= 0) this.integer('cpu_wait_us', store.cpuWaitCol[i]);
     // Flows: one per task span (id = span index + 1), from its job's submit through the task to
     // the job's callbacks in start order; the last event of a chain ends it.
     const last = job >= 0 && job <= this.maxJob ? this.lastCallback[job] : -1;

@@ -25,8 +25,10 @@ export const Rec = {
   TASK_START: 7,
   /**
    * a=task id, b=TaskStatus, e=CPU time the task took on its own thread, µs (-1 unknown: Node has
-   * no per-thread CPU clock; Python's tracer reads time.thread_time_ns() around the task);
-   * text=result or error preview. b=lost: the worker died while running it (written on the dead
+   * no per-thread CPU clock; Python's tracer reads its thread's clock around the task), f=the time
+   * that thread was runnable but waiting for a CPU meanwhile, µs (Linux's schedstat run delay; -1
+   * unknown, and for tasks of under 1 ms of CPU, whose wait the next task that reports one
+   * includes; read only when e is known); text=result or error preview. b=lost: the worker died while running it (written on the dead
    * worker's lane by whoever saw the death); text=how it died.
    */
   TASK_END: 8,
@@ -108,7 +110,7 @@ export const PoolAction = {
   respawn: 6,
 } as const;
 
-/** TASK_END's e when the task's CPU time was not measured. */
+/** TASK_END's e when the task's CPU time was not measured (and f when its wait for a CPU was not). */
 export const CPU_UNKNOWN = -1;
 
 export const TaskStatus = { ok: 0, error: 1, cancelled: 2, lost: 3 } as const;

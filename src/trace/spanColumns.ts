@@ -5,7 +5,7 @@ import { SPAN_KINDS, SPAN_STATUSES, parseSite, type CallbackKindName, type Span 
 /** Column codes of callback kinds (the trace records use the same order). */
 export const CALLBACK_KINDS: readonly CallbackKindName[] = ['result', 'error', 'done'];
 
-export type SpanField = 'lane' | 'kind' | 'status' | 'start' | 'end' | 'queued' | 'taskId' | 'job' | 'name' | 'api' | 'site' | 'site2' | 'text' | 'args' | 'cbKind' | 'cpu';
+export type SpanField = 'lane' | 'kind' | 'status' | 'start' | 'end' | 'queued' | 'taskId' | 'job' | 'name' | 'api' | 'site' | 'site2' | 'text' | 'args' | 'cbKind' | 'cpu' | 'cpuWait';
 export type SpanColumns = Record<SpanField, ArrayLike<number>>;
 
 export function spanAt(c: SpanColumns, strings: readonly string[], i: number): Span {
@@ -13,6 +13,7 @@ export function spanAt(c: SpanColumns, strings: readonly string[], i: number): S
   const q = c.queued[i];
   const cb = c.cbKind[i];
   const cpu = c.cpu[i];
+  const cpuWait = c.cpuWait[i];
   return {
     index: i,
     lane: c.lane[i],
@@ -31,5 +32,6 @@ export function spanAt(c: SpanColumns, strings: readonly string[], i: number): S
     cbKind: cb < 0 ? undefined : CALLBACK_KINDS[cb],
     args: opt(c.args[i]),
     cpu: cpu < 0 ? undefined : cpu,
+    cpuWait: cpuWait < 0 ? undefined : cpuWait,
   };
 }

@@ -33,6 +33,7 @@ export interface NewSpan {
   cbKind?: CallbackKindName;
   args?: string;
   cpu?: number;
+  cpuWait?: number;
 }
 
 /** Each name's column code, so a hot path writes a number rather than searching a list. */
@@ -84,6 +85,8 @@ export class TraceStore {
   cbKindCol = new Int8Array(0);
   /** task: CPU µs on its thread; -1 unknown */
   cpuCol = new Int32Array(0);
+  /** task: µs its thread waited, runnable, for a CPU while it ran; -1 unknown */
+  cpuWaitCol = new Int32Array(0);
   private cols: StoreColumns | undefined;
   spanRev = new Uint32Array(0);
 
@@ -159,6 +162,7 @@ export class TraceStore {
     this.argsCol[i] = 0;
     this.cbKindCol[i] = -1;
     this.cpuCol[i] = -1;
+    this.cpuWaitCol[i] = -1;
     this.spanRev[i] = ++this.revision;
     this.touch(start);
     return i;
@@ -178,6 +182,7 @@ export class TraceStore {
     this.argsCol[i] = this.intern(s.args);
     if (s.cbKind) this.cbKindCol[i] = CALLBACK_KINDS.indexOf(s.cbKind);
     if (s.cpu !== undefined) this.cpuCol[i] = s.cpu;
+    if (s.cpuWait !== undefined) this.cpuWaitCol[i] = s.cpuWait;
     this.touch(this.endCol[i]);
     return i;
   }
@@ -279,6 +284,7 @@ export class TraceStore {
     this.argsCol = grownTo(this.argsCol, cap);
     this.cbKindCol = grownTo(this.cbKindCol, cap);
     this.cpuCol = grownTo(this.cpuCol, cap);
+    this.cpuWaitCol = grownTo(this.cpuWaitCol, cap);
     this.spanRev = grownTo(this.spanRev, cap);
     this.cols = undefined;
     this.cap = cap;
@@ -289,7 +295,7 @@ function columnsOf(s: TraceStore) {
   return {
     lane: s.laneCol, kind: s.kindCol, status: s.statusCol, start: s.startCol, end: s.endCol,
     queued: s.queuedCol, taskId: s.taskIdCol, job: s.jobCol, name: s.nameCol, api: s.apiCol,
-    site: s.siteCol, site2: s.site2Col, text: s.textCol, args: s.argsCol, cbKind: s.cbKindCol, cpu: s.cpuCol,
+    site: s.siteCol, site2: s.site2Col, text: s.textCol, args: s.argsCol, cbKind: s.cbKindCol, cpu: s.cpuCol, cpuWait: s.cpuWaitCol,
   } satisfies SpanColumns;
 }
 type StoreColumns = ReturnType<typeof columnsOf>;

@@ -150,7 +150,7 @@ export function renderDetails(root: HTMLElement, d: TraceData, i: number | undef
   row('Status', statusText(d, i));
   row('Start', fmtTime(s.start));
   row('Duration', fmtDur(s.end - s.start));
-  row('CPU time', s.cpu !== undefined && `${fmtDur(s.cpu)} on its thread`);
+  row('CPU time', s.cpu !== undefined && `${fmtDur(s.cpu)} on its thread${s.cpuWait ? `, ${fmtDur(s.cpuWait)} more waiting for a CPU` : ''}`);
   row('Queued for', s.queued !== undefined && fmtDur(s.start - s.queued));
   row('API', s.api);
   row('Job', s.job >= 0 && String(s.job));

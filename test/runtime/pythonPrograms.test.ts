@@ -154,6 +154,63 @@ describe('Python programs in the style of the tutorials, run through the CLI', f
       assert.equal(unseen.line, 20);
       assert.match(unseen.message, /saw 1 of 3 errors.*2 other failures went unseen/);
     });
+    it('futures_as_completed.py: as_completed() yields in the order the tasks finish; a ThreadPoolExecutor runs each done callback on the worker that finished its task', async () => {
+      const t = await traced(join(EXAMPLES, 'futures_as_completed.py'));
+      assert.equal(t.status, 0);
+      const [pool, ...others] = [...t.store.pools.values()];
+      assert.equal(others.length, 0);
+      assert.deepEqual([pool.kind, pool.size], ['ThreadPoolExecutor', 4]);
+      const tasks = spansOf(t, 'task', 'load_url');
+      assert.deepEqual([tasks.filter((s) => s.api === 'submit').length, tasks.filter((s) => s.api === 'map').length], [8, 4]);
+      // The first batch, as as_completed() handed it out: the pages printed in the order their tasks ended.
+      const firstBatch = tasks.filter((s) => s.api === 'submit').sort((a, b) => a.start - b.start).slice(0, 4);
+      const urlOf = (text: string | undefined) => /'(http[^']+)'/.exec(text ?? '')?.[1];
+      const byEnd = [...firstBatch].sort((a, b) => a.end - b.end).map((s) => urlOf(s.args));
+      assert.deepEqual(printed(t, 'Main').filter((l) => l.includes(' page is ')).map(urlOf), byEnd);
+      assert.ok(spansOf(t, 'wait', 'as_completed').length >= 4, 'main waited in as_completed()');
+      assert.equal(spansOf(t, 'wait', 'wait').length, 1, 'and in futures.wait()');
+      const callbacks = spansOf(t, 'callback', 'report');
+      assert.equal(callbacks.length, 4);
+      for (const cb of callbacks) {
+        assert.equal(t.lane(cb).kind, 'worker', 'a done callback runs in the worker thread');
+        const task = t.spans.find((s) => s.kind === 'task' && s.job === cb.job)!;
+        assert.equal(cb.lane, task.lane, 'the very worker that finished its task');
+        assert.ok(cb.start >= task.end);
+      }
+      assert.deepEqual(rules(t), []);
+    });
+
+    it('gil_bound.py: four threads computing side by side get one core between them: gil-bound, with the parallelism measured', async () => {
+      const file = join(EXAMPLES, 'gil_bound.py');
+      const t = await traced(file);
+      assert.equal(t.status, 0);
+      const tasks = spansOf(t, 'task', 'count_primes');
+      assert.equal(tasks.length, 8);
+      assert.ok(tasks.every((s) => s.cpu !== undefined && s.cpu > 0), 'each task\'s CPU time is measured');
+      const [f, ...more] = found(t, 'gil-bound');
+      assert.equal(more.length, 0);
+      assert.deepEqual({ line: f.line, file: f.file }, { line: 20, file });
+      const parallelism = Number(/a parallelism of ([\d.]+), at most one core's worth/.exec(f.message)?.[1]);
+      assert.ok(parallelism > 0 && parallelism <= 1.15, f.message);
+      assert.match(f.message, /^ThreadPoolExecutor's 4 workers ran 8 tasks side by side .* a ProcessPoolExecutor runs them on every core$/);
+    });
+
+    it('keyerror_callback.py (hangs for ever untraced): a KeyError in a callback is swallowed without a word, and get() on its job never returns', async () => {
+      const file = join(EXAMPLES, 'keyerror_callback.py');
+      const t = await traced(file);
+      assert.equal(t.outcome, 'deadlock');
+      assert.deepEqual(printed(t), ['apple: apple']);
+      assert.ok(!t.output.some((l) => l.stream === 'stderr'), 'Python prints nothing about it');
+      const [threw] = found(t, 'callback-threw');
+      assert.deepEqual({ line: threw.line, file: threw.file }, { line: 15, file });
+      assert.match(threw.message, /^callback `add_price` raised KeyError: 'plum', and the pool's result handler swallowed it without a word/);
+      const [deadlock] = found(t, 'deadlock');
+      assert.deepEqual({ line: deadlock.line, file: deadlock.file }, { line: 24, file });
+      const [first, second] = spansOf(t, 'callback', 'add_price');
+      assert.deepEqual([first.status, second.status], ['ok', 'threw']);
+      assert.equal(t.lane(second).kind, 'callback');
+      assert.ok(!t.store.pools.values().next().value!.handlerDied, 'the result handler lived on');
+    });
   });
 
   describe('test/python/programs (the rest of the acceptance set)', () => {
@@ -179,6 +236,81 @@ describe('Python programs in the style of the tutorials, run through the CLI', f
       assert.match(deadlock.message, /terminated/);
       assert.deepEqual(printed(t), ['first: 0']);
       assert.ok(t.store.marks.some((m) => m.kind === 'terminate'), 'terminate() is marked');
+    });
+    it('process_worker_dies.py: a worker process that dies breaks the executor: its task lost, worker-crashed, BrokenProcessPool for the rest', async () => {
+      const file = join(PROGRAMS, 'process_worker_dies.py');
+      const t = await traced(file);
+      assert.equal(t.status, 0);
+      const [pool] = t.store.pools.values();
+      assert.equal(pool.kind, 'ProcessPoolExecutor');
+      assert.match(pool.broken?.cause ?? '', /^BrokenProcessPool: A child process terminated abruptly/);
+      const died = t.store.marks.filter((m) => m.kind === 'worker-died');
+      assert.equal(died.length, 1);
+      assert.equal(died[0].exitCode, 1);
+      const lost = t.spans.filter((s) => s.kind === 'task' && s.status === 'lost');
+      assert.equal(lost.length, 1, 'the task it was running is lost with it');
+      assert.equal(lost[0].lane, died[0].lane);
+      const [crashed] = found(t, 'worker-crashed');
+      assert.deepEqual({ line: crashed.line, file: crashed.file }, { line: 10, file });
+      assert.match(crashed.message, /exited with code 1 while running `work`.*BrokenProcessPool/);
+      assert.ok(printed(t).includes('submit after the crash: A child process terminated abruptly, the process pool is not usable anymore'));
+      assert.ok(spansOf(t, 'wait', 'result').some((w) => w.status === 'error'), 'result() raised for the futures it took down');
+    });
+
+    it('initializer_fails_executor.py: a ThreadPoolExecutor whose initializer raises is broken: pool-broken at the initializer', async () => {
+      const file = join(PROGRAMS, 'initializer_fails_executor.py');
+      const t = await traced(file);
+      assert.equal(t.status, 0);
+      assert.deepEqual(printed(t, 'Main'), ['result() raised: A thread initializer failed, the thread pool is not usable anymore']);
+      const inits = spansOf(t, 'init', 'connect');
+      assert.ok(inits.length >= 1 && inits.every((s) => s.status === 'error' && t.lane(s).kind === 'worker'));
+      assert.ok(t.output.some((l) => l.stream === 'stderr' && l.text === 'Exception in initializer:' && t.store.lanes.some((x) => x.name === l.lane && x.kind === 'worker')), 'Python\'s log line, on the worker that failed');
+      const [broken] = found(t, 'pool-broken');
+      assert.deepEqual({ line: broken.line, file: broken.file }, { line: 7, file });
+      assert.match(broken.message, /^ThreadPoolExecutor is broken: initializer `connect` threw ConnectionRefusedError: database on port 5432 refused the connection; every pending future failed with BrokenThreadPool/);
+    });
+
+    it('initializer_fails_pool.py (hangs for ever untraced): no worker of a Pool whose initializer fails ever runs a task, so map() never returns: deadlock at map()', async () => {
+      const file = join(PROGRAMS, 'initializer_fails_pool.py');
+      const t = await traced(file);
+      assert.equal(t.outcome, 'deadlock');
+      const [deadlock] = found(t, 'deadlock');
+      assert.deepEqual({ line: deadlock.line, file: deadlock.file }, { line: 17, file });
+      assert.match(deadlock.message, /^main can never return from map\(\): the initializer raised in every worker/);
+      assert.ok(deadlock.message.includes('ConnectionRefusedError') || t.findings.find((f) => f.rule === 'deadlock')!.related.some((r) => /initializer `connect` threw ConnectionRefusedError/.test(r.message)), 'it names the initializer and its error');
+      const inits = spansOf(t, 'init', 'connect');
+      assert.ok(inits.length >= 2 && inits.every((s) => s.status === 'error'), 'each worker ran the failing initializer');
+      assert.equal(new Set(inits.map((s) => t.lane(s).pid)).size, inits.length, 'each in a process of its own');
+      assert.ok(t.store.marks.filter((m) => m.kind === 'worker-died').every((m) => m.exitCode === 1), 'and died of it');
+      assert.deepEqual(spansOf(t, 'task'), [], 'no task ever ran');
+    });
+
+    it('errors_unretrieved.py: futures that failed and were never looked at: error-unretrieved at the task function', async () => {
+      const file = join(PROGRAMS, 'errors_unretrieved.py');
+      const t = await traced(file);
+      assert.equal(t.status, 0);
+      assert.deepEqual(printed(t), ['finished']);
+      assert.equal(spansOf(t, 'task', 'resize').filter((s) => s.status === 'error').length, 2);
+      const [f] = found(t, 'error-unretrieved');
+      assert.deepEqual({ line: f.line, file: f.file }, { line: 7, file });
+      assert.match(f.message, /^2 calls of `resize` failed \(first: ValueError: cannot resize .\.gif\) and their errors were never looked at/);
+    });
+
+    it('done_callbacks_process.py: a ProcessPoolExecutor runs done callbacks on its manager thread in main\'s process; one that raises is logged and the next still runs', async () => {
+      const t = await traced(join(PROGRAMS, 'done_callbacks_process.py'));
+      assert.equal(t.status, 0);
+      const [broken] = spansOf(t, 'callback', 'broken');
+      const [show] = spansOf(t, 'callback', 'show');
+      assert.equal(broken.status, 'threw');
+      assert.equal(show.status, 'ok');
+      assert.ok(show.start >= broken.end, 'in the order they were added');
+      for (const cb of [broken, show]) assert.equal(t.lane(cb).kind, 'callback', 'on the manager thread (the Callback lane), not in the worker process');
+      const [task] = spansOf(t, 'task', 'cube');
+      assert.notEqual(t.lane(task).kind, 'callback');
+      assert.ok(t.output.some((l) => l.lane === t.lane(show).name && l.text === 'callback in Thread-1 -> 27'));
+      const [threw] = found(t, 'callback-threw');
+      assert.equal(threw.line, 16);
+      assert.match(threw.message, /^done callback `broken` threw LookupError: no such record; the executor logged it and ran the later callbacks/);
     });
   });
 });

@@ -21,6 +21,8 @@ interface TaskOpts {
   args?: string;
   /** CPU µs on its thread, as Python's tracer measures it */
   cpu?: number;
+  /** µs its thread was runnable but waiting for a CPU meanwhile */
+  cpuWait?: number;
 }
 
 export class RunBuilder {
@@ -72,6 +74,7 @@ export class RunBuilder {
       text: t.text,
       args: t.args,
       cpu: t.cpu,
+      cpuWait: t.cpuWait,
     });
   }
 

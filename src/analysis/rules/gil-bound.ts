@@ -4,6 +4,12 @@
 // its own thread's clock) fits in one core over the time they ran, the threads bought no
 // parallelism and a process pool would have. Only runs that measured their tasks' CPU time
 // (Python's tracer does; Node has no per-thread CPU clock) can be judged.
+//
+// CPU-bound tasks must be told from I/O-bound ones, which threads are for: both may get little
+// CPU. On a busy machine a GIL-bound pool gets only part of a core, so CPU time alone does not
+// tell; what does is the time the tasks were ready to compute, their CPU time plus the time their
+// threads were runnable but waiting for a CPU (Linux's run delay, when the tracer could read it).
+// A task waiting on I/O is in neither.
 import { isExecutor, runsInProcesses, type PoolInfo } from '../../trace/model';
 import type { Finding, RelatedInfo } from '../types';
 import type { TraceIndex } from '../traceIndex';
@@ -13,10 +19,12 @@ import { count, formatDuration, groupBy } from '../text';
 const SIDE_BY_SIDE = 1.5;
 /** CPU time over wall time at most this is one core's worth (slack for the clocks' reading). */
 const ONE_CORE = 1.15;
-/** ...and at least this: the tasks computed rather than waited (I/O-bound tasks are what threads are for). */
+/** Time ready to compute over wall time at least this: the tasks computed rather than waited on I/O. */
 const COMPUTING = 0.6;
-/** Less CPU time than this proves nothing about the pool. */
-const MIN_CPU_US = 100_000;
+/** Less time ready to compute than this proves nothing about the pool. */
+const MIN_READY_US = 100_000;
+/** Waits for a CPU above this share of the busy time are worth telling: the machine was busy too. */
+const NOTABLE_WAIT = 0.1;
 const SHOWN_SITES = 3;
 
 interface Burst {
@@ -24,6 +32,8 @@ interface Burst {
   start: number;
   end: number;
   cpu: number;
+  /** CPU time plus time runnable but waiting for a CPU (CPU time alone where the wait is unknown) */
+  ready: number;
   wall: number;
 }
 
@@ -41,38 +51,42 @@ export function gilBound(t: TraceIndex): Finding[] {
   for (const [id, tasks] of byPool) {
     const bound = bursts(t, tasks).filter((b) => {
       const busy = b.end - b.start;
-      return busy > 0 && b.wall / busy >= SIDE_BY_SIDE && b.cpu / busy <= ONE_CORE && b.cpu / busy >= COMPUTING;
+      return busy > 0 && b.wall / busy >= SIDE_BY_SIDE && b.cpu / busy <= ONE_CORE && b.ready / busy >= COMPUTING;
     });
-    const cpu = bound.reduce((n, b) => n + b.cpu, 0);
-    if (cpu < MIN_CPU_US) continue;
-    findings.push(finding(t, t.store.pools.get(id)!, bound, cpu));
+    if (bound.reduce((n, b) => n + b.ready, 0) < MIN_READY_US) continue;
+    findings.push(finding(t, t.store.pools.get(id)!, bound));
   }
   return findings;
 }
 
 /** The pool's tasks in groups that ran without a pause between them (their spans overlap or touch). */
 function bursts(t: TraceIndex, tasks: number[]): Burst[] {
-  const { startCol, endCol, cpuCol } = t.store;
+  const { startCol, endCol, cpuCol, cpuWaitCol } = t.store;
   const out: Burst[] = [];
   let b: Burst | undefined;
   for (const i of [...tasks].sort((x, y) => startCol[x] - startCol[y])) {
-    if (!b || startCol[i] > b.end) out.push((b = { tasks: [], start: startCol[i], end: endCol[i], cpu: 0, wall: 0 }));
+    if (!b || startCol[i] > b.end) out.push((b = { tasks: [], start: startCol[i], end: endCol[i], cpu: 0, ready: 0, wall: 0 }));
     b.tasks.push(i);
     b.end = Math.max(b.end, endCol[i]);
     b.cpu += cpuCol[i];
+    b.ready += cpuCol[i] + Math.max(0, cpuWaitCol[i]);
     b.wall += endCol[i] - startCol[i];
   }
   return out;
 }
 
-function finding(t: TraceIndex, pool: PoolInfo, bound: Burst[], cpu: number): Finding {
+function finding(t: TraceIndex, pool: PoolInfo, bound: Burst[]): Finding {
   const busy = bound.reduce((n, b) => n + b.end - b.start, 0);
+  const cpu = bound.reduce((n, b) => n + b.cpu, 0);
+  const waited = bound.reduce((n, b) => n + b.ready - b.cpu, 0);
   const tasks = bound.flatMap((b) => b.tasks);
   const workers = new Set(tasks.map((i) => t.store.laneCol[i])).size;
   const processPool = isExecutor(pool.kind) ? 'ProcessPoolExecutor' : 'multiprocessing.Pool';
   const message =
     `${pool.kind}'s ${count(workers, 'worker')} ran ${count(tasks.length, 'task')} side by side for ${formatDuration(busy)}, ` +
-    `but those tasks used ${formatDuration(cpu)} of CPU: a parallelism of ${(cpu / busy).toFixed(2)}, one core's worth. ` +
+    `but those tasks used ${formatDuration(cpu)} of CPU: a parallelism of ${(cpu / busy).toFixed(2)}, at most one core's worth` +
+    (waited > NOTABLE_WAIT * busy ? ` (their threads also waited ${formatDuration(waited)} for a CPU that other work on the machine held)` : '') +
+    '. ' +
     `Python runs Python code in one thread at a time (the GIL), so CPU-bound tasks gain nothing from more threads: a ${processPool} runs them on every core`;
   const related: RelatedInfo[] = [];
   // By submitting line: a task's site is an interned string, so its id is the line's key.

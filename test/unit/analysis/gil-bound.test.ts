@@ -10,7 +10,7 @@ const SUBMIT = at(15, 22);
  * `tasks` tasks of `crunch` on a pool of `workers` workers, all started together and each
  * ending after `wallMs`, each having computed for `cpuMs` on its own thread (undefined: not measured).
  */
-function burst(kind: PoolKind, o: { workers: number; tasks: number; wallMs: number; cpuMs: number | undefined; from?: number; run?: RunBuilder; job?: number }): RunBuilder {
+function burst(kind: PoolKind, o: { workers: number; tasks: number; wallMs: number; cpuMs: number | undefined; waitMs?: number; from?: number; run?: RunBuilder; job?: number }): RunBuilder {
   const run = o.run ?? new RunBuilder(o.workers);
   run.store.meta.language = 'python';
   if (!run.store.pools.has(0)) run.pool({ id: 0, kind, site: POOL_SITE, size: o.workers, shutdown: 10_000 });
@@ -19,7 +19,8 @@ function burst(kind: PoolKind, o: { workers: number; tasks: number; wallMs: numb
   for (let k = 0; k < o.tasks; k++) {
     // Rounds of `workers` tasks, one after another on each worker.
     const start = (o.from ?? 0) + Math.floor(k / o.workers) * o.wallMs;
-    run.task(job, { name: 'crunch', worker: (k % o.workers) + 1, start, end: start + o.wallMs, cpu: o.cpuMs === undefined ? undefined : o.cpuMs * 1000 });
+    const us = (ms: number | undefined) => (ms === undefined ? undefined : ms * 1000);
+    run.task(job, { name: 'crunch', worker: (k % o.workers) + 1, start, end: start + o.wallMs, cpu: us(o.cpuMs), cpuWait: us(o.waitMs) });
   }
   return run;
 }
@@ -33,7 +34,7 @@ describe('gil-bound', () => {
     assert.equal(f.severity, 'warning');
     assert.equal(
       f.message,
-      "ThreadPoolExecutor's 4 workers ran 8 tasks side by side for 800 ms, but those tasks used 784 ms of CPU: a parallelism of 0.98, one core's worth. " +
+      "ThreadPoolExecutor's 4 workers ran 8 tasks side by side for 800 ms, but those tasks used 784 ms of CPU: a parallelism of 0.98, at most one core's worth. " +
         'Python runs Python code in one thread at a time (the GIL), so CPU-bound tasks gain nothing from more threads: a ProcessPoolExecutor runs them on every core',
     );
     assert.deepEqual(f.site, POOL_SITE);
@@ -46,12 +47,23 @@ describe('gil-bound', () => {
     assert.match(f.message, /^ThreadPool's 2 workers ran 4 tasks side by side for 400 ms, but those tasks used 400 ms of CPU: a parallelism of 1\.00.*a multiprocessing\.Pool runs them on every core$/);
   });
 
+  it("tells a GIL-bound pool on a busy machine, which got a third of a core, by the time its threads waited for a CPU", () => {
+    // Each task computed 33 ms and waited 60 ms for a CPU that other processes held: ready 0.93 of a core.
+    const [f] = findings(burst('ThreadPool', { workers: 4, tasks: 8, wallMs: 400, cpuMs: 33, waitMs: 60 }), 'gil-bound');
+    assert.match(
+      f.message,
+      /^ThreadPool's 4 workers ran 8 tasks side by side for 800 ms, but those tasks used 264 ms of CPU: a parallelism of 0\.33, at most one core's worth \(their threads also waited 480 ms for a CPU that other work on the machine held\)\. /,
+    );
+    assert.deepEqual(findings(burst('ThreadPool', { workers: 4, tasks: 8, wallMs: 400, cpuMs: 33 }), 'gil-bound'), [], 'without the wait, a third of a core looks like waiting on I/O');
+  });
+
   it('stays quiet when the threads really ran in parallel (code that releases the GIL, a free-threaded build)', () => {
     assert.deepEqual(findings(burst('ThreadPool', { workers: 4, tasks: 8, wallMs: 100, cpuMs: 95 }), 'gil-bound'), []);
   });
 
   it('stays quiet for I/O-bound tasks, which is what thread pools are for', () => {
     assert.deepEqual(findings(burst('ThreadPoolExecutor', { workers: 8, tasks: 64, wallMs: 200, cpuMs: 2 }), 'gil-bound'), []);
+    assert.deepEqual(findings(burst('ThreadPoolExecutor', { workers: 8, tasks: 64, wallMs: 200, cpuMs: 2, waitMs: 5 }), 'gil-bound'), [], 'a wake-up on a busy machine waits a little');
   });
 
   it('stays quiet when the tasks did not run side by side (one worker busy at a time)', () => {

@@ -145,17 +145,20 @@ describe('trace builder', () => {
     assert.deepEqual(ids(feed.delta()), [], 'nothing changed, nothing sent');
   });
 
-  it("keeps a task's CPU time from its TASK_END (unknown stays absent), and the first end's when a second amends it", () => {
-    const store = trace(preamble(), issue('TASK_JOB', 7, 70, 10), issue('TASK_JOB', 8, 80, 11), [
+  it("keeps a task's CPU time and its wait for a CPU from its TASK_END (unknown stays absent), and the first end's when a second amends it", () => {
+    const store = trace(preamble(), issue('TASK_JOB', 7, 70, 10), issue('TASK_JOB', 8, 80, 11), issue('TASK_JOB', 9, 90, 11), [
       rec(Rec.TASK_START, WORKER, 12, 70),
-      rec(Rec.TASK_END, WORKER, 15, 70, TaskStatus.ok, 0, 0, 2400, 0, '9'),
-      rec(Rec.TASK_END, WORKER, 16, 70, TaskStatus.error, 0, 0, CPU_UNKNOWN, 0, 'MaybeEncodingError: x'),
+      rec(Rec.TASK_END, WORKER, 15, 70, TaskStatus.ok, 0, 0, 2400, 310, '9'),
+      rec(Rec.TASK_END, WORKER, 16, 70, TaskStatus.error, 0, 0, CPU_UNKNOWN, CPU_UNKNOWN, 'MaybeEncodingError: x'),
       ...runs(80, 16, 17),
+      rec(Rec.TASK_START, WORKER, 17, 90),
+      rec(Rec.TASK_END, WORKER, 18, 90, TaskStatus.ok, 0, 0, 900, CPU_UNKNOWN, '9'),
     ]);
-    const cpu = Object.fromEntries([...store.spans()].map((s) => [s.taskId, s.cpu]));
-    assert.deepEqual(cpu, { 70: 2400, 80: undefined });
+    const cpu = Object.fromEntries([...store.spans()].map((s) => [s.taskId, [s.cpu, s.cpuWait]]));
+    assert.deepEqual(cpu, { 70: [2400, 310], 80: [undefined, undefined], 90: [900, undefined] });
     const cols = new TraceFeed(store).snapshot().spans;
-    assert.deepEqual([...(cols.cpu as Int32Array)], [2400, -1], 'the CPU column crosses to the view');
+    assert.deepEqual([...(cols.cpu as Int32Array)], [2400, -1, 900], 'the CPU column crosses to the view');
+    assert.deepEqual([...(cols.cpuWait as Int32Array)], [310, -1, -1], 'and the wait column');
   });
 
   it('marks a result handler death on that pool\'s own Callback lane when it is written there (Python), else on the one Callback lane', () => {

@@ -70,16 +70,16 @@ describe('Chrome trace round trip', () => {
     assert.deepStrictEqual(back.pools.get(0)?.site, { file: 'C:\\work\\tâsks.ts', line: 1, col: 1 });
   });
 
-  it("keeps a Python run's language and its tasks' CPU times (a task without one stays without)", async () => {
+  it("keeps a Python run's language and its tasks' CPU times and waits for a CPU (a task without them stays without)", async () => {
     const r = new RunBuilder(2);
     r.store.meta.language = 'python';
     r.pool({ id: 0, kind: 'ThreadPool', site: at(3) });
     const job = r.job({ id: 0, pool: 0, api: 'map_async', site: at(5), submitted: 0 });
-    r.task(job, { name: 'crunch', worker: 1, start: 1, end: 9, cpu: 3950 });
+    r.task(job, { name: 'crunch', worker: 1, start: 1, end: 9, cpu: 3950, cpuWait: 120 });
     r.task(job, { name: 'crunch', worker: 2, start: 1, end: 9 });
     const back = await viaFile(r.store);
     assert.equal(back.meta.language, 'python');
-    assert.deepStrictEqual([...back.spans()].map((s) => s.cpu), [3950, undefined]);
+    assert.deepStrictEqual([...back.spans()].map((s) => [s.cpu, s.cpuWait]), [[3950, 120], [undefined, undefined]]);
     const file = exported(r.store);
     await assert.rejects(imported({ ...file, metadata: { poolscope: { ...file.metadata.poolscope, meta: { ...r.store.meta, language: 'cobol' } } } }), /language/);
   });
