@@ -14,7 +14,14 @@ export const VSCODE_BUILDS = {
   newest: { vscode: '1.139', codeServer: '4.139.1', node: '24.21.0' },
   // engines.vscode is ^1.90.0: code-server 4.90.3 carries VS Code 1.90 and requires Node 20; an
   // early Node 20, since the native modules of that VS Code do not compile against later headers.
-  oldest: { vscode: '1.90', codeServer: '4.90.3', node: '20.11.1' },
+  // Its @vscode/ripgrep downloads rg from outside the registries at install time, unless the
+  // download is already in its cache: Debian's rg (the same ripgrep 13) is put there.
+  oldest: {
+    vscode: '1.90',
+    codeServer: '4.90.3',
+    node: '20.11.1',
+    ripgrepCache: { dir: 'vscode-ripgrep-cache-1.15.9', asset: 'ripgrep-v13.0.0-10-x86_64-unknown-linux-musl.tar.gz' },
+  },
 };
 
 // Native modules whose absence makes the server or its extension host fail at run time, each
@@ -93,9 +100,22 @@ function installCodeServer(build, p, log) {
     npm_config_audit: 'false',
     npm_config_fund: 'false',
   });
+  if (build.ripgrepCache) {
+    env.TMPDIR = join(project, 'tmp');
+    seedRipgrep(build.ripgrepCache, env.TMPDIR);
+  }
   run('npm', ['install', `code-server@${build.codeServer}`], { cwd: project, env });
   verifyNativeModules(p);
   writeFileSync(join(project, STAMP), '');
+}
+
+/** Puts Debian's rg where @vscode/ripgrep looks for a download it already made. */
+function seedRipgrep({ dir, asset }, tmp) {
+  const rg = '/usr/bin/rg';
+  if (!existsSync(rg)) throw new Error(`${rg} is missing: install Debian's ripgrep (apt-get install ripgrep)`);
+  const cache = join(tmp, dir);
+  mkdirSync(cache, { recursive: true });
+  run('tar', ['czf', join(cache, asset), '-C', '/usr/bin', 'rg'], { cwd: tmp });
 }
 
 function verifyNativeModules(p) {
