@@ -57,7 +57,7 @@ function checked<T>(read: () => T): Checked<T> {
 }
 
 function envelope(data: unknown, seqKey: 'id' | 'seq'): Fields {
-  const env = Fields.of(data, '', complain).only(['v', seqKey, 'msg']);
+  const env = Fields.of(data, 'message', complain).only(['v', seqKey, 'msg']);
   if (env.o.v !== PROTOCOL_VERSION) env.fail('v', `protocol version ${PROTOCOL_VERSION}`, env.o.v);
   env.count(seqKey);
   return env;
