@@ -1,5 +1,6 @@
 // One pass over the span columns that every rule shares: spans grouped by kind and by job, and
 // the lookups from a span to its job, pool and lane. Spans are materialised only when asked for.
+import { bisector } from 'd3-array';
 import type { Job, Lane, PoolInfo, Span, SpanKind } from '../trace/model';
 import type { TraceStore } from '../trace/store';
 
@@ -82,13 +83,7 @@ export class TraceIndex {
   tasksEndingBetween(from: number, to: number): number[] {
     const end = this.store.endCol;
     const sorted = (this.byEnd ??= this.tasks.filter((i) => this.ran(i)).sort((a, b) => end[a] - end[b]));
-    let lo = 0;
-    let hi = sorted.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (end[sorted[mid]] <= from) lo = mid + 1;
-      else hi = mid;
-    }
+    const lo = bisector((i: number) => end[i]).right(sorted, from);
     const out: number[] = [];
     for (let k = lo; k < sorted.length && end[sorted[k]] < to; k++) out.push(sorted[k]);
     return out;

@@ -1,55 +1,81 @@
-// The host's check of everything the webview posts: the webview is untrusted input, so a
-// message either matches one ViewMessage shape exactly or is rejected with a reason.
-import { PROTOCOL_VERSION, type ViewEnvelope, type ViewMessage } from './messages';
+// The checks of what crosses between the extension host and the webview, with the field readers
+// every untrusted input is read with (trace/fields.ts). What the webview posts is untrusted: a
+// message either matches one ViewMessage shape exactly or is rejected with a reason naming the
+// field. What reaches the webview is checked for its envelope before the view acts on it.
+import { Fields, type Complaint } from '../trace/fields';
+import { PROTOCOL_VERSION, type HostEnvelope, type ViewEnvelope, type ViewMessage } from './messages';
 
 export type Checked<T> = { ok: true; value: T } | { ok: false; error: string };
 
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= Number.MAX_SAFE_INTEGER;
+class MessageError extends Error {}
+const complain: Complaint = (text) => new MessageError(text);
 const MAX_PATH = 4096;
 
-function onlyKeys(o: Obj, keys: string[]): string | undefined {
-  const extra = Object.keys(o).find((k) => !keys.includes(k));
-  return extra === undefined ? undefined : `unexpected field '${extra}'`;
+/** The view's message types: a Record over the union, so the list stays complete. */
+const VIEW_TYPES: Record<ViewMessage['type'], true> = { ready: true, resync: true, openSource: true, exportTrace: true, openTrace: true, applied: true };
+
+function checkSite(f: Fields): void {
+  f.only(['file', 'line', 'col']);
+  const file = f.str('file');
+  if (file.length === 0 || file.length > MAX_PATH || file.includes('\0')) f.fail('file', 'a path', file);
+  f.int('line', 1, Number.MAX_SAFE_INTEGER);
+  f.int('col', 1, Number.MAX_SAFE_INTEGER);
 }
 
-function checkSite(v: unknown): string | undefined {
-  if (!isObj(v)) return 'site must be an object';
-  const extra = onlyKeys(v, ['file', 'line', 'col']);
-  if (extra) return `site: ${extra}`;
-  if (typeof v.file !== 'string' || v.file.length === 0 || v.file.length > MAX_PATH || v.file.includes('\0')) return 'site.file must be a path';
-  if (!isCount(v.line) || v.line < 1) return 'site.line must be a positive integer';
-  if (!isCount(v.col) || v.col < 1) return 'site.col must be a positive integer';
-  return undefined;
-}
-
-function checkMessage(m: unknown): string | undefined {
-  if (!isObj(m)) return 'msg must be an object';
-  switch (m.type) {
+function checkMessage(m: Fields): void {
+  const type = m.oneOf('type', VIEW_TYPES);
+  switch (type) {
     case 'ready':
-      return onlyKeys(m, ['type', 'lastSeq']) ?? (isCount(m.lastSeq) ? undefined : 'ready.lastSeq must be a count');
+      m.only(['type', 'lastSeq']).count('lastSeq');
+      return;
     case 'resync':
-      return onlyKeys(m, ['type', 'expected', 'got']) ?? (isCount(m.expected) && isCount(m.got) ? undefined : 'resync needs expected and got counts');
+      m.only(['type', 'expected', 'got']).count('expected');
+      m.count('got');
+      return;
     case 'openSource':
-      return onlyKeys(m, ['type', 'site']) ?? checkSite(m.site);
+      m.only(['type', 'site']);
+      checkSite(m.obj('site'));
+      return;
     case 'exportTrace':
     case 'openTrace':
-      return onlyKeys(m, ['type']);
+      m.only(['type']);
+      return;
     case 'applied':
-      return onlyKeys(m, ['type', 'spans', 'lanes', 'seq']) ?? (isCount(m.spans) && isCount(m.lanes) && isCount(m.seq) ? undefined : 'applied needs counts');
-    default:
-      return `unknown message type ${JSON.stringify(String(m.type)).slice(0, 40)}`;
+      m.only(['type', 'spans', 'lanes', 'seq']);
+      for (const k of ['spans', 'lanes', 'seq']) m.count(k);
+      return;
   }
 }
 
+function checked<T>(read: () => T): Checked<T> {
+  try {
+    return { ok: true, value: read() };
+  } catch (e) {
+    if (e instanceof MessageError) return { ok: false, error: e.message };
+    throw e;
+  }
+}
+
+function envelope(data: unknown, seqKey: 'id' | 'seq'): Fields {
+  const env = Fields.of(data, 'message', complain).only(['v', seqKey, 'msg']);
+  if (env.o.v !== PROTOCOL_VERSION) env.fail('v', `protocol version ${PROTOCOL_VERSION}`, env.o.v);
+  env.count(seqKey);
+  return env;
+}
+
+/** A message from the webview, checked in full. */
 export function checkViewEnvelope(data: unknown): Checked<ViewEnvelope> {
-  if (!isObj(data)) return { ok: false, error: 'message must be an object' };
-  const extra = onlyKeys(data, ['v', 'id', 'msg']);
-  if (extra) return { ok: false, error: extra };
-  if (data.v !== PROTOCOL_VERSION) return { ok: false, error: `protocol version must be ${PROTOCOL_VERSION}` };
-  if (!isCount(data.id)) return { ok: false, error: 'id must be a count' };
-  const err = checkMessage(data.msg);
-  if (err) return { ok: false, error: err };
-  return { ok: true, value: { v: PROTOCOL_VERSION, id: data.id, msg: data.msg as ViewMessage } };
+  return checked(() => {
+    const env = envelope(data, 'id');
+    checkMessage(env.obj('msg'));
+    return data as ViewEnvelope;
+  });
+}
+
+/** A message from the host: its envelope (version, sequence number, a typed message). */
+export function checkHostEnvelope(data: unknown): Checked<HostEnvelope> {
+  return checked(() => {
+    envelope(data, 'seq').obj('msg').str('type');
+    return data as HostEnvelope;
+  });
 }

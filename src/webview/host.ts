@@ -1,6 +1,7 @@
 // Where the view's data comes from and where its requests go: the extension host (inside the
 // editor) or the trace embedded in a standalone HTML file.
 import { EMBED_ID, PROTOCOL_VERSION, type EmbeddedTrace, type HostEnvelope, type ViewMessage, type ViewOptions } from '../protocol/messages';
+import { checkHostEnvelope } from '../protocol/validate';
 import { JOB_COLUMNS, JOB_COLUMN_NAMES, SPAN_COLUMNS, SPAN_COLUMN_NAMES, asColumn, base64ToBytes } from '../protocol/wire';
 
 export interface SavedState {
@@ -28,17 +29,16 @@ interface VsCodeApi {
 }
 declare const acquireVsCodeApi: (() => VsCodeApi) | undefined;
 
-function isEnvelope(x: unknown): x is HostEnvelope {
-  const e = x as HostEnvelope;
-  return typeof e === 'object' && e !== null && e.v === PROTOCOL_VERSION && Number.isInteger(e.seq) && typeof e.msg === 'object' && e.msg !== null;
-}
-
 function vscodeHost(api: VsCodeApi): Host {
   let id = 0;
   return {
     kind: 'vscode',
     post: (msg) => api.postMessage({ v: PROTOCOL_VERSION, id: ++id, msg }),
-    listen: (cb) => window.addEventListener('message', (e: MessageEvent) => isEnvelope(e.data) && cb(e.data)),
+    listen: (cb) =>
+      window.addEventListener('message', (e: MessageEvent) => {
+        const checked = checkHostEnvelope(e.data);
+        if (checked.ok) cb(checked.value);
+      }),
     getState: () => api.getState() as SavedState | undefined,
     setState: (s) => api.setState(s),
   };

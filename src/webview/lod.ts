@@ -1,6 +1,7 @@
 // Level-of-detail summaries, so a zoomed-out frame costs the number of pixels, not the
 // number of spans: per-lane coverage bins (how much of each bin is busy, and the most
 // important colour class in it) and step series with per-bin maxima for the counter tracks.
+import { bisectRight } from 'd3-array';
 
 const BINS = 16384;
 /** Lanes with fewer spans than this are always drawn span by span. */
@@ -107,12 +108,7 @@ export class StepSeries {
   }
 
   valueAt(t: number): number {
-    let lo = 0, hi = this.times.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.times[mid] <= t) lo = mid + 1;
-      else hi = mid;
-    }
+    const lo = bisectRight(this.times, t);
     return lo === 0 ? 0 : this.values[lo - 1];
   }
 
@@ -130,13 +126,7 @@ export class StepSeries {
       return;
     }
     let cur = this.valueAt(t0);
-    let lo = 0, hi = this.times.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.times[mid] <= t0) lo = mid + 1;
-      else hi = mid;
-    }
-    let k = lo;
+    let k = bisectRight(this.times, t0);
     for (let px = 0; px < W; px++) {
       const tEnd = t0 + (px + 1) * usPerPx;
       let m = cur;

@@ -22,6 +22,7 @@ import {
 import { runsInProcesses, type Span, type SpanKind, type SpanStatus } from '../trace/model';
 import { spanAt } from '../trace/spanColumns';
 import { workerSpells, type WorkerSpell } from '../trace/workers';
+import { bisectLeft, bisector } from 'd3-array';
 import { CoverageBins, StepSeries } from './lod';
 
 // Columns hold the store's codes: indices into SPAN_KINDS and SPAN_STATUSES (and CALLBACK_KINDS).
@@ -167,12 +168,7 @@ export class TraceData {
 
   private rowOfJob(id: number): number {
     const ids = this.jobId;
-    let lo = 0, hi = this.jobRows;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (ids[mid] < id) lo = mid + 1;
-      else hi = mid;
-    }
+    const lo = bisectLeft(ids, id, 0, this.jobRows);
     return lo < this.jobRows && ids[lo] === id ? lo : -1;
   }
 
@@ -360,14 +356,8 @@ export class TraceData {
 
   /** Position of the first span in row r whose start is >= t. */
   lowerBound(r: number, t: number): number {
-    const list = this.byLane[r], start = this.cols.start;
-    let lo = 0, hi = list.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (start[list[mid]] < t) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
+    const start = this.cols.start;
+    return bisector((i: number) => start[i]).left(this.byLane[r], t);
   }
 
   /** Spans of one kind (or all) that belong to a job, in start order. */
@@ -382,11 +372,7 @@ export class TraceData {
 
 /** Position of the first entry at or after t in a list sorted by ts (printed lines, marks). */
 export function lowerBoundTs(list: readonly { ts: number }[], t: number): number {
-  let lo = 0, hi = list.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (list[mid].ts < t) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
+  return byTs.left(list, t);
 }
+
+const byTs = bisector((e: { ts: number }) => e.ts);

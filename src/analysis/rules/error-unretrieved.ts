@@ -4,23 +4,18 @@
 import { formatSite, isExecutor, type Job } from '../../trace/model';
 import type { Finding, RelatedInfo } from '../types';
 import type { TraceIndex } from '../traceIndex';
-import { bySite, count, firstLine } from '../text';
+import { bySite, count, firstLine, groupBy } from '../text';
 
 const SHOWN_CALLS = 3;
 
 export function errorUnretrieved(t: TraceIndex): Finding[] {
-  const groups = new Map<string, Job[]>();
-  for (const job of t.store.jobs.values()) {
-    if (job.status !== 'error' || job.retrieved) continue;
-    // A broken pool fails every pending job at once; pool-broken reports that cause.
-    if (t.store.pools.get(job.pool)?.broken) continue;
+  // A broken pool fails every pending job at once; pool-broken reports that cause.
+  const silent = [...t.store.jobs.values()].filter((job) => job.status === 'error' && !job.retrieved && !t.store.pools.get(job.pool)?.broken);
+  const groups = groupBy(silent, (job: Job) => {
     const where = job.fnSite ?? job.site;
-    const key = where ? formatSite(where) : `job ${job.id}`;
-    const group = groups.get(key);
-    if (group) group.push(job);
-    else groups.set(key, [job]);
-  }
-  return [...groups.values()].map((jobs): Finding => {
+    return where ? formatSite(where) : `job ${job.id}`;
+  });
+  return groups.map((jobs): Finding => {
     const first = jobs[0];
     const name = t.taskName(first);
     const failed = jobs.flatMap((j) => t.tasksOf(j.id).filter((i) => t.store.status(i) === 'error'));

@@ -3,6 +3,7 @@
 // ready() and waiters all run late. Delays that overlap form one episode and one finding.
 // Time spent in callbacks is left out: callback-blocked reports that. A Python program's main
 // thread has no such loop: its pools' own threads hand results on, whatever main does.
+import { bisector } from 'd3-array';
 import type { Finding, RelatedInfo, RuleOptions } from '../types';
 import type { TraceIndex } from '../traceIndex';
 import { bySite, count, formatDuration } from '../text';
@@ -73,6 +74,8 @@ function episodes(delays: Delay[]): Delay[][] {
   return out;
 }
 
+const byStart = bisector((range: [number, number]) => range[0]);
+
 /** For a set of time ranges, a function giving how much of (-inf, x] they cover. */
 function coverage(ranges: [number, number][]): (x: number) => number {
   const merged: [number, number][] = [];
@@ -84,13 +87,7 @@ function coverage(ranges: [number, number][]): (x: number) => number {
   const before = [0];
   for (const [s, e] of merged) before.push(before[before.length - 1] + e - s);
   return (x) => {
-    let lo = 0;
-    let hi = merged.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (merged[mid][0] < x) lo = mid + 1;
-      else hi = mid;
-    }
+    const lo = byStart.left(merged, x);
     // merged[0..lo) start before x; only the last of them can reach past it.
     if (lo === 0) return 0;
     const [s, e] = merged[lo - 1];

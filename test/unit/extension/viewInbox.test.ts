@@ -24,12 +24,12 @@ describe('messages from the inspector webview', () => {
     const box = inbox();
     const bad: [unknown, RegExp][] = [
       ['openSource /etc/passwd', /message must be an object/],
-      [{ v: PROTOCOL_VERSION + 1, id: 1, msg: { type: 'exportTrace' } }, /protocol version must be 1/],
-      [{ v: PROTOCOL_VERSION, id: 1, msg: { type: 'runCommand', command: 'workbench.action.terminal.new' } }, /unknown message type "runCommand"/],
+      [{ v: PROTOCOL_VERSION + 1, id: 1, msg: { type: 'exportTrace' } }, /message\.v must be protocol version 1 \(got 2\)/],
+      [{ v: PROTOCOL_VERSION, id: 1, msg: { type: 'runCommand', command: 'workbench.action.terminal.new' } }, /message\.msg\.type must be one of ready, .* \(got "runCommand"\)/],
       [{ v: PROTOCOL_VERSION, id: 1, msg: { type: 'openSource', site: { file: '/etc/passwd', line: 1, col: 1 }, then: 'x' } }, /unexpected field 'then'/],
       [{ v: PROTOCOL_VERSION, id: 1, msg: { type: 'openSource', site: { file: '/a\0b', line: 1, col: 1 } } }, /site\.file must be a path/],
-      [{ v: PROTOCOL_VERSION, id: 1, msg: { type: 'applied', spans: -1, lanes: 2, seq: 3 } }, /applied needs counts/],
-      [{ v: PROTOCOL_VERSION, id: 1, msg: { type: '__proto__' } }, /unknown message type/],
+      [{ v: PROTOCOL_VERSION, id: 1, msg: { type: 'applied', spans: -1, lanes: 2, seq: 3 } }, /message\.msg\.spans must be an integer from 0/],
+      [{ v: PROTOCOL_VERSION, id: 1, msg: { type: '__proto__' } }, /message\.msg\.type must be one of .* \(got "__proto__"\)/],
     ];
     for (const [raw] of bad) assert.equal(box.take(raw), false, JSON.stringify(raw));
     assert.deepEqual(box.called, []);

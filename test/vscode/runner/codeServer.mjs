@@ -5,7 +5,7 @@ import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
-import { ensureCodeServer } from './codeServerCache.mjs';
+import { VSCODE_BUILDS, ensureCodeServer } from './codeServerCache.mjs';
 
 export const REPO_ROOT = new URL('../../..', import.meta.url).pathname.replace(/\/$/, '');
 
@@ -58,13 +58,13 @@ function killPids(pids) {
 }
 
 /**
- * Starts code-server on a free loopback port. `log` receives the server's output lines.
- * Resolves once it listens; `stop()` kills the server and its extension host by PID.
- * `workspaceTrust`: keep VS Code's Workspace Trust on, with folders untrusted until the user
- * says otherwise and no prompt asking (the folder opens in Restricted Mode).
+ * Starts code-server (the VS Code `build` of codeServerCache.mjs) on a free loopback port. `log`
+ * receives the server's output lines. Resolves once it listens; `stop()` kills the server and
+ * its extension host by PID. `workspaceTrust`: keep VS Code's Workspace Trust on, with folders
+ * untrusted until the user says otherwise and no prompt asking (the folder opens in Restricted Mode).
  */
-export async function startCodeServer(runDir, { log = () => {}, workspaceTrust = false } = {}) {
-  const p = ensureCodeServer();
+export async function startCodeServer(runDir, { log = () => {}, workspaceTrust = false, build = VSCODE_BUILDS.newest } = {}) {
+  const p = ensureCodeServer(build);
   const env = { ...process.env };
   // PORT overrides --bind-addr in code-server.
   delete env.PORT;

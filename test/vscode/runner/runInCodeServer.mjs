@@ -1,13 +1,15 @@
 // Runs the extension's integration suite (mocha inside the extension host, the same suite
-// @vscode/test-electron runs on a desktop) in a real VS Code 1.139 served by code-server and
-// driven by headless Chromium. Exits with the suite's exit code.
-//   node test/vscode/runner/runInCodeServer.mjs [--grep <pattern>] [--untrusted]
+// @vscode/test-electron runs on a desktop) in a real VS Code served by code-server and driven
+// by headless Chromium: the newest VS Code the suite knows, or the oldest engines.vscode allows.
+// Exits with the suite's exit code.
+//   node test/vscode/runner/runInCodeServer.mjs [--vscode newest|oldest] [--grep <pattern>] [--untrusted]
 // --untrusted: the suite for an untrusted workspace (*.untrusted.ts), in a fresh folder VS Code
 // opens in Restricted Mode, holding a copy of test/vscode/fixtures/writes-marker.ts.
 // Env: POOLSCOPE_TEST_TIMEOUT_MS (overall limit, default 10 min), POOLSCOPE_TEST_VERBOSE=1 (server log).
 import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT, launchBrowser, makeRunDir, removeRunDir, startCodeServer, workbenchUrl } from './codeServer.mjs';
+import { VSCODE_BUILDS } from './codeServerCache.mjs';
 
 const SUITE_INDEX = join(REPO_ROOT, 'out', 'test', 'vscode', 'suite', 'index.js');
 const TIMEOUT_MS = Number(process.env.POOLSCOPE_TEST_TIMEOUT_MS || 600_000);
@@ -15,6 +17,13 @@ const verbose = process.env.POOLSCOPE_TEST_VERBOSE === '1';
 const grepAt = process.argv.indexOf('--grep');
 const grep = grepAt > 0 ? process.argv[grepAt + 1] : undefined;
 const untrusted = process.argv.includes('--untrusted');
+const buildAt = process.argv.indexOf('--vscode');
+const buildName = buildAt > 0 ? process.argv[buildAt + 1] : 'newest';
+const build = VSCODE_BUILDS[buildName];
+if (!build) {
+  console.error(`--vscode ${buildName}: expected one of ${Object.keys(VSCODE_BUILDS).join(', ')}`);
+  process.exit(2);
+}
 
 if (!existsSync(SUITE_INDEX)) {
   console.error(`${SUITE_INDEX} is missing: run \`npm run build\` first.`);
@@ -45,12 +54,13 @@ async function main() {
   }
   server = await startCodeServer(runDir, {
     workspaceTrust: untrusted,
+    build,
     log: (line) => {
       serverLog.push(line);
       if (verbose) console.log(`[server] ${line}`);
     },
   });
-  console.log(`code-server listening on ${server.origin}; running ${SUITE_INDEX}`);
+  console.log(`VS Code ${build.vscode} (code-server ${build.codeServer}) listening on ${server.origin}; running ${SUITE_INDEX}`);
   browser = await launchBrowser();
   const page = await browser.context.newPage();
   const exitCode = new Promise((resolve) => page.exposeFunction('codeAutomationExit', (code) => resolve(Number(code))));
@@ -89,5 +99,5 @@ try {
   server?.stop();
   removeRunDir(runDir);
 }
-console.log(`VS Code integration suite exit code: ${code}`);
+console.log(`VS Code ${build.vscode} integration suite exit code: ${code}`);
 process.exit(code);
