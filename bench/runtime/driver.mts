@@ -3,6 +3,7 @@
 // full run, writes them into bench/RESULTS.md. Expects poolscope built (`npm run build`).
 // Run with tsx (see package.json); .mts because it awaits at top level in a CommonJS package.
 import { spawn } from 'node:child_process';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -101,22 +102,23 @@ const brief = (m: Measures) =>
   `busy ${(m.busyShare * 100).toFixed(1)}%`;
 
 const childFile = path.join(await buildBench(), 'child.mjs');
-const outcome: Outcome = { samples: new Map(), failures: new Map(), quiet, rounds, sizes, date: new Date() };
+const outcome: Outcome = { samples: new Map(), failures: new Map(), quiet, rounds, sizes, date: new Date(), loadAtStart: os.loadavg()[0], loadAtEnd: 0 };
 const started = Date.now();
 let quietWaited = 0;
 
 /** One library's round. A round that other processes disturbed (more than quiet.retryAbove of the
  * machine) is run again, while the time budget lasts; the least disturbed attempt counts. */
-async function measureRound(lib: Library): Promise<{ m: Measures; others: number; attempts: number }> {
-  let best: { m: Measures; others: number } | undefined;
+async function measureRound(lib: Library): Promise<{ m: Measures; others: number; load: number; attempts: number }> {
+  let best: { m: Measures; others: number; load: number } | undefined;
   for (let attempt = 1; ; attempt++) {
     const w0 = Date.now();
     await waitForQuiet(quiet.threshold, Math.min(quiet.waitMs, quiet.budgetMs - quietWaited));
     quietWaited += Date.now() - w0;
     const cpu0 = snapshot();
+    const load = os.loadavg()[0];
     const m = await runChild(lib, commandFor(lib, childFile));
     const others = othersShare(cpu0, snapshot());
-    if (!best || others < best.others) best = { m, others };
+    if (!best || others < best.others) best = { m, others, load };
     const retry = others > quiet.retryAbove && attempt < quiet.attempts && Date.now() - started < quiet.retryUntilMs;
     if (!retry) return { ...best, attempts: attempt };
   }
@@ -128,11 +130,11 @@ for (let r = 0; r < rounds; r++) {
   for (const id of order) {
     const t0 = Date.now();
     try {
-      const { m, others, attempts } = await measureRound(libraries.find((l) => l.id === id)!);
-      outcome.samples.set(id, [...(outcome.samples.get(id) ?? []), { m, others }]);
+      const { m, others, load, attempts } = await measureRound(libraries.find((l) => l.id === id)!);
+      outcome.samples.set(id, [...(outcome.samples.get(id) ?? []), { m, others, load }]);
       console.error(
         `round ${r + 1}/${rounds} ${id}: ${brief(m)} (${((Date.now() - t0) / 1000).toFixed(1)} s, ` +
-          `other processes ${(others * 100).toFixed(0)}% of the machine${attempts > 1 ? `, best of ${attempts} attempts` : ''})`,
+          `other processes ${(others * 100).toFixed(0)}% of the machine, load ${load.toFixed(1)}${attempts > 1 ? `, best of ${attempts} attempts` : ''})`,
       );
     } catch (e) {
       const msg = (e as Error).message;
@@ -142,6 +144,7 @@ for (let r = 0; r < rounds; r++) {
   }
 }
 console.error(`bench took ${((Date.now() - started) / 1000).toFixed(0)} s`);
+outcome.loadAtEnd = os.loadavg()[0];
 
 const section = renderSection(outcome);
 console.log(section);
