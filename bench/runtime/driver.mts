@@ -65,17 +65,24 @@ async function buildBench(): Promise<string> {
   return outdir;
 }
 
+/**
+ * poolscope runs its users' code (main, the pool's threads and processes) this many steps below
+ * its own host (runtime/record/threadSetup.ts); the peers run entirely at that niceness too, so
+ * that other processes on a shared machine weigh on every row alike.
+ */
+const USER_CODE_NICENESS = 10;
+
 /** How a library's round starts: peers through the bench's child, poolscope as its users run it. */
 function commandFor(lib: Library, childFile: string): string[] {
-  if (lib.role !== 'ours') return [childFile, lib.id];
+  if (lib.role !== 'ours') return ['nice', '-n', String(USER_CODE_NICENESS), process.execPath, childFile, lib.id];
   const cli = path.join(root, 'dist/cli.mjs');
   const tasks = path.join(root, 'bench/runtime/poolscope-tasks.ts');
-  return [cli, 'run', tasks, '--workers', String(sizes.workers), ...(lib.traced ? [] : ['--no-trace'])];
+  return [process.execPath, cli, 'run', tasks, '--workers', String(sizes.workers), ...(lib.traced ? [] : ['--no-trace'])];
 }
 
-function runChild(lib: Library, args: string[]): Promise<Measures> {
+function runChild(lib: Library, [command, ...args]: string[]): Promise<Measures> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, {
+    const child = spawn(command, args, {
       cwd: root,
       env: { ...process.env, [sizesVar]: JSON.stringify(sizes), [poolKindVar]: lib.kind },
       stdio: ['ignore', 'pipe', 'pipe'],
