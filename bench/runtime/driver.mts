@@ -3,13 +3,14 @@
 // full run, writes them into bench/RESULTS.md. Expects poolscope built (`npm run build`).
 // Run with tsx (see package.json); .mts because it awaits at top level in a CommonJS package.
 import { spawn } from 'node:child_process';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import * as esbuild from 'esbuild';
-import { entries } from './bundle';
-import { libraries } from './libraries';
-import { fullSizes, quickSizes, resultMarker, sizesVar, type Measures, type Sizes } from './scenarios';
+import { cjsEntries, entries } from './bundle';
+import { libraries, type Library } from './libraries';
+import { fullSizes, poolKindVar, quickSizes, resultMarker, sizesVar, type Measures, type Sizes } from './scenarios';
 import { renderSection, type Outcome } from './report';
 import { writeSection } from '../results';
 import { othersShare, snapshot, waitForQuiet } from './quiet';
@@ -48,33 +49,42 @@ const quiet = {
 
 async function buildBench(): Promise<string> {
   const outdir = path.join(root, 'dist/bench/runtime');
-  await esbuild.build({
-    entryPoints: Object.fromEntries(entries.map((e) => [e, path.join(root, 'bench/runtime', `${e}.ts`)])),
-    outdir,
-    outExtension: { '.js': '.mjs' },
-    bundle: true,
-    format: 'esm',
-    platform: 'node',
-    target: 'node20',
-    packages: 'external',
-    logLevel: 'warning',
-  });
+  const build = (names: readonly string[], format: 'esm' | 'cjs') =>
+    esbuild.build({
+      entryPoints: Object.fromEntries(names.map((e) => [e, path.join(root, 'bench/runtime', `${e}.ts`)])),
+      outdir,
+      outExtension: { '.js': format === 'esm' ? '.mjs' : '.cjs' },
+      bundle: true,
+      format,
+      platform: 'node',
+      target: 'node20',
+      packages: 'external',
+      logLevel: 'warning',
+    });
+  await Promise.all([build(entries, 'esm'), build(cjsEntries, 'cjs')]);
   return outdir;
 }
 
+/**
+ * poolscope runs its users' code (main, the pool's threads and processes) this many steps below
+ * its own host (runtime/record/threadSetup.ts); the peers run entirely at that niceness too, so
+ * that other processes on a shared machine weigh on every row alike.
+ */
+const USER_CODE_NICENESS = 10;
+
 /** How a library's round starts: peers through the bench's child, poolscope as its users run it. */
-function commandFor(id: string, childFile: string): string[] {
-  if (!id.startsWith('poolscope')) return [childFile, id];
+function commandFor(lib: Library, childFile: string): string[] {
+  if (lib.role !== 'ours') return ['nice', '-n', String(USER_CODE_NICENESS), process.execPath, childFile, lib.id];
   const cli = path.join(root, 'dist/cli.mjs');
   const tasks = path.join(root, 'bench/runtime/poolscope-tasks.ts');
-  return [cli, 'run', tasks, '--workers', String(sizes.workers), ...(id === 'poolscope-notrace' ? ['--no-trace'] : [])];
+  return [process.execPath, cli, 'run', tasks, '--workers', String(sizes.workers), ...(lib.traced ? [] : ['--no-trace'])];
 }
 
-function runChild(args: string[]): Promise<Measures> {
+function runChild(lib: Library, [command, ...args]: string[]): Promise<Measures> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, {
+    const child = spawn(command, args, {
       cwd: root,
-      env: { ...process.env, [sizesVar]: JSON.stringify(sizes) },
+      env: { ...process.env, [sizesVar]: JSON.stringify(sizes), [poolKindVar]: lib.kind },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
@@ -99,22 +109,23 @@ const brief = (m: Measures) =>
   `busy ${(m.busyShare * 100).toFixed(1)}%`;
 
 const childFile = path.join(await buildBench(), 'child.mjs');
-const outcome: Outcome = { samples: new Map(), failures: new Map(), quiet, rounds, sizes, date: new Date() };
+const outcome: Outcome = { samples: new Map(), failures: new Map(), quiet, rounds, sizes, date: new Date(), loadAtStart: os.loadavg()[0], loadAtEnd: 0 };
 const started = Date.now();
 let quietWaited = 0;
 
 /** One library's round. A round that other processes disturbed (more than quiet.retryAbove of the
  * machine) is run again, while the time budget lasts; the least disturbed attempt counts. */
-async function measureRound(id: string): Promise<{ m: Measures; others: number; attempts: number }> {
-  let best: { m: Measures; others: number } | undefined;
+async function measureRound(lib: Library): Promise<{ m: Measures; others: number; load: number; attempts: number }> {
+  let best: { m: Measures; others: number; load: number } | undefined;
   for (let attempt = 1; ; attempt++) {
     const w0 = Date.now();
     await waitForQuiet(quiet.threshold, Math.min(quiet.waitMs, quiet.budgetMs - quietWaited));
     quietWaited += Date.now() - w0;
     const cpu0 = snapshot();
-    const m = await runChild(commandFor(id, childFile));
+    const load = os.loadavg()[0];
+    const m = await runChild(lib, commandFor(lib, childFile));
     const others = othersShare(cpu0, snapshot());
-    if (!best || others < best.others) best = { m, others };
+    if (!best || others < best.others) best = { m, others, load };
     const retry = others > quiet.retryAbove && attempt < quiet.attempts && Date.now() - started < quiet.retryUntilMs;
     if (!retry) return { ...best, attempts: attempt };
   }
@@ -126,11 +137,11 @@ for (let r = 0; r < rounds; r++) {
   for (const id of order) {
     const t0 = Date.now();
     try {
-      const { m, others, attempts } = await measureRound(id);
-      outcome.samples.set(id, [...(outcome.samples.get(id) ?? []), { m, others }]);
+      const { m, others, load, attempts } = await measureRound(libraries.find((l) => l.id === id)!);
+      outcome.samples.set(id, [...(outcome.samples.get(id) ?? []), { m, others, load }]);
       console.error(
         `round ${r + 1}/${rounds} ${id}: ${brief(m)} (${((Date.now() - t0) / 1000).toFixed(1)} s, ` +
-          `other processes ${(others * 100).toFixed(0)}% of the machine${attempts > 1 ? `, best of ${attempts} attempts` : ''})`,
+          `other processes ${(others * 100).toFixed(0)}% of the machine, load ${load.toFixed(1)}${attempts > 1 ? `, best of ${attempts} attempts` : ''})`,
       );
     } catch (e) {
       const msg = (e as Error).message;
@@ -140,6 +151,7 @@ for (let r = 0; r < rounds; r++) {
   }
 }
 console.error(`bench took ${((Date.now() - started) / 1000).toFixed(0)} s`);
+outcome.loadAtEnd = os.loadavg()[0];
 
 const section = renderSection(outcome);
 console.log(section);

@@ -37,6 +37,9 @@ export function sizesFromEnv(): Sizes {
   return json ? JSON.parse(json) : fullSizes;
 }
 
+/** The driver tells poolscope's task file which pool to measure ('thread' or 'process') in this variable. */
+export const poolKindVar = 'BENCH_POOL_KIND';
+
 /** Measured processes print their measures on one line starting with this (poolscope's CLI may
  * put a lane name before it). */
 export const resultMarker = 'BENCH_RESULT ';

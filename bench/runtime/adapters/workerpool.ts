@@ -2,14 +2,17 @@ import workerpool from 'workerpool';
 import type { OwnedPool } from '../scenarios';
 import { builtEntry } from '../bundle';
 
-export async function create(workers: number): Promise<OwnedPool> {
-  const pool = workerpool.pool(builtEntry('workers/workerpool'), {
-    minWorkers: workers,
-    maxWorkers: workers,
-    workerType: 'thread',
-  });
+function adapter(workerType: 'thread' | 'process') {
   return {
-    run: (name, arg) => pool.exec(name, [arg]),
-    destroy: async () => void (await pool.terminate()),
+    async create(workers: number): Promise<OwnedPool> {
+      const pool = workerpool.pool(builtEntry('workers/workerpool'), { minWorkers: workers, maxWorkers: workers, workerType });
+      return {
+        run: (name, arg) => pool.exec(name, [arg]),
+        destroy: async () => void (await pool.terminate()),
+      };
+    },
   };
 }
+
+export const threads = adapter('thread');
+export const processes = adapter('process');

@@ -113,7 +113,14 @@ export abstract class PoolWorkers {
 
   private onMessage(slot: Slot, m: WorkerMessage): void {
     if (m.t === 'results') this.events.results(m.items);
-    else if (m.t === 'encoded') this.events.results(deserialize(m.bytes) as unknown[]);
+    else if (m.t === 'encoded') {
+      const view = new DataView(m.bytes.buffer, m.bytes.byteOffset, m.bytes.byteLength);
+      for (let at = 0; at < m.bytes.length; ) {
+        const n = view.getUint32(at, true);
+        this.events.results(deserialize(m.bytes.subarray(at + 4, at + 4 + n)) as unknown[]);
+        at += 4 + n;
+      }
+    }
     else if (m.t === 'init-failed') {
       slot.initError = m.error;
       this.events.initFailed(slot.lane, m.error);

@@ -50,7 +50,7 @@ export const TaskMode = { call: 0, map: 1, starmap: 2 } as const;
 export type WorkerMessage =
   /** flat triples: taskId, ResultStatus (outcomeCodec.ts), value */
   | { t: 'results'; items: unknown[] }
-  /** the same triples from a child process, still in v8's serialization */
+  /** the same triples from a child process, still in v8's serialization: batches, each after its u32 length */
   | { t: 'encoded'; bytes: Uint8Array }
   | { t: 'init-failed'; error: string }
   /** a child process died unasked (its proxy recorded how); `task` was lost with it (0: none) */

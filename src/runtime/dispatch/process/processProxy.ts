@@ -59,6 +59,9 @@ class Child {
   initFailed: string | undefined;
   readonly stderrTail: string[] = [];
   private over = false;
+  /** RESULTS bodies of the read being handled: views into it, posted before it ends */
+  private results: Buffer[] = [];
+  private resultBytes = 0;
   private readonly tasksIn: Writable;
   private readonly recordsDone: Promise<void>;
 
@@ -73,7 +76,13 @@ class Child {
     this.tasksIn = stdio[3] as Writable;
     const out = stdio[4] as Readable;
     const frames = new FrameReader((kind, body) => this.onFrame(kind, body));
-    out.on('data', (chunk: Buffer) => frames.push(chunk));
+    out.on('data', (chunk: Buffer) => {
+      frames.push(chunk);
+      // Results first: feeding may block this thread a while waiting for main's next task,
+      // which main may send only once it has these.
+      this.postResults();
+      if (this.ready && this.current === 0) void feed();
+    });
     this.recordsDone = new Promise((resolve) => {
       out.once('close', resolve);
       this.proc.once('error', () => resolve());
@@ -96,6 +105,22 @@ class Child {
     this.tasksIn.write(bytes);
   }
 
+  /** The results of one read from the child go to main in one message (see WorkerMessage 'encoded'). */
+  private postResults(): void {
+    if (this.results.length === 0) return;
+    const bytes = new Uint8Array(this.resultBytes);
+    const view = new DataView(bytes.buffer);
+    let at = 0;
+    for (const r of this.results) {
+      view.setUint32(at, r.length, true);
+      bytes.set(r, at + 4);
+      at += 4 + r.length;
+    }
+    this.results = [];
+    this.resultBytes = 0;
+    post({ t: 'encoded', bytes }, [bytes.buffer]);
+  }
+
   private onFrame(kind: number, body: Buffer): void {
     switch (kind) {
       case FromChild.RECORDS:
@@ -104,16 +129,14 @@ class Child {
           ring?.writeEncoded(body, start, used);
         });
         return;
-      case FromChild.RESULTS: {
-        const bytes = new Uint8Array(body);
-        post({ t: 'encoded', bytes }, [bytes.buffer]);
+      case FromChild.RESULTS:
+        this.results.push(body);
+        this.resultBytes += 4 + body.length;
         return;
-      }
       case FromChild.IDLE:
         if (this.current !== 0) this.done++;
         this.current = 0;
         this.ready = true;
-        void feed();
         return;
       case FromChild.INIT_FAILED:
         this.initFailed = body.toString('utf8');

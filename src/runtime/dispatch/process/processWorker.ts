@@ -10,6 +10,7 @@ import { Socket } from 'node:net';
 import { deserialize, serialize } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import { exposeApi } from '../../api/apiGlobal';
+import { Rec } from '../../../trace/records';
 import { RecordBuffer, type RecordSink } from '../../record/eventRing';
 import { flushPartialLines, setupThread } from '../../record/threadSetup';
 import { userStack } from '../../sites/stacks';
@@ -19,14 +20,6 @@ import { FRAME_HEAD, FrameReader, FromChild, ToChild, type ChildInit } from './f
 const TASKS_FD = 3;
 const OUT_FD = 4;
 const LIFELINE_FD = 5;
-
-/** Writes whole frames to the proxy, each before returning. */
-function send(kind: number, body: Uint8Array = EMPTY): void {
-  const head = Buffer.allocUnsafe(FRAME_HEAD);
-  head.writeUInt32LE(body.length, 0);
-  head[4] = kind;
-  writeAll([head, body]);
-}
 
 const EMPTY = new Uint8Array(0);
 const pause = new Int32Array(new SharedArrayBuffer(4));
@@ -54,13 +47,43 @@ function writeAll(parts: Uint8Array[]): void {
   }
 }
 
-/** Each record goes out as it is written: a SIGKILL can come at any moment. */
+/**
+ * What this process tells its proxy, frame by frame in order, each written before the code
+ * after it runs: a SIGKILL can come at any moment. A frame that runtime code always follows
+ * with another before any user code runs (a task's end record, then IDLE, then its result)
+ * waits for that one, so a task costs two writes (its start; its end, IDLE and result), or one
+ * with tracing off, not four: each write wakes the proxy.
+ */
+class Outbox {
+  private parts: Uint8Array[] = [];
+
+  /** Queues a frame and writes what is queued, unless `hold`: then it waits for the next frame. */
+  add(kind: number, body: Uint8Array = EMPTY, hold = false): void {
+    const head = Buffer.allocUnsafe(FRAME_HEAD);
+    head.writeUInt32LE(body.length, 0);
+    head[4] = kind;
+    this.parts.push(head, body);
+    if (!hold) this.flush();
+  }
+
+  flush(): void {
+    if (this.parts.length === 0) return;
+    const parts = this.parts;
+    this.parts = [];
+    writeAll(parts);
+  }
+}
+
+const out = new Outbox();
+const send = (kind: number, body?: Uint8Array) => out.add(kind, body);
+
 class PipeRecords implements RecordSink {
   private readonly buf = new RecordBuffer();
 
   write(type: number, lane: number, ts: number, a = 0, b = 0, c = 0, d = 0, e = 0, f = 0, text?: string): void {
     this.buf.write(type, lane, ts, a, b, c, d, e, f, text);
-    send(FromChild.RECORDS, this.buf.view());
+    // A task's end is always followed by IDLE and its result (see pump).
+    out.add(FromChild.RECORDS, Buffer.from(this.buf.view()), type === Rec.TASK_END);
     this.buf.clear();
   }
 }
@@ -118,6 +141,7 @@ async function start(init: ChildInit): Promise<void> {
   });
   process.on('exit', (code) => {
     if (!quitting) send(FromChild.DYING, Buffer.from(`called process.exit(${code})`));
+    out.flush();
   });
   const initError = await runner.initialize();
   if (initError !== undefined) {
@@ -138,9 +162,10 @@ async function pump(): Promise<void> {
     const pending = runner.runTaken();
     if (pending) await pending;
     // Idle before the result goes: by the time main has the result (and may terminate the
-    // pool), the proxy knows the task is over.
-    send(FromChild.IDLE);
+    // pool), the proxy knows the task is over. Both go in one write with the task's end.
+    out.add(FromChild.IDLE, EMPTY, true);
     runner.flush();
+    out.flush();
   }
   busy = false;
   if (quitAsked) quit(0);
