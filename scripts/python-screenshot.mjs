@@ -32,7 +32,8 @@ try {
     await page.mouse.move(ov.x + ov.width - 1, y, { steps: 8 });
     await page.mouse.up();
     await page.click(`.finding-select[data-rule="${rule}"]`);
-    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+    // Runs in the page: two frames, so the selection is drawn before the screenshot.
+    await page.evaluate(() => new Promise((r) => globalThis.requestAnimationFrame(() => globalThis.requestAnimationFrame(r))));
     await page.screenshot({ path: resolve(root, out) });
     console.log(`wrote ${out} from ${program}, with its ${rule} finding selected`);
   } finally {
