@@ -58,11 +58,13 @@ describe('npm run package', function () {
   it('holds the manifest\'s entry points, every script they start or import, the inspector, the Python tracer and esbuild for this platform', () => {
     const manifest = JSON.parse(readFileSync(join(ext, 'package.json'), 'utf8'));
     const needed = new Set<string>([manifest.main, ...Object.values<string>(manifest.bin)].map((p) => relative('.', p)));
-    // The worker scripts the runtime starts by name (the host's spawnThread, and any others).
+    // The worker scripts the runtime starts by name (the host's spawnThread, and any others),
+    // and what the packaged bundles import: read from the package's own (release) build.
     for (const entry of [...needed]) {
-      for (const m of readFileSync(join(ROOT, entry), 'utf8').matchAll(/["']([\w-]+\.mjs)["']/g)) if (existsSync(join(ROOT, 'dist', m[1]))) needed.add(`dist/${m[1]}`);
+      if (!existsSync(join(ext, entry))) continue;
+      for (const m of readFileSync(join(ext, entry), 'utf8').matchAll(/["']([\w-]+\.mjs)["']/g)) if (existsSync(join(ROOT, 'dist', m[1]))) needed.add(`dist/${m[1]}`);
     }
-    for (const entry of [...needed]) for (const f of importClosure(ROOT, entry)) needed.add(f);
+    for (const entry of [...needed]) for (const f of importClosure(ext, entry)) needed.add(f);
     for (const f of filesUnder(join(ROOT, 'media', 'dist'))) if (!f.endsWith('.map')) needed.add(`media/dist/${f}`);
     for (const f of filesUnder(join(ROOT, 'python', 'poolscope_tracer'))) if (f.endsWith('.py')) needed.add(`python/poolscope_tracer/${f}`);
     needed.add('node_modules/esbuild/lib/main.js');
