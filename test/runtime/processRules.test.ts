@@ -1,8 +1,10 @@
 // SEMANTICS.md rules 12, 16 and 21 on the process kinds, with real child processes: each `it`
 // reads one check of fixtures/process-rules.ts and asserts what the trace shows for it.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { Mark } from '../../src/trace/model';
-import { assertCheck, checkWindow, findings, runFixture, spansOfCheck, type Run } from './helpers';
+import { FIXTURES, assertCheck, checkWindow, findings, lineOf, runFile, runFixture, spansOfCheck, type Run } from './helpers';
 
 describe('SEMANTICS 12, 16, 21: process pools', function () {
   let run: Run;
@@ -82,5 +84,20 @@ describe('SEMANTICS 12, 16, 21: process pools', function () {
 
   it('21 BrokenProcessPool and BrokenThreadPool both extend BrokenExecutor', () => {
     assertCheck(run, '21 classes');
+  });
+});
+
+describe('task files in child processes', function () {
+  it('a CommonJS TypeScript file requiring a relative module: its tasks run in a process, an error keeps its class and points at its own lines', async () => {
+    const dir = resolve(FIXTURES, 'processes', 'commonjs');
+    const run = await runFile(resolve(dir, 'task.cts'));
+    assert.equal(run.outcome, 'returned', run.error?.message);
+    const said = run.lines.filter((l) => l.lane === 'Main').map((l) => l.text);
+    assert.deepEqual(said.slice(0, 3), ['work(2) = 20', 'RangeError true', 'RangeError: negative: -1']);
+    const frame = (file: string, text: string) => `${resolve(dir, file)}:${lineOf(readFileSync(resolve(dir, file), 'utf8'), text)}:`;
+    assert.ok(said[3].includes(frame('helper.cts', 'throw new RangeError')), `the first frame is ${said[3]}`);
+    assert.ok(said[4].includes(frame('task.cts', 'return scale(x)')), `the second frame is ${said[4]}`);
+    const [task] = run.spans.filter((s) => s.kind === 'task' && s.status === 'error');
+    assert.notEqual(run.store.laneById(task.lane)?.pid, process.pid, 'the task did not run in a child process');
   });
 });

@@ -38,8 +38,18 @@ const modules = new Map<string, Promise<Record<string, unknown>>>();
 /** In a worker: the function a FnRef names. */
 export async function resolveRef(ref: Pick<FnRef, 'url' | 'name'>): Promise<Function> {
   let mod = modules.get(ref.url);
-  if (!mod) modules.set(ref.url, (mod = import(ref.url)));
+  if (!mod) modules.set(ref.url, (mod = import(ref.url).then(taskExports)));
   const fn = (await mod)[ref.name];
   if (typeof fn !== 'function') throw new ValueError(`\`${ref.name}\` is not a function exported by ${ref.url}`);
   return fn;
+}
+
+/**
+ * What a task file exports. A CommonJS file's `module.exports` (`exports.main = ...`) is all an
+ * ESM bundle of it exports, as `default`: its functions are looked up there.
+ */
+export function taskExports(namespace: Record<string, unknown>): Record<string, unknown> {
+  const onlyDefault = Object.keys(namespace).every((k) => k === 'default');
+  const commonJs = namespace.default;
+  return onlyDefault && commonJs !== null && typeof commonJs === 'object' ? (commonJs as Record<string, unknown>) : namespace;
 }

@@ -12,7 +12,7 @@ import { siteTag } from '../sites/siteTag';
 import { tagBundleFile } from '../compile/tagCalls';
 import { isBadInput } from '../api/errors';
 import { firstLine, stackSite, userStack } from '../sites/stacks';
-import { registerTaskModule } from '../dispatch/taskRegistry';
+import { registerTaskModule, taskExports } from '../dispatch/taskRegistry';
 import { CALLBACK_LANE, MAIN_LANE } from '../record/lanes';
 import { flushPartialLines, setupThread } from '../record/threadSetup';
 import type { HostToMain, MainToHost, MainWorkerData } from '../host/mainThreadMessages';
@@ -75,7 +75,7 @@ async function run(): Promise<void> {
   const { sites, map } = tagBundleFile(data.bundle);
   let ns: Record<string, unknown>;
   try {
-    ns = await import(url);
+    ns = taskExports(await import(url));
   } catch (e) {
     const stack = userStack(e);
     send({ t: 'bad-input', message: `importing ${data.file} failed: ${firstLine(stack)}`, site: stackSite(stack) ?? fileStart, stack });

@@ -62,6 +62,10 @@ if (initError !== undefined) {
   post({ t: 'init-failed', error: initError });
 } else {
   await loop();
+  // One turn of the event loop first: what the last task left due (a rejection nobody handled,
+  // a timer whose time has come) happens now, as it would have while waiting for more work, so
+  // the worker ends the same way however soon after its last task the queue closed.
+  await new Promise((resolve) => setTimeout(resolve, 0));
   port.off('message', keepAlive);
   // Python's worker ends once it took its sentinel, whatever its tasks left running: a timer
   // or a thread a task started would keep this one alive, and join() waiting on it.
