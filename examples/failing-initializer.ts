@@ -1,6 +1,7 @@
-// Lesson: an initializer that throws breaks the pool. A ThreadPool keeps replacing the
-// workers and never runs a task; a ThreadPoolExecutor fails every pending future with
-// BrokenThreadPool and refuses new work.
+// Lesson: an initializer that throws breaks the pool. A ThreadPool's threads die and are not
+// replaced (as in CPython), so it never runs a task; a ThreadPoolExecutor fails every pending
+// future with BrokenThreadPool and refuses new work. (A process Pool replaces its dying workers
+// for ever: see the initializer-respawn finding.)
 import { ThreadPool, ThreadPoolExecutor } from 'poolscope';
 
 export function connect(url: string): void {

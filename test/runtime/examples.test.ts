@@ -206,4 +206,99 @@ describe('examples: each lesson', function () {
     assert.deepEqual(said(run), ["Main: callbacks updated main's object: sum=150, calls=5", "Main: main's copy of the workers' counter is still 0"]);
     assert.equal(callbacks(run, 'addUp').filter((c) => run.laneOf(c) === 'Callback').length, 5);
   });
+
+  it('pool-callbacks-parent: tasks run in child processes, their callbacks in the parent (pids printed)', async () => {
+    const run = await runExample('pool-callbacks-parent.ts');
+    assert.equal(run.outcome, 'returned', run.error?.message);
+    const [first, ...rest] = said(run);
+    const mainPid = /^Main: main runs in pid (\d+)$/.exec(first)?.[1];
+    assert.ok(mainPid, first);
+    assert.equal(rest.length, 3);
+    for (const line of rest) {
+      const m = /^Main: task \d ran in pid (\d+) on Worker \d; its callback ran in pid (\d+) on Callback$/.exec(line);
+      assert.ok(m, line);
+      assert.notEqual(m[1], mainPid, 'a task ran in the parent');
+      assert.equal(m[2], mainPid, 'a callback ran in a child');
+    }
+    const workerPids = new Set(run.store.lanes.filter((l) => l.kind === 'worker').map((l) => String(l.pid)));
+    assert.ok(rest.every((l) => workerPids.has(/ran in pid (\d+) on Worker/.exec(l)![1])), 'the lanes do not show the pids the tasks printed');
+    assert.ok(callbacks(run, 'report').every((c) => run.laneOf(c) === 'Callback'));
+    assert.deepEqual(programFindings(run), []);
+  });
+
+  it('process-initializer-fails: BrokenProcessPool with both of Python\'s messages, pool-broken at the initializer', async () => {
+    const run = await runExample('process-initializer-fails.ts');
+    assert.equal(run.outcome, 'returned', run.error?.message);
+    const pending = 'Main: future failed: BrokenProcessPool: A process in the process pool was terminated abruptly while the future was running or pending.';
+    assert.deepEqual(said(run), [pending, pending, pending, 'Main: submit() after: BrokenProcessPool: A child process terminated abruptly, the process pool is not usable anymore']);
+    const [broken, ...more] = findings(run, 'pool-broken');
+    assert.equal(more.length, 0);
+    assert.match(broken.message, /^ProcessPoolExecutor is broken: initializer `connect` threw Error: cannot connect to db:\/\/nowhere/);
+    assert.equal(broken.site?.line, lineOf(source('process-initializer-fails.ts'), 'export function connect'));
+    assert.ok(run.lines.some((l) => l.lane.startsWith('Worker') && l.stream === 'stderr' && l.text === 'Exception in initializer:'));
+  });
+
+  it('process-task-errors: an error handled in the task, thrown by result(), returned by exception(); the one nobody asked for is error-unretrieved', async () => {
+    const run = await runExample('process-task-errors.ts');
+    assert.equal(run.outcome, 'returned', run.error?.message);
+    // Lines in the order they were printed, on the run's one clock, whichever process printed them.
+    const inOrder = run.lines.filter((l) => l.stream === 'stdout').sort((a, b) => a.ts - b.ts).map((l) => `${l.lane}: ${l.text}`);
+    assert.match(inOrder[0], /^Worker 1: handled inside the task, in pid \d+: not a number: "x"$/);
+    assert.deepEqual(inOrder.slice(1), [
+      'Main: inside the task: -1',
+      'Main: result() threw ValueError: not a number: "y"',
+      'Main: exception() returned ValueError: not a number: "z"',
+      'Main: exception() of a success: null',
+    ]);
+    const [unretrieved, ...more] = findings(run, 'error-unretrieved');
+    assert.equal(more.length, 0, 'an error that was looked at is reported as never looked at');
+    assert.match(unretrieved.message, /^`parse` failed with ValueError: not a number: "w"/);
+    assert.ok(unretrieved.related.some((r) => r.site?.line === lineOf(source('process-task-errors.ts'), "ex.submit(parse, 'w')")));
+  });
+
+  it('process-map-raises: results in order, the third item raises, the rest is cancelled, across processes', async () => {
+    const run = await runExample('process-map-raises.ts');
+    assert.equal(run.outcome, 'returned', run.error?.message);
+    assert.deepEqual(said(run), ['Main: map raised at the third item: not a number: "three"', 'Main: results before the error: 1, 2']);
+    const jobs = [...run.store.jobs.values()];
+    assert.equal(jobs.length, 6);
+    assert.equal(jobs[2].status, 'error');
+    assert.ok(jobs.slice(3).some((j) => j.status === 'cancelled'), 'no item after the failure was cancelled');
+    for (const j of jobs.slice(3).filter((j) => j.status === 'cancelled')) assertCancelledTask(run, j.id);
+    assert.equal([...run.store.pools.values()][0].kind, 'ProcessPoolExecutor');
+  });
+
+  it('worker-exits: process.exit() in a task loses it with its process; the Pool starts another; worker-crashed, then a deadlock at join()', async () => {
+    const run = await runExample('worker-exits.ts');
+    assert.equal(run.outcome, 'deadlock', run.error?.message);
+    const lines = said(run);
+    const dead = /^Worker 1: no missing: giving up the whole process (\d+)$/.exec(lines[0])?.[1];
+    const alive = /^Main: present found in pid (\d+)$/.exec(lines[1])?.[1];
+    assert.ok(dead && alive && dead !== alive, JSON.stringify(lines));
+    assert.equal(lines[2], 'Main: get(1000) timed out: the task was lost with its worker (ready: false)');
+    const [crashed] = findings(run, 'worker-crashed');
+    assert.ok(crashed, 'no worker-crashed finding');
+    assert.match(crashed.message, new RegExp(`^Worker 1 \\(pid ${dead}\\) of the Pool exited with code 1 while running \`lookUp\``));
+    assert.ok(crashed.related.some((r) => r.site?.line === lineOf(source('worker-exits.ts'), "pool.applyAsync(lookUp, ['missing'])")));
+    const [deadlock] = findings(run, 'deadlock');
+    assert.equal(deadlock.site?.line, lineOf(source('worker-exits.ts'), 'await pool.join()'));
+  });
+
+  it('maxtasksperchild: a new process every 2 tasks, a map chunk one task; what a process remembered goes with it', async () => {
+    const run = await runExample('maxtasksperchild.ts');
+    assert.equal(run.outcome, 'returned', run.error?.message);
+    const lines = said(run).map((l) => l.replace(/pid \d+/, 'pid P'));
+    assert.deepEqual(lines, [
+      'Main: pid P has seen 1',
+      'Main: pid P has seen 1, 2',
+      'Main: pid P has seen 3',
+      'Main: pid P has seen 3, 4',
+      'Main: pid P has seen 5',
+      'Main: a map in chunks of 3 is two tasks: pid P has seen 9, 10, 11',
+    ]);
+    const starts = run.store.marks.filter((m) => m.kind === 'worker-start');
+    assert.deepEqual(starts.map((m) => !!m.replaces), [false, true, true, true], 'one process, then a new one every 2 tasks');
+    assert.equal(new Set(starts.map((m) => m.pid)).size, 4);
+    assert.deepEqual(programFindings(run), []);
+  });
 });

@@ -7,7 +7,7 @@ import { EXAMPLES, host, runExample, type Run } from './helpers';
 
 const examples = readdirSync(EXAMPLES).filter((f) => f.endsWith('.ts')).sort();
 const STATUSES: Record<string, string[]> = {
-  task: ['ok', 'error', 'cancelled', 'running'],
+  task: ['ok', 'error', 'cancelled', 'lost', 'running'],
   callback: ['ok', 'threw', 'running'],
   wait: ['ok', 'timeout', 'error', 'running'],
   init: ['ok', 'error', 'running'],
