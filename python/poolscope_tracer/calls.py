@@ -31,7 +31,7 @@ class Job:
         self.err_task = 0
         self.result_in = False
         self.failed = False
-        #: the KeyError its callback raised, which a pool's result handler swallows (SEMANTICS 7a):
+        #: the KeyError its callback raised, which a pool's result handler swallows (docs/SEMANTICS.md A.7a):
         #: the job never becomes ready then
         self.swallowed = None
 
@@ -74,7 +74,7 @@ class Task:
 
 def unsendable(error, only_if_it_ended_well):
     """The outcome of the task this thread ran last could not be sent back (it cannot be
-    pickled): its end is amended with the error that goes back instead (SEMANTICS 13)."""
+    pickled): its end is amended with the error that goes back instead (docs/SEMANTICS.md A.13)."""
     last = getattr(worker_thread, 'last', None)
     if last is None or state.rec is None or (only_if_it_ended_well and not last[1]):
         return

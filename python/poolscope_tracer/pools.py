@@ -7,7 +7,7 @@ by patching the classes in place.
   record the job at the user's line and wrap the function in a Task; map chunks get their
   task ids as the pool's task handler takes them (_guarded_task_generation).
 - _handle_results is the result-handler thread's target: that thread is the pool's Callback
-  lane, and its death (SEMANTICS 7) is recorded.
+  lane, and its death (docs/SEMANTICS.md A.7) is recorded.
 - A job is ready when the pool drops it from its cache (_PoolCache.__delitem__), after its
   callbacks: one hook for every kind of result.
 """

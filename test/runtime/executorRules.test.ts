@@ -1,4 +1,4 @@
-// SEMANTICS.md section B on the built runtime: ThreadPoolExecutor and ProcessPoolExecutor, Future
+// docs/SEMANTICS.md section B on the built runtime: ThreadPoolExecutor and ProcessPoolExecutor, Future
 // and done callbacks. Each `it` reads one check of fixtures/executor-rules.ts (or, for the process
 // kind, executor-rules-process.ts: the same checks) and asserts what the trace shows.
 import assert from 'node:assert/strict';

@@ -1,4 +1,4 @@
-// SEMANTICS.md A.7 and A.11: the two ThreadPool rules whose last word is a wait that can never
+// docs/SEMANTICS.md A.7 and A.11: the two ThreadPool rules whose last word is a wait that can never
 // return. Python hangs there; poolscope must end the run with a deadlock finding at that line.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';

@@ -1,4 +1,4 @@
-// SEMANTICS.md section A on the built runtime: ThreadPool and Pool, applyAsync / mapAsync,
+// docs/SEMANTICS.md section A on the built runtime: ThreadPool and Pool, applyAsync / mapAsync,
 // callbacks. Each `it` reads one check of fixtures/pool-rules.ts (its API-level assertions ran
 // inside main) and then asserts what the trace shows for it; pool-rules-process.ts runs the same
 // checks on a Pool, whose tasks run in child processes.

@@ -1,4 +1,4 @@
-// SEMANTICS.md rules 12, 16 and 21 on the process kinds, with real child processes: each `it`
+// docs/SEMANTICS.md rules 12, 16 and 21 on the process kinds, with real child processes: each `it`
 // reads one check of fixtures/process-rules.ts and asserts what the trace shows for it.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';

@@ -68,7 +68,7 @@ export const INIT = {
   broken: 'BrokenThreadPool: A thread initializer failed, the thread pool is not usable anymore',
 };
 
-/** A ThreadPool whose initializer throws in both workers; its one task never runs, and (SEMANTICS.md A11) no worker is replaced. */
+/** A ThreadPool whose initializer throws in both workers; its one task never runs, and (docs/SEMANTICS.md A11) no worker is replaced. */
 export function failingInitializer(): RunBuilder {
   const r = new RunBuilder(2);
   r.pool({ id: 0, kind: 'ThreadPool', site: INIT.created, initializer: 'setup', initializerSite: INIT.setup, terminated: 500 });

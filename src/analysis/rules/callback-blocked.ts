@@ -1,5 +1,5 @@
 // A callback that runs long holds the one thread all of its pool's callbacks run on, so every
-// result that arrives meanwhile waits behind it (SEMANTICS.md A6, B18).
+// result that arrives meanwhile waits behind it (docs/SEMANTICS.md A6, B18).
 import type { Finding, RelatedInfo, RuleOptions } from '../types';
 import type { TraceIndex } from '../traceIndex';
 import { count, formatDuration, groupBy } from '../text';

@@ -1,4 +1,4 @@
-// A pool callback that throws kills the pool's result handler (SEMANTICS.md A7); an executor's
+// A pool callback that throws kills the pool's result handler (docs/SEMANTICS.md A7); an executor's
 // done callback that throws is only logged (B17). Both lose what the callback was meant to do.
 // In a Python program the trace says which it was: the result handler swallows a KeyError
 // without a word and lives on (A7a), but the job whose callback raised it never becomes ready.

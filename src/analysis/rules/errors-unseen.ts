@@ -1,5 +1,5 @@
 // mapAsync/starmapAsync call their errorCallback once, with the first error to arrive, and
-// drop the rest (SEMANTICS.md A4): when several tasks of one map fail, all but one go unseen.
+// drop the rest (docs/SEMANTICS.md A4): when several tasks of one map fail, all but one go unseen.
 import type { Finding, RelatedInfo } from '../types';
 import type { TraceIndex } from '../traceIndex';
 import { count, firstLine } from '../text';

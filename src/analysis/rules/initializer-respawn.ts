@@ -1,6 +1,6 @@
 // A process Pool whose initializer throws does not break: each worker dies, and the Pool
 // starts a new one at once, which runs the initializer again and dies again, for as long as
-// the pool lives (SEMANTICS.md A11: CPython ran it 105 times in 3 s for 2 workers). None of
+// the pool lives (docs/SEMANTICS.md A11: CPython ran it 105 times in 3 s for 2 workers). None of
 // its tasks runs and the machine stays busy. The finding sits on the initializer.
 import { stackSite } from '../../trace/stacks';
 import type { Finding, RelatedInfo } from '../types';

@@ -1,5 +1,5 @@
 // A pool whose initializer threw, or that broke otherwise, runs none of its tasks
-// (SEMANTICS.md A11, B21). The finding points at the initializer, with the cause. Two cases
+// (docs/SEMANTICS.md A11, B21). The finding points at the initializer, with the cause. Two cases
 // have rules of their own: a worker that died and broke its pool (worker-crashed), and an
 // initializer whose failures the pool answers by respawning workers without ever declaring
 // itself broken, as a process Pool does (initializer-respawn).

@@ -1,7 +1,7 @@
 // A worker thread or process that ends unasked (process.exit(), a signal, running out of
 // memory, an uncaught error) takes the task it was running with it: a Pool loses that task for
 // good (its get() waits for ever) and starts a replacement, a ProcessPoolExecutor breaks
-// (SEMANTICS.md B21). The finding sits on the task function, names the worker, how it died and
+// (docs/SEMANTICS.md B21). The finding sits on the task function, names the worker, how it died and
 // what followed, and points at the line that submitted the task. Deaths of one pool while
 // running tasks from one line are one finding; a worker that died because its initializer
 // threw is initializer-respawn's or pool-broken's.

@@ -1,4 +1,4 @@
-// AsyncResult: the handle applyAsync / mapAsync / starmapAsync return (SEMANTICS.md A.2-5, 9).
+// AsyncResult: the handle applyAsync / mapAsync / starmapAsync return (docs/SEMANTICS.md A.2-5, 9).
 import { Rec } from '../../trace/records';
 import { TimeoutError, ValueError } from './errors';
 import { recordJobEvent } from '../record/jobRecords';

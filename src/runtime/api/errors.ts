@@ -22,7 +22,7 @@ export const BrokenThreadPool = named('BrokenThreadPool', BrokenExecutor);
 export const BrokenProcessPool = named('BrokenProcessPool', BrokenExecutor);
 /**
  * Python's KeyError, for what a lookup did not find. Thrown by a pool callback it is the one
- * error the result handler swallows (SEMANTICS.md A.7a): that job never becomes ready.
+ * error the result handler swallows (docs/SEMANTICS.md A.7a): that job never becomes ready.
  */
 export const KeyError = named('KeyError', Error);
 /** A result (or arguments) that could not cross threads: not structured-cloneable. */

@@ -1,5 +1,5 @@
 // What ThreadPoolExecutor and ProcessPoolExecutor share: concurrent.futures.Executor's API and
-// rules (SEMANTICS.md section B). They differ in their workers and in how they break: each has
+// rules (docs/SEMANTICS.md section B). They differ in their workers and in how they break: each has
 // its own BrokenExecutor class and Python's messages for it.
 import type { ResourceLimits } from 'node:worker_threads';
 import { PoolAction, Rec, TaskStatus } from '../../trace/records';

@@ -1,4 +1,4 @@
-// Future: concurrent.futures.Future (SEMANTICS.md B.15-19).
+// Future: concurrent.futures.Future (docs/SEMANTICS.md B.15-19).
 import { Rec } from '../../trace/records';
 import { CancelledError, FuturesTimeoutError } from './errors';
 import { recordCallbackReg, recordJobEvent } from '../record/jobRecords';

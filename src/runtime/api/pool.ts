@@ -1,5 +1,5 @@
 // Pool: multiprocessing.pool.Pool on child processes, and the base of ThreadPool, as in Python
-// (SEMANTICS.md section A). What differs between the two is the workers behind them
+// (docs/SEMANTICS.md section A). What differs between the two is the workers behind them
 // (ProcessWorkers, ThreadWorkers) and what happens when one dies: a Pool's is replaced at once,
 // a ThreadPool's is not (CPython's is not either).
 import { PoolAction, Rec, TaskStatus } from '../../trace/records';

@@ -1,4 +1,4 @@
-// ProcessPoolExecutor: concurrent.futures.ProcessPoolExecutor on child processes (SEMANTICS.md
+// ProcessPoolExecutor: concurrent.futures.ProcessPoolExecutor on child processes (docs/SEMANTICS.md
 // section B). A worker that dies, in its initializer or later, breaks the executor.
 import { BrokenProcessPool, ValueError } from './errors';
 import { Executor, type ExecutorOptions } from './executor';

@@ -1,4 +1,4 @@
-// The callback-thread rules of Pool and ThreadPool (SEMANTICS.md A.1, 5, 6, 7, 7a), in one place.
+// The callback-thread rules of Pool and ThreadPool (docs/SEMANTICS.md A.1, 5, 6, 7, 7a), in one place.
 // Each pool has one result handler. It takes finished jobs in the order their results
 // arrive and, one at a time on the Callback lane, runs the job's callback or error callback
 // and only then makes the job ready. So a callback that blocks holds back every later

@@ -1,4 +1,4 @@
-// ThreadPool: multiprocessing.pool.ThreadPool on worker threads (SEMANTICS.md section A). As in
+// ThreadPool: multiprocessing.pool.ThreadPool on worker threads (docs/SEMANTICS.md section A). As in
 // Python it is a Pool whose workers are threads; unlike a Pool's processes, a thread that dies
 // is not replaced (CPython 3.11 does not replace them either).
 import { Pool, type PoolOptions } from './pool';

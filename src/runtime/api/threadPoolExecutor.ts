@@ -1,4 +1,4 @@
-// ThreadPoolExecutor: concurrent.futures.ThreadPoolExecutor on worker threads (SEMANTICS.md section B).
+// ThreadPoolExecutor: concurrent.futures.ThreadPoolExecutor on worker threads (docs/SEMANTICS.md section B).
 import { BrokenThreadPool } from './errors';
 import { Executor, type ExecutorOptions } from './executor';
 import { ThreadWorkers } from '../dispatch/thread/threadWorkers';

@@ -85,7 +85,7 @@ export async function startCodeServer(runDir, { log = () => {}, workspaceTrust =
     '--config', join(runDir, 'config.yaml'),
     '--disable-telemetry', '--disable-update-check', ...(workspaceTrust ? [] : ['--disable-workspace-trust']), '--ignore-last-opened',
     // A built workbench only honours the test `payload` query with the smoke-test driver enabled.
-    '--vscode-option', 'enable-smoke-test-driver',
+    ...(build.smokeTestDriverBuiltIn ? [] : ['--vscode-option', 'enable-smoke-test-driver']),
   ];
   if (workspaceTrust) {
     mkdirSync(join(runDir, 'user-data', 'User'), { recursive: true });

@@ -5,13 +5,13 @@
 // They live in a cache folder outside the clone, keyed on their versions, so a fresh clone on a
 // machine that already ran the tests does not pay the few minutes of native builds again.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
 /** The VS Code builds the suite runs in, by name. */
 export const VSCODE_BUILDS = {
-  newest: { vscode: '1.139', codeServer: '4.139.1', node: '24.21.0' },
+  newest: { vscode: '1.139', codeServer: '4.139.1', node: '24.21.0', watchdog: '@vscode/native-watchdog', sqlite: true },
   // engines.vscode is ^1.90.0: code-server 4.90.3 carries VS Code 1.90 and requires Node 20; an
   // early Node 20, since the native modules of that VS Code do not compile against later headers.
   // Its @vscode/ripgrep downloads rg from outside the registries at install time, unless the
@@ -20,6 +20,12 @@ export const VSCODE_BUILDS = {
     vscode: '1.90',
     codeServer: '4.90.3',
     node: '20.11.1',
+    watchdog: 'native-watchdog',
+    sqlite: false,
+    // Its command line takes no VS Code options (--vscode-option came later), so the installer
+    // turns the smoke-test driver on in the server itself: the workbench then honours the test
+    // payload, as `--vscode-option enable-smoke-test-driver` makes the newer one do.
+    smokeTestDriverBuiltIn: true,
     ripgrepCache: { dir: 'vscode-ripgrep-cache-1.15.9', asset: 'ripgrep-v13.0.0-10-x86_64-unknown-linux-musl.tar.gz' },
   },
 };
@@ -27,15 +33,18 @@ export const VSCODE_BUILDS = {
 // Native modules whose absence makes the server or its extension host fail at run time, each
 // loaded with the build's Node from where code-server resolves it, so a half-built cache is
 // never trusted.
-const NATIVE_MODULES = [
-  ['.', 'argon2'],
-  ['lib/vscode', '@vscode/spdlog'],
-  ['lib/vscode', '@vscode/sqlite3'],
-  ['lib/vscode', 'node-pty'],
-  ['lib/vscode', 'kerberos'],
-  ['lib/vscode', '@parcel/watcher'],
-  ['lib/vscode', '@vscode/native-watchdog'],
-];
+// (1.90's server has no sqlite module and an older name for the watchdog.)
+function nativeModules(build) {
+  return [
+    ['.', 'argon2'],
+    ['lib/vscode', '@vscode/spdlog'],
+    ...(build.sqlite ? [['lib/vscode', '@vscode/sqlite3']] : []),
+    ['lib/vscode', 'node-pty'],
+    ['lib/vscode', 'kerberos'],
+    ['lib/vscode', '@parcel/watcher'],
+    ['lib/vscode', build.watchdog],
+  ];
+}
 
 export function cacheRoot() {
   if (process.env.POOLSCOPE_TEST_CACHE) return process.env.POOLSCOPE_TEST_CACHE;
@@ -105,7 +114,8 @@ function installCodeServer(build, p, log) {
     seedRipgrep(build.ripgrepCache, env.TMPDIR);
   }
   run('npm', ['install', `code-server@${build.codeServer}`], { cwd: project, env });
-  verifyNativeModules(p);
+  verifyNativeModules(build, p);
+  if (build.smokeTestDriverBuiltIn) enableSmokeTestDriver(p);
   writeFileSync(join(project, STAMP), '');
 }
 
@@ -118,9 +128,17 @@ function seedRipgrep({ dir, asset }, tmp) {
   run('tar', ['czf', join(cache, asset), '-C', '/usr/bin', 'rg'], { cwd: tmp });
 }
 
-function verifyNativeModules(p) {
+function enableSmokeTestDriver(p) {
+  const file = join(p.serverDir, 'lib', 'vscode', 'out', 'vs', 'server', 'node', 'server.main.js');
+  const flag = 'this.h.args["enable-smoke-test-driver"]';
+  const text = readFileSync(file, 'utf8');
+  if (!text.includes(flag)) throw new Error(`${file} does not read ${flag}: this code-server is not the one the installer knows`);
+  writeFileSync(file, text.split(flag).join('!0'));
+}
+
+function verifyNativeModules(build, p) {
   const failed = [];
-  for (const [dir, mod] of NATIVE_MODULES) {
+  for (const [dir, mod] of nativeModules(build)) {
     const r = spawnSync(p.nodeBin, ['-e', `require(${JSON.stringify(mod)})`], { cwd: join(p.serverDir, dir), encoding: 'utf8' });
     if (r.status !== 0) failed.push(`${mod}: ${(r.stderr || '').split('\n').find((l) => /Error/.test(l)) ?? r.status}`);
   }

@@ -3,7 +3,7 @@
 // said nothing died, and main records that in the dead thread's ring, after all it wrote: the
 // task lost, the exit code, and why (the error, running out of memory, process.exit()). A dead
 // thread is not replaced: CPython's ThreadPool does not replace its threads either
-// (SEMANTICS.md A.11), and an executor breaks.
+// (docs/SEMANTICS.md A.11), and an executor breaks.
 import { CPU_UNKNOWN, Rec, TaskStatus, WorkerAction } from '../../../trace/records';
 import { recorder } from '../../record/recorder';
 import { RingWriter } from '../../record/eventRing';
