@@ -8,7 +8,7 @@ import threading
 
 from . import records as R
 from . import state, threadclock
-from .sites import definition_site, drop_own_frame, error_text, name_of, preview
+from .sites import definition_site, drop_own_frame, error_text, name_of, preview, preview_args
 
 
 #: Per worker thread: `init_error`, the error its pool's initializer raised there (a thread
@@ -34,6 +34,35 @@ class Job:
         #: the KeyError its callback raised, which a pool's result handler swallows (docs/SEMANTICS.md A.7a):
         #: the job never becomes ready then
         self.swallowed = None
+
+
+def issue_task(ps, api, site, fn, args, kwargs):
+    """Records a job of one task (apply_async, submit), issued at the user's `site`; its task
+    id is the job's tasks[0]."""
+    rec = state.rec
+    w = state.writer
+    lane = state.lanes.current()
+    name = name_of(fn)
+    job = Job(state.job_ids.new(), ps, lane, name)
+    task = state.task_ids.new()
+    job.tasks.append(task)
+    preview = preview_args(args, kwargs)
+    if ps.id < R.TASK_JOB_POOLS:
+        rec(R.TASK_JOB, lane, job.id, task, R.pack_pool_api(ps.id, w.str(api)), w.str(site), w.str(name), w.str(definition_site(fn)), text=preview)
+    else:
+        rec(R.JOB, lane, job.id, ps.id, w.str(api), w.str(site), 1, w.str(definition_site(fn)))
+        rec(R.TASK_SUBMIT, lane, task, job.id, w.str(name), 0, text=preview)
+    return job
+
+
+def issue_job(ps, api, site, fn, task_count):
+    """Records a job whose tasks are submitted one by one after it (map: `task_count` chunks;
+    imap: 0, not known up front)."""
+    w = state.writer
+    lane = state.lanes.current()
+    job = Job(state.job_ids.new(), ps, lane, name_of(fn))
+    state.rec(R.JOB, lane, job.id, ps.id, w.str(api), w.str(site), task_count, w.str(definition_site(fn)))
+    return job
 
 
 class Task:

@@ -19,7 +19,7 @@ import concurrent.futures.thread as cft
 
 from . import records as R
 from . import state, waits, workers
-from .calls import Callback, Init, Job, PoolState, Task, unsendable
+from .calls import Callback, Init, PoolState, Task, issue_task, unsendable
 from .patching import replace
 from .sites import definition_site, drop_own_frame, error_text, name_of, preview_args, user_caller
 
@@ -30,67 +30,53 @@ _BROKEN_THREADS = 'BrokenThreadPool: A thread initializer failed, the thread poo
 def _patch_init(cls, kind):
     def make(orig):
         def __init__(self, max_workers=None, *args, **kwargs):
-            init_at = 1  # after thread_name_prefix (threads) or mp_context (processes)
-            initializer = args[init_at] if len(args) > init_at else kwargs.get('initializer')
-            if state.rec is None or (initializer is not None and not callable(initializer)):
-                try:
-                    return orig(self, max_workers, *args, **kwargs)
-                except BaseException as e:
-                    drop_own_frame(e)
-                    raise
-            ps = PoolState(state.pool_ids.new(), kind, 0)
-            init = Init(initializer, ps.id, False, ps)
-            if len(args) > init_at:
-                args = args[:init_at] + (init,) + args[init_at + 1:]
-            else:
-                kwargs['initializer'] = init
             try:
+                # After thread_name_prefix (threads) or mp_context (processes) comes the initializer.
+                initializer = args[1] if len(args) > 1 else kwargs.get('initializer')
+                if state.rec is None or (initializer is not None and not callable(initializer)):
+                    return orig(self, max_workers, *args, **kwargs)
+                ps = PoolState(state.pool_ids.new(), kind, 0)
+                init = Init(initializer, ps.id, False, ps)
+                if len(args) > 1:
+                    args = args[:1] + (init,) + args[2:]
+                else:
+                    kwargs['initializer'] = init
                 orig(self, max_workers, *args, **kwargs)
+                ps.size = self._max_workers
+                self._ps = ps
+                workers.register(ps)
+                site, _ = user_caller(2)
+                w = state.writer
+                if kind == 'ProcessPoolExecutor':
+                    state.lanes.declare(-ps.id, R.LANE_CALLBACK, ps.id, 'Callback')
+                state.rec(R.POOL, state.lanes.current(), ps.id, R.POOL_CREATED, w.str(site), ps.size, w.str(name_of(initializer) if initializer else None), w.str(definition_site(initializer) if initializer else None), text=kind)
             except BaseException as e:
                 drop_own_frame(e)
                 raise
-            ps.size = self._max_workers
-            self._ps = ps
-            workers.register(ps)
-            site, _ = user_caller(2)
-            w = state.writer
-            lanes = state.lanes
-            if kind == 'ProcessPoolExecutor':
-                lanes.declare(-ps.id, R.LANE_CALLBACK, ps.id, 'Callback')
-            state.rec(R.POOL, lanes.current(), ps.id, R.POOL_CREATED, w.str(site), ps.size, w.str(name_of(initializer) if initializer else None), w.str(definition_site(initializer) if initializer else None), text=kind)
         return __init__
 
     replace(cls, '__init__', make)
 
 
-def _patch_submit(cls, broken_attr):
+def _traced_executor(ex):
+    """The executor's state if its jobs are to be recorded now (not shut down or broken, tracing tasks)."""
+    ps = ex.__dict__.get('_ps')
+    open_ = not (ex._broken or getattr(ex, '_shutdown', False) or getattr(ex, '_shutdown_thread', False))
+    return ps if ps is not None and state.tasks and open_ else None
+
+
+def _patch_submit(cls):
     def make(orig):
         def submit(self, fn, /, *args, **kwargs):
-            ps = self.__dict__.get('_ps')
-            if ps is None or not state.tasks or getattr(self, broken_attr) or getattr(self, '_shutdown', False) or getattr(self, '_shutdown_thread', False):
-                try:
-                    return orig(self, fn, *args, **kwargs)
-                except BaseException as e:
-                    drop_own_frame(e)
-                    raise
-            site, api = user_caller(2)
-            w = state.writer
-            lane = state.lanes.current()
-            name = name_of(fn)
-            job = Job(state.job_ids.new(), ps, lane, name)
-            task = state.task_ids.new()
-            job.tasks.append(task)
-            items = args[1] if getattr(fn, 'func', None) is cfp._process_chunk and len(args) > 1 else args
-            preview = preview_args(items, kwargs)
-            api = api or 'submit'
-            if ps.id < R.TASK_JOB_POOLS:
-                state.rec(R.TASK_JOB, lane, job.id, task, R.pack_pool_api(ps.id, w.str(api)), w.str(site), w.str(name), w.str(definition_site(fn)), text=preview)
-            else:
-                state.rec(R.JOB, lane, job.id, ps.id, w.str(api), w.str(site), 1, w.str(definition_site(fn)))
-                state.rec(R.TASK_SUBMIT, lane, task, job.id, w.str(name), 0, text=preview)
-            _tls.job = job
             try:
-                return orig(self, Task(fn, task, False), *args, **kwargs)
+                ps = _traced_executor(self)
+                if ps is None:
+                    return orig(self, fn, *args, **kwargs)
+                site, api = user_caller(2)
+                # A process executor's map submits chunks: partial(_process_chunk, fn) and the chunk.
+                items = args[0] if getattr(fn, 'func', None) is cfp._process_chunk and args else args
+                job = _tls.job = issue_task(ps, api or 'submit', site, fn, items, kwargs)
+                return orig(self, Task(fn, job.tasks[0], False), *args, **kwargs)
             except BaseException as e:
                 drop_own_frame(e)
                 raise
@@ -115,31 +101,8 @@ def _patch_work_item(module):
 
 
 def _patch_workers():
-    def make_thread_worker(orig):
-        def _worker(executor_reference, work_queue, initializer, initargs):
-            if type(initializer) is not Init or state.rec is None:
-                return orig(executor_reference, work_queue, initializer, initargs)
-            try:
-                return workers.run_worker(orig, initializer, (executor_reference, work_queue, initializer, initargs))
-            except BaseException as e:
-                drop_own_frame(e)
-                raise
-        return _worker
-
-    replace(cft, '_worker', make_thread_worker)
-
-    def make_process_worker(orig):
-        def _process_worker(call_queue, result_queue, initializer, initargs, *rest):
-            if type(initializer) is not Init or state.rec is None:
-                return orig(call_queue, result_queue, initializer, initargs, *rest)
-            try:
-                return workers.run_worker(orig, initializer, (call_queue, result_queue, initializer, initargs, *rest))
-            except BaseException as e:
-                drop_own_frame(e)
-                raise
-        return _process_worker
-
-    replace(cfp, '_process_worker', make_process_worker)
+    replace(cft, '_worker', workers.traced_worker)
+    replace(cfp, '_process_worker', workers.traced_worker)
 
     def make_wrapped_error(orig):
         def __init__(self, exc, tb):
@@ -209,6 +172,20 @@ def _broken(ps, procs, cause):
     state.rec(R.POOL, state.lanes.current(), ps.id, R.POOL_BROKEN, text=why)
 
 
+def _result_outcome(self, error, value, timeout):
+    """result(): the job's error reached the user if it raised it."""
+    if error is None:
+        return R.WAIT_OK, False
+    return (R.WAIT_ERROR if self.done() else R.WAIT_TIMEOUT), self._state == base.FINISHED
+
+
+def _exception_outcome(self, error, value, timeout):
+    """exception(): the job's error reached the user if it returned one."""
+    if error is None:
+        return R.WAIT_OK, value is not None
+    return (R.WAIT_ERROR if self.done() else R.WAIT_TIMEOUT), False
+
+
 def _patch_future():
     F = base.Future
 
@@ -255,46 +232,20 @@ def _patch_future():
 
     replace(F, 'add_done_callback', make_add)
 
-    def make_result(orig, what):
-        def get(self, timeout=None):
-            job = self.__dict__.get('_ps')
-            wait = waits.begin(what, job.id if job else -1, timeout) if state.rec is not None else None
-            try:
-                value = orig(self, timeout)
-            except BaseException as e:
-                if wait is not None:
-                    failed = self._state == base.FINISHED
-                    if failed and job is not None:
-                        state.rec(R.RETRIEVED, wait[1], job.id)
-                    waits.end(wait, R.WAIT_TIMEOUT if not self.done() else R.WAIT_ERROR)
-                drop_own_frame(e)
-                raise
-            if wait is not None:
-                if what == 'exception' and value is not None and job is not None:
-                    state.rec(R.RETRIEVED, wait[1], job.id)
-                waits.end(wait, R.WAIT_OK)
-            return value
-        return get
+    replace(F, 'result', lambda orig: waits.traced(orig, 'result', _result_outcome))
+    replace(F, 'exception', lambda orig: waits.traced(orig, 'exception', _exception_outcome))
 
-    replace(F, 'result', lambda orig: make_result(orig, 'result'))
-    replace(F, 'exception', lambda orig: make_result(orig, 'exception'))
+
+def _wait_outcome(fs, error, done, timeout):
+    """futures.wait: a timeout is when it returned with futures still not done, waiting for all."""
+    if error is not None:
+        return R.WAIT_ERROR, False
+    return (R.WAIT_TIMEOUT if done.not_done and timeout is not None and not done.done else R.WAIT_OK), False
 
 
 def _patch_module_waits():
     def make_wait(orig):
-        def wait(fs, timeout=None, return_when=base.ALL_COMPLETED):
-            w = waits.begin('wait', -1, timeout) if state.rec is not None else None
-            try:
-                done = orig(fs, timeout, return_when)
-            except BaseException as e:
-                if w is not None:
-                    waits.end(w, R.WAIT_ERROR)
-                drop_own_frame(e)
-                raise
-            if w is not None:
-                waits.end(w, R.WAIT_OK if not done.not_done or return_when != base.ALL_COMPLETED else R.WAIT_TIMEOUT)
-            return done
-        return wait
+        return waits.traced(orig, 'wait', _wait_outcome)
 
     def make_as_completed(orig):
         def as_completed(fs, timeout=None):
@@ -328,37 +279,35 @@ def _each_a_wait(futures, timeout):
 
 
 def _patch_shutdown(cls):
+    replace(cls, 'shutdown', lambda orig: waits.traced(orig, 'shutdown', timeout_of=waits.no_timeout, drawn=_waits_to_shut_down))
+
     def make(orig):
-        def shutdown(self, wait=True, *, cancel_futures=False):
-            ps = self.__dict__.get('_ps')
-            w = None
-            if ps is not None and state.rec is not None:
+        def shutdown(self, *args, **kwargs):
+            try:
+                ps = self.__dict__.get('_ps')
                 # Its own flag: a broken process executor counts as shut down without a shutdown() call.
-                if not ps.shut_down:
+                if ps is not None and state.rec is not None and not ps.shut_down:
                     ps.shut_down = True
                     site, _ = user_caller(2)
                     state.rec(R.POOL, state.lanes.current(), ps.id, R.POOL_SHUTDOWN, state.writer.str(site))
-                if wait:
-                    w = waits.begin('shutdown', -1, None)
-            try:
-                orig(self, wait, cancel_futures=cancel_futures)
+                return orig(self, *args, **kwargs)
             except BaseException as e:
-                if w is not None:
-                    waits.end(w, R.WAIT_ERROR)
                 drop_own_frame(e)
                 raise
-            if w is not None:
-                waits.end(w, R.WAIT_OK)
         return shutdown
 
     replace(cls, 'shutdown', make)
 
 
+def _waits_to_shut_down(executor, args, kwargs):
+    return args[0] if args else kwargs.get('wait', True)
+
+
 def install():
     _patch_init(cf.ThreadPoolExecutor, 'ThreadPoolExecutor')
     _patch_init(cf.ProcessPoolExecutor, 'ProcessPoolExecutor')
-    _patch_submit(cf.ThreadPoolExecutor, '_broken')
-    _patch_submit(cf.ProcessPoolExecutor, '_broken')
+    _patch_submit(cf.ThreadPoolExecutor)
+    _patch_submit(cf.ProcessPoolExecutor)
     _patch_work_item(cft)
     _patch_work_item(cfp)
     _patch_workers()

@@ -18,7 +18,7 @@ import multiprocessing.pool as mpp
 
 from . import records as R
 from . import state, waits, workers
-from .calls import Callback, Init, Job, PoolState, Task
+from .calls import Callback, Init, PoolState, Task, issue_job, issue_task
 from .patching import replace
 from .sites import definition_site, drop_own_frame, error_text, name_of, preview_args, user_caller
 
@@ -43,29 +43,23 @@ def _valid(processes, maxtasksperchild):
 def _patch_pool_init():
     def make(orig):
         def __init__(self, processes=None, initializer=None, initargs=(), maxtasksperchild=None, context=None):
-            if state.rec is None or not _valid(processes, maxtasksperchild) or (initializer is not None and not callable(initializer)):
-                try:
-                    return orig(self, processes, initializer, initargs, maxtasksperchild, context)
-                except BaseException as e:
-                    drop_own_frame(e)
-                    raise
-            kind = 'ThreadPool' if isinstance(self, mpp.ThreadPool) else 'Pool'
-            size = processes if processes is not None else _cpu_count()
-            ps = PoolState(state.pool_ids.new(), kind, size)
-            ps.ref = weakref.ref(self)
-            workers.register(ps)
-            lanes = state.lanes
-            lane = lanes.current()
-            site, _ = user_caller(2)
-            w = state.writer
-            lanes.declare(-ps.id, R.LANE_CALLBACK, ps.id, 'Callback')
-            state.rec(R.POOL, lane, ps.id, R.POOL_CREATED, w.str(site), size, w.str(name_of(initializer) if initializer else None), w.str(definition_site(initializer) if initializer else None), text=kind)
-            self._ps = ps
-            _tls.pool = ps
+            ps = None
             try:
+                if state.rec is None or not _valid(processes, maxtasksperchild) or (initializer is not None and not callable(initializer)):
+                    return orig(self, processes, initializer, initargs, maxtasksperchild, context)
+                kind = 'ThreadPool' if isinstance(self, mpp.ThreadPool) else 'Pool'
+                ps = PoolState(state.pool_ids.new(), kind, processes if processes is not None else _cpu_count())
+                ps.ref = weakref.ref(self)
+                workers.register(ps)
+                site, _ = user_caller(2)
+                w = state.writer
+                state.lanes.declare(-ps.id, R.LANE_CALLBACK, ps.id, 'Callback')
+                state.rec(R.POOL, state.lanes.current(), ps.id, R.POOL_CREATED, w.str(site), ps.size, w.str(name_of(initializer) if initializer else None), w.str(definition_site(initializer) if initializer else None), text=kind)
+                self._ps = _tls.pool = ps
                 orig(self, processes, Init(initializer, ps.id, False, ps), initargs, maxtasksperchild, context)
             except BaseException as e:
-                state.rec(R.POOL, lane, ps.id, R.POOL_BROKEN, text=error_text(e))
+                if ps is not None:
+                    state.rec(R.POOL, state.lanes.current(), ps.id, R.POOL_BROKEN, text=error_text(e))
                 drop_own_frame(e)
                 raise
             finally:
@@ -87,47 +81,28 @@ def _pool_state(pool):
     return pool.__dict__.get('_ps')
 
 
-def _issue_job(ps, api, site, func, task_count):
-    """Records a job of `task_count` tasks (map: count of chunks, None: not known up front)."""
-    w = state.writer
-    lane = state.lanes.current()
-    job = Job(state.job_ids.new(), ps, lane, name_of(func))
-    state.rec(R.JOB, lane, job.id, ps.id, w.str(api), w.str(site), task_count or 0, w.str(definition_site(func)))
-    return job
+def _traced_pool(pool):
+    """The pool's state if its jobs are to be recorded now (a running pool, tracing tasks)."""
+    ps = pool.__dict__.get('_ps')
+    return ps if ps is not None and state.tasks and pool._state == mpp.RUN else None
+
+
+def _callbacks(job, site, callback, error_callback):
+    return (None if callback is None else Callback(callback, job, R.CB_RESULT, site),
+            None if error_callback is None else Callback(error_callback, job, R.CB_ERROR, site))
 
 
 def _patch_issuing():
     def make_apply_async(orig):
         def apply_async(self, func, args=(), kwds={}, callback=None, error_callback=None):
-            ps = _pool_state(self)
-            if ps is None or not state.tasks or self._state != mpp.RUN:
-                try:
-                    return orig(self, func, args, kwds, callback, error_callback)
-                except BaseException as e:
-                    drop_own_frame(e)
-                    raise
-            site, api = user_caller(2)
-            api = api or 'apply_async'
-            rec = state.rec
-            w = state.writer
-            lane = state.lanes.current()
-            name = name_of(func)
-            job = Job(state.job_ids.new(), ps, lane, name)
-            task = state.task_ids.new()
-            job.tasks.append(task)
-            preview = preview_args(args, kwds)
-            if ps.id < R.TASK_JOB_POOLS:
-                rec(R.TASK_JOB, lane, job.id, task, R.pack_pool_api(ps.id, w.str(api)), w.str(site), w.str(name), w.str(definition_site(func)), text=preview)
-            else:
-                rec(R.JOB, lane, job.id, ps.id, w.str(api), w.str(site), 1, w.str(definition_site(func)))
-                rec(R.TASK_SUBMIT, lane, task, job.id, w.str(name), 0, text=preview)
-            if callback is not None:
-                callback = Callback(callback, job, R.CB_RESULT, site)
-            if error_callback is not None:
-                error_callback = Callback(error_callback, job, R.CB_ERROR, site)
-            _tls.job = job
             try:
-                return orig(self, Task(func, task, True), args, kwds, callback, error_callback)
+                ps = _traced_pool(self)
+                if ps is None:
+                    return orig(self, func, args, kwds, callback, error_callback)
+                site, api = user_caller(2)
+                job = _tls.job = issue_task(ps, api or 'apply_async', site, func, args, kwds)
+                callback, error_callback = _callbacks(job, site, callback, error_callback)
+                return orig(self, Task(func, job.tasks[0], True), args, kwds, callback, error_callback)
             except BaseException as e:
                 drop_own_frame(e)
                 raise
@@ -139,23 +114,15 @@ def _patch_issuing():
 
     def make_map_async(orig):
         def _map_async(self, func, iterable, mapper, chunksize=None, callback=None, error_callback=None):
-            ps = _pool_state(self)
-            if ps is None or not state.tasks or self._state != mpp.RUN:
-                try:
-                    return orig(self, func, iterable, mapper, chunksize, callback, error_callback)
-                except BaseException as e:
-                    drop_own_frame(e)
-                    raise
-            site, api = user_caller(2)
-            if not hasattr(iterable, '__len__'):
-                iterable = list(iterable)
-            job = _issue_job(ps, api or 'map_async', site, func, _chunk_count(self, len(iterable), chunksize))
-            if callback is not None:
-                callback = Callback(callback, job, R.CB_RESULT, site)
-            if error_callback is not None:
-                error_callback = Callback(error_callback, job, R.CB_ERROR, site)
-            _tls.job = job
             try:
+                ps = _traced_pool(self)
+                if ps is None:
+                    return orig(self, func, iterable, mapper, chunksize, callback, error_callback)
+                site, api = user_caller(2)
+                if not hasattr(iterable, '__len__'):
+                    iterable = list(iterable)
+                job = _tls.job = issue_job(ps, api or 'map_async', site, func, _chunk_count(self, len(iterable), chunksize))
+                callback, error_callback = _callbacks(job, site, callback, error_callback)
                 return orig(self, func, iterable, mapper, chunksize, callback, error_callback)
             except BaseException as e:
                 drop_own_frame(e)
@@ -168,16 +135,11 @@ def _patch_issuing():
 
     def make_imap(orig, api):
         def imap(self, func, iterable, chunksize=1):
-            ps = _pool_state(self)
-            if ps is None or not state.tasks or self._state != mpp.RUN:
-                try:
-                    return orig(self, func, iterable, chunksize)
-                except BaseException as e:
-                    drop_own_frame(e)
-                    raise
-            site, _ = user_caller(2)
-            _tls.job = _issue_job(ps, api, site, func, None)
             try:
+                ps = _traced_pool(self)
+                if ps is not None:
+                    site, _ = user_caller(2)
+                    _tls.job = issue_job(ps, api, site, func, 0)
                 return orig(self, func, iterable, chunksize)
             except BaseException as e:
                 drop_own_frame(e)
@@ -239,52 +201,10 @@ def _patch_results():
     replace(mpp.ApplyResult, '__init__', make_result_init)
     replace(mpp.IMapIterator, '__init__', make_result_init)
 
-    def make_apply_set(orig):
-        def _set(self, i, obj):
-            job = self.__dict__.get('_ps')
-            if job is not None:
-                if not obj[0]:
-                    job.failed = True
-                if self._callback if obj[0] else self._error_callback:
-                    _result_in(job, job.tasks[0])
-            try:
-                orig(self, i, obj)
-            except BaseException as e:
-                drop_own_frame(e)
-                raise
-        return _set
-
-    replace(mpp.ApplyResult, '_set', make_apply_set)
-
-    def make_map_set(orig):
-        def _set(self, i, success_result):
-            job = self.__dict__.get('_ps')
-            if job is not None:
-                ok = success_result[0]
-                if not ok and self._success:
-                    job.failed = True
-                    job.err_task = job.tasks[i] if i < len(job.tasks) else 0
-                if self._number_left == 1 and (self._callback if ok and self._success else self._error_callback):
-                    _result_in(job, job.tasks[i] if i < len(job.tasks) else 0)
-            try:
-                orig(self, i, success_result)
-            except BaseException as e:
-                drop_own_frame(e)
-                raise
-        return _set
-
-    replace(mpp.MapResult, '_set', make_map_set)
-
-    def make_imap_set(orig):
-        def _set(self, i, obj):
-            job = self.__dict__.get('_ps')
-            if job is not None and not obj[0]:
-                job.failed = True
-            orig(self, i, obj)
-        return _set
-
-    replace(mpp.IMapIterator, '_set', make_imap_set)
-    replace(mpp.IMapUnorderedIterator, '_set', make_imap_set)
+    replace(mpp.ApplyResult, '_set', lambda orig: _observed(orig, _apply_outcome))
+    replace(mpp.MapResult, '_set', lambda orig: _observed(orig, _chunk_outcome))
+    replace(mpp.IMapIterator, '_set', lambda orig: _observed(orig, _item_outcome))
+    replace(mpp.IMapUnorderedIterator, '_set', lambda orig: _observed(orig, _item_outcome))
 
     def make_delitem(orig):
         def __delitem__(self, item):
@@ -297,6 +217,44 @@ def _patch_results():
         return __delitem__
 
     replace(mpp._PoolCache, '__delitem__', make_delitem)
+
+
+def _observed(orig, seen):
+    """A result's _set(i, outcome), which the result-handler thread calls as outcomes come in
+    (running the callbacks), with seen(result, job, i, outcome) first."""
+    def _set(self, i, obj):
+        try:
+            job = self.__dict__.get('_ps')
+            if job is not None:
+                seen(self, job, i, obj)
+            return orig(self, i, obj)
+        except BaseException as e:
+            drop_own_frame(e)
+            raise
+    return _set
+
+
+def _apply_outcome(result, job, i, obj):
+    if not obj[0]:
+        job.failed = True
+    if result._callback if obj[0] else result._error_callback:
+        _result_in(job, job.tasks[0])
+
+
+def _chunk_outcome(result, job, i, obj):
+    """A map's chunk: the first error is the one its error callback gets (SEMANTICS 4)."""
+    ok = obj[0]
+    task = job.tasks[i] if i < len(job.tasks) else 0
+    if not ok and result._success:
+        job.failed = True
+        job.err_task = task
+    if result._number_left == 1 and (result._callback if ok and result._success else result._error_callback):
+        _result_in(job, task)
+
+
+def _item_outcome(result, job, i, obj):
+    if not obj[0]:
+        job.failed = True
 
 
 def _result_in(job, task):
@@ -346,78 +304,49 @@ def why_never(pool, result=None):
     return None
 
 
+def _result_outcome(self, error, value, timeout):
+    failed = self.ready() and not self._success
+    if error is None:
+        return (R.WAIT_OK if self.ready() or timeout is None else R.WAIT_TIMEOUT), False
+    return (R.WAIT_ERROR if failed or not isinstance(error, mpp.TimeoutError) else R.WAIT_TIMEOUT), failed
+
+
+def _next_outcome(self, error, value, timeout):
+    if error is None or isinstance(error, StopIteration):
+        return R.WAIT_OK, False
+    if isinstance(error, mpp.TimeoutError):
+        return R.WAIT_TIMEOUT, False
+    return R.WAIT_ERROR, True
+
+
+def _result_blocking(self):
+    pool = self._pool
+    return None if pool is None else (lambda: self._event.wait(waits.POLL), lambda: why_never(pool, self))
+
+
+def _next_blocking(self):
+    pool = self._pool
+    return None if pool is None else (lambda: _imap_has_next(self), lambda: why_never(pool, self))
+
+
 def _patch_waits():
-    def make_get(orig, what):
-        def get(self, timeout=None):
-            job = self.__dict__.get('_ps')
-            wait = waits.begin(what, job.id if job else -1, timeout) if state.rec is not None else None
-            try:
-                if wait is not None and timeout is None:
-                    pool = self._pool
-                    if pool is not None:
-                        waits.until(lambda: self._event.wait(waits.POLL), lambda: why_never(pool, self), wait, job.id if job else -1)
-                result = orig(self, timeout)
-            except BaseException as e:
-                if wait is not None:
-                    failed = self.ready() and not self._success
-                    if failed and job is not None:
-                        state.rec(R.RETRIEVED, wait[1], job.id)
-                    waits.end(wait, R.WAIT_ERROR if failed or not isinstance(e, mpp.TimeoutError) else R.WAIT_TIMEOUT)
-                drop_own_frame(e)
-                raise
-            if wait is not None:
-                waits.end(wait, R.WAIT_OK if self.ready() or timeout is None else R.WAIT_TIMEOUT)
-            return result
-        return get
-
-    replace(mpp.ApplyResult, 'get', lambda orig: make_get(orig, 'get'))
-    replace(mpp.ApplyResult, 'wait', lambda orig: make_get(orig, 'wait'))
-
-    def make_next(orig):
-        def next(self, timeout=None):
-            job = self.__dict__.get('_ps')
-            wait = waits.begin('next', job.id if job else -1, timeout) if state.rec is not None else None
-            try:
-                if wait is not None and timeout is None and self._pool is not None:
-                    pool = self._pool
-                    waits.until(lambda: _imap_has_next(self), lambda: why_never(pool, self), wait, job.id if job else -1)
-                item = orig(self, timeout)
-            except StopIteration:
-                if wait is not None:
-                    waits.end(wait, R.WAIT_OK)
-                raise
-            except BaseException as e:
-                if wait is not None:
-                    waits.end(wait, R.WAIT_TIMEOUT if isinstance(e, mpp.TimeoutError) else R.WAIT_ERROR)
-                drop_own_frame(e)
-                raise
-            if wait is not None:
-                waits.end(wait, R.WAIT_OK)
-            return item
-        return next
-
-    original_next = replace(mpp.IMapIterator, 'next', make_next)
+    replace(mpp.ApplyResult, 'get', lambda orig: waits.traced(orig, 'get', _result_outcome, _result_blocking))
+    replace(mpp.ApplyResult, 'wait', lambda orig: waits.traced(orig, 'wait', _result_outcome, _result_blocking))
+    original_next = replace(mpp.IMapIterator, 'next', lambda orig: waits.traced(orig, 'next', _next_outcome, _next_blocking))
     if mpp.IMapIterator.__dict__.get('__next__') is original_next:
         mpp.IMapIterator.__next__ = mpp.IMapIterator.next
 
-    def make_join(orig):
-        def join(self):
-            wait = waits.begin('join', -1, None) if state.rec is not None and self._state != mpp.RUN else None
-            try:
-                if wait is not None:
-                    handler = self._worker_handler
-                    waits.until(lambda: _joined(handler), lambda: _stuck_job(self), wait, -1)
-                orig(self)
-            except BaseException as e:
-                if wait is not None:
-                    waits.end(wait, R.WAIT_ERROR)
-                drop_own_frame(e)
-                raise
-            if wait is not None:
-                waits.end(wait, R.WAIT_OK)
-        return join
+    replace(mpp.Pool, 'join', lambda orig: waits.traced(orig, 'join', blocking=_join_blocking, timeout_of=waits.no_timeout, drawn=_joining))
 
-    replace(mpp.Pool, 'join', make_join)
+
+def _joining(pool, args, kwargs):
+    """join() before close() raises at once: no wait."""
+    return pool._state != mpp.RUN
+
+
+def _join_blocking(pool):
+    handler = pool._worker_handler
+    return lambda: _joined(handler), lambda: _stuck_job(pool)
 
 
 def _imap_has_next(it):

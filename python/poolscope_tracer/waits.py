@@ -59,6 +59,55 @@ def until(ready, why_never, wait, job):
             threading.Event().wait()
 
 
+def _timeout_arg(args, kwargs):
+    return args[0] if args else kwargs.get('timeout')
+
+
+def no_timeout(args, kwargs):
+    return None
+
+
+def plain_outcome(first, error, value, timeout):
+    return (R.WAIT_OK if error is None else R.WAIT_ERROR), False
+
+
+def traced(orig, what, outcome=plain_outcome, blocking=None, timeout_of=_timeout_arg, drawn=None):
+    """Wraps a call that waits, `orig(first, *args)`: a result's or future's method (get, wait,
+    next, result, exception: first is self, the timeout comes next), a pool's join or shutdown,
+    or futures.wait (first is the futures), into one that draws its wait on the user's line.
+
+    outcome(first, error, value, timeout) -> (WaitOutcome, whether the job's error reached the
+    user); blocking(first) -> (ready, why_never), for a wait without a timeout to be checked for
+    a deadlock while it waits, or None; drawn(first, args, kwargs): whether this call is one."""
+    def wrapper(first, *args, **kwargs):
+        wait = job = None
+        try:
+            job = getattr(first, '__dict__', {}).get('_ps')
+            timeout = timeout_of(args, kwargs)
+            if state.rec is not None and (drawn is None or drawn(first, args, kwargs)):
+                wait = begin(what, job.id if job else -1, timeout)
+            if wait is not None and timeout is None and blocking is not None:
+                checks = blocking(first)
+                if checks is not None:
+                    until(checks[0], checks[1], wait, job.id if job else -1)
+            value = orig(first, *args, **kwargs)
+        except BaseException as e:
+            if wait is not None:
+                _ended(wait, job, *outcome(first, e, None, timeout))
+            drop_own_frame(e)
+            raise
+        if wait is not None:
+            _ended(wait, job, *outcome(first, None, value, timeout))
+        return value
+    return wrapper
+
+
+def _ended(wait, job, outcome, retrieved):
+    if retrieved and job is not None:
+        state.rec(R.RETRIEVED, wait[1], job.id)
+    end(wait, outcome)
+
+
 def patch_sleep():
     sleep = time.sleep
 

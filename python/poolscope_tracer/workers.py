@@ -59,13 +59,13 @@ def _process_name():
     return multiprocessing.current_process().name
 
 
-def run_worker(target, init, args):
+def run_worker(target, init, args, kwargs):
     """Runs a pool's worker function as a traced worker of init's pool."""
     in_process = threading.current_thread() is threading.main_thread()
     worker_thread.init_error = None
     lane = start_worker(init, in_process)
     try:
-        target(*args)
+        target(*args, **kwargs)
     except BaseException as e:
         if not in_process:
             state.rec(R.WORKER, state.lanes.current(), R.WORKER_DIED, -1, 0, 0, text='the worker thread ended with %s' % error_text(e))
@@ -123,20 +123,24 @@ def _last_doings(pid):
     return running, init_error
 
 
-def patch_pool_worker():
-    def make(orig):
-        def worker(inqueue, outqueue, initializer=None, initargs=(), maxtasks=None, wrap_exception=False):
-            if type(initializer) is not Init or state.rec is None:
-                return orig(inqueue, outqueue, initializer, initargs, maxtasks, wrap_exception)
-            try:
-                return run_worker(orig, initializer, (inqueue, outqueue, initializer, initargs, maxtasks, wrap_exception))
-            except BaseException as e:
-                drop_own_frame(e)
-                raise
-        return worker
+def traced_worker(orig):
+    """A pool's worker function (multiprocessing.pool.worker, concurrent.futures' _worker and
+    _process_worker: each takes the initializer third), run as a traced worker when its pool
+    handed it an Init. The pools look these functions up in their modules when they start a worker."""
+    def worker(*args, **kwargs):
+        try:
+            init = args[2] if len(args) > 2 else kwargs.get('initializer')
+            if type(init) is not Init or state.rec is None:
+                return orig(*args, **kwargs)
+            return run_worker(orig, init, args, kwargs)
+        except BaseException as e:
+            drop_own_frame(e)
+            raise
+    return worker
 
-    # The pool looks `worker` up in its module each time it starts one.
-    replace(mpp, 'worker', make)
+
+def patch_pool_worker():
+    replace(mpp, 'worker', traced_worker)
 
     def make_encoding_error(orig):
         def __init__(self, exc, value):
