@@ -56,7 +56,11 @@ const MAIN_RING_BYTES = 64 * 1024 * 1024;
 
 export function startRun(file: string, opts: RunOptions = {}): RunHandle {
   const run = new ThreadRun(resolve(file), opts);
-  const done = run.run();
+  return runHandle(run, run.run());
+}
+
+/** A started run's handle, whatever runs the program: its store, its result to come, and Stop. */
+export function runHandle(run: { trace: RunTrace; end: RunEnd }, done: Promise<RunResult>): RunHandle {
   return {
     store: run.trace.store,
     done,

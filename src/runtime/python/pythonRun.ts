@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } 
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { Rec, type RawRecord } from '../../trace/records';
-import type { RunError, RunHandle, RunOptions, RunResult } from '../host/run';
+import { runHandle, type RunError, type RunHandle, type RunOptions, type RunResult } from '../host/run';
 import { RunTrace } from '../host/runTrace';
 import { RunEnd, type RunEnding } from '../host/runEnd';
 import { RecordFile } from './recordFile';
@@ -38,15 +38,7 @@ interface Exit {
 
 export function startPythonRun(file: string, opts: PythonRunOptions = {}): RunHandle {
   const run = new PythonRun(resolve(file), opts);
-  const done = run.run();
-  return {
-    store: run.trace.store,
-    done,
-    async stop() {
-      run.end.end({ outcome: 'stopped' });
-      await done;
-    },
-  };
+  return runHandle(run, run.run());
 }
 
 class PythonRun {
