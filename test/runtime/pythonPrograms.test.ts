@@ -309,7 +309,7 @@ describe('Python programs in the style of the tutorials, run through the CLI', f
       assert.notEqual(t.lane(task).kind, 'callback');
       assert.ok(t.output.some((l) => l.lane === t.lane(show).name && l.text === 'callback in Thread-1 -> 27'));
       const [threw] = found(t, 'callback-threw');
-      assert.equal(threw.line, 16);
+      assert.equal(threw.line, 25, 'at def broken');
       assert.match(threw.message, /^done callback `broken` threw LookupError: no such record; the executor logged it and ran the later callbacks/);
     });
   });
