@@ -1,5 +1,5 @@
 // `npm run test:vscode`: the integration suite in a real VS Code, at the newest version the
-// suite knows, then the end-to-end test.
+// suite knows and at the oldest engines.vscode allows, then the end-to-end test.
 // Here that VS Code is code-server (no VS Code desktop can be downloaded); `--vscode newest` or
 // `--vscode oldest` runs one of them only. With `--desktop` or POOLSCOPE_VSCODE_EXECUTABLE set,
 // the suite runs in VS Code desktop through @vscode/test-electron instead (the browser
@@ -16,13 +16,13 @@ let code;
 if (desktop) code = node(join(REPO_ROOT, 'test', 'vscode', 'runner', 'runInElectron.mjs'), passOn);
 else {
   const runner = join(REPO_ROOT, 'test', 'vscode', 'runner', 'runInCodeServer.mjs');
-  // The oldest build (code-server 4.90.3) does not start here yet: it refuses --vscode-option,
-  // which the test payload needs. `--vscode oldest` still runs it, until it does.
-  const builds = passOn.includes('--vscode') ? [[]] : [['--vscode', 'newest']];
+  const builds = passOn.includes('--vscode') ? [[]] : [['--vscode', 'newest'], ['--vscode', 'oldest']];
   code = 0;
-  for (const b of builds) code ||= node(runner, [...b, ...passOn]);
-  // The untrusted-workspace suite needs a VS Code of its own, with Workspace Trust on.
-  if (code === 0 && !passOn.includes('--grep')) code = node(runner, ['--untrusted', ...passOn]);
+  for (const b of builds) {
+    code ||= node(runner, [...b, ...passOn]);
+    // The untrusted-workspace suite needs a VS Code of its own, with Workspace Trust on.
+    if (code === 0 && !passOn.includes('--grep')) code = node(runner, ['--untrusted', ...b, ...passOn]);
+  }
 }
 if (code === 0 && !desktop && !passOn.includes('--grep')) {
   code = node(join(REPO_ROOT, 'node_modules', 'mocha', 'bin', 'mocha.js'), ['--no-config', '--no-package', 'test/vscode/e2e/*.e2e.mjs']);

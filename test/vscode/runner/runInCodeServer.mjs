@@ -6,12 +6,14 @@
 // --untrusted: the suite for an untrusted workspace (*.untrusted.ts), in a fresh folder VS Code
 // opens in Restricted Mode, holding a copy of test/vscode/fixtures/writes-marker.ts.
 // Env: POOLSCOPE_TEST_TIMEOUT_MS (overall limit, default 10 min), POOLSCOPE_TEST_VERBOSE=1 (server log).
-import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { REPO_ROOT, launchBrowser, makeRunDir, removeRunDir, startCodeServer, workbenchUrl } from './codeServer.mjs';
 import { VSCODE_BUILDS } from './codeServerCache.mjs';
 
 const SUITE_INDEX = join(REPO_ROOT, 'out', 'test', 'vscode', 'suite', 'index.js');
+// VS Code 1.90 drops the payload's extensionEnvironment, so the suite also finds it in this file.
+const ENVIRONMENT_FILE = join(dirname(SUITE_INDEX), 'environment.json');
 const TIMEOUT_MS = Number(process.env.POOLSCOPE_TEST_TIMEOUT_MS || 600_000);
 const verbose = process.env.POOLSCOPE_TEST_VERBOSE === '1';
 const grepAt = process.argv.indexOf('--grep');
@@ -68,6 +70,7 @@ async function main() {
   const environment = { POOLSCOPE_TEST_REPORT: reportFile };
   if (untrusted) environment.POOLSCOPE_TEST_WORKSPACE = 'untrusted';
   if (grep) environment.POOLSCOPE_TEST_GREP = grep;
+  writeFileSync(ENVIRONMENT_FILE, JSON.stringify(environment));
   await page.goto(workbenchUrl(server, { folder, extensionTestsPath: SUITE_INDEX, environment }));
   const progress = setInterval(flushReport, 500);
   let timer;
@@ -81,9 +84,11 @@ async function main() {
   clearTimeout(timer);
   clearInterval(progress);
   flushReport();
-  if (code !== 0 && printed === 0) {
+  if (printed === 0) {
+    // A suite that reported nothing has not shown that it ran: never a pass.
     console.error('The suite wrote no report. Last server log lines:');
     console.error(serverLog.slice(-40).join('\n'));
+    return code || 1;
   }
   return code;
 }
@@ -98,6 +103,7 @@ try {
   await browser?.close();
   server?.stop();
   removeRunDir(runDir);
+  rmSync(ENVIRONMENT_FILE, { force: true });
 }
 console.log(`VS Code ${build.vscode} integration suite exit code: ${code}`);
 process.exit(code);
