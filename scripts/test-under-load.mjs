@@ -1,0 +1,44 @@
+// The suite on a loaded machine: the unit, runtime and browser suites run N times in a row while
+// busy-loop processes keep every core busy, as on a shared CI machine. Each round's result and
+// the load average are printed; the exit code is non-zero if any round failed.
+//   node scripts/test-under-load.mjs [--rounds 3] [--loops 4]
+// Build first (`npm run build`): the rounds test what is built, as `npm test` does.
+import { spawn, spawnSync } from 'node:child_process';
+import { loadavg } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const option = (name, fallback) => {
+  const at = process.argv.indexOf(name);
+  return at > 0 ? Number(process.argv[at + 1]) : fallback;
+};
+const rounds = option('--rounds', 3);
+const loops = option('--loops', 4);
+const mocha = join(ROOT, 'node_modules', 'mocha', 'bin', 'mocha.js');
+const suites = [
+  ['unit and runtime', []],
+  ['browser', ['--config', 'test/browser/.mocharc.json']],
+];
+
+const busy = Array.from({ length: loops }, () => spawn(process.execPath, ['-e', 'for (;;);'], { stdio: 'ignore' }));
+const stopBusy = () => busy.forEach((p) => p.kill('SIGKILL'));
+process.on('exit', stopBusy);
+
+const results = [];
+for (let round = 1; round <= rounds; round++) {
+  for (const [name, args] of suites) {
+    const started = Date.now();
+    const r = spawnSync(process.execPath, [mocha, ...args], { cwd: ROOT, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+    const out = r.stdout + r.stderr;
+    const counts = ['passing', 'failing', 'pending'].map((k) => `${out.match(new RegExp(`(\\d+) ${k}`))?.[1] ?? 0} ${k}`).join(', ');
+    const line = `round ${round}, ${name}: exit ${r.status}, ${counts}, ${Math.round((Date.now() - started) / 1000)} s, load average ${loadavg()[0].toFixed(1)}`;
+    console.log(line);
+    if (r.status !== 0) console.log(out.slice(out.indexOf(' failing') - 20));
+    results.push(r.status === 0);
+  }
+}
+stopBusy();
+const failed = results.filter((ok) => !ok).length;
+console.log(`${results.length - failed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);
