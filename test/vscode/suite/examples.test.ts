@@ -9,7 +9,7 @@ interface Promised {
   name: string;
 }
 
-/** What each seed example teaches, as the Problems panel must show it. Lines are found by their text. */
+/** What each example teaches, as the Problems panel must show it. Lines are found by their text. */
 const LESSONS: Record<string, Promised[]> = {
   'apply-callback.ts': [],
   'map-callbacks.ts': [],
@@ -29,6 +29,15 @@ const LESSONS: Record<string, Promised[]> = {
     { rule: 'pool-broken', line: 'export function connect(', name: 'connect' },
     { rule: 'deadlock', line: 'await pool.join()', name: 'join' },
   ],
+  'pool-callbacks-parent.ts': [],
+  'process-initializer-fails.ts': [{ rule: 'pool-broken', line: 'export function connect(', name: 'connect' }],
+  'process-task-errors.ts': [{ rule: 'error-unretrieved', line: 'export function parse(', name: 'parse' }],
+  'process-map-raises.ts': [],
+  'worker-exits.ts': [
+    { rule: 'worker-crashed', line: 'export function lookUp(', name: 'lookUp' },
+    { rule: 'deadlock', line: 'await pool.join()', name: 'join' },
+  ],
+  'maxtasksperchild.ts': [],
 };
 
 /**
@@ -39,9 +48,9 @@ const LESSONS: Record<string, Promised[]> = {
 const TIMING = new Set(['main-blocked', 'callback-blocked']);
 
 /** Rules whose diagnostics must say where else to look. */
-const WITH_RELATED = new Set(['callback-blocked', 'callback-threw', 'deadlock', 'errors-unseen', 'pool-broken', 'main-blocked']);
+const WITH_RELATED = new Set(['callback-blocked', 'callback-threw', 'deadlock', 'errors-unseen', 'error-unretrieved', 'pool-broken', 'main-blocked', 'worker-crashed']);
 
-describe('seed examples', () => {
+describe('examples in the Problems panel', () => {
   before(resetSettings);
 
   for (const [file, promised] of Object.entries(LESSONS)) {
