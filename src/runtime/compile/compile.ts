@@ -8,6 +8,7 @@ import { dirname, join, resolve } from 'node:path';
 import type { Site } from '../../trace/model';
 import { API_GLOBAL } from '../api/apiGlobal';
 import { TAG_BANNER } from '../sites/siteTag';
+import { bundleEntry } from './bundleExports';
 
 export const TASK_FILE_EXTENSIONS = ['.js', '.mjs', '.cjs', '.ts', '.mts', '.cts'];
 
@@ -47,7 +48,7 @@ export async function compileTaskFile(file: string): Promise<Compiled> {
   const bundle = join(outdir, 'task.mjs');
   const result = await esbuild
     .build({
-      entryPoints: [abs],
+      stdin: { contents: bundleEntry(abs), resolveDir: dirname(abs), sourcefile: '<poolscope task entry>', loader: 'js' },
       absWorkingDir: dirname(abs),
       bundle: true,
       platform: 'node',
@@ -56,6 +57,9 @@ export async function compileTaskFile(file: string): Promise<Compiled> {
       outfile: bundle,
       sourcemap: 'linked',
       sourcesContent: false,
+      // Bundling renames functions whose names clash between modules (\`scale\` -> \`scale2\`);
+      // lanes, findings and messages must show the names the user wrote.
+      keepNames: true,
       logLevel: 'silent',
       plugins: [poolscopeImport],
       // Bundled CommonJS packages may still require Node built-ins; calls tagged later (tagCalls.ts) need the tag function.

@@ -1,6 +1,7 @@
 // Task functions cross threads by name: a worker imports the task file and looks the
 // function up by its export name, as Python's process pools pickle a function by name.
 import { badInput, ValueError } from '../api/errors';
+import { taskExports } from '../compile/bundleExports';
 
 export interface FnRef {
   url: string;
@@ -42,14 +43,4 @@ export async function resolveRef(ref: Pick<FnRef, 'url' | 'name'>): Promise<Func
   const fn = (await mod)[ref.name];
   if (typeof fn !== 'function') throw new ValueError(`\`${ref.name}\` is not a function exported by ${ref.url}`);
   return fn;
-}
-
-/**
- * What a task file exports. A CommonJS file's `module.exports` (`exports.main = ...`) is all an
- * ESM bundle of it exports, as `default`: its functions are looked up there.
- */
-export function taskExports(namespace: Record<string, unknown>): Record<string, unknown> {
-  const onlyDefault = Object.keys(namespace).every((k) => k === 'default');
-  const commonJs = namespace.default;
-  return onlyDefault && commonJs !== null && typeof commonJs === 'object' ? (commonJs as Record<string, unknown>) : namespace;
 }
