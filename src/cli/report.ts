@@ -21,17 +21,21 @@ export function textReport(store: TraceStore, findings: Finding[], error: RunErr
   let failed = 0;
   let lost = 0;
   let cancelled = 0;
+  let unrun = 0;
   for (let i = 0; i < store.spanCount; i++) {
     if (store.kind(i) !== 'task') continue;
     const status = store.status(i);
     if (status === 'error') failed++;
     else if (status === 'lost') lost++;
-    else if (status === 'cancelled') cancelled++;
+    // Dropped from the queue: by cancel(), or by a pool that broke or was terminated, whose
+    // futures fail or never complete: the program saw no cancellation there.
+    else if (status === 'cancelled' && store.jobs.get(store.jobCol[i])?.status === 'cancelled') cancelled++;
+    else if (status === 'cancelled') unrun++;
   }
   const counts =
     recording === 'off'
       ? 'tasks, callbacks and waits not recorded (--no-trace)'
-      : `${tasks} tasks issued, ${failed} failed${lost ? `, ${lost} lost with their worker` : ''}${cancelled ? `, ${cancelled} cancelled` : ''}`;
+      : `${tasks} tasks issued, ${failed} failed${lost ? `, ${lost} lost with their worker` : ''}${cancelled ? `, ${cancelled} cancelled` : ''}${unrun ? `, ${unrun} never ran` : ''}`;
   out.push('', `── poolscope: ${store.meta.outcome} after ${ms} ms · ${counts} ──`);
   if (error && store.meta.outcome !== 'returned') {
     const where = error.site ? `${formatSite(error.site)}: ` : '';

@@ -55,6 +55,13 @@ describe('command line', function () {
     assert.equal(Number(worker[1]) + Number(summary[1]), 6, 'every task either ran on Worker 1 or was cancelled');
   });
 
+  it('counts the tasks a broken pool dropped as never run, not as cancelled: their futures failed', () => {
+    const r = cli(['run', resolve(EXAMPLES, 'process-initializer-fails.ts')]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /^Main\s+│ future failed: BrokenProcessPool: /m);
+    assert.match(r.stdout, /· 3 tasks issued, 0 failed, 3 never ran ──$/m);
+  });
+
   describe('bad input: exit 2 with file and line, no hang', () => {
     it('a missing file', async () => {
       assertBadInput('no-such-file.ts', /no such file/);
