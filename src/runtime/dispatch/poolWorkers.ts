@@ -3,7 +3,6 @@
 // see ThreadWorkers and ProcessWorkers). A slot keeps its lane for its whole life, so a child
 // process replaced by its proxy draws on the same row.
 import { MessageChannel, Worker, type MessagePort, type ResourceLimits } from 'node:worker_threads';
-import { deserialize } from 'node:v8';
 import { spawnThread } from '../host/spawnThread';
 import { encodingError, ValueError } from '../api/errors';
 import { nowUs } from '../record/clock';
@@ -45,7 +44,8 @@ export abstract class PoolWorkers {
   private readonly queueBuffer = createTaskQueueBuffer();
   readonly queue = new TaskQueue(this.queueBuffer);
   protected readonly slots: Slot[] = [];
-  private outstanding = 0;
+  /** tasks (or callbacks) main still expects */
+  protected outstanding = 0;
 
   constructor(
     protected readonly opts: WorkerOptions,
@@ -60,12 +60,28 @@ export abstract class PoolWorkers {
   /** The slot's thread is gone (its channel closed, and its exit is known): what that means for the pool. */
   protected abstract threadEnded(slot: Slot, exit: ThreadExit): void;
 
+  /** Settles once everything the slot's worker sent main has been read, after its thread ended (what a thread sends comes before its end). */
+  protected drained?(slot: Slot): Promise<void>;
+
+  /** Queues an encoded task for the idle workers; returns its queue position. */
+  protected dispatch(taskId: number, bytes: Uint8Array): number {
+    return this.queue.push(taskId, bytes);
+  }
+
+  /** Whether what the workers send keeps main's event loop alive: while main expects something. */
+  protected keepAlive(on: boolean): void {
+    for (const s of this.slots) {
+      if (on) s.port?.ref();
+      else s.port?.unref();
+    }
+  }
+
   get size(): number {
     return this.slots.length;
   }
 
   addWorker(): void {
-    const state = new SharedArrayBuffer(WorkerState.CELLS * 4);
+    const state = new SharedArrayBuffer(WorkerState.BYTES);
     const slot: Slot = { ...newWorkerLane(this.opts.poolId), state: new Int32Array(state), exited: Promise.resolve() };
     this.slots.push(slot);
     this.start(slot, state);
@@ -105,27 +121,25 @@ export abstract class PoolWorkers {
       exit = threadExit(worker, closed);
       slot.stop = this.stopper(slot, () => void worker.terminate());
     }
-    slot.exited = Promise.all([closed, exit]).then(([, e]) => {
+    slot.exited = Promise.all([closed, exit]).then(async ([, e]) => {
       if (slot.port === port1) slot.port = undefined;
+      await this.drained?.(slot);
       this.threadEnded(slot, e);
     });
   }
 
   private onMessage(slot: Slot, m: WorkerMessage): void {
     if (m.t === 'results') this.events.results(m.items);
-    else if (m.t === 'encoded') {
-      const view = new DataView(m.bytes.buffer, m.bytes.byteOffset, m.bytes.byteLength);
-      for (let at = 0; at < m.bytes.length; ) {
-        const n = view.getUint32(at, true);
-        this.events.results(deserialize(m.bytes.subarray(at + 4, at + 4 + n)) as unknown[]);
-        at += 4 + n;
-      }
-    }
     else if (m.t === 'init-failed') {
       slot.initError = m.error;
       this.events.initFailed(slot.lane, m.error);
     }
-    else this.events.died(slot.lane, m.task, m.why);
+    else this.workerDied(slot, m);
+  }
+
+  /** What a slot's thread says of a death it saw (a process proxy's child). */
+  protected workerDied(slot: Slot, m: Extract<WorkerMessage, { t: 'died' }>): void {
+    this.events.died(slot.lane, m.task, m.why);
   }
 
   /** Serializes and queues a task; returns its queue position. Throws MaybeEncodingError for uncloneable arguments. */
@@ -140,18 +154,18 @@ export abstract class PoolWorkers {
       throw new ValueError(`task arguments are ${bytes.length} bytes once serialized; the most one task can carry is ${this.queue.maxPayload}`);
     }
     this.began(1);
-    return this.queue.push(taskId, bytes);
+    return this.dispatch(taskId, bytes);
   }
 
   /** Tasks (or callbacks) main still expects: while any, the worker threads keep main's event loop alive. */
   began(n: number): void {
-    if (this.outstanding === 0 && n > 0) for (const s of this.slots) s.port?.ref();
+    if (this.outstanding === 0 && n > 0) this.keepAlive(true);
     this.outstanding += n;
   }
 
   ended(n: number): void {
     this.outstanding -= n;
-    if (this.outstanding === 0) for (const s of this.slots) s.port?.unref();
+    if (this.outstanding === 0) this.keepAlive(false);
   }
 
   /** No more tasks: workers finish the queue and exit. */

@@ -178,6 +178,11 @@ export class TaskQueue {
     Atomics.notify(this.ctl, SEQ);
   }
 
+  /** A position the read end has passed already: that of a task handed to a worker without queueing (it cannot be cancelled). */
+  get handedPosition(): number {
+    return (Atomics.load(this.ctl, R) - 8) | 0;
+  }
+
   /** Whether the record pushed at `pos` was claimed (or skipped) already. */
   consumed(pos: number): boolean {
     return (((Atomics.load(this.ctl, R) >>> 0) - pos) | 0) > 0;

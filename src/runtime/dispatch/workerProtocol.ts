@@ -30,18 +30,36 @@ export interface ProcessSlotOptions {
   maxTasks: number;
   /** start a new child when one dies (Pool: yes; executors break instead) */
   respawn: boolean;
+  /** where main listens for its children (a Unix socket or a named pipe): results come, and tasks go, there */
+  mainPath: string;
 }
 
 /** Int32 cells of PoolWorkerData.state. */
 export const WorkerState = {
-  /** the task running now (0: none) */
+  /**
+   * The task running now (0: none). A process slot's lane, which main and its proxy both may
+   * hand a task, is claimed here: -1 idle, 0 not to be handed anything (starting, ending), else
+   * the task handed to it. Only a compare-and-swap from -1 hands a task.
+   */
   TASK: 0,
   /** how the worker ended, as WorkerEnd; 0 while running, or when it died */
   END: 1,
   /** 1: what killed it was an unhandled promise rejection */
   UNHANDLED: 2,
-  CELLS: 4,
+  /** process slots: how many of its children connected to main (each one's results come on its own connection) */
+  CONNECTED: 3,
+  /** process slots: how many tasks' ends its proxy has read (their records are in the lane's ring) */
+  ENDS_READ: 4,
+  /** process slots: the pid of its current child, the only one TASK speaks for */
+  PID: 5,
+  CELLS: 6,
+  /** process slots: a Float64 after the cells, when the task in TASK was handed over */
+  HANDED_AT_BYTE: 24,
+  BYTES: 32,
 } as const;
+
+/** WorkerState.TASK of a process slot whose child is idle. */
+export const LANE_IDLE = -1;
 
 export const WorkerEnd = { running: 0, done: 1, initFailed: 2 } as const;
 
@@ -50,11 +68,13 @@ export const TaskMode = { call: 0, map: 1, starmap: 2 } as const;
 export type WorkerMessage =
   /** flat triples: taskId, ResultStatus (outcomeCodec.ts), value */
   | { t: 'results'; items: unknown[] }
-  /** the same triples from a child process, still in v8's serialization: batches, each after its u32 length */
-  | { t: 'encoded'; bytes: Uint8Array }
   | { t: 'init-failed'; error: string }
-  /** a child process died unasked (its proxy recorded how); `task` was lost with it (0: none) */
-  | { t: 'died'; task: number; why: string };
+  /**
+   * A worker died unasked (a process proxy recorded how); `task` was lost with it (0: none). A
+   * process's `pid`, whether it had connected to main (then main reads what it sent there
+   * first), and the last task it ended, whose result it may not have sent (0: none).
+   */
+  | { t: 'died'; task: number; why: string; pid?: number; connected?: boolean; ended?: number };
 
 /** main -> a process proxy */
 export type ProxyCommand = { t: 'terminate'; why: string };

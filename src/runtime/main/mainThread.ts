@@ -14,6 +14,7 @@ import { isBadInput } from '../api/errors';
 import { firstLine, stackSite, userStack } from '../sites/stacks';
 import { taskExports } from '../compile/bundleExports';
 import { registerTaskModule } from '../dispatch/taskRegistry';
+import { awaitProcessRecords } from '../dispatch/process/processWorkers';
 import { CALLBACK_LANE, MAIN_LANE } from '../record/lanes';
 import { flushPartialLines, setupThread } from '../record/threadSetup';
 import type { HostToMain, MainToHost, MainWorkerData } from '../host/mainThreadMessages';
@@ -43,7 +44,10 @@ port.unref();
 
 configureRun(data.defaultWorkers, {
   laneRing: (lane, ring) => send({ t: 'ring', lane, ring }),
-  deadlock: () => send({ t: 'deadlock' }),
+  deadlock: () => {
+    awaitProcessRecords();
+    send({ t: 'deadlock' });
+  },
   spawn: (lane, script, workerData) => {
     port.postMessage({ t: 'spawn', lane, script, data: workerData } satisfies MainToHost, [workerData.port!]);
   },
@@ -66,6 +70,7 @@ const fileStart = { file: data.file, line: 1, col: 1 };
 const exitThread = process.exit.bind(process);
 process.exit = ((code?: number | string | null) => {
   flushPartialLines();
+  awaitProcessRecords();
   send({ t: 'exit', code: Number(code ?? process.exitCode ?? 0), site: stackSite(userStack(new Error('process.exit'))) });
   return exitThread(code);
 }) as typeof process.exit;
@@ -93,6 +98,7 @@ async function run(): Promise<void> {
   try {
     await (ns.main as () => unknown)();
     flushPartialLines();
+    awaitProcessRecords();
     rec.rec(Rec.MAIN_END, MAIN_LANE, MainStatus.returned);
     send({ t: 'end', ok: true });
   } catch (e) {
@@ -103,6 +109,7 @@ async function run(): Promise<void> {
       send({ t: 'bad-input', message: firstLine(stack), site: stackSite(stack), stack });
       return;
     }
+    awaitProcessRecords();
     rec.rec(Rec.MAIN_END, MAIN_LANE, MainStatus.threw, 0, 0, 0, 0, 0, stack);
     send({ t: 'end', ok: false, error: stack, site: stackSite(stack) ?? throwSite(e, sites) });
   }

@@ -1,6 +1,8 @@
-// The pipes between a process proxy (a thread of the run) and its child process carry frames:
+// What a pool's child process says, and is told, in frames:
 //   u32 body bytes | u8 kind | body
-// Both directions use the same framing; each has its own kinds.
+// on the pipes between it and its proxy (a thread of the run, which starts it, feeds it while main
+// is busy and copies its records into the lane's ring) and on its connection to main (its results,
+// and the tasks main hands it itself while it is idle). Each direction has its own kinds.
 import type { FnRef } from '../taskRegistry';
 
 /** What a child needs to know before its first task (the INIT frame). */
@@ -11,9 +13,11 @@ export interface ChildInit {
   poolId: number;
   initializer?: FnRef;
   initargs: unknown[];
+  /** where main listens (ProcessSlotOptions.mainPath) */
+  mainPath: string;
 }
 
-/** proxy -> child, on the child's fd 3 */
+/** proxy -> child, on the child's fd 3; main -> child (TASK only), on its connection */
 export const ToChild = {
   /** v8-serialized ChildInit */
   INIT: 1,
@@ -27,14 +31,22 @@ export const ToChild = {
 export const FromChild = {
   /** trace records, encoded as a ring holds them (eventRing.ts RecordBuffer) */
   RECORDS: 1,
-  /** v8-serialized flat result triples */
-  RESULTS: 2,
-  /** ready for a task: initialized, or done with the last one */
+  /** ready for a task: i32 the task it ended (its result is on its way to main), or 0 once initialized */
   IDLE: 3,
   /** utf8: the initializer threw (the child then exits) */
   INIT_FAILED: 4,
   /** utf8: why the child is about to die, as it saw it coming */
   DYING: 5,
+  /** it has connected to main: what it sends there from now on, main reads before hearing of its death */
+  CONNECTED: 6,
+} as const;
+
+/** child -> main, on its connection */
+export const ToMain = {
+  /** u32 lane | u32 pid: the connection's first frame */
+  HELLO: 1,
+  /** v8-serialized flat result triples */
+  RESULTS: 2,
 } as const;
 
 export const FRAME_HEAD = 5;

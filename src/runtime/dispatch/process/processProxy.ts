@@ -1,9 +1,10 @@
 // The thread behind one worker lane of a process pool (Pool, ProcessPoolExecutor), started by
 // the host like a pool worker thread. It starts the lane's child process and, whenever that
-// child is idle, takes the next task from the pool's shared queue and hands it over: so dispatch
-// goes on while main blocks, and no child holds a task another idle one could run. It copies
-// the child's trace records into the lane's ring and posts its results to main, as a worker
-// thread would. It sees the child end: an end the pool asked for (close, terminate,
+// child is idle and a task is queued, takes it from the pool's shared queue and hands it over:
+// so dispatch goes on while main blocks, and no child holds a task another idle one could run.
+// (Main hands an idle child a task itself when nothing is queued; the lane's TASK cell says who
+// did. The child's results go to main directly.) It copies the child's trace records into the
+// lane's ring, as a worker thread would write them. It sees the child end: an end the pool asked for (close, terminate,
 // maxtasksperchild) or a death, which it records (the task lost, exit code or signal, why) and
 // tells main of; a Pool's dead worker is replaced at once (at most once per RESPAWN_MIN_MS).
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -18,7 +19,7 @@ import { recorder } from '../../record/recorder';
 import { setupThread } from '../../record/threadSetup';
 import { distFile } from '../../host/distPaths';
 import { TaskQueue, type TaskSink } from '../taskQueue';
-import { WorkerEnd, WorkerState, type PoolWorkerData, type ProxyCommand, type ProxyToHost, type WorkerMessage } from '../workerProtocol';
+import { LANE_IDLE, WorkerEnd, WorkerState, type PoolWorkerData, type ProxyCommand, type ProxyToHost, type WorkerMessage } from '../workerProtocol';
 import { frame, frameOf, FrameReader, FromChild, ToChild, type ChildInit } from './frames';
 
 /** A Pool whose workers keep dying (a failing initializer) restarts each at most this often. */
@@ -36,20 +37,30 @@ const ring = data.ring && new RingWriter(data.ring);
 const queue = new TaskQueue(data.queue);
 const port = data.port!;
 const state = new Int32Array(data.state);
+const handedAt = new Float64Array(data.state, WorkerState.HANDED_AT_BYTE, 1);
 const opts = data.process!;
-const post = (m: WorkerMessage, transfer?: ArrayBuffer[]) => port.postMessage(m, transfer);
+const post = (m: WorkerMessage) => port.postMessage(m);
 const tellHost = (m: ProxyToHost) => parentPort?.postMessage(m);
-const init: ChildInit = { lane, laneName: data.laneName, traceTasks: data.traceTasks, poolId: data.poolId, initializer: data.initializer, initargs: data.initargs };
+const init: ChildInit = {
+  lane,
+  laneName: data.laneName,
+  traceTasks: data.traceTasks,
+  poolId: data.poolId,
+  initializer: data.initializer,
+  initargs: data.initargs,
+  mainPath: opts.mainPath,
+};
 
 class Child {
   readonly proc: ChildProcess;
   readonly pid: number;
   /** tasks it finished */
   done = 0;
-  /** the task handed to it and not finished (0: idle), whether its start reached the trace, and when it was handed over */
-  current = 0;
-  started = false;
-  handedAt = 0;
+  /** the last task whose start, and whose end, reached the trace */
+  private startedTask = 0;
+  private endedTask = 0;
+  /** it has connected to main, which reads what it sent there before hearing of its death */
+  private connected = false;
   /** it was told to end (QUIT): no more tasks, or maxtasksperchild */
   quitSent = false;
   /** initialized: it may be handed tasks */
@@ -59,9 +70,6 @@ class Child {
   initFailed: string | undefined;
   readonly stderrTail: string[] = [];
   private over = false;
-  /** RESULTS bodies of the read being handled: views into it, posted before it ends */
-  private results: Buffer[] = [];
-  private resultBytes = 0;
   private readonly tasksIn: Writable;
   private readonly recordsDone: Promise<void>;
 
@@ -72,16 +80,14 @@ class Child {
       env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
     });
     this.pid = this.proc.pid ?? -1;
+    Atomics.store(state, WorkerState.PID, this.pid);
     const stdio = this.proc.stdio;
     this.tasksIn = stdio[3] as Writable;
     const out = stdio[4] as Readable;
     const frames = new FrameReader((kind, body) => this.onFrame(kind, body));
     out.on('data', (chunk: Buffer) => {
       frames.push(chunk);
-      // Results first: feeding may block this thread a while waiting for main's next task,
-      // which main may send only once it has these.
-      this.postResults();
-      if (this.ready && this.current === 0) void feed();
+      if (this.ready) void feed();
     });
     this.recordsDone = new Promise((resolve) => {
       out.once('close', resolve);
@@ -105,38 +111,31 @@ class Child {
     this.tasksIn.write(bytes);
   }
 
-  /** The results of one read from the child go to main in one message (see WorkerMessage 'encoded'). */
-  private postResults(): void {
-    if (this.results.length === 0) return;
-    const bytes = new Uint8Array(this.resultBytes);
-    const view = new DataView(bytes.buffer);
-    let at = 0;
-    for (const r of this.results) {
-      view.setUint32(at, r.length, true);
-      bytes.set(r, at + 4);
-      at += 4 + r.length;
-    }
-    this.results = [];
-    this.resultBytes = 0;
-    post({ t: 'encoded', bytes }, [bytes.buffer]);
-  }
-
   private onFrame(kind: number, body: Buffer): void {
     switch (kind) {
       case FromChild.RECORDS:
         forEachEncoded(body, (start, used) => {
-          if (this.current !== 0 && encodedType(body, start) === Rec.TASK_START && encodedA(body, start) === this.current) this.started = true;
+          if (encodedType(body, start) === Rec.TASK_START) this.startedTask = encodedA(body, start);
           ring?.writeEncoded(body, start, used);
         });
         return;
-      case FromChild.RESULTS:
-        this.results.push(body);
-        this.resultBytes += 4 + body.length;
+      case FromChild.IDLE: {
+        const task = body.readInt32LE(0);
+        if (task === 0) {
+          this.ready = true;
+          Atomics.store(state, WorkerState.TASK, LANE_IDLE);
+          return;
+        }
+        this.done++;
+        this.endedTask = task;
+        Atomics.add(state, WorkerState.ENDS_READ, 1);
+        // Main frees the lane as the result comes in, if it is first.
+        Atomics.compareExchange(state, WorkerState.TASK, task, LANE_IDLE);
         return;
-      case FromChild.IDLE:
-        if (this.current !== 0) this.done++;
-        this.current = 0;
-        this.ready = true;
+      }
+      case FromChild.CONNECTED:
+        this.connected = true;
+        Atomics.add(state, WorkerState.CONNECTED, 1);
         return;
       case FromChild.INIT_FAILED:
         this.initFailed = body.toString('utf8');
@@ -152,21 +151,24 @@ class Child {
   private async gone(code: number | null, signal: NodeJS.Signals | null, failure?: string): Promise<void> {
     if (this.over) return;
     this.over = true;
+    // No one may hand it anything more; what it held is lost, unless its end is among its last records.
+    const held = Atomics.exchange(state, WorkerState.TASK, 0);
     let grace: ReturnType<typeof setTimeout> | undefined;
     await Promise.race([this.recordsDone, new Promise((resolve) => (grace = setTimeout(resolve, RECORDS_GRACE_MS)))]);
     clearTimeout(grace);
     if (this.pid > 0) tellHost({ t: 'child-exit', pid: this.pid });
     if (child === this) child = undefined;
     const asked = stopping !== undefined || (this.quitSent && code === 0);
+    const lost = held > 0 && held !== this.endedTask ? held : 0;
     const at = nowUs();
     if (asked) {
-      if (this.current !== 0 && stopping !== undefined) this.lose(at, stopping);
+      if (lost !== 0 && stopping !== undefined) this.lose(at, lost, stopping);
       rec.recAt(at, Rec.WORKER, lane, WorkerAction.exit);
     } else {
       const why = failure ?? this.deathCause(code, signal);
-      if (this.current !== 0) this.lose(at, why);
-      rec.recAt(at, Rec.WORKER, lane, WorkerAction.died, code ?? -1, signal ? constants.signals[signal] : 0, this.current, 0, 0, why);
-      post({ t: 'died', task: this.current, why });
+      if (lost !== 0) this.lose(at, lost, why);
+      rec.recAt(at, Rec.WORKER, lane, WorkerAction.died, code ?? -1, signal ? constants.signals[signal] : 0, lost, 0, 0, why);
+      post({ t: 'died', task: lost, why, pid: this.pid, connected: this.connected, ended: this.endedTask });
     }
     const more = !queue.closed || queue.waiting;
     if (stopping !== undefined || !more || failure !== undefined) end();
@@ -176,10 +178,10 @@ class Child {
   }
 
   /** The task it was running ends lost where the child ended (`at`). */
-  private lose(at: number, why: string): void {
+  private lose(at: number, task: number, why: string): void {
     if (!rec.tasks) return;
-    if (!this.started) rec.recAt(this.handedAt, Rec.TASK_START, lane, this.current);
-    rec.recAt(at, Rec.TASK_END, lane, this.current, TaskStatus.lost, 0, 0, CPU_UNKNOWN, 0, why);
+    if (this.startedTask !== task) rec.recAt(handedAt[0], Rec.TASK_START, lane, task);
+    rec.recAt(at, Rec.TASK_END, lane, task, TaskStatus.lost, 0, 0, CPU_UNKNOWN, 0, why);
   }
 
   private deathCause(code: number | null, signal: NodeJS.Signals | null): string {
@@ -261,9 +263,11 @@ class TaskFrame implements TaskSink {
 const taken = new TaskFrame();
 
 /**
- * While the lane's child is idle: hands it the next task, waiting for one if need be, or tells it
- * to end. One loop per lane, whichever child is current: a wake it is given and cannot use (its
- * child died meanwhile) goes on to another lane's waiter, so no task waits while one is idle.
+ * While the lane's child is idle: hands it the next queued task, waiting for one if need be, or
+ * tells it to end. One loop per lane, whichever child is current: a wake it is given and cannot
+ * use (its child died meanwhile, or main handed it a task) goes on to another lane's waiter, so
+ * no task waits while one is idle. The lane is claimed (TASK from idle to 0) before the queue is
+ * touched: main claims it the same way to hand a task itself.
  */
 async function feed(): Promise<void> {
   if (feeding) return;
@@ -272,30 +276,31 @@ async function feed(): Promise<void> {
   try {
     for (;;) {
       const c = child;
-      if (!c || !c.ready || stopping !== undefined || c.current !== 0 || c.quitSent) {
+      if (!c || !c.ready || stopping !== undefined || c.quitSent || Atomics.load(state, WorkerState.TASK) !== LANE_IDLE) {
         if (woken) queue.handOn();
         return;
       }
-      if (opts.maxTasks > 0 && c.done >= opts.maxTasks) {
+      const seq = queue.seq;
+      const quit = (opts.maxTasks > 0 && c.done >= opts.maxTasks) || (queue.closed && !queue.waiting);
+      if (!quit && !queue.waiting) {
+        await queue.waitForWork(seq);
+        woken = true;
+        continue;
+      }
+      if (Atomics.compareExchange(state, WorkerState.TASK, LANE_IDLE, 0) !== LANE_IDLE) continue;
+      if (quit) {
         c.quitSent = true;
         c.send(frameOf(ToChild.QUIT, ''));
         return;
       }
-      const seq = queue.seq;
       if (queue.take(taken)) {
-        c.current = taken.taskId;
-        c.started = false;
-        c.handedAt = nowUs();
+        handedAt[0] = nowUs();
+        Atomics.store(state, WorkerState.TASK, taken.taskId);
         c.send(taken.bytes!);
         return;
       }
-      if (queue.closed) {
-        c.quitSent = true;
-        c.send(frameOf(ToChild.QUIT, ''));
-        return;
-      }
-      await queue.waitForWork(seq);
-      woken = true;
+      // Another lane took it first.
+      Atomics.store(state, WorkerState.TASK, LANE_IDLE);
     }
   } finally {
     feeding = false;

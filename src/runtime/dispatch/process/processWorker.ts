@@ -1,12 +1,13 @@
 // A pool worker process (Pool, ProcessPoolExecutor): the child its proxy thread starts. It runs
-// the same TaskRunner as a worker thread, on tasks its proxy hands it one at a time over a pipe,
-// and sends back its trace records and results. Every record is on the pipe before the code it
-// describes runs on (a task's start before the task), so a SIGKILL loses none of them.
+// the same TaskRunner as a worker thread, on tasks handed to it one at a time, by its proxy over
+// a pipe or by main over the connection this child makes to it. Its trace records go to the
+// proxy, its results to main. Every record is on the pipe before the code it describes runs on
+// (a task's start before the task), so a SIGKILL loses none of them.
 //
-// fds: 3 tasks in, 4 records and results out, 5 the lifeline (never written: when the run's
-// process goes, however it goes, this child sees end-of-file there and kills itself).
+// fds: 3 tasks in, 4 records out, 5 the lifeline (never written: when the run's process goes,
+// however it goes, this child sees end-of-file there and kills itself).
 import { writevSync } from 'node:fs';
-import { Socket } from 'node:net';
+import { connect, Socket } from 'node:net';
 import { deserialize, serialize } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import { exposeApi } from '../../api/apiGlobal';
@@ -15,7 +16,7 @@ import { RecordBuffer, type RecordSink } from '../../record/eventRing';
 import { flushPartialLines, setupThread } from '../../record/threadSetup';
 import { userStack } from '../../sites/stacks';
 import { TaskRunner } from '../taskRunner';
-import { FRAME_HEAD, FrameReader, FromChild, ToChild, type ChildInit } from './frames';
+import { FRAME_HEAD, FrameReader, FromChild, ToChild, ToMain, type ChildInit } from './frames';
 
 const TASKS_FD = 3;
 const OUT_FD = 4;
@@ -24,14 +25,14 @@ const LIFELINE_FD = 5;
 const EMPTY = new Uint8Array(0);
 const pause = new Int32Array(new SharedArrayBuffer(4));
 
-function writeAll(parts: Uint8Array[]): void {
+function writeAll(fd: number, parts: Uint8Array[]): void {
   let left = parts.reduce((n, p) => n + p.length, 0);
   while (left > 0) {
     let n: number;
     try {
-      n = writevSync(OUT_FD, parts);
+      n = writevSync(fd, parts);
     } catch (e) {
-      // The pipe is full and was left non-blocking: wait for the proxy to read.
+      // The pipe is full and was left non-blocking: wait for the reader.
       if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
       Atomics.wait(pause, 0, 0, 1);
       continue;
@@ -48,14 +49,15 @@ function writeAll(parts: Uint8Array[]): void {
 }
 
 /**
- * What this process tells its proxy, frame by frame in order, each written before the code
- * after it runs: a SIGKILL can come at any moment. A frame that runtime code always follows
- * with another before any user code runs (a task's end record, then IDLE, then its result)
- * waits for that one, so a task costs two writes (its start; its end, IDLE and result), or one
- * with tracing off, not four: each write wakes the proxy.
+ * What this process tells its proxy (or main), frame by frame in order, each written before the
+ * code after it runs: a SIGKILL can come at any moment. A frame that runtime code always follows
+ * with another before any user code runs (a task's end record, then IDLE) waits for that one:
+ * each write wakes the reader.
  */
 class Outbox {
   private parts: Uint8Array[] = [];
+
+  constructor(private readonly fd: number) {}
 
   /** Queues a frame and writes what is queued, unless `hold`: then it waits for the next frame. */
   add(kind: number, body: Uint8Array = EMPTY, hold = false): void {
@@ -70,19 +72,21 @@ class Outbox {
     if (this.parts.length === 0) return;
     const parts = this.parts;
     this.parts = [];
-    writeAll(parts);
+    writeAll(this.fd, parts);
   }
 }
 
-const out = new Outbox();
+const out = new Outbox(OUT_FD);
 const send = (kind: number, body?: Uint8Array) => out.add(kind, body);
+/** to main, once connected */
+let toMain: Outbox | undefined;
 
 class PipeRecords implements RecordSink {
   private readonly buf = new RecordBuffer();
 
   write(type: number, lane: number, ts: number, a = 0, b = 0, c = 0, d = 0, e = 0, f = 0, text?: string): void {
     this.buf.write(type, lane, ts, a, b, c, d, e, f, text);
-    // A task's end is always followed by IDLE and its result (see pump).
+    // A task's end is always followed by IDLE (see pump).
     out.add(FromChild.RECORDS, Buffer.from(this.buf.view()), type === Rec.TASK_END);
     this.buf.clear();
   }
@@ -119,6 +123,28 @@ function quit(code: number): never {
   process.exit(code);
 }
 
+/** Connects to main: its first frame says whose connection it is; main's TASK frames come in on it. */
+function connectToMain(init: ChildInit): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(init.mainPath);
+    socket.once('error', reject);
+    socket.once('connect', () => {
+      socket.off('error', reject);
+      // Main gone mid-run: the run is over, and the lifeline ends this process.
+      socket.on('error', () => undefined);
+      toMain = new Outbox((socket as unknown as { _handle: { fd: number } })._handle.fd);
+      const hello = Buffer.allocUnsafe(8);
+      hello.writeUInt32LE(init.lane, 0);
+      hello.writeUInt32LE(process.pid, 4);
+      toMain.add(ToMain.HELLO, hello);
+      send(FromChild.CONNECTED);
+      const frames = new FrameReader(onTaskFrame);
+      socket.on('data', (chunk: Buffer) => frames.push(chunk));
+      resolve();
+    });
+  });
+}
+
 async function start(init: ChildInit): Promise<void> {
   setupThread({ sink: new PipeRecords(), lane: init.lane, laneName: init.laneName, traceTasks: init.traceTasks, lowerPriority: false });
   exposeApi();
@@ -127,7 +153,7 @@ async function start(init: ChildInit): Promise<void> {
     poolId: init.poolId,
     initializer: init.initializer,
     initargs: init.initargs,
-    send: (items) => send(FromChild.RESULTS, serialize(items)),
+    send: (items) => toMain!.add(ToMain.RESULTS, serialize(items)),
     running: () => undefined,
   });
   runner.watchDeath((unhandled, error) => {
@@ -143,13 +169,25 @@ async function start(init: ChildInit): Promise<void> {
     if (!quitting) send(FromChild.DYING, Buffer.from(`called process.exit(${code})`));
     out.flush();
   });
+  try {
+    await connectToMain(init);
+  } catch (e) {
+    send(FromChild.DYING, Buffer.from(`could not connect to the run's main thread: ${(e as Error).message}`));
+    quit(1);
+  }
   const initError = await runner.initialize();
   if (initError !== undefined) {
     send(FromChild.INIT_FAILED, Buffer.from(initError));
     quit(1);
   }
-  send(FromChild.IDLE);
+  send(FromChild.IDLE, idleBody(0));
   void pump();
+}
+
+function idleBody(taskId: number): Buffer {
+  const body = Buffer.allocUnsafe(4);
+  body.writeInt32LE(taskId, 0);
+  return body;
 }
 
 async function pump(): Promise<void> {
@@ -157,15 +195,15 @@ async function pump(): Promise<void> {
   busy = true;
   while (tasks.length > 0) {
     const frame = tasks.shift()!;
-    runner.task.accept(frame.readInt32LE(0), frame, 4, frame.length);
+    const taskId = frame.readInt32LE(0);
+    runner.task.accept(taskId, frame, 4, frame.length);
     runner.resume();
     const pending = runner.runTaken();
     if (pending) await pending;
-    // Idle before the result goes: by the time main has the result (and may terminate the
-    // pool), the proxy knows the task is over. Both go in one write with the task's end.
-    out.add(FromChild.IDLE, EMPTY, true);
+    // IDLE, with the task's end record, before the result: once main has the result (and may
+    // terminate the pool, or end the run), the task's end is on its way to the trace.
+    out.add(FromChild.IDLE, idleBody(taskId));
     runner.flush();
-    out.flush();
   }
   busy = false;
   if (quitAsked) quit(0);
@@ -173,12 +211,16 @@ async function pump(): Promise<void> {
 
 watchLifeline();
 const input = new Socket({ fd: TASKS_FD, readable: true, writable: false });
+function onTaskFrame(kind: number, body: Buffer): void {
+  if (kind !== ToChild.TASK) return;
+  tasks.push(Buffer.from(body));
+  void pump();
+}
+
 const frames = new FrameReader((kind, body) => {
   if (kind === ToChild.INIT) void start(deserialize(body) as ChildInit);
-  else if (kind === ToChild.TASK) {
-    tasks.push(Buffer.from(body));
-    void pump();
-  } else if (kind === ToChild.QUIT) {
+  else if (kind === ToChild.TASK) onTaskFrame(kind, body);
+  else if (kind === ToChild.QUIT) {
     quitAsked = true;
     if (!busy) quit(0);
   }
