@@ -26,6 +26,12 @@ import { frame, frameOf, FrameReader, FromChild, ToChild, type ChildInit } from 
 const RESPAWN_MIN_MS = 200;
 /** A child's records are read to their end before its death is told; a grandchild holding the pipe open must not stall that for ever. */
 const RECORDS_GRACE_MS = 1000;
+/**
+ * While nothing is queued, main hands an idle child its tasks itself and frees the lane as the
+ * result comes in: then what the child tells its proxy (records, IDLE) is read this often, not
+ * as it comes, so a task wakes two threads (the child, then main), not four.
+ */
+const GLANCE_MS = 5;
 /** How many of a child's last stderr lines are kept to say why it died. */
 const STDERR_TAIL = 40;
 
@@ -71,6 +77,10 @@ class Child {
   readonly stderrTail: string[] = [];
   private over = false;
   private readonly tasksIn: Writable;
+  private readonly out: Readable;
+  /** what it tells this thread is read as it comes (else at each glance) */
+  private watching = true;
+  private readonly glance: ReturnType<typeof setInterval>;
   private readonly recordsDone: Promise<void>;
 
   constructor(replaces: boolean) {
@@ -83,12 +93,17 @@ class Child {
     Atomics.store(state, WorkerState.PID, this.pid);
     const stdio = this.proc.stdio;
     this.tasksIn = stdio[3] as Writable;
-    const out = stdio[4] as Readable;
+    const out = (this.out = stdio[4] as Readable);
     const frames = new FrameReader((kind, body) => this.onFrame(kind, body));
     out.on('data', (chunk: Buffer) => {
       frames.push(chunk);
+      if (!this.watching && !this.over) out.pause();
       if (this.ready) void feed();
     });
+    this.glance = setInterval(() => {
+      if (!this.watching) out.resume();
+    }, GLANCE_MS);
+    this.glance.unref();
     this.recordsDone = new Promise((resolve) => {
       out.once('close', resolve);
       this.proc.once('error', () => resolve());
@@ -109,6 +124,13 @@ class Child {
 
   send(bytes: Buffer): void {
     this.tasksIn.write(bytes);
+  }
+
+  /** Read what it says as it comes (a task this thread waits to see end), or only at each glance. */
+  watch(on: boolean): void {
+    if (on === this.watching) return;
+    this.watching = on;
+    if (on) this.out.resume();
   }
 
   private onFrame(kind: number, body: Buffer): void {
@@ -153,6 +175,8 @@ class Child {
     this.over = true;
     // No one may hand it anything more; what it held is lost, unless its end is among its last records.
     const held = Atomics.exchange(state, WorkerState.TASK, 0);
+    clearInterval(this.glance);
+    this.out.resume();
     let grace: ReturnType<typeof setTimeout> | undefined;
     await Promise.race([this.recordsDone, new Promise((resolve) => (grace = setTimeout(resolve, RECORDS_GRACE_MS)))]);
     clearTimeout(grace);
@@ -263,11 +287,13 @@ class TaskFrame implements TaskSink {
 const taken = new TaskFrame();
 
 /**
- * While the lane's child is idle: hands it the next queued task, waiting for one if need be, or
+ * Hands the lane's child the next queued task once it is idle, waiting for one if need be, or
  * tells it to end. One loop per lane, whichever child is current: a wake it is given and cannot
- * use (its child died meanwhile, or main handed it a task) goes on to another lane's waiter, so
- * no task waits while one is idle. The lane is claimed (TASK from idle to 0) before the queue is
- * touched: main claims it the same way to hand a task itself.
+ * use (its child died meanwhile, or is busy) goes on to another lane's waiter, so no task waits
+ * while one is idle. The lane is claimed (TASK from idle to 0) before the queue is touched: main
+ * claims it the same way to hand a task itself. While nothing is queued this loop waits for the
+ * queue, whether the child is idle or running a task main handed it; once something is, and the
+ * child is busy, its IDLE brings this loop back.
  */
 async function feed(): Promise<void> {
   if (feeding) return;
@@ -276,19 +302,26 @@ async function feed(): Promise<void> {
   try {
     for (;;) {
       const c = child;
-      if (!c || !c.ready || stopping !== undefined || c.quitSent || Atomics.load(state, WorkerState.TASK) !== LANE_IDLE) {
+      if (!c || !c.ready || stopping !== undefined || c.quitSent) {
         if (woken) queue.handOn();
         return;
       }
       const seq = queue.seq;
-      const quit = (opts.maxTasks > 0 && c.done >= opts.maxTasks) || (queue.closed && !queue.waiting);
-      if (!quit && !queue.waiting) {
+      // It ran its maxtasksperchild, or the queue is closed and empty: once idle, it ends.
+      const over = (opts.maxTasks > 0 && c.done >= opts.maxTasks) || (queue.closed && !queue.waiting);
+      if (!over && !queue.waiting) {
+        c.watch(opts.maxTasks > 0);
         await queue.waitForWork(seq);
         woken = true;
         continue;
       }
+      if (Atomics.load(state, WorkerState.TASK) !== LANE_IDLE) {
+        c.watch(true);
+        if (woken) queue.handOn();
+        return;
+      }
       if (Atomics.compareExchange(state, WorkerState.TASK, LANE_IDLE, 0) !== LANE_IDLE) continue;
-      if (quit) {
+      if (over) {
         c.quitSent = true;
         c.send(frameOf(ToChild.QUIT, ''));
         return;
@@ -296,6 +329,7 @@ async function feed(): Promise<void> {
       if (queue.take(taken)) {
         handedAt[0] = nowUs();
         Atomics.store(state, WorkerState.TASK, taken.taskId);
+        c.watch(true);
         c.send(taken.bytes!);
         return;
       }

@@ -180,8 +180,9 @@ export class ProcessWorkers extends PoolWorkers {
     const slot = this.slots.find((s) => s.lane === lane);
     if (!slot) return;
     this.lastResult.set(pid, items[items.length - 3] as number);
-    // The child is idle once its result is out (its IDLE to the proxy came first): whoever learns it first frees the lane.
-    for (let i = 0; i < items.length; i += 3) Atomics.compareExchange(slot.state, WorkerState.TASK, items[i] as number, LANE_IDLE);
+    // The child is idle once its result is out (its IDLE to the proxy came first): whoever learns
+    // it first frees the lane. Where the proxy counts each child's tasks, only the proxy does.
+    if (this.direct) for (let i = 0; i < items.length; i += 3) Atomics.compareExchange(slot.state, WorkerState.TASK, items[i] as number, LANE_IDLE);
     this.resultsRead.set(lane, (this.resultsRead.get(lane) ?? 0) + items.length / 3);
     this.events.results(items);
   }
