@@ -6,7 +6,7 @@ import support
 from poolscope_tracer import records as R
 
 PROGRAM = '''\
-import os, sys, threading
+import os, sys, tempfile, threading, time
 import multiprocessing as mp
 from concurrent.futures import ProcessPoolExecutor
 
@@ -20,6 +20,13 @@ def init(tag, both):
     print("init", tag)
     both.wait()  # a gate: each of the two workers gets to run its initializer
 
+def square_once_added(x, gate):
+    # A done callback added to a finished future runs at once in the thread that adds it: the task
+    # ends only after main has added it, so it runs where Python runs it for a pending future.
+    while not os.path.exists(gate):
+        time.sleep(0.002)
+    return square(x)
+
 def done(f):
     print("done", f.result(), threading.current_thread().name)
 
@@ -27,9 +34,11 @@ if __name__ == "__main__":
     ctx = mp.get_context(sys.argv[1])
     with ctx.Pool(2, initializer=init, initargs=("pool", ctx.Barrier(2))) as p:
         print(p.map(square, [1, 2, 3, 4], chunksize=1))
-    with ProcessPoolExecutor(2, mp_context=ctx) as ex:
-        f = ex.submit(square, 5)
+    with tempfile.TemporaryDirectory() as d, ProcessPoolExecutor(2, mp_context=ctx) as ex:
+        gate = os.path.join(d, "added")
+        f = ex.submit(square_once_added, 5, gate)
         f.add_done_callback(done)
+        open(gate, "w").close()
         f.result()
     print("end")
 '''
