@@ -2,11 +2,12 @@
 // therefore never waits for main's event loop: a main thread that blocks (sleepSync, a busy
 // loop) keeps its pool busy, as Python's task-handler thread does.
 //
-// Layout: an Int32 control block, then a power-of-two data area of 8-aligned records:
+// Layout: an Int32 control block, then a data area framed as ringFraming.ts says, of records
 //   i32 byteLength | i32 state | i32 taskId | i32 payloadBytes | payload (taskCodec.ts)
-// Positions are free-running 32-bit counters. Consumers take a short spin lock to claim a
-// record; main takes the same lock to cancel a queued record or drop all of them, so a task
-// is either started by exactly one worker or cancelled, never both.
+// Consumers take a short spin lock to claim a record; main takes the same lock to cancel a
+// queued record or drop all of them, so a task is either started by exactly one worker or
+// cancelled, never both.
+import { recordStart, roomFor, skipPadding } from '../record/ringFraming';
 
 // Main writes W and SEQ, workers write R and LOCK: each pair on its own cache line, so a
 // worker claiming a task does not stall main's next push.
@@ -20,7 +21,6 @@ const WAITERS = 18;
 /** set while main waits for room in a full queue, so consumers notify only then */
 const ROOM_WAITERS = 19;
 const FIXED = 16;
-const PAD = -1;
 const QUEUED = 0;
 const CANCELLED = 2;
 
@@ -59,24 +59,18 @@ export class TaskQueue {
   /** Appends a task; returns its position (to cancel it later). Blocks while the queue is full. */
   push(taskId: number, payload: Uint8Array): number {
     const size = (FIXED + payload.length + 7) & ~7;
-    let w = this.ctl[W] >>> 0;
-    const start = w;
-    let pos = w & (this.cap - 1);
-    const tail = this.cap - pos;
-    const need = size > tail ? tail + size : size;
+    const start = this.ctl[W] >>> 0;
+    const need = roomFor(this.cap, start, size);
     for (;;) {
-      if (this.cap - ((w - this.readSeen) >>> 0) >= need) break;
+      if (this.cap - ((start - this.readSeen) >>> 0) >= need) break;
       const r = (this.readSeen = Atomics.load(this.ctl, R) >>> 0);
-      if (this.cap - ((w - r) >>> 0) >= need) break;
+      if (this.cap - ((start - r) >>> 0) >= need) break;
       Atomics.store(this.ctl, ROOM_WAITERS, 1);
       Atomics.wait(this.ctl, R, r | 0, 20);
       Atomics.store(this.ctl, ROOM_WAITERS, 0);
     }
-    if (size > tail) {
-      this.i32[pos >> 2] = PAD;
-      w = (w + tail) >>> 0;
-      pos = 0;
-    }
+    const w = recordStart(this.i32, this.cap, start, size);
+    const pos = w & (this.cap - 1);
     const q = pos >> 2;
     this.i32[q + 1] = QUEUED;
     this.i32[q + 2] = taskId;
@@ -121,14 +115,10 @@ export class TaskQueue {
       let r = this.ctl[R] >>> 0;
       let taken = 0;
       while (r !== w && taken < max) {
+        r = skipPadding(this.i32, this.cap, r);
         const pos = r & (this.cap - 1);
         const q = pos >> 2;
-        const len = this.i32[q];
-        if (len === PAD) {
-          r = (r + this.cap - pos) >>> 0;
-          continue;
-        }
-        r = (r + len) >>> 0;
+        r = (r + this.i32[q]) >>> 0;
         if (this.i32[q + 1] !== QUEUED) continue;
         // Before R moves past the record, so main cannot be overwriting it yet.
         sink.accept(this.i32[q + 2], this.bytes, pos + FIXED, pos + FIXED + this.i32[q + 3]);

@@ -7,10 +7,10 @@
 //
 // Layout: a 16-byte header (write count, read count, dropped count; all Uint32 and
 // free-running, so they wrap at 2^32 and differences are taken with >>> 0), then the data
-// area, a power of two in size. A record is 8-aligned:
+// area, framed as ringFraming.ts says, of records
 //   i32 byteLength | u8 type | u8 0 | u16 lane | f64 ts | i32 a..f | i32 textBytes | utf8 text
-// A byteLength of -1 pads to the end of the area when a record would not fit there.
 import type { RawRecord } from '../../trace/records';
+import { recordStart, roomFor, skipPadding } from './ringFraming';
 
 /** Where records are written: a thread's ring, or a child process's outgoing buffer. */
 export interface RecordSink {
@@ -23,7 +23,6 @@ const R = 1;
 const DROPPED = 2;
 /** Bytes of a record before its text (the layout above, which record files share). */
 export const RECORD_HEAD_BYTES = 44;
-const PAD = -1;
 
 export function createRingBuffer(dataBytes: number): SharedArrayBuffer {
   if (dataBytes & (dataBytes - 1)) throw new RangeError('ring size must be a power of two');
@@ -111,18 +110,12 @@ export class RingWriter extends RingView implements RecordSink {
   /** Where a record of up to `size` bytes goes (padding the area's end if it must), or -1: dropped. */
   private reserve(size: number): number {
     const w = this.ctl[W];
-    const pos = w & (this.cap - 1);
-    const tail = this.cap - pos;
-    const need = size > tail ? tail + size : size;
-    if (!this.makeRoom(w, need)) {
+    if (!this.makeRoom(w, roomFor(this.cap, w, size))) {
       Atomics.add(this.ctl, DROPPED, 1);
       return -1;
     }
-    this.at = w;
-    if (size <= tail) return pos;
-    this.i32[pos >> 2] = PAD;
-    this.at = (w + tail) >>> 0;
-    return 0;
+    this.at = recordStart(this.i32, this.cap, w, size);
+    return this.at & (this.cap - 1);
   }
 
   /** Publishes the record just written where reserve put it (and any padding before it). */
@@ -224,13 +217,10 @@ export class RingReader extends RingView {
     let r = this.ctl[R];
     let n = 0;
     while (r !== w && n < max) {
+      r = skipPadding(this.i32, this.cap, r);
       const pos = r & (this.cap - 1);
       const q = pos >> 2;
       const len = this.i32[q];
-      if (len === PAD) {
-        r = (r + this.cap - pos) >>> 0;
-        continue;
-      }
       const head = this.i32[q + 1];
       const textBytes = this.i32[q + 10];
       const rec = this.rec;
