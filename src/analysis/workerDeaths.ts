@@ -3,7 +3,7 @@
 // worker that replaced it on its lane.
 import { runsInProcesses, type Mark, type PoolInfo } from '../trace/model';
 import type { TraceIndex } from './traceIndex';
-import { firstLine } from './text';
+import { errorLine } from './text';
 
 export interface WorkerDeath {
   mark: Mark;
@@ -61,7 +61,7 @@ export function workerDeaths(t: TraceIndex): WorkerDeath[] {
     const pid = pool && runsInProcesses(pool.kind) ? began?.pid : undefined;
     const who = `${lane?.name ?? `lane ${mark.lane}`}${pid === undefined ? '' : ` (pid ${pid})`}`;
     const how = mark.signal ? `was killed by ${mark.signal}` : mark.exitCode !== undefined ? `exited with code ${mark.exitCode}` : 'died';
-    const reason = beyond(firstLine(mark.text, ''), how.replace(/^was /, ''));
+    const reason = beyond(errorLine(mark.text, ''), how.replace(/^was /, ''));
     const task = mark.task === undefined ? -1 : t.spanOfTask(mark.task);
     const from = began?.ts ?? -Infinity;
     const afterFailedInit =

@@ -1,6 +1,7 @@
 // Per-lane figures for the run summary: how much of the run each lane spent busy (tasks,
 // callbacks, initializers) and waiting (main's get/join/sleep...), what failed or was lost
 // there, and for a process pool's lane the processes that ran on it.
+import { IntervalUnion } from '../trace/intervals';
 import { runsInProcesses } from '../trace/model';
 import type { TraceStore } from '../trace/store';
 import { spellEnd, workerSpells } from '../trace/workers';
@@ -19,16 +20,9 @@ export interface LaneStats {
 
 /** Total length of the union of [start, end) intervals: overlapping waits count once. */
 function covered(intervals: [number, number][]): number {
-  intervals.sort((a, b) => a[0] - b[0]);
-  let total = 0;
-  let [from, to] = [-Infinity, -Infinity];
-  for (const [s, e] of intervals) {
-    if (s > to) {
-      if (to > from) total += to - from;
-      [from, to] = [s, e];
-    } else if (e > to) to = e;
-  }
-  return to > from ? total + (to - from) : total;
+  const union = new IntervalUnion();
+  for (const [s, e] of intervals.sort((a, b) => a[0] - b[0])) union.add(s, e);
+  return union.finish();
 }
 
 export function laneStats(store: TraceStore): LaneStats[] {

@@ -3,8 +3,11 @@
 // the standalone page embeds them gzipped as base64), jobs as the few columns the view reads,
 // strings once as a table that both sides index by the same ids the TraceStore interned them under.
 import type { Job, Lane, LogLine, Mark, PoolInfo, Site, TraceMeta } from '../trace/model';
+import type { Finding } from '../analysis/types';
 
 export { parseSite, formatSite, SPAN_KINDS, SPAN_STATUSES } from '../trace/model';
+export { formatDurationPrecise } from '../trace/durations';
+export { IntervalUnion } from '../trace/intervals';
 export type { Job, Lane, LogLine, Mark, PoolInfo, Site, TraceMeta };
 
 /** A column: a typed array of its column's type (see SPAN_COLUMNS), or its raw bytes. */
@@ -60,16 +63,8 @@ export interface ViewJob {
   readyAt?: number;
 }
 
-export type Severity = 'error' | 'warning' | 'info';
 /** The analysis' Finding as it crosses the wire (rule ids stay open: the view shows them as text). */
-export interface WireFinding {
-  rule: string;
-  severity: Severity;
-  message: string;
-  site?: Site;
-  related: { message: string; site?: Site }[];
-  spans: number[];
-}
+export type WireFinding = Omit<Finding, 'rule'> & { rule: string };
 
 /**
  * One update of the view's copy of the trace. `reset` replaces everything (a snapshot);

@@ -10,13 +10,11 @@
 // it allocates one Job, its task list and nothing else (task and wait bookkeeping lives in typed
 // columns by id), so a burst of 100k tasks costs the user little CPU and little GC.
 import { constants } from 'node:os';
-import type { Job, LaneKind, LogLine, Mark, MarkKind, PoolInfo, PoolKind, Site, SpanStatus } from './model';
-import { formatSite, parseSite } from './model';
+import type { Job, LogLine, Mark, MarkKind, PoolInfo, PoolKind, Site, SpanStatus } from './model';
+import { CALLBACK_KINDS, LANE_KINDS, formatSite, parseSite } from './model';
 import { CallbackStatus, MainStatus, PoolAction, Rec, TaskStatus, WaitOutcome, WorkerAction, unpackPoolApi, type RawRecord } from './records';
-import { CALLBACK_KINDS } from './spanColumns';
 import { grownTo, type TraceStore } from './store';
 
-const LANE_KINDS: LaneKind[] = ['main', 'callback', 'worker'];
 const JOB_STATUS = ['ok', 'error', 'cancelled'] as const;
 /** Wait span status by WaitOutcome. */
 const WAIT_STATUS = ['ok', 'timeout', 'error'] as const satisfies readonly SpanStatus[];

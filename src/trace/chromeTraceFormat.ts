@@ -1,6 +1,6 @@
 // The shape of poolscope's Chrome Trace Event Format files (the JSON Object Format that
 // Perfetto and chrome://tracing open), shared by the exporter and the importer.
-import type { CallbackKindName, Job, Lane, PoolInfo, SpanKind, SpanStatus, TraceMeta } from './model';
+import type { Job, Lane, PoolInfo, SpanKind, SpanStatus, TraceMeta } from './model';
 
 export type ChromePhase = 'X' | 'B' | 'E' | 'i' | 'I' | 'M' | 's' | 't' | 'f';
 
@@ -60,8 +60,6 @@ export const MARK_CAT = 'mark';
 export function quantize(us: number): number {
   return Math.round(us * 1000) / 1000;
 }
-
-export const CALLBACK_KINDS: Record<CallbackKindName, true> = { result: true, error: true, done: true };
 
 /** The statuses each span kind can have (see model.ts). */
 export const STATUSES_BY_KIND: Record<SpanKind, Partial<Record<SpanStatus, true>>> = {

@@ -2,17 +2,17 @@
 // (metadata.poolscope present) is read strictly and rebuilds the exact store it came from;
 // any other trace is read best-effort (see chromeTraceForeign.ts).
 import {
+  CALLBACK_KINDS,
+  LANE_KINDS,
   POOL_KINDS,
   SPAN_KINDS,
   formatSite,
   type Job,
   type JobStatus,
   type Lane,
-  type LaneKind,
   type Mark,
   type MarkKind,
   type PoolInfo,
-  type PoolKind,
   type RunOutcome,
   type SpanKind,
   type SpanStatus,
@@ -21,13 +21,11 @@ import {
 } from './model';
 import { TraceStore } from './store';
 import { Fields, asArray, asInt, fail, isObj } from './chromeTraceCheck';
-import { CALLBACK_KINDS, FLOW_CAT, FORMAT_VERSION, LOG_CAT, MARK_CAT, STATUSES_BY_KIND, SUBMIT_CAT, quantize } from './chromeTraceFormat';
+import { FLOW_CAT, FORMAT_VERSION, LOG_CAT, MARK_CAT, STATUSES_BY_KIND, SUBMIT_CAT, quantize } from './chromeTraceFormat';
 import { ForeignImporter } from './chromeTraceForeign';
 import { readJson, type JsonLimits, type JsonPath, type JsonVisitor } from './jsonStream';
 
 const OUTCOMES: Record<RunOutcome, true> = { returned: true, threw: true, deadlock: true, timeout: true, stopped: true, crashed: true, 'bad-input': true, running: true };
-const LANE_KINDS: Record<LaneKind, true> = { main: true, callback: true, worker: true };
-const POOL_KIND_TABLE = Object.fromEntries(POOL_KINDS.map((k) => [k, true])) as Record<PoolKind, true>;
 const JOB_STATUSES: Record<JobStatus, true> = { pending: true, ok: true, error: true, cancelled: true };
 const LANGUAGES: Record<TraceLanguage, true> = { python: true };
 const STREAMS = { stdout: true, stderr: true } as const;
@@ -235,7 +233,7 @@ function readLane(f: Fields): Lane {
 
 function readPool(f: Fields): PoolInfo {
   f.int('id');
-  f.oneOf('kind', POOL_KIND_TABLE);
+  f.oneOf('kind', POOL_KINDS);
   f.int('size', 0);
   f.optSite('site');
   f.num('created');

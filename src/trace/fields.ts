@@ -106,14 +106,18 @@ export class Fields {
     return this.has(k) ? this.bool(k) : undefined;
   }
 
-  /** A string that must be a key of `table` (a Record over a union type, so the list stays complete). */
-  oneOf<T extends string>(k: string, table: Record<T, unknown>): T {
+  /**
+   * A string that must be one of `names`, or a key of `table` (a Record over a union type, so the
+   * list stays complete).
+   */
+  oneOf<T extends string>(k: string, table: readonly T[] | Record<T, unknown>): T {
     const v = this.o[k];
-    if (typeof v !== 'string' || !Object.hasOwn(table, v)) this.fail(k, `one of ${Object.keys(table).join(', ')}`, v);
+    const list = Array.isArray(table) ? (table as readonly string[]) : undefined;
+    if (typeof v !== 'string' || !(list ? list.includes(v) : Object.hasOwn(table, v))) this.fail(k, `one of ${(list ?? Object.keys(table)).join(', ')}`, v);
     return v as T;
   }
 
-  optOneOf<T extends string>(k: string, table: Record<T, unknown>): T | undefined {
+  optOneOf<T extends string>(k: string, table: readonly T[] | Record<T, unknown>): T | undefined {
     return this.has(k) ? this.oneOf(k, table) : undefined;
   }
 

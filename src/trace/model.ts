@@ -2,7 +2,9 @@
 // instants, jobs and pools. The TraceStore keeps spans in columns; these are the shapes of
 // one row when a consumer asks for it.
 
-export type LaneKind = 'main' | 'callback' | 'worker';
+/** In the order of their codes in LANE records and columns. */
+export const LANE_KINDS = ['main', 'callback', 'worker'] as const;
+export type LaneKind = (typeof LANE_KINDS)[number];
 export interface Lane {
   id: number;
   name: string; // 'Main', 'Callback', 'Worker 1' ...
@@ -36,7 +38,9 @@ export type SpanStatus = 'ok' | 'error' | 'cancelled' | 'threw' | 'timeout' | 'r
 /** In column-code order: a status added later goes last, so saved codes keep their meaning. */
 export const SPAN_STATUSES: readonly SpanStatus[] = ['ok', 'error', 'cancelled', 'threw', 'timeout', 'running', 'lost'];
 
-export type CallbackKindName = 'result' | 'error' | 'done';
+/** In the order of their codes in callback records and the cbKind column. */
+export const CALLBACK_KINDS = ['result', 'error', 'done'] as const;
+export type CallbackKindName = (typeof CALLBACK_KINDS)[number];
 
 /** A source location, 1-based line and column, as editors and terminals show them. */
 export interface Site {

@@ -14,7 +14,7 @@
 import { lanesInOrder, groupByJob, logTitle } from './chromeTrace';
 import { SPAN_KINDS, SPAN_STATUSES, formatSite, type Job, type Lane, type LogLine, type Mark } from './model';
 import { ProtoWriter } from './protoWriter';
-import { CALLBACK_KINDS } from './spanColumns';
+import { CALLBACK_KINDS } from './model';
 import type { TraceStore } from './store';
 
 // Field numbers (protos/perfetto/trace/trace.proto, trace_packet.proto, track_event/*.proto,

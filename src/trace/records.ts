@@ -2,7 +2,8 @@
 // A record is: type, lane, ts (µs on the run's one clock), six int fields a..f and an optional
 // text. Repeated strings (function names, source sites) are interned per ring with STR records
 // and referenced by id; one-off text (previews, printed lines, stacks) rides inline.
-//
+import type { CallbackKindName, LaneKind } from './model';
+
 // Field meanings, per type (ids are run-wide unless said otherwise, and job, task and wait ids
 // count up from 1; "str" = interned string id, -1 = none):
 export const Rec = {
@@ -98,7 +99,7 @@ export function unpackPoolApi(c: number): { pool: number; api: number } {
   return { pool: c & (TASK_JOB_POOLS - 1), api: c >> 12 };
 }
 
-export const LaneKindCode = { main: 0, callback: 1, worker: 2 } as const;
+export const LaneKindCode = { main: 0, callback: 1, worker: 2 } as const satisfies Record<LaneKind, number>;
 
 export const PoolAction = {
   created: 0,
@@ -114,7 +115,7 @@ export const PoolAction = {
 export const CPU_UNKNOWN = -1;
 
 export const TaskStatus = { ok: 0, error: 1, cancelled: 2, lost: 3 } as const;
-export const CallbackKind = { result: 0, error: 1, done: 2 } as const;
+export const CallbackKind = { result: 0, error: 1, done: 2 } as const satisfies Record<CallbackKindName, number>;
 export const CallbackStatus = { ok: 0, threw: 1 } as const;
 export const WaitOutcome = { ok: 0, timeout: 1, error: 2 } as const;
 export const WorkerAction = { start: 0, exit: 1, died: 2 } as const;

@@ -1,9 +1,6 @@
 // A span's fields as columns of numbers, with strings interned (id 0: none). The host's
 // store and the view's copy both keep spans so; this reads one row back as a Span.
-import { SPAN_KINDS, SPAN_STATUSES, parseSite, type CallbackKindName, type Span } from './model';
-
-/** Column codes of callback kinds (the trace records use the same order). */
-export const CALLBACK_KINDS: readonly CallbackKindName[] = ['result', 'error', 'done'];
+import { CALLBACK_KINDS, SPAN_KINDS, SPAN_STATUSES, parseSite, type Span } from './model';
 
 export type SpanField = 'lane' | 'kind' | 'status' | 'start' | 'end' | 'queued' | 'taskId' | 'job' | 'name' | 'api' | 'site' | 'site2' | 'text' | 'args' | 'cbKind' | 'cpu' | 'cpuWait';
 export type SpanColumns = Record<SpanField, ArrayLike<number>>;

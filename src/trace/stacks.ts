@@ -1,7 +1,12 @@
-// Reading places out of a recorded stack text (an error's, a rejection's): where it happened
-// in the user's code, for findings to point at.
+// Reading a recorded stack text (an error's, a rejection's): its message, and where it happened
+// in the user's code, for findings and run outcomes to point at.
 import { fileURLToPath } from 'node:url';
 import type { Site } from './model';
+
+/** The first line of a text: an error's message without its stack. */
+export function firstLine(text: string | undefined): string {
+  return (text ?? '').split('\n', 1)[0];
+}
 
 /**
  * The innermost frame of a stack that names a file of the user's: not Node's own (node:),

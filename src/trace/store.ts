@@ -1,6 +1,7 @@
 // The columnar trace store: one typed-array column per span field, so a million spans
 // cost tens of megabytes rather than a million objects. Strings are interned once.
 import {
+  CALLBACK_KINDS,
   SPAN_KINDS,
   SPAN_STATUSES,
   type CallbackKindName,
@@ -14,7 +15,7 @@ import {
   type SpanStatus,
   type TraceMeta,
 } from './model';
-import { CALLBACK_KINDS, spanAt, type SpanColumns } from './spanColumns';
+import { spanAt, type SpanColumns } from './spanColumns';
 
 export interface NewSpan {
   lane: number;

@@ -4,7 +4,8 @@
 // more than a bin. Problem spans (failed, threw, slow) are never hidden by merging.
 import { scaleLinear } from 'd3-scale';
 import type { Chain } from './chain';
-import { fmtDur, shorten } from './format';
+import { shorten } from './format';
+import { formatDurationPrecise } from '../protocol/wire';
 import { pixelClasses } from './lod';
 import type { Palette } from './theme';
 import { Cls, K_TASK, K_WAIT, S_CANCELLED, lowerBoundTs, type TraceData } from './traceData';
@@ -384,7 +385,7 @@ export class LanePainter {
       ctx.lineTo(x1 - 8 * Math.cos(ang + 0.4), y1 - 8 * Math.sin(ang + 0.4));
       ctx.closePath();
       ctx.fill();
-      const label = `${s.label} ${fmtDur(s.delay)}`;
+      const label = `${s.label} ${formatDurationPrecise(s.delay)}`;
       const tw = ctx.measureText(label).width;
       const lx = Math.min(Math.max(mx - tw / 2, 2), this.f.width - tw - 2), ly = (y0 + y1) / 2;
       ctx.fillStyle = p.bg;

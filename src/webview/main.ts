@@ -1,9 +1,9 @@
 // The inspector view: wires the data, the canvas timeline and the panels to the host.
 import type { HostEnvelope, HostMessage } from '../protocol/messages';
-import type { Site } from '../protocol/wire';
+import { formatDurationPrecise, type Site } from '../protocol/wire';
 import { causalChain } from './chain';
 import { el, clear } from './dom';
-import { baseName, fmtDur, fmtTime } from './format';
+import { baseName, fmtTime } from './format';
 import { connectHost, type SavedState } from './host';
 import { Tooltip, renderDetails, renderFindings, renderTables, type PanelActions } from './panels';
 import { onThemeChange, readPalette, type Palette } from './theme';
@@ -72,7 +72,7 @@ const timeline = new Timeline(data, palette, {
   select: (i) => selectSpan(i, false),
   cursor: (i) => {
     const s = data.span(i);
-    live.textContent = `${s.lane.name}: ${s.name}, ${s.kind} ${s.status}, starts ${fmtTime(s.start)}, lasts ${fmtDur(s.end - s.start)}`;
+    live.textContent = `${s.lane.name}: ${s.name}, ${s.kind} ${s.status}, starts ${fmtTime(s.start)}, lasts ${formatDurationPrecise(s.end - s.start)}`;
   },
   range: () => viewMoved(),
   follow: (on) => {
@@ -269,7 +269,7 @@ function showMeta(running: boolean): void {
   title.title = file;
   clear(outcome);
   outcome.className = `outcome outcome-${running ? 'running' : data.meta.outcome}`;
-  outcome.append(running ? 'running…' : data.meta.outcome, ` · ${data.n} spans · ${fmtDur(data.end)}`);
+  outcome.append(running ? 'running…' : data.meta.outcome, ` · ${data.n} spans · ${formatDurationPrecise(data.end)}`);
   document.title = `${title.textContent} — Pool Inspector`;
 }
 

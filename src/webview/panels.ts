@@ -1,11 +1,11 @@
 // The DOM around the canvas: hover tooltip, details pane (with the causal chain), the findings
 // list and the accessible table view. Everything from the trace is inserted as text.
-import type { Mark, Site, WireFinding } from '../protocol/wire';
+import { formatDurationPrecise, type Mark, type Site, type WireFinding } from '../protocol/wire';
 import type { MarkKind } from '../trace/model';
 import { spellEnd, type WorkerSpell } from '../trace/workers';
 import type { Chain } from './chain';
 import { append, el, clear } from './dom';
-import { baseName, fmtDur, fmtTime, shorten } from './format';
+import { baseName, fmtTime, shorten } from './format';
 import type { HoverTarget } from './timeline';
 import { K_TASK, type TraceData } from './traceData';
 
@@ -20,7 +20,7 @@ const TABLE_ROWS = 300;
 
 function statusText(d: TraceData, i: number): string {
   const s = d.span(i);
-  if (s.kind === 'callback' && s.slow && s.status === 'ok') return `slow (over ${fmtDur(d.slowUs)})`;
+  if (s.kind === 'callback' && s.slow && s.status === 'ok') return `slow (over ${formatDurationPrecise(d.slowUs)})`;
   if (s.status === 'lost') return 'lost (its worker died while running it)';
   return s.status;
 }
@@ -92,8 +92,8 @@ export class Tooltip {
       append(this.root, 
         el('div', { class: 'tt-title' }, s.name),
         el('div', { class: 'tt-sub' }, `${s.lane.name} · ${s.kind}${s.cbKind ? ` (${s.cbKind})` : ''} · ${statusText(d, target.span)}`),
-        el('div', {}, `start ${fmtTime(s.start)} · duration ${fmtDur(s.end - s.start)}`),
-        s.queued !== undefined && el('div', {}, `queued ${fmtDur(s.start - s.queued)}`),
+        el('div', {}, `start ${fmtTime(s.start)} · duration ${formatDurationPrecise(s.end - s.start)}`),
+        s.queued !== undefined && el('div', {}, `queued ${formatDurationPrecise(s.start - s.queued)}`),
         s.args && el('div', { class: 'tt-pre' }, `args ${shorten(s.args, PREVIEW)}`),
         s.text && el('div', { class: `tt-pre${s.status === 'ok' ? '' : ' tt-error'}` }, `${textLabel(s.status)} ${shorten(s.text, PREVIEW)}`),
         d.findingsOfSpan.has(target.span) && el('div', { class: 'tt-error' }, d.findingsOfSpan.get(target.span)!.map((f) => d.findings[f].message).join('\n')),
@@ -149,9 +149,9 @@ export function renderDetails(root: HTMLElement, d: TraceData, i: number | undef
   row('Kind', `${s.kind}${s.cbKind ? ` (${s.cbKind} callback)` : ''}`);
   row('Status', statusText(d, i));
   row('Start', fmtTime(s.start));
-  row('Duration', fmtDur(s.end - s.start));
-  row('CPU time', s.cpu !== undefined && `${fmtDur(s.cpu)} on its thread${s.cpuWait ? `, ${fmtDur(s.cpuWait)} more waiting for a CPU` : ''}`);
-  row('Queued for', s.queued !== undefined && fmtDur(s.start - s.queued));
+  row('Duration', formatDurationPrecise(s.end - s.start));
+  row('CPU time', s.cpu !== undefined && `${formatDurationPrecise(s.cpu)} on its thread${s.cpuWait ? `, ${formatDurationPrecise(s.cpuWait)} more waiting for a CPU` : ''}`);
+  row('Queued for', s.queued !== undefined && formatDurationPrecise(s.start - s.queued));
   row('API', s.api);
   row('Job', s.job >= 0 && String(s.job));
   row(s.kind === 'task' ? 'Task id' : 'Error of task', s.taskId >= 0 && String(s.taskId));
@@ -169,7 +169,7 @@ export function renderDetails(root: HTMLElement, d: TraceData, i: number | undef
       const step = k > 0 ? chain.steps[k - 1] : undefined;
       ol.append(el('li', { 'data-point': pt.what },
         el('span', { class: 'chain-what' }, pt.label), ' ', el('span', { class: 'chain-at' }, `at ${fmtTime(pt.t)}`),
-        step && el('span', { class: 'chain-delay' }, ` · ${step.label} ${fmtDur(step.delay)}`)));
+        step && el('span', { class: 'chain-delay' }, ` · ${step.label} ${formatDurationPrecise(step.delay)}`)));
     });
     root.append(el('h4', {}, `Causal chain of job ${chain.job}`), ol);
   }
@@ -232,7 +232,7 @@ export function renderTables(root: HTMLElement, d: TraceData, t0: number, t1: nu
     const b = el('button', { type: 'button', 'aria-pressed': String(i === selected), 'data-key': `span:${i}` }, s.name || '(unnamed)');
     b.addEventListener('click', () => act.select(i, true));
     return el('tr', { class: i === selected ? 'selected' : undefined }, el('td', {}, b), el('td', {}, s.lane.name), el('td', {}, s.kind), el('td', {}, statusText(d, i)),
-      el('td', {}, fmtTime(s.start)), el('td', {}, fmtDur(s.end - s.start)), el('td', {}, s.queued !== undefined ? fmtDur(s.start - s.queued) : ''));
+      el('td', {}, fmtTime(s.start)), el('td', {}, formatDurationPrecise(s.end - s.start)), el('td', {}, s.queued !== undefined ? formatDurationPrecise(s.start - s.queued) : ''));
   });
   root.append(table(`Spans in view: ${total === inView.length ? total : `first ${inView.length} of ${total} (zoom in to list others)`}`, ['Name', 'Lane', 'Kind', 'Status', 'Start', 'Duration', 'Queued'], rows));
 }

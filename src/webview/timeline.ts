@@ -7,9 +7,9 @@ import { scaleLinear, type ScaleLinear } from 'd3-scale';
 import { select, type Selection } from 'd3-selection';
 import { zoom, zoomIdentity, type D3ZoomEvent, type ZoomBehavior } from 'd3-zoom';
 import type { Chain } from './chain';
-import type { Mark } from '../protocol/wire';
+import { formatDurationPrecise, type Mark } from '../protocol/wire';
 import { el, clear } from './dom';
-import { fmtDur, fmtTime } from './format';
+import { fmtTime } from './format';
 import { spellEnd } from '../trace/workers';
 import { BAND_QUEUE, COUNTER_H, LanePainter, type Frame } from './lanePainter';
 import type { Palette } from './theme';
@@ -352,7 +352,7 @@ export class Timeline {
     const g = this.axisSvg.selectAll<SVGGElement, unknown>('g.ticks').data([0]).join('g').attr('class', 'ticks').attr('transform', 'translate(0,23)');
     g.call(axisTop(x).ticks(Math.max(2, Math.floor(this.width / 110))).tickFormat((v) => fmtTime(+v)).tickSizeOuter(0));
     const readout = this.root.querySelector('.range-readout');
-    if (readout) readout.textContent = `${fmtDur(this.t1 - this.t0)} in view`;
+    if (readout) readout.textContent = `${formatDurationPrecise(this.t1 - this.t0)} in view`;
   }
 
   private moveBrush(): void {

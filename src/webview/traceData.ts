@@ -6,6 +6,7 @@ import {
   SPAN_KINDS,
   SPAN_STATUSES,
   SPAN_COLUMN_NAMES,
+  IntervalUnion,
   asColumn,
   decodeColumn,
   type Lane,
@@ -272,17 +273,12 @@ export class TraceData {
       // Busy time is the union of the lane's spans: Main's awaits overlap, and a wait nested in a
       // callback is not extra work. On Main the share is time spent waiting.
       const main = this.rows[r].kind === 'main';
-      let from = -Infinity, to = -Infinity;
+      const union = new IntervalUnion();
       for (let k = 0; k < list.length; k++) {
         const i = list[k];
-        if ((kind[i] === K_WAIT) !== main) continue;
-        if (start[i] > to) {
-          if (to > from) busy[r] += to - from;
-          from = start[i];
-          to = end[i];
-        } else if (end[i] > to) to = end[i];
+        if ((kind[i] === K_WAIT) === main) union.add(start[i], end[i]);
       }
-      if (to > from) busy[r] += to - from;
+      busy[r] = union.finish();
     });
     this.busyShare = busy.map((b) => Math.min(1, b / this.end));
     this.logsByLane = this.rows.map(() => []);

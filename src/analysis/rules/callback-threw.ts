@@ -5,7 +5,7 @@
 import type { Span } from '../../trace/model';
 import type { Finding, RelatedInfo } from '../types';
 import type { TraceIndex } from '../traceIndex';
-import { count, firstLine } from '../text';
+import { count, errorLine } from '../text';
 
 export function callbackThrew(t: TraceIndex): Finding[] {
   const findings: Finding[] = [];
@@ -13,7 +13,7 @@ export function callbackThrew(t: TraceIndex): Finding[] {
     const cb = t.span(i);
     if (cb.status !== 'threw') continue;
     const job = t.job(cb.job);
-    const error = firstLine(cb.text);
+    const error = errorLine(cb.text);
     let message: string;
     if (cb.cbKind === 'done') {
       message = `done callback \`${cb.name}\` threw ${error}; the executor logged it and ran the later callbacks, but this one's work was lost`;

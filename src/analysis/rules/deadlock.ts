@@ -4,7 +4,7 @@
 import { formatSite, isExecutor, type PoolInfo } from '../../trace/model';
 import type { Finding, RelatedInfo } from '../types';
 import type { TraceIndex } from '../traceIndex';
-import { firstLine } from '../text';
+import { errorLine } from '../text';
 import { maxOf } from '../extremes';
 import { swallowed } from './callback-threw';
 import { workerDeaths, type WorkerDeath } from '../workerDeaths';
@@ -31,17 +31,17 @@ export function deadlock(t: TraceIndex): Finding[] {
       const threw = t.callbacks.filter((i) => t.store.status(i) === 'threw' && t.poolOfJob(t.store.jobCol[i])?.id === pool.id);
       for (const i of threw) {
         const cb = t.span(i);
-        related.push({ message: `callback \`${cb.name}\` threw ${firstLine(cb.text)} here and killed the pool's result handler`, site: cb.site });
+        related.push({ message: `callback \`${cb.name}\` threw ${errorLine(cb.text)} here and killed the pool's result handler`, site: cb.site });
         spans.push(i);
       }
-      if (threw.length === 0) related.push({ message: `the pool's result handler died: ${firstLine(pool.handlerDied.error)}`, site: pool.site });
+      if (threw.length === 0) related.push({ message: `the pool's result handler died: ${errorLine(pool.handlerDied.error)}`, site: pool.site });
     }
     const init = t.failedInits(pool.id)[0];
     if (init !== undefined) {
-      related.push({ message: `initializer \`${t.span(init).name}\` threw ${firstLine(t.span(init).text)}, so the ${pool.kind} can never run a task`, site: pool.initializerSite ?? pool.site });
+      related.push({ message: `initializer \`${t.span(init).name}\` threw ${errorLine(t.span(init).text)}, so the ${pool.kind} can never run a task`, site: pool.initializerSite ?? pool.site });
       spans.push(init);
     } else if (pool.broken) {
-      related.push({ message: `the ${pool.kind} broke: ${firstLine(pool.broken.cause)}`, site: pool.initializerSite ?? pool.site });
+      related.push({ message: `the ${pool.kind} broke: ${errorLine(pool.broken.cause)}`, site: pool.initializerSite ?? pool.site });
     }
     // Tasks lost with their worker: the awaited job's, or (join) any the pool still waits for.
     const lost = (job ? t.tasksOf(job.id) : t.tasks.filter((i) => lostPending(t, i, pool.id))).filter((i) => t.store.status(i) === 'lost');
@@ -56,7 +56,7 @@ export function deadlock(t: TraceIndex): Finding[] {
   for (const i of job ? t.callbacksOf(job.id) : []) {
     const cb = t.span(i);
     if (!swallowed(t, cb)) continue;
-    related.push({ message: `callback \`${cb.name}\` raised ${firstLine(cb.text)} here; the result handler swallowed it, so this job never becomes ready`, site: cb.site });
+    related.push({ message: `callback \`${cb.name}\` raised ${errorLine(cb.text)} here; the result handler swallowed it, so this job never becomes ready`, site: cb.site });
     spans.push(i);
   }
   if (job?.site) related.push({ message: `the awaited ${job.api}() call`, site: job.site });

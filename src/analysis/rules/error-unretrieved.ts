@@ -1,25 +1,22 @@
 // A task failed and nothing ever looked at the error: no get()/result()/exception(), no error
 // callback. The failure is silent. Jobs submitted from one line are reported together, so a
 // loop of failing submits is one finding, not a hundred.
-import { formatSite, isExecutor, type Job } from '../../trace/model';
+import { isExecutor } from '../../trace/model';
 import type { Finding, RelatedInfo } from '../types';
 import type { TraceIndex } from '../traceIndex';
-import { bySite, count, firstLine, groupBy } from '../text';
+import { bySite, count, errorLine } from '../text';
 
 const SHOWN_CALLS = 3;
 
 export function errorUnretrieved(t: TraceIndex): Finding[] {
   // A broken pool fails every pending job at once; pool-broken reports that cause.
   const silent = [...t.store.jobs.values()].filter((job) => job.status === 'error' && !job.retrieved && !t.store.pools.get(job.pool)?.broken);
-  const groups = groupBy(silent, (job: Job) => {
-    const where = job.fnSite ?? job.site;
-    return where ? formatSite(where) : `job ${job.id}`;
-  });
+  const groups = bySite(silent, (job) => job.fnSite ?? job.site, true).map((g) => g.items);
   return groups.map((jobs): Finding => {
     const first = jobs[0];
     const name = t.taskName(first);
     const failed = jobs.flatMap((j) => t.tasksOf(j.id).filter((i) => t.store.status(i) === 'error'));
-    const error = firstLine(failed.length ? t.span(failed[0]).text : undefined, 'an error');
+    const error = errorLine(failed.length ? t.span(failed[0]).text : undefined, 'an error');
     const pool = t.store.pools.get(first.pool);
     const unseen = pool && isExecutor(pool.kind) ? 'nothing called result() or exception()' : 'nothing called get() and there was no errorCallback';
     const message =

@@ -2,7 +2,7 @@
 // drop the rest (docs/SEMANTICS.md A4): when several tasks of one map fail, all but one go unseen.
 import type { Finding, RelatedInfo } from '../types';
 import type { TraceIndex } from '../traceIndex';
-import { count, firstLine } from '../text';
+import { count, errorLine } from '../text';
 
 const SHOWN_TASKS = 5;
 
@@ -21,12 +21,12 @@ export function errorsUnseen(t: TraceIndex): Finding[] {
     const [seen, ...unseen] = [failed[seenAt], ...failed.filter((_, k) => k !== seenAt)].map((i) => t.span(i));
     const related: RelatedInfo[] = [{ message: `error callback \`${onError.name}\` is defined here`, site: onError.site }];
     for (const task of unseen.slice(0, SHOWN_TASKS)) {
-      related.push({ message: `task ${task.taskId} also failed, unseen: ${firstLine(task.text)}`, site: job.fnSite ?? task.site });
+      related.push({ message: `task ${task.taskId} also failed, unseen: ${errorLine(task.text)}`, site: job.fnSite ?? task.site });
     }
     findings.push({
       rule: 'errors-unseen',
       severity: 'warning',
-      message: `error callback \`${onError.name}\` saw 1 of ${failed.length} errors: ${job.api} reports only the first to arrive (${firstLine(seen.text)}); ${count(unseen.length, 'other failure')} went unseen`,
+      message: `error callback \`${onError.name}\` saw 1 of ${failed.length} errors: ${job.api} reports only the first to arrive (${errorLine(seen.text)}); ${count(unseen.length, 'other failure')} went unseen`,
       site: job.site,
       related,
       spans: [...failed, ...cbSpans],

@@ -5,7 +5,7 @@
 import { stackSite } from '../../trace/stacks';
 import type { Finding, RelatedInfo } from '../types';
 import type { TraceIndex } from '../traceIndex';
-import { count, firstLine } from '../text';
+import { count, errorLine } from '../text';
 import { respawnsAfterFailedInits } from './pool-broken';
 
 export function initializerRespawn(t: TraceIndex): Finding[] {
@@ -15,7 +15,7 @@ export function initializerRespawn(t: TraceIndex): Finding[] {
     const failed = t.failedInits(pool.id);
     const first = t.span(failed[0]);
     const name = pool.initializer ?? first.name;
-    const error = firstLine(first.text);
+    const error = errorLine(first.text);
     const ranTasks = t.jobsOfPool(pool.id).some((j) => t.tasksOf(j.id).some((i) => t.ran(i)));
     const outcome = ranTasks ? '' : ', so none of its tasks ever ran';
     const related: RelatedInfo[] = [];

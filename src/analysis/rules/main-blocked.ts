@@ -8,6 +8,7 @@ import type { Finding, RelatedInfo, RuleOptions } from '../types';
 import type { TraceIndex } from '../traceIndex';
 import { bySite, count, formatDuration } from '../text';
 import { maxOf, minOf } from '../extremes';
+import { IntervalUnion } from '../../trace/intervals';
 
 const SHOWN_SITES = 3;
 
@@ -79,11 +80,9 @@ const byStart = bisector((range: [number, number]) => range[0]);
 /** For a set of time ranges, a function giving how much of (-inf, x] they cover. */
 function coverage(ranges: [number, number][]): (x: number) => number {
   const merged: [number, number][] = [];
-  for (const [s, e] of ranges.sort((a, b) => a[0] - b[0])) {
-    const last = merged[merged.length - 1];
-    if (last && s <= last[1]) last[1] = Math.max(last[1], e);
-    else merged.push([s, e]);
-  }
+  const union = new IntervalUnion(merged);
+  for (const [s, e] of ranges.sort((a, b) => a[0] - b[0])) union.add(s, e);
+  union.finish();
   const before = [0];
   for (const [s, e] of merged) before.push(before[before.length - 1] + e - s);
   return (x) => {

@@ -6,7 +6,7 @@
 import { brokenError, isExecutor, runsInProcesses, type PoolInfo } from '../../trace/model';
 import type { Finding } from '../types';
 import type { TraceIndex } from '../traceIndex';
-import { count, firstLine } from '../text';
+import { count, errorLine } from '../text';
 import { workerDeaths } from '../workerDeaths';
 
 export function poolBroken(t: TraceIndex): Finding[] {
@@ -18,7 +18,7 @@ export function poolBroken(t: TraceIndex): Finding[] {
     if (respawnsAfterFailedInits(t, pool) || (failedInits.length === 0 && brokenByDeath.has(pool.id))) continue;
     const init = failedInits.length ? t.span(failedInits[0]) : undefined;
     const name = pool.initializer ?? init?.name;
-    const cause = init ? `initializer \`${name}\` threw ${firstLine(init.text)}${failedInits.length > 1 ? ` (in ${count(failedInits.length, 'worker')})` : ''}` : firstLine(pool.broken?.cause, 'unknown cause');
+    const cause = init ? `initializer \`${name}\` threw ${errorLine(init.text)}${failedInits.length > 1 ? ` (in ${count(failedInits.length, 'worker')})` : ''}` : errorLine(pool.broken?.cause, 'unknown cause');
     findings.push({
       rule: 'pool-broken',
       severity: 'error',

@@ -7,7 +7,7 @@ import { formatSite } from '../../trace/model';
 import { stackSite } from '../../trace/stacks';
 import type { Finding, RelatedInfo } from '../types';
 import type { TraceIndex } from '../traceIndex';
-import { bySite, count, firstLine, groupBy } from '../text';
+import { bySite, count, errorLine, groupBy } from '../text';
 
 const SHOWN_CALLS = 3;
 
@@ -23,7 +23,7 @@ export function unhandledRejection(t: TraceIndex): Finding[] {
     });
   return groupBy(seen, (r) => (r.where ? formatSite(r.where) : `lane ${r.mark.lane}`)).map((g): Finding => {
     const [{ mark, span, job, where }] = g;
-    const error = firstLine(mark.text, 'a rejection without a reason');
+    const error = errorLine(mark.text, 'a rejection without a reason');
     const inWhat = span ? `task \`${span.name}\`` : `${t.lane(mark.lane)?.name ?? 'a lane'}`;
     const message =
       g.length === 1

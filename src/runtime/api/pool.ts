@@ -12,7 +12,7 @@ import { ResultHandler } from './resultHandler';
 import { newDeferred, type Deferred } from './deferred';
 import { defaultWorkers, newJobId, newPoolId, newTaskId } from '../main/runContext';
 import { callSite, captureSite, functionSite } from '../sites/sites';
-import { firstLine } from '../sites/stacks';
+import { firstLine } from '../../trace/stacks';
 import { taskRef, type FnRef } from '../dispatch/taskRegistry';
 import { MAIN_LANE } from '../record/lanes';
 import { preview } from '../record/preview';

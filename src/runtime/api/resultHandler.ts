@@ -8,13 +8,14 @@
 // around the call), so only that job never becomes ready, and nothing is printed.
 import { CallbackKind, CallbackStatus, PoolAction, Rec } from '../../trace/records';
 import { recorder } from '../record/recorder';
-import { firstLine, userStack } from '../sites/stacks';
+import { userStack } from '../sites/stacks';
+import { firstLine } from '../../trace/stacks';
 import { callbackName, functionSite } from '../sites/sites';
 import { CALLBACK_LANE, MAIN_LANE, onCallbackLane } from '../record/lanes';
 import { recheckWaits } from './waits';
 import { KeyError } from './errors';
+import type { CallbackKindName } from '../../trace/model';
 
-export type CallbackKindName = keyof typeof CallbackKind;
 
 export class ResultHandler {
   private deathCause: string | undefined;

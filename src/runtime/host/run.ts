@@ -16,7 +16,8 @@ import { spawnThread } from './spawnThread';
 import { createRingBuffer, RingReader } from '../record/eventRing';
 import type { HostToMain, MainToHost, MainWorkerData } from './mainThreadMessages';
 import { PoolThreads } from './poolThreads';
-import { RunTrace, firstLine } from './runTrace';
+import { RunTrace } from './runTrace';
+import { firstLine } from '../../trace/stacks';
 import { RunEnd } from './runEnd';
 import { MainActivity } from './mainActivity';
 

@@ -4,6 +4,7 @@
 // keeps everything recorded up to that moment.
 import { formatSite, languageOf, type DeadlockInfo, type Site, type Span } from '../../trace/model';
 import { MAIN_LANE } from '../record/lanes';
+import { firstLine } from '../../trace/stacks';
 import { TraceBuilder, type Progress } from '../../trace/builder';
 import { TraceStore } from '../../trace/store';
 import { nowUs } from '../record/clock';
@@ -175,7 +176,4 @@ function stillGoing(store: TraceStore): { message: string; site?: Site } | undef
   if (running.length > SHOWN) parts.push(`and ${running.length - SHOWN} more`);
   if (parts.length === 0) return undefined;
   return { message: parts.join('; '), site };
-}
-export function firstLine(s: string | undefined): string {
-  return (s ?? '').split('\n')[0];
 }

@@ -1,5 +1,6 @@
 // The records main writes when user code issues work, shared by pools and executors.
 import { CallbackKind, packPoolApi, Rec, TASK_JOB_POOLS } from '../../trace/records';
+import type { CallbackKindName } from '../../trace/model';
 import { previewArgs } from './preview';
 import { recorder } from './recorder';
 import { callbackName, functionSite } from '../sites/sites';
@@ -23,7 +24,7 @@ export function recordTaskJob(job: number, pool: number, api: string, site: stri
   rec.rec(Rec.TASK_JOB, MAIN_LANE, job, taskId, packPoolApi(pool, rec.str(api)), rec.str(site), rec.str(fnName), rec.str(functionSite(fn)), previewArgs(args));
 }
 
-export function recordCallbackReg(job: number, kind: keyof typeof CallbackKind, fn: Function, registeredAt: string | undefined): void {
+export function recordCallbackReg(job: number, kind: CallbackKindName, fn: Function, registeredAt: string | undefined): void {
   const rec = recorder();
   if (!rec.tasks) return;
   rec.rec(Rec.CB_REG, MAIN_LANE, job, CallbackKind[kind], rec.str(callbackName(fn)), rec.str(functionSite(fn)), rec.str(registeredAt));

@@ -1,6 +1,4 @@
 // Stack traces as users should read them: their own frames, not the runtime's.
-import { fileURLToPath } from 'node:url';
-import type { Site } from '../../trace/model';
 import { DIST_DIR } from '../host/distPaths';
 import { preview } from '../record/preview';
 
@@ -21,19 +19,4 @@ export function userFrames(stack: string): string {
     .split('\n')
     .filter((l) => !isRuntimeFrame(l))
     .join('\n');
-}
-
-export function firstLine(text: string): string {
-  return text.split('\n', 1)[0];
-}
-
-/** The innermost frame of a user stack that names a file: where the error happened. */
-export function stackSite(stack: string): Site | undefined {
-  for (const line of stack.split('\n')) {
-    const m = /^\s*at (?:.*? \()?(.+?):(\d+):(\d+)\)?$/.exec(line);
-    if (!m || m[1].startsWith('node:') || m[1] === '<anonymous>') continue;
-    const file = m[1].startsWith('file:') ? fileURLToPath(m[1]) : m[1];
-    return { file, line: Number(m[2]), col: Number(m[3]) };
-  }
-  return undefined;
 }
