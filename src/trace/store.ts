@@ -219,10 +219,6 @@ export class TraceStore {
     return (this.cols ??= columnsOf(this));
   }
 
-  *spans(): IterableIterator<Span> {
-    for (let i = 0; i < this.n; i++) yield this.span(i);
-  }
-
   /** Job id was added or changed in place. */
   jobChanged(id: number): void {
     if (id >= this.jobRev.length) this.jobRev = grownTo(this.jobRev, id + 1);

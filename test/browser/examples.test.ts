@@ -9,6 +9,7 @@ import type { Page } from 'playwright-core';
 import { readChromeTrace } from '../../src/trace/chromeTrace';
 import type { TraceStore } from '../../src/trace/store';
 import { laneLabels, launch, locate, openFile, pixelAt, stats, themeColour, type Opened, type Session } from './page';
+import { allSpans } from '../storeSpans';
 
 const ROOT = join(__dirname, '..', '..');
 const ARTIFACTS = join(ROOT, 'test', 'artifacts');
@@ -120,7 +121,7 @@ describe('inspector page on the examples (real runs through the CLI)', function 
 
   it('apply-callback: a task with a callback and a waiter shows its four-point chain', async function () {
     const { store, html } = runs.get('apply-callback')!;
-    const spans = [...store.spans()];
+    const spans = allSpans(store);
     const task = spans.find((t) => t.kind === 'task' && spans.some((c) => c.kind === 'callback' && c.job === t.job) && spans.some((w) => w.kind === 'wait' && w.job === t.job));
     assert.ok(task, 'the example has a task with a callback and a waiter');
     const { page, problems } = await openFile(session, html);
@@ -143,7 +144,7 @@ describe('inspector page on the examples (real runs through the CLI)', function 
 
   it('executor-map-raises: the items cancelled after the error are shown as cancelled tasks that never ran', async function () {
     const { store, html } = runs.get('executor-map-raises')!;
-    const cancelled = [...store.spans()].find((s) => s.kind === 'task' && s.status === 'cancelled');
+    const cancelled = allSpans(store).find((s) => s.kind === 'task' && s.status === 'cancelled');
     assert.ok(cancelled, 'the run cancelled an item');
     const { page, problems } = await openFile(session, html);
     try {

@@ -4,6 +4,7 @@ import { TraceStore } from '../../src/trace/store';
 import type { WireFinding } from '../../src/protocol/wire';
 import { analyze } from '../../src/analysis/index';
 import { CALLBACK, MAIN, RecordStream, at } from '../unit/recordStream';
+import { allSpans } from '../storeSpans';
 
 export const TASK_FILE = '/workspace/examples/callback-blocks.ts';
 export const XSS = '<img src=x onerror=alert(1)>';
@@ -122,6 +123,6 @@ export function processPoolTrace(): ProcessFixture {
   s.workerExit(W1, 805).workerExit(W2, 806);
   s.mainEnd(850);
   const store = s.build({ endMs: 850 });
-  const lostTask = [...store.spans()].find((x) => x.status === 'lost')!.index;
+  const lostTask = allSpans(store).find((x) => x.status === 'lost')!.index;
   return { store, findings: analyze(store), lostTask, diedAt: 400_000, replacedAt: 600_000, unhandledAt: 50_000 };
 }

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { XSS, blockingCallbackTrace, type Fixture } from './fixtures';
 import { laneLabels, launch, locate, openTrace, pixelAt, settle, stats, themeColour, type Opened, type Session } from './page';
+import { allSpans } from '../storeSpans';
 
 const ARTIFACTS = join(__dirname, '..', 'artifacts');
 
@@ -135,7 +136,7 @@ describe('inspector page (hand-built blocking-callback trace)', function () {
 
   it('search finds spans by name and Enter walks through the matches', async function () {
     await page.fill('input.search', 'onres');
-    const expected = [...fx.store.spans()].filter((s) => s.name === 'onResult').length;
+    const expected = allSpans(fx.store).filter((s) => s.name === 'onResult').length;
     assert.equal(await page.textContent('.search-count'), `${expected} matches`);
     await page.press('input.search', 'Enter');
     const a = (await stats(page)).selected!;

@@ -12,6 +12,7 @@ import type { Span } from '../../src/trace/model';
 import type { TraceStore } from '../../src/trace/store';
 import { scratchRoot } from './fixtures/harness';
 import type * as HostApi from './host';
+import { allSpans } from '../storeSpans';
 
 export const ROOT = resolve(__dirname, '../..');
 export const FIXTURES = resolve(__dirname, 'fixtures');
@@ -68,7 +69,7 @@ export async function runFile(file: string, { stopWhen, ...opts }: TestRunOption
     ...result,
     file,
     findings: result.outcome === 'bad-input' ? [] : analyze(store),
-    spans: [...store.spans()],
+    spans: allSpans(store),
     lines: store.logs.map((l) => ({ lane: name(l.lane), text: l.text, ts: l.ts, stream: l.stream })),
     laneOf: (s) => name(s.lane),
   };

@@ -10,6 +10,7 @@ import type { Finding } from '../../src/analysis';
 import type { RunResult } from '../../src/runtime/host/run';
 import type { Span } from '../../src/trace/model';
 import { FIXTURES, ROOT, host, lineOf } from './helpers';
+import { allSpans } from '../storeSpans';
 
 const PY = resolve(FIXTURES, 'python');
 
@@ -27,7 +28,7 @@ async function runPython(name: string, args: string[] = []): Promise<PyRun> {
   return {
     ...r,
     findings: r.outcome === 'bad-input' ? [] : analyze(r.store),
-    spans: [...r.store.spans()],
+    spans: allSpans(r.store),
     lines: r.store.logs.map((l) => ({ lane: laneName(l.lane), text: l.text })),
     laneOf: (s) => laneName(s.lane),
   };
@@ -159,7 +160,7 @@ describe('Python programs', function () {
     const handle = startPythonRun(resolve(PY, 'sleepers.py'), { timeoutMs: 60_000 });
     const store = handle.store;
     // A gate, not a delay: stop once all four tasks run (two in each pool's workers) and the child is known.
-    const running = () => [...store.spans()].filter((s) => s.kind === 'task' && s.status === 'running').length;
+    const running = () => allSpans(store).filter((s) => s.kind === 'task' && s.status === 'running').length;
     const ready = () => running() === 4 && store.logs.some((l) => l.text.startsWith('child '));
     while (!ready()) await new Promise((r) => setTimeout(r, 20));
     const pids = [...store.lanes.map((l) => l.pid), Number(store.logs.find((l) => l.text.startsWith('child '))!.text.split(' ')[1])].filter((p): p is number => p !== undefined);
@@ -175,7 +176,7 @@ describe('Python programs', function () {
       }
     });
     assert.deepEqual(alive, [], 'every process of the run has ended');
-    assert.equal([...r.store.spans()].filter((s) => s.kind === 'task').length, 4, 'the trace keeps the tasks that were running');
+    assert.equal(allSpans(r.store).filter((s) => s.kind === 'task').length, 4, 'the trace keeps the tasks that were running');
   });
 
   it('A.11 a process Pool whose initializer always raises respawns its workers; apply() would wait for ever: initializer-respawn and deadlock', async () => {

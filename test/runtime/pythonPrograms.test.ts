@@ -12,6 +12,7 @@ import { readChromeTrace } from '../../src/trace/chromeTrace';
 import type { Lane, Span } from '../../src/trace/model';
 import type { TraceStore } from '../../src/trace/store';
 import { ROOT, cli } from './helpers';
+import { allSpans } from '../storeSpans';
 
 const EXAMPLES = resolve(ROOT, 'examples/python');
 const PROGRAMS = resolve(ROOT, 'test/python/programs');
@@ -52,7 +53,7 @@ async function traceOnce(file: string): Promise<Traced> {
     const report = JSON.parse(r.stdout) as { outcome: string; findings: Finding[]; output: Printed[] };
     const store = await readChromeTrace(() => createReadStream(trace));
     const lanes = new Map(store.lanes.map((l) => [l.id, l]));
-    return { file, status: r.status, outcome: report.outcome, findings: report.findings, output: report.output, store, spans: [...store.spans()], lane: (s) => lanes.get(s.lane)! };
+    return { file, status: r.status, outcome: report.outcome, findings: report.findings, output: report.output, store, spans: allSpans(store), lane: (s) => lanes.get(s.lane)! };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

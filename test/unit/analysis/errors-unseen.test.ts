@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { MAP, mapWithFailures } from '../scenarios';
 import { findings, spanIndices } from './findings';
+import { allSpans } from '../../storeSpans';
 
 describe('errors-unseen', () => {
   it('says the error callback saw 1 of 3 errors, the first to arrive, and lists the others', () => {
@@ -10,7 +11,7 @@ describe('errors-unseen', () => {
     assert.equal(f.severity, 'warning');
     assert.equal(f.message, 'error callback `onError` saw 1 of 3 errors: mapAsync reports only the first to arrive (ValueError: bad row 3); 2 other failures went unseen');
     assert.deepEqual(f.site, MAP.mapAsync);
-    const failed = [...run.store.spans()].filter((s) => s.status === 'error');
+    const failed = allSpans(run.store).filter((s) => s.status === 'error');
     const id = (row: number) => failed.find((s) => s.text?.startsWith(MAP.rows[row]))!.taskId;
     assert.deepEqual(f.related, [
       { message: 'error callback `onError` is defined here', site: MAP.onError },
@@ -22,7 +23,7 @@ describe('errors-unseen', () => {
 
   it('names the error the callback really got when it is not the first to end (results race between workers)', () => {
     const run = mapWithFailures();
-    const failed = [...run.store.spans()].filter((s) => s.status === 'error');
+    const failed = allSpans(run.store).filter((s) => s.status === 'error');
     const row4 = failed.find((s) => s.text?.startsWith('ValueError: bad row 4'))!;
     const [cb] = spanIndices(run, (s) => s.cbKind === 'error');
     run.store.taskIdCol[cb] = row4.taskId;
@@ -37,7 +38,7 @@ describe('errors-unseen', () => {
 
   it('stays quiet when only one task failed', () => {
     const run = mapWithFailures();
-    for (const s of run.store.spans()) if (s.status === 'error' && !s.text?.startsWith('ValueError: bad row 3')) run.store.endSpan(s.index, s.end, 'ok');
+    for (const s of allSpans(run.store)) if (s.status === 'error' && !s.text?.startsWith('ValueError: bad row 3')) run.store.endSpan(s.index, s.end, 'ok');
     assert.deepEqual(findings(run, 'errors-unseen'), []);
   });
 

@@ -1,6 +1,7 @@
 import { analyze, type AnalysisOptions, type Finding, type RuleId } from '../../../src/analysis/index';
 import type { Span } from '../../../src/trace/model';
 import type { TraceStore } from '../../../src/trace/store';
+import { allSpans } from '../../storeSpans';
 
 /** A modelled run: a RunBuilder, or a scenario built from records. */
 type Run = { store: TraceStore };
@@ -12,5 +13,5 @@ export function findings(run: Run, rule: RuleId, opts?: AnalysisOptions): Findin
 
 /** Span indices of the spans matching a predicate, for comparing with Finding.spans. */
 export function spanIndices(run: Run, pick: (s: Span) => boolean): number[] {
-  return [...run.store.spans()].filter(pick).map((s) => s.index);
+  return allSpans(run.store).filter(pick).map((s) => s.index);
 }

@@ -3,6 +3,7 @@ import { RecordStream, MAIN, at } from '../recordStream';
 import { REJECT, W1, unhandledRejections } from '../workerScenarios';
 import { blockingCallback } from '../scenarios';
 import { findings } from './findings';
+import { allSpans } from '../../storeSpans';
 
 /** One ThreadPool task per stack, each leaving a rejection with that stack. */
 function rejections(...stacks: string[]) {
@@ -28,7 +29,7 @@ describe('unhandled-rejection', () => {
       { message: 'the applyAsync() call that submitted 2 of them', site: REJECT.submit },
       { message: 'task function `t` is defined here', site: REJECT.fn },
     ]);
-    assert.deepEqual(f.spans, run.tasks.map((id) => [...run.store.spans()].find((s) => s.taskId === id)!.index));
+    assert.deepEqual(f.spans, run.tasks.map((id) => allSpans(run.store).find((s) => s.taskId === id)!.index));
   });
 
   it('falls back to the task function when the stack names no file of the user, and words one rejection as one', () => {

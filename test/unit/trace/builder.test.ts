@@ -7,6 +7,7 @@ import type { TracePatch } from '../../../src/protocol/wire';
 import { TraceBuilder } from '../../../src/trace/builder';
 import { CallbackKind, CPU_UNKNOWN, LaneKindCode, PoolAction, Rec, TaskStatus, WaitOutcome, packPoolApi, unpackPoolApi, type RawRecord } from '../../../src/trace/records';
 import { TraceStore } from '../../../src/trace/store';
+import { allSpans } from '../../storeSpans';
 
 const MAIN = 0;
 const WORKER = 2;
@@ -68,10 +69,10 @@ describe('trace builder', () => {
       it(`gives the job and task that JOB + TASK_SUBMIT give (${order})`, () => {
         const one = build('TASK_JOB');
         const two = build('JOB + TASK_SUBMIT');
-        assert.deepEqual([...one.spans()], [...two.spans()]);
+        assert.deepEqual(allSpans(one), allSpans(two));
         assert.deepEqual([...one.jobs.values()], [...two.jobs.values()]);
 
-        const task = [...one.spans()].find((s) => s.taskId === 70)!;
+        const task = allSpans(one).find((s) => s.taskId === 70)!;
         assert.deepEqual(
           { name: task.name, api: task.api, site: task.site, queued: task.queued, start: task.start, end: task.end, status: task.status, job: task.job, args: task.args, text: task.text },
           { name: 'square', api: 'applyAsync', site: at(9, 22), queued: 10, start: 12, end: 15, status: 'ok', job: 7, args: '3', text: '9' },
@@ -100,12 +101,12 @@ describe('trace builder', () => {
   describe('a wait that a JOB_READY ends (d = wait id)', () => {
     /** main gets job 7's result: the wait (id 5) starts at 11, the job is ready at 16. */
     const waited = (...end: RawRecord[]) => trace(preamble(), [...issue('TASK_JOB', 7, 70, 10), rec(Rec.WAIT_START, MAIN, 11, 5, S.get, S.getSite, 7, -1), ...end], runs(70, 12, 15));
-    const waitSpan = (store: TraceStore) => [...store.spans()].find((s) => s.kind === 'wait')!;
+    const waitSpan = (store: TraceStore) => allSpans(store).find((s) => s.kind === 'wait')!;
 
     it('ends at the readiness, as a WAIT_END at the same time would', () => {
       const byReady = waited(rec(Rec.JOB_READY, MAIN, 16, 7, TaskStatus.ok, 1, 5));
       const byWaitEnd = waited(rec(Rec.JOB_READY, MAIN, 16, 7, TaskStatus.ok, 1), rec(Rec.WAIT_END, MAIN, 16, 5, WaitOutcome.ok));
-      assert.deepEqual([...byReady.spans()], [...byWaitEnd.spans()]);
+      assert.deepEqual(allSpans(byReady), allSpans(byWaitEnd));
       const w = waitSpan(byReady);
       assert.deepEqual({ name: w.name, site: w.site, job: w.job, start: w.start, end: w.end, status: w.status }, { name: 'get', site: at(9, 40), job: 7, start: 11, end: 16, status: 'ok' });
     });
@@ -154,7 +155,7 @@ describe('trace builder', () => {
       rec(Rec.TASK_START, WORKER, 17, 90),
       rec(Rec.TASK_END, WORKER, 18, 90, TaskStatus.ok, 0, 0, 900, CPU_UNKNOWN, '9'),
     ]);
-    const cpu = Object.fromEntries([...store.spans()].map((s) => [s.taskId, [s.cpu, s.cpuWait]]));
+    const cpu = Object.fromEntries(allSpans(store).map((s) => [s.taskId, [s.cpu, s.cpuWait]]));
     assert.deepEqual(cpu, { 70: [2400, 310], 80: [undefined, undefined], 90: [900, undefined] });
     const cols = new TraceFeed(store).snapshot().spans;
     assert.deepEqual([...(cols.cpu as Int32Array)], [2400, -1, 900], 'the CPU column crosses to the view');

@@ -3,6 +3,7 @@ import { TraceFormatError, readChromeTrace } from '../../../src/trace/chromeTrac
 import { blockingCallback } from '../scenarios';
 import { poolWorkerKilled } from '../workerScenarios';
 import { exported, imported } from './files';
+import { allSpans } from '../../storeSpans';
 
 /** Saved trace JSON, loosely typed so a test can break any field of it. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any field, at any depth
@@ -87,7 +88,7 @@ describe('Chrome trace import: process pools and worker deaths', () => {
   it('reads a Pool whose worker was killed: the lost task, the pids, the death', async () => {
     const store = await imported(killed());
     assert.equal(store.pools.get(0)?.kind, 'Pool');
-    assert.deepEqual([...store.spans()].filter((s) => s.kind === 'task').map((s) => [s.name, s.status]), [['crunch', 'lost']]);
+    assert.deepEqual(allSpans(store).filter((s) => s.kind === 'task').map((s) => [s.name, s.status]), [['crunch', 'lost']]);
     assert.deepEqual(store.laneById(2)?.pid, 5003);
     assert.deepEqual(store.marks.filter((m) => m.kind === 'worker-died').map((m) => [m.signal, m.task, m.exitCode]), [['SIGKILL', 1, undefined]]);
   });
@@ -139,7 +140,7 @@ describe('Chrome trace import: traces poolscope did not write', () => {
       [2, 'Thread 13', 'worker'],
     ]);
     assert.deepEqual(
-      [...store.spans()].map((s) => [s.lane, s.kind, s.name, s.start, s.end, s.status]),
+      allSpans(store).map((s) => [s.lane, s.kind, s.name, s.start, s.end, s.status]),
       [
         [0, 'task', 'RunTask', 0, 1500, 'ok'],
         [1, 'task', 'Compile', 100, 400, 'ok'],
@@ -155,7 +156,7 @@ describe('Chrome trace import: traces poolscope did not write', () => {
     delete file.metadata;
     const store = await imported(file);
     assert.deepEqual(store.lanes.map((l) => `${l.name}:${l.kind}`), ['Main:main', 'Callback:callback', 'Worker 1:worker', 'Worker 2:worker']);
-    const spans = [...store.spans()];
+    const spans = allSpans(store);
     const handler = spans.find((s) => s.kind === 'callback' && s.job === 0)!;
     assert.deepEqual([store.laneById(handler.lane)?.name, handler.name, handler.status], ['Callback', 'handler', 'ok']);
     assert.equal(spans.filter((s) => s.kind === 'task').length, 8);

@@ -7,9 +7,10 @@ import type { Mark } from '../../../src/trace/model';
 import type { TraceStore } from '../../../src/trace/store';
 import { CALLBACK, MAIN, RecordStream, at } from '../recordStream';
 import { CRASH, KILLED, REJECT, W1, W2, poolWorkerKilled, processExecutorCrash, unhandledRejections } from '../workerScenarios';
+import { allSpans } from '../../storeSpans';
 
 const ms = (n: number) => n * 1000;
-const taskSpan = (store: TraceStore, taskId: number) => [...store.spans()].find((s) => s.kind === 'task' && s.taskId === taskId)!;
+const taskSpan = (store: TraceStore, taskId: number) => allSpans(store).find((s) => s.kind === 'task' && s.taskId === taskId)!;
 const marksOf = (store: TraceStore, ...kinds: Mark['kind'][]) => store.marks.filter((m) => kinds.includes(m.kind));
 
 describe('trace builder: worker deaths', () => {
@@ -26,7 +27,7 @@ describe('trace builder: worker deaths', () => {
     const workerFirst = poolWorkerKilled([W1, W2, MAIN, CALLBACK]).store;
     const inTime = poolWorkerKilled(undefined).store;
     for (const other of [workerFirst, inTime]) {
-      assert.deepEqual([...other.spans()].map(({ index, ...s }) => s).sort(byStart), [...deathFirst.spans()].map(({ index, ...s }) => s).sort(byStart));
+      assert.deepEqual(allSpans(other).map(({ index, ...s }) => s).sort(byStart), allSpans(deathFirst).map(({ index, ...s }) => s).sort(byStart));
       assert.deepEqual(sortMarks(other.marks), sortMarks(deathFirst.marks));
       assert.deepEqual(other.lanes, deathFirst.lanes);
     }
