@@ -22,12 +22,12 @@ class Job:
 
     __slots__ = ('id', 'pool', 'lane', 'name', 'tasks', 'err_task', 'result_in', 'failed', 'swallowed', '__weakref__')
 
-    def __init__(self, id, pool, lane, name):
+    def __init__(self, id, pool, lane, name, tasks):
         self.id = id
         self.pool = pool
         self.lane = lane
         self.name = name
-        self.tasks = []
+        self.tasks = tasks
         self.err_task = 0
         self.result_in = False
         self.failed = False
@@ -36,22 +36,47 @@ class Job:
         self.swallowed = None
 
 
+#: (writer, {task function: (name, name's string id, definition site's string id)}): string
+#: ids are the writer's, so a forked child, with a writer of its own, starts again.
+_functions = (None, {})
+#: Entries kept at most (a program may make a new function for each task, a lambda in a loop).
+_MAX_FUNCTIONS = 1024
+
+
+def _function(w, fn):
+    """What a job's record says of its task function, looked up once per function."""
+    global _functions
+    if _functions[0] is not w or len(_functions[1]) >= _MAX_FUNCTIONS:
+        _functions = (w, {})
+    known = _functions[1]
+    try:
+        hit = known.get(fn)
+    except TypeError:  # an unhashable callable: looked up each time
+        return _looked_up(w, fn)
+    if hit is None:
+        hit = known[fn] = _looked_up(w, fn)
+    return hit
+
+
+def _looked_up(w, fn):
+    name = name_of(fn)
+    return name, w.str(name), w.str(definition_site(fn))
+
+
 def issue_task(ps, api, site, fn, args, kwargs):
     """Records a job of one task (apply_async, submit), issued at the user's `site`; its task
     id is the job's tasks[0]."""
-    rec = state.rec
     w = state.writer
     lane = state.lanes.current()
-    name = name_of(fn)
-    job = Job(state.job_ids.new(), ps, lane, name)
+    name, name_id, defined = _function(w, fn)
     task = state.task_ids.new()
-    job.tasks.append(task)
+    job = Job(state.job_ids.new(), ps, lane, name, [task])
     preview = preview_args(args, kwargs)
     if ps.id < R.TASK_JOB_POOLS:
-        rec(R.TASK_JOB, lane, job.id, task, R.pack_pool_api(ps.id, w.str(api)), w.str(site), w.str(name), w.str(definition_site(fn)), text=preview)
+        w.rec(R.TASK_JOB, lane, job.id, task, R.pack_pool_api(ps.id, w.str(api)), w.str(site), name_id, defined, preview)
     else:
-        rec(R.JOB, lane, job.id, ps.id, w.str(api), w.str(site), 1, w.str(definition_site(fn)))
-        rec(R.TASK_SUBMIT, lane, task, job.id, w.str(name), 0, text=preview)
+        w.rec(R.JOB, lane, job.id, ps.id, w.str(api), w.str(site), 1, defined)
+        w.rec(R.TASK_SUBMIT, lane, task, job.id, name_id, 0, 0, 0, preview)
     return job
 
 
@@ -60,7 +85,7 @@ def issue_job(ps, api, site, fn, task_count):
     imap: 0, not known up front)."""
     w = state.writer
     lane = state.lanes.current()
-    job = Job(state.job_ids.new(), ps, lane, name_of(fn))
+    job = Job(state.job_ids.new(), ps, lane, name_of(fn), [])
     state.rec(R.JOB, lane, job.id, ps.id, w.str(api), w.str(site), task_count, w.str(definition_site(fn)))
     return job
 

@@ -186,13 +186,16 @@ def _exception_outcome(self, error, value, timeout):
     return (R.WAIT_ERROR if self.done() else R.WAIT_TIMEOUT), False
 
 
+_NOT_DONE = (base.PENDING, base.RUNNING)
+
+
 def _patch_future():
     F = base.Future
 
     def make_settle(orig, failed):
         def settle(self, value):
             job = self.__dict__.get('_ps')
-            if job is not None and self._state in (base.PENDING, base.RUNNING):
+            if job is not None and self._state in _NOT_DONE:
                 state.rec(R.JOB_READY, job.lane, job.id, R.ERROR if failed else R.OK, 1)
             try:
                 return orig(self, value)
@@ -232,8 +235,13 @@ def _patch_future():
 
     replace(F, 'add_done_callback', make_add)
 
-    replace(F, 'result', lambda orig: waits.traced(orig, 'result', _result_outcome))
-    replace(F, 'exception', lambda orig: waits.traced(orig, 'exception', _exception_outcome))
+    replace(F, 'result', lambda orig: waits.traced(orig, 'result', _result_outcome, at_once=_succeeded))
+    replace(F, 'exception', lambda orig: waits.traced(orig, 'exception', _exception_outcome, at_once=_succeeded))
+
+
+def _succeeded(future):
+    """result() returns its value, exception() None, at once."""
+    return future._state == base.FINISHED and future._exception is None
 
 
 def _wait_outcome(fs, error, done, timeout):

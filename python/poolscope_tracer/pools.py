@@ -329,10 +329,25 @@ def _next_blocking(self):
     return None if pool is None else (lambda: _imap_has_next(self), lambda: why_never(pool, self))
 
 
+def _got(result):
+    """get() returns a value at once (its wait() inside too)."""
+    return result._event.is_set() and result._success
+
+
+def _ready(result):
+    return result._event.is_set()
+
+
+def _next_there(it):
+    """next() returns the next value at once."""
+    items = it._items
+    return bool(items) and items[0][0]
+
+
 def _patch_waits():
-    replace(mpp.ApplyResult, 'get', lambda orig: waits.traced(orig, 'get', _result_outcome, _result_blocking))
-    replace(mpp.ApplyResult, 'wait', lambda orig: waits.traced(orig, 'wait', _result_outcome, _result_blocking))
-    original_next = replace(mpp.IMapIterator, 'next', lambda orig: waits.traced(orig, 'next', _next_outcome, _next_blocking))
+    replace(mpp.ApplyResult, 'get', lambda orig: waits.traced(orig, 'get', _result_outcome, _result_blocking, at_once=_got))
+    replace(mpp.ApplyResult, 'wait', lambda orig: waits.traced(orig, 'wait', _result_outcome, _result_blocking, at_once=_ready, user_only=False))
+    original_next = replace(mpp.IMapIterator, 'next', lambda orig: waits.traced(orig, 'next', _next_outcome, _next_blocking, at_once=_next_there, user_only=False))
     if mpp.IMapIterator.__dict__.get('__next__') is original_next:
         mpp.IMapIterator.__next__ = mpp.IMapIterator.next
 

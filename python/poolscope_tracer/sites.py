@@ -84,6 +84,10 @@ def user_caller(depth=2):
     (a thread of the standard library) the site is None.
     """
     f = sys._getframe(depth)
+    if _user_codes.get(f.f_code):
+        # Called from user code itself, as most calls are: one lookup for its site.
+        s = _sites.get((f.f_code, f.f_lasti))
+        return (s or frame_site(f)), None
     api = None
     while f is not None and not is_user_code(f.f_code):
         name = f.f_code.co_name
@@ -158,14 +162,27 @@ class _Preview(reprlib.Repr):
         return '<%s>' % t.__qualname__
 
 
-_preview = _Preview().repr
-_PLAIN = (int, float, bool, type(None))
+_PREVIEW = _Preview()
+_preview = _PREVIEW.repr
+_PLAIN = frozenset((float, bool, type(None)))
+#: Ints longer than this many bits are previewed by their size: turning a big int into decimal
+#: takes time quadratic in its length (and Python 3.11 on refuses past 4300 digits).
+_INT_BITS = 128
 MAX_PREVIEW = 160
 
 
 def preview(value):
-    if type(value) in _PLAIN:
+    """A short text for a value, made without running the user's code. Called for every task's
+    arguments and result, so the common small values take the shortest way (with the same text)."""
+    t = type(value)
+    if t is int:
+        return repr(value) if value.bit_length() <= _INT_BITS else '<int of %d bits>' % value.bit_length()
+    if t in _PLAIN:
         return repr(value)
+    if t is str and len(value) <= _PREVIEW.maxstring:
+        s = repr(value)
+        if len(s) <= _PREVIEW.maxstring:
+            return s
     try:
         s = _preview(value)
     except Exception:
@@ -174,8 +191,11 @@ def preview(value):
 
 
 def preview_args(args, kwargs=None):
-    if not args and not kwargs:
-        return ''
+    if not kwargs:
+        if len(args) == 1:
+            return preview(args[0])
+        if not args:
+            return ''
     parts = [preview(a) for a in args]
     if kwargs:
         parts.extend('%s=%s' % (k, preview(v)) for k, v in kwargs.items())

@@ -104,8 +104,11 @@ def since_last_task():
     now = thread_time_ns()
     cpu = (now - c.cpu) // 1000
     c.cpu = now
+    if cpu < WAIT_AFTER_CPU_US:
+        # A short task: no wait to read, and a CPU time far below a field's limit.
+        return cpu, -1
     wait = -1
-    if cpu >= WAIT_AFTER_CPU_US and c.wait >= 0:
+    if c.wait >= 0:
         read = c.wait_ns()
         if read >= 0:
             wait = (read - c.wait) // 1000

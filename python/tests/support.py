@@ -117,6 +117,27 @@ def run(source, *args, files=None, until=None, timeout=60):
         shutil.rmtree(work, ignore_errors=True)
 
 
+#: Source for a test program: a gate a task passes only once the main thread waits (in
+#: threading's wait()), so that main's get() or result() surely finds its result not there yet
+#: and waits (one that finds it there draws no wait).
+WHEN_MAIN_WAITS = '''
+def when_main_waits():
+    main = threading.main_thread().ident
+    while True:
+        f = sys._current_frames().get(main)
+        while f is not None:
+            if f.f_code.co_name == "wait" and f.f_globals.get("__name__") == "threading":
+                return
+            f = f.f_back
+        time.sleep(0.001)
+'''
+
+
+def line_in(source, text):
+    """The number of the first line of `source` that holds `text`."""
+    return next(i for i, l in enumerate(source.split('\n'), 1) if text in l)
+
+
 def has(type_):
     """An `until` test: a record of this type was written."""
     return lambda records: any(r.type == type_ for r in records)

@@ -5,10 +5,13 @@ import support
 from poolscope_tracer import records as R
 
 PROGRAM = '''\
+import sys
+import threading
 import time
 from multiprocessing.pool import ThreadPool
-
+''' + support.WHEN_MAIN_WAITS + '''
 def square(x):
+    when_main_waits()
     return x * x
 
 def boom(x):
@@ -121,6 +124,40 @@ class ThreadPoolTest(unittest.TestCase):
 
 if __name__ == '__main__':
     unittest.main()
+
+
+class ResultAlreadyThereTest(unittest.TestCase):
+    def test_a_get_that_finds_its_result_there_draws_no_wait_unless_it_raises(self):
+        program = '''\
+            from multiprocessing.pool import ThreadPool
+
+            def square(x):
+                return x * x
+
+            def boom(x):
+                raise ValueError("boom %d" % x)
+
+            if __name__ == "__main__":
+                with ThreadPool(2) as p:
+                    r = p.apply_async(square, (3,))
+                    r.wait()
+                    print(r.get())
+                    bad = p.apply_async(boom, (1,))
+                    bad.wait()
+                    try:
+                        bad.get()
+                    except ValueError as e:
+                        print("raised", e)
+            '''
+        run = support.run(program)
+        self.assertEqual(run.returncode, 0, run.stderr)
+        self.assertEqual(run.logs(), ['9', 'raised boom 1'])
+        at = {run.line_of(w, 'c'): w for w in run.of(R.WAIT_START)}
+        self.assertNotIn(support.line_in(program, 'print(r.get())'), at, 'r.get() returned at once: no wait')
+        raised = at[support.line_in(program, '    bad.get()')]
+        (end,) = run.of(R.WAIT_END, a=raised.a)
+        self.assertEqual(end.b, R.WAIT_ERROR, 'a get() that raises is drawn, ready or not')
+        self.assertEqual(len(run.of(R.RETRIEVED, a=run.of(R.TASK_JOB)[-1].a)), 1, 'and it retrieves the error')
 
 
 class TaskCpuTimeTest(unittest.TestCase):
