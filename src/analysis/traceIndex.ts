@@ -21,8 +21,8 @@ export class TraceIndex {
     for (let i = 0; i < store.spanCount; i++) {
       const kind = store.kind(i);
       byKind[kind].push(i);
-      if (kind === 'task') push(this.tasksByJob, store.jobCol[i], i);
-      if (kind === 'callback') push(this.callbacksByJob, store.jobCol[i], i);
+      if (kind === 'task') push(this.tasksByJob, store.col.job[i], i);
+      if (kind === 'callback') push(this.callbacksByJob, store.col.job[i], i);
     }
   }
 
@@ -34,12 +34,12 @@ export class TraceIndex {
 
   /** Span i's name, read from its column: a rule that filters many spans makes no Span for each. */
   nameOf(i: number): string {
-    return this.store.str(this.store.nameCol[i]);
+    return this.store.str(this.store.col.name[i]);
   }
 
   /** The span of the task with this id, or -1. */
   spanOfTask(taskId: number): number {
-    this.byTaskId ??= new Map(this.tasks.map((i) => [this.store.taskIdCol[i], i]));
+    this.byTaskId ??= new Map(this.tasks.map((i) => [this.store.col.taskId[i], i]));
     return this.byTaskId.get(taskId) ?? -1;
   }
 
@@ -76,12 +76,12 @@ export class TraceIndex {
 
   /** Initializer runs of the pool's workers that threw. */
   failedInits(pool: number): number[] {
-    return this.inits.filter((i) => this.store.status(i) === 'error' && this.lane(this.store.laneCol[i])?.pool === pool);
+    return this.inits.filter((i) => this.store.status(i) === 'error' && this.lane(this.store.col.lane[i])?.pool === pool);
   }
 
   /** Tasks that ran to an end strictly between from and to, in order of their end. */
   tasksEndingBetween(from: number, to: number): number[] {
-    const end = this.store.endCol;
+    const end = this.store.col.end;
     const sorted = (this.byEnd ??= this.tasks.filter((i) => this.ran(i)).sort((a, b) => end[a] - end[b]));
     const lo = bisector((i: number) => end[i]).right(sorted, from);
     const out: number[] = [];
@@ -96,7 +96,7 @@ export class TraceIndex {
   }
 
   duration(i: number): number {
-    return this.store.endCol[i] - this.store.startCol[i];
+    return this.store.col.end[i] - this.store.col.start[i];
   }
 }
 

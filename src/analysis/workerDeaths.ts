@@ -45,11 +45,11 @@ export function workerDeaths(t: TraceIndex): WorkerDeath[] {
   // A task ended lost with no death recorded for it still died with its worker, there and then.
   const told = new Set(t.store.marks.filter((m) => m.kind === 'worker-died' && m.task !== undefined).map((m) => m.task));
   const untold: Mark[] = t.tasks
-    .filter((i) => t.store.status(i) === 'lost' && !told.has(t.store.taskIdCol[i]))
+    .filter((i) => t.store.status(i) === 'lost' && !told.has(t.store.col.taskId[i]))
     .map((i) => {
-      const lane = t.store.laneCol[i];
-      const text = t.store.str(t.store.textCol[i]);
-      return { lane, ts: t.store.endCol[i], kind: 'worker-died', pool: t.lane(lane)?.pool ?? -1, task: t.store.taskIdCol[i], ...(text ? { text } : {}) };
+      const lane = t.store.col.lane[i];
+      const text = t.store.str(t.store.col.text[i]);
+      return { lane, ts: t.store.col.end[i], kind: 'worker-died', pool: t.lane(lane)?.pool ?? -1, task: t.store.col.taskId[i], ...(text ? { text } : {}) };
     });
   const out: WorkerDeath[] = [];
   for (const mark of [...t.store.marks, ...untold]) {
@@ -66,7 +66,7 @@ export function workerDeaths(t: TraceIndex): WorkerDeath[] {
     const from = began?.ts ?? -Infinity;
     const afterFailedInit =
       task < 0 &&
-      t.inits.some((i) => t.store.laneCol[i] === mark.lane && t.store.status(i) === 'error' && t.store.startCol[i] >= from && t.store.endCol[i] <= mark.ts);
+      t.inits.some((i) => t.store.col.lane[i] === mark.lane && t.store.status(i) === 'error' && t.store.col.start[i] >= from && t.store.col.end[i] <= mark.ts);
     const replacedBy = onLane.find((s) => s.replaces && s.ts >= mark.ts);
     out.push({ mark, pool, who, how, reason, task, afterFailedInit, replacedBy });
   }

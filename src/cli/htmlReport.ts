@@ -77,7 +77,7 @@ function* jsonList<T>(items: Iterable<T>): Generator<string> {
 /** The trace the page embeds (an EmbeddedTrace as JSON text), piece by piece. */
 function* embeddedTrace(store: TraceStore, findings: readonly WireFinding[], options: ViewOptions): Generator<string> {
   const n = store.spanCount;
-  const cols = store.columns();
+  const cols = store.col;
   const spanCols = SPAN_COLUMN_NAMES.map((c) => cols[c].subarray(0, n));
   const jobs = encodeJobs(store.jobs.values(), store.jobs.size);
   const jobCols = JOB_COLUMN_NAMES.map((c) => jobs[c]);

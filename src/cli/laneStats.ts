@@ -31,10 +31,10 @@ export function laneStats(store: TraceStore): LaneStats[] {
   const acc = new Map<number, { spans: number; failed: number; lost: number; busy: [number, number][]; wait: [number, number][] }>();
   for (const lane of store.lanes) acc.set(lane.id, { spans: 0, failed: 0, lost: 0, busy: [], wait: [] });
   for (let i = 0; i < store.spanCount; i++) {
-    const a = acc.get(store.laneCol[i]);
+    const a = acc.get(store.col.lane[i]);
     // A cancelled task only sits on its pool's lane to be seen; it never ran there.
     if (!a || store.status(i) === 'cancelled') continue;
-    (store.kind(i) === 'wait' ? a.wait : a.busy).push([store.startCol[i], store.endCol[i]]);
+    (store.kind(i) === 'wait' ? a.wait : a.busy).push([store.col.start[i], store.col.end[i]]);
     // Main's running time counts as busy, but is no span of the program's.
     if (store.kind(i) === 'run') continue;
     a.spans++;

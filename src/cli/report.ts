@@ -29,7 +29,7 @@ export function textReport(store: TraceStore, findings: Finding[], error: RunErr
     else if (status === 'lost') lost++;
     // Dropped from the queue: by cancel(), or by a pool that broke or was terminated, whose
     // futures fail or never complete: the program saw no cancellation there.
-    else if (status === 'cancelled' && store.jobs.get(store.jobCol[i])?.status === 'cancelled') cancelled++;
+    else if (status === 'cancelled' && store.jobs.get(store.col.job[i])?.status === 'cancelled') cancelled++;
     else if (status === 'cancelled') unrun++;
   }
   const counts =

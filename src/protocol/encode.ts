@@ -5,21 +5,19 @@
 // at most `maxRows` rows a patch: a big trace reaches a view in bounded pieces.
 import type { Job } from '../trace/model';
 import type { TraceStore } from '../trace/store';
-import { SPAN_COLUMN_NAMES, type SpanColumn, type TracePatch, type WireJobs, type WireSpans } from './wire';
-
-type Column = { slice(a: number, b: number): ArrayBufferView; length: number };
-type Columns = Record<SpanColumn, Column>;
+import type { SpanArrays } from '../trace/spanColumns';
+import { SPAN_COLUMN_NAMES, type TracePatch, type WireJobs, type WireSpans } from './wire';
 
 /** Rows per patch: about 16 MB of span columns. */
 export const MAX_ROWS = 1 << 18;
 
-function encodeRange(cols: Columns, from: number, to: number): WireSpans {
+function encodeRange(cols: SpanArrays, from: number, to: number): WireSpans {
   const out = { n: to - from, base: from } as WireSpans;
   for (const c of SPAN_COLUMN_NAMES) out[c] = cols[c].slice(from, to);
   return out;
 }
 
-function encodeRows(cols: Columns, rows: Int32Array): WireSpans {
+function encodeRows(cols: SpanArrays, rows: Int32Array): WireSpans {
   const out = { n: rows.length, base: 0, idx: rows } as WireSpans;
   for (const c of SPAN_COLUMN_NAMES) {
     const src = cols[c] as unknown as ArrayLike<number> & { constructor: new (n: number) => ArrayBufferView & { [i: number]: number } };
@@ -94,7 +92,7 @@ export class TraceFeed {
   private next(reset: boolean): TracePatch {
     const s = this.store;
     const top = Math.min(s.spanCount, this.spans + this.maxRows);
-    const cols = s.columns() as unknown as Columns;
+    const cols = s.col;
     let spans: WireSpans;
     if (reset) {
       spans = encodeRange(cols, 0, top);

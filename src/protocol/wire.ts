@@ -4,40 +4,25 @@
 // strings once as a table that both sides index by the same ids the TraceStore interned them under.
 import type { Job, Lane, LogLine, Mark, PoolInfo, Site, TraceMeta } from '../trace/model';
 import type { Finding } from '../analysis/types';
+import { SPAN_COLUMNS as COLUMN_DEFS, SPAN_COLUMN_NAMES, type SpanColumn } from '../trace/spanColumns';
 
 export { parseSite, formatSite, SPAN_KINDS, SPAN_STATUSES } from '../trace/model';
 export { formatDurationPrecise } from '../trace/durations';
+export { SPAN_COLUMN_NAMES, type SpanColumn };
 export { IntervalUnion } from '../trace/intervals';
 export type { Job, Lane, LogLine, Mark, PoolInfo, Site, TraceMeta };
 
 /** A column: a typed array of its column's type (see SPAN_COLUMNS), or its raw bytes. */
 export type ColumnData = ArrayBufferView;
 
-/** Span columns, in the TraceStore's own encodings (kind/status/cbKind as indices). */
-export interface WireSpans {
+/** Span columns, in the TraceStore's own encodings (trace/spanColumns.ts), by field. */
+export type WireSpans = {
   /** how many rows */
   n: number;
   /** Int32 row indices in the store; absent when the rows are `base .. base+n-1` */
   idx?: Int32Array;
   base: number;
-  lane: ColumnData; // Uint16
-  kind: ColumnData; // Uint8
-  status: ColumnData; // Uint8
-  start: ColumnData; // Float64
-  end: ColumnData; // Float64
-  queued: ColumnData; // Float64 (NaN = none)
-  taskId: ColumnData; // Int32
-  job: ColumnData; // Int32
-  name: ColumnData; // Uint32 string ids
-  api: ColumnData;
-  site: ColumnData;
-  site2: ColumnData;
-  text: ColumnData;
-  args: ColumnData;
-  cbKind: ColumnData; // Int8
-  cpu: ColumnData; // Int32 (-1 = unknown)
-  cpuWait: ColumnData; // Int32 (-1 = unknown)
-}
+} & Record<SpanColumn, ColumnData>;
 
 /**
  * Jobs as the view reads them (what its causal chain shows), by columns: ids, the api that
@@ -84,27 +69,8 @@ export interface TracePatch {
   end: number;
 }
 
-export const SPAN_COLUMNS = {
-  lane: Uint16Array,
-  kind: Uint8Array,
-  status: Uint8Array,
-  start: Float64Array,
-  end: Float64Array,
-  queued: Float64Array,
-  taskId: Int32Array,
-  job: Int32Array,
-  name: Uint32Array,
-  api: Uint32Array,
-  site: Uint32Array,
-  site2: Uint32Array,
-  text: Uint32Array,
-  args: Uint32Array,
-  cbKind: Int8Array,
-  cpu: Int32Array,
-  cpuWait: Int32Array,
-} as const;
-export type SpanColumn = keyof typeof SPAN_COLUMNS;
-export const SPAN_COLUMN_NAMES = Object.keys(SPAN_COLUMNS) as SpanColumn[];
+/** Each span column's typed array type, from the one definition of the columns. */
+export const SPAN_COLUMNS = Object.fromEntries(SPAN_COLUMN_NAMES.map((c) => [c, COLUMN_DEFS[c].array])) as { [C in SpanColumn]: (typeof COLUMN_DEFS)[C]['array'] };
 
 export function base64ToBytes(s: string): Uint8Array {
   const fromBase64 = (Uint8Array as unknown as { fromBase64?: (s: string) => Uint8Array }).fromBase64;

@@ -191,10 +191,10 @@ export class TraceBuilder {
         // A second end amends the first: the result turned out not to be sendable.
         const again = store.status(i) !== 'running';
         const failed = r.b === TaskStatus.error;
-        store.endSpan(i, again ? store.endCol[i] : t, failed ? 'error' : 'ok', r.text);
+        store.endSpan(i, again ? store.col.end[i] : t, failed ? 'error' : 'ok', r.text);
         if (!again && r.e >= 0) {
-          store.cpuCol[i] = r.e;
-          if (r.f >= 0) store.cpuWaitCol[i] = r.f;
+          store.col.cpu[i] = r.e;
+          if (r.f >= 0) store.col.cpuWait[i] = r.f;
         }
         if (!again) this.progress.done++;
         if (failed) this.progress.failed++;
@@ -361,7 +361,7 @@ export class TraceBuilder {
 
   private addTask(taskId: number, lane: number, status: 'running' | 'cancelled', t: number): void {
     const i = this.store.addRow(lane, 'task', status, t);
-    this.store.taskIdCol[i] = taskId;
+    this.store.col.taskId[i] = taskId;
     this.taskSpans.set(taskId, i);
     if (this.submits.has(taskId)) this.fillTask(i, taskId, this.store.jobs.get(this.submits.job[taskId]));
     if (status !== 'running') return;
@@ -389,7 +389,7 @@ export class TraceBuilder {
     if (status === 'lost' || status === 'cancelled') return;
     if (status === 'running') this.progress.done++;
     if (status !== 'error') this.progress.failed++;
-    store.endSpan(i, status === 'running' ? Math.max(t, store.startCol[i]) : store.endCol[i], 'lost', text);
+    store.endSpan(i, status === 'running' ? Math.max(t, store.col.start[i]) : store.col.end[i], 'lost', text);
   }
 
   /** The pool of a worker lane, for a mark on it; -1 until its LANE record arrives. */
@@ -417,7 +417,7 @@ export class TraceBuilder {
       let task = r.d;
       if (task <= 0) {
         const i = this.laneTasks.get(r.lane);
-        task = i >= 0 && store.status(i) === 'running' && store.startCol[i] <= t ? store.taskIdCol[i] : 0;
+        task = i >= 0 && store.status(i) === 'running' && store.col.start[i] <= t ? store.col.taskId[i] : 0;
       }
       if (task > 0) {
         mark.task = task;
@@ -431,13 +431,13 @@ export class TraceBuilder {
   private fillTask(i: number, taskId: number, job: Job | undefined): void {
     const store = this.store;
     const sub = this.submits;
-    store.queuedCol[i] = sub.queued[taskId];
-    store.jobCol[i] = sub.job[taskId];
-    store.nameCol[i] = sub.name[taskId];
-    store.argsCol[i] = sub.args[taskId];
+    store.col.queued[i] = sub.queued[taskId];
+    store.col.job[i] = sub.job[taskId];
+    store.col.name[i] = sub.name[taskId];
+    store.col.args[i] = sub.args[taskId];
     if (job) {
-      store.apiCol[i] = store.intern(job.api);
-      store.siteCol[i] = this.siteId(job.site);
+      store.col.api[i] = store.intern(job.api);
+      store.col.site[i] = this.siteId(job.site);
     }
     store.amended(i);
   }
@@ -452,10 +452,10 @@ export class TraceBuilder {
   private waitStart(r: RawRecord, t: number, strs: StringTable): void {
     const store = this.store;
     const i = store.addRow(r.lane, 'wait', 'running', t);
-    store.nameCol[i] = store.intern(str(strs, r.b) ?? 'wait');
-    store.jobCol[i] = r.d;
-    store.siteCol[i] = store.intern(str(strs, r.c));
-    if (r.e >= 0) store.textCol[i] = store.intern(`timeout ${r.e} ms`);
+    store.col.name[i] = store.intern(str(strs, r.b) ?? 'wait');
+    store.col.job[i] = r.d;
+    store.col.site[i] = store.intern(str(strs, r.c));
+    if (r.e >= 0) store.col.text[i] = store.intern(`timeout ${r.e} ms`);
     this.waitSpans.set(r.a, i);
   }
 

@@ -12,6 +12,7 @@
 // derived from jobs and spans, so the importer skips them and the next export draws them again: export, import, export is lossless.
 import type { Lane, Span } from './model';
 import type { TraceStore } from './store';
+import { CHROME_ARG_COLUMNS, SPAN_COLUMNS } from './spanColumns';
 import {
   FLOW_CAT,
   FLOW_NAME,
@@ -90,30 +91,24 @@ function laneEvents(lanes: readonly Lane[]): ChromeTraceEvent[] {
   ]);
 }
 
-/** Span fields in args; each key is written only when the span has it, so absent stays absent. */
+/** Span fields in args (see SPAN_COLUMNS); each key is written only when the span has it, so absent stays absent. */
 function spanEvent(s: Span): ChromeTraceEvent {
   const ts = q(s.start);
-  const args: Record<string, unknown> = { status: s.status, job: s.job };
-  if (s.taskId !== -1) args.taskId = s.taskId;
-  if (s.api !== undefined) args.api = s.api;
-  if (s.cbKind !== undefined) args.kind = s.cbKind;
-  if (s.queued !== undefined) {
-    args.queuedAt = q(s.queued);
-    args.queueUs = Math.max(0, q(ts - q(s.queued)));
+  const args: Record<string, unknown> = {};
+  for (const c of CHROME_ARG_COLUMNS) {
+    const v = s[c];
+    if (v === undefined) continue;
+    const { arg, write } = SPAN_COLUMNS[c].chrome as { arg: string; write?: (v: unknown, args: Record<string, unknown>, ts: number) => void };
+    if (write) write(v, args, ts);
+    else args[arg] = v;
   }
-  if (s.site) args.site = { ...s.site };
-  if (s.site2) args.registeredAt = { ...s.site2 };
-  if (s.text !== undefined) args.text = s.text;
-  if (s.args !== undefined) args.input = s.args;
-  if (s.cpu !== undefined) args.cpuUs = s.cpu;
-  if (s.cpuWait !== undefined) args.cpuWaitUs = s.cpuWait;
   return { ph: 'X', cat: s.kind, name: s.name, pid: PID, tid: s.lane, ts, dur: Math.max(0, q(q(s.end) - ts)), args };
 }
 
 /** Span indexes of one kind grouped by job id, in span order: offsets[job]..offsets[job+1] in items. */
 export function groupByJob(store: TraceStore, kind: 'task' | 'callback', maxJob: number): { offsets: Int32Array; items: Int32Array } {
   const offsets = new Int32Array(maxJob + 2);
-  const jobs = store.jobCol;
+  const jobs = store.col.job;
   const of = (i: number) => (store.kind(i) === kind && jobs[i] >= 0 && jobs[i] <= maxJob ? jobs[i] : -1);
   for (let i = 0; i < store.spanCount; i++) {
     const j = of(i);
@@ -137,8 +132,8 @@ function* submitsAndFlows(store: TraceStore): Generator<ChromeTraceEvent> {
   const mainLane = store.lanes.find((l) => l.kind === 'main')?.id ?? 0;
   // Flow points sit mid-span: viewers bind a flow event to the slice that encloses it.
   const mid = (i: number) => {
-    const ts = q(store.startCol[i]);
-    return q(ts + Math.max(0, q(q(store.endCol[i]) - ts)) / 2);
+    const ts = q(store.col.start[i]);
+    return q(ts + Math.max(0, q(q(store.col.end[i]) - ts)) / 2);
   };
   let flowId = 0;
   for (const job of store.jobs.values()) {
@@ -147,7 +142,7 @@ function* submitsAndFlows(store: TraceStore): Generator<ChromeTraceEvent> {
     if (job.site) args.site = { ...job.site };
     yield { ph: 'X', cat: SUBMIT_CAT, name: job.api, pid: PID, tid: mainLane, ts, dur: 0, args };
     if (job.id < 0 || job.id > maxJob) continue;
-    const cbs = Array.from(callbacks.items.subarray(callbacks.offsets[job.id], callbacks.offsets[job.id + 1])).sort((a, b) => store.startCol[a] - store.startCol[b]);
+    const cbs = Array.from(callbacks.items.subarray(callbacks.offsets[job.id], callbacks.offsets[job.id + 1])).sort((a, b) => store.col.start[a] - store.col.start[b]);
     for (let k = tasks.offsets[job.id]; k < tasks.offsets[job.id + 1]; k++) {
       const id = ++flowId;
       const chain = [tasks.items[k], ...cbs];
@@ -155,7 +150,7 @@ function* submitsAndFlows(store: TraceStore): Generator<ChromeTraceEvent> {
       for (let c = 0; c < chain.length; c++) {
         const i = chain[c];
         const last = c === chain.length - 1;
-        yield { ph: last ? 'f' : 't', cat: FLOW_CAT, name: FLOW_NAME, id, pid: PID, tid: store.laneCol[i], ts: mid(i), ...(last ? { bp: 'e' as const } : {}) };
+        yield { ph: last ? 'f' : 't', cat: FLOW_CAT, name: FLOW_NAME, id, pid: PID, tid: store.col.lane[i], ts: mid(i), ...(last ? { bp: 'e' as const } : {}) };
       }
     }
   }

@@ -65,7 +65,7 @@ export class ForeignImporter {
       thread.open.push(this.store.addSpan({ ...spanFields(ev, ts), lane: thread.order }));
     } else if (ph === 'E') {
       const i = thread.open.pop();
-      if (i !== undefined) this.store.endCol[i] = ts;
+      if (i !== undefined) this.store.col.end[i] = ts;
     } else if (ev.o.cat === LOG_CAT) {
       const args = isObj(ev.o.args) ? ev.o.args : {};
       const text = typeof args.text === 'string' ? args.text : String(ev.o.name ?? '');
@@ -92,9 +92,9 @@ export class ForeignImporter {
     });
     const at = (ts: number) => quantize(ts - this.origin);
     for (let i = 0; i < store.spanCount; i++) {
-      store.laneCol[i] = laneOf[store.laneCol[i]];
-      store.startCol[i] = at(store.startCol[i]);
-      store.endCol[i] = at(store.endCol[i]);
+      store.col.lane[i] = laneOf[store.col.lane[i]];
+      store.col.start[i] = at(store.col.start[i]);
+      store.col.end[i] = at(store.col.end[i]);
     }
     for (const l of store.logs) {
       l.lane = laneOf[l.lane];

@@ -6,7 +6,6 @@ import {
   LANE_KINDS,
   POOL_KINDS,
   SPAN_KINDS,
-  formatSite,
   type Job,
   type JobStatus,
   type Lane,
@@ -15,13 +14,13 @@ import {
   type PoolInfo,
   type RunOutcome,
   type SpanKind,
-  type SpanStatus,
   type TraceLanguage,
   type TraceMeta,
 } from './model';
-import { TraceStore } from './store';
+import { TraceStore, type NewSpan } from './store';
+import { CHROME_ARG_COLUMNS, SPAN_COLUMNS } from './spanColumns';
 import { Fields, asArray, asInt, fail, isObj } from './chromeTraceCheck';
-import { FLOW_CAT, FORMAT_VERSION, LOG_CAT, MARK_CAT, STATUSES_BY_KIND, SUBMIT_CAT, quantize } from './chromeTraceFormat';
+import { FLOW_CAT, FORMAT_VERSION, LOG_CAT, MARK_CAT, SUBMIT_CAT, quantize } from './chromeTraceFormat';
 import { ForeignImporter } from './chromeTraceForeign';
 import { readJson, type JsonLimits, type JsonPath, type JsonVisitor } from './jsonStream';
 
@@ -182,27 +181,9 @@ function readMark(ev: Fields, a: Fields, lane: number, ts: number): Mark {
 
 function readSpan(store: TraceStore, ev: Fields, kind: SpanKind, lane: number, ts: number, dur: number): void {
   const a = ev.obj('args');
-  const site = a.optSite('site');
-  const site2 = a.optSite('registeredAt');
-  store.addSpan({
-    lane,
-    kind,
-    status: a.oneOf('status', STATUSES_BY_KIND[kind] as Record<SpanStatus, true>),
-    name: ev.str('name'),
-    start: ts,
-    end: quantize(ts + dur),
-    queued: a.optNum('queuedAt'),
-    taskId: a.optInt('taskId') ?? -1,
-    job: a.int('job'),
-    api: a.optStr('api'),
-    site: site && formatSite(site),
-    site2: site2 && formatSite(site2),
-    text: a.optStr('text'),
-    cbKind: a.optOneOf('kind', CALLBACK_KINDS),
-    args: a.optStr('input'),
-    cpu: a.optInt('cpuUs', 0),
-    cpuWait: a.optInt('cpuWaitUs', 0),
-  });
+  const span = { lane, kind, name: ev.str('name'), start: ts, end: quantize(ts + dur) } as Record<string, unknown>;
+  for (const c of CHROME_ARG_COLUMNS) span[c] = (SPAN_COLUMNS[c].chrome as { read(a: Fields, kind: SpanKind): unknown }).read(a, kind);
+  store.addSpan(span as unknown as NewSpan);
 }
 
 /** The records below keep any field this version does not know, so newer files survive a round trip. */

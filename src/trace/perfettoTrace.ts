@@ -130,7 +130,7 @@ class PerfettoWriter {
       for (let k = callbacks.offsets[j]; k < callbacks.offsets[j + 1]; k++) {
         const i = callbacks.items[k];
         const last = this.lastCallback[j];
-        if (last < 0 || store.startCol[i] > store.startCol[last] || (store.startCol[i] === store.startCol[last] && i > last)) this.lastCallback[j] = i;
+        if (last < 0 || store.col.start[i] > store.col.start[last] || (store.col.start[i] === store.col.start[last] && i > last)) this.lastCallback[j] = i;
       }
     }
   }
@@ -236,39 +236,39 @@ class PerfettoWriter {
 
   sliceBegin(i: number, track: number): void {
     const { store, e } = this;
-    const kind = SPAN_KINDS[store.kindCol[i]];
+    const kind = SPAN_KINDS[store.col.kind[i]];
     e.uint(TE.type, SLICE_BEGIN);
     e.uint(TE.trackUuid, track);
     e.uint(TE.categoryIids, cat(kind));
-    const name = this.names.ofStore(store.nameCol[i]);
+    const name = this.names.ofStore(store.col.name[i]);
     if (name > 0) e.uint(TE.nameIid, name);
     else e.string(TE.name, '');
-    this.word('status', SPAN_STATUSES[store.statusCol[i]]);
-    const job = store.jobCol[i];
+    this.word('status', SPAN_STATUSES[store.col.status[i]]);
+    const job = store.col.job[i];
     if (job >= 0) this.integer('job', job);
-    if (store.taskIdCol[i] !== -1) this.integer('task', store.taskIdCol[i]);
-    this.storeString('api', store.apiCol[i]);
-    this.storeString('site', store.siteCol[i]);
-    this.storeString('registered_at', store.site2Col[i]);
-    this.storeString('text', store.textCol[i]);
-    this.storeString('input', store.argsCol[i]);
-    if (store.cbKindCol[i] >= 0) this.word('callback_kind', CALLBACK_KINDS[store.cbKindCol[i]]);
-    const queued = store.queuedCol[i];
-    if (!Number.isNaN(queued)) this.annotation('queue_us', () => e.double(DA.double, Math.max(0, store.startCol[i] - queued)));
-    if (store.cpuCol[i] >= 0) this.integer('cpu_us', store.cpuCol[i]);
-    if (store.cpuWaitCol[i] >= 0) this.integer('cpu_wait_us', store.cpuWaitCol[i]);
+    if (store.col.taskId[i] !== -1) this.integer('task', store.col.taskId[i]);
+    this.storeString('api', store.col.api[i]);
+    this.storeString('site', store.col.site[i]);
+    this.storeString('registered_at', store.col.site2[i]);
+    this.storeString('text', store.col.text[i]);
+    this.storeString('input', store.col.args[i]);
+    if (store.col.cbKind[i] >= 0) this.word('callback_kind', CALLBACK_KINDS[store.col.cbKind[i]]);
+    const queued = store.col.queued[i];
+    if (!Number.isNaN(queued)) this.annotation('queue_us', () => e.double(DA.double, Math.max(0, store.col.start[i] - queued)));
+    if (store.col.cpu[i] >= 0) this.integer('cpu_us', store.col.cpu[i]);
+    if (store.col.cpuWait[i] >= 0) this.integer('cpu_wait_us', store.col.cpuWait[i]);
     // Flows: one per task span (id = span index + 1), from its job's submit through the task to
     // the job's callbacks in start order; the last event of a chain ends it.
     const last = job >= 0 && job <= this.maxJob ? this.lastCallback[job] : -1;
     if (kind === 'task') this.flows(last < 0 ? TE.terminatingFlowIds : TE.flowIds, [i]);
     else if (kind === 'callback' && job >= 0 && job <= this.maxJob) this.flows(last === i ? TE.terminatingFlowIds : TE.flowIds, this.tasksOf(job));
-    this.event(ns(store.startCol[i]));
+    this.event(ns(store.col.start[i]));
   }
 
   sliceEnd(i: number, track: number): void {
     this.e.uint(TE.type, SLICE_END);
     this.e.uint(TE.trackUuid, track);
-    this.event(ns(this.store.endCol[i]));
+    this.event(ns(this.store.col.end[i]));
   }
 
   submit(job: Job, track: number): void {
@@ -346,7 +346,7 @@ export function* perfettoTrace(store: TraceStore): Generator<Uint8Array> {
 function laneTracks(store: TraceStore): { lists: Map<number, Int32Array>; sub: Uint8Array; subCount: Map<number, number> } {
   const n = store.spanCount;
   const counts = new Map<number, number>();
-  for (let i = 0; i < n; i++) counts.set(store.laneCol[i], (counts.get(store.laneCol[i]) ?? 0) + 1);
+  for (let i = 0; i < n; i++) counts.set(store.col.lane[i], (counts.get(store.col.lane[i]) ?? 0) + 1);
   const lists = new Map<number, Int32Array>();
   const fill = new Map<number, number>();
   for (const [lane, c] of counts) {
@@ -354,12 +354,12 @@ function laneTracks(store: TraceStore): { lists: Map<number, Int32Array>; sub: U
     fill.set(lane, 0);
   }
   for (let i = 0; i < n; i++) {
-    const lane = store.laneCol[i];
+    const lane = store.col.lane[i];
     const at = fill.get(lane)!;
     lists.get(lane)![at] = i;
     fill.set(lane, at + 1);
   }
-  const { startCol: start, endCol: end } = store;
+  const { start, end } = store.col;
   const sub = new Uint8Array(n);
   const subCount = new Map<number, number>();
   for (const [lane, list] of lists) {
@@ -383,7 +383,7 @@ function laneTracks(store: TraceStore): { lists: Map<number, Int32Array>; sub: U
 
 /** The begin and end packets of one track's slices, nested as laneTracks arranged them. */
 function sliceStream(out: PerfettoWriter, store: TraceStore, list: Int32Array, sub: Uint8Array, track: number, uuid: number): Stream {
-  const { startCol: start, endCol: end } = store;
+  const { start, end } = store.col;
   const open: number[] = [];
   let k = 0;
   const skipOthers = () => {

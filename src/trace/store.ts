@@ -1,48 +1,14 @@
-// The columnar trace store: one typed-array column per span field, so a million spans
-// cost tens of megabytes rather than a million objects. Strings are interned once.
-import {
-  CALLBACK_KINDS,
-  SPAN_KINDS,
-  SPAN_STATUSES,
-  type CallbackKindName,
-  type Job,
-  type Lane,
-  type LogLine,
-  type Mark,
-  type PoolInfo,
-  type Span,
-  type SpanKind,
-  type SpanStatus,
-  type TraceMeta,
-} from './model';
-import { spanAt, type SpanColumns } from './spanColumns';
+// The columnar trace store: one typed-array column per span field (as spanColumns.ts defines
+// them), so a million spans cost tens of megabytes rather than a million objects. Strings are
+// interned once.
+import { SPAN_KINDS, SPAN_STATUSES, type Job, type Lane, type LogLine, type Mark, type PoolInfo, type Span, type SpanKind, type SpanStatus, type TraceMeta } from './model';
+import { SPAN_COLUMNS, SPAN_COLUMN_NAMES, allocColumns, spanAt, type NewSpan, type SpanArrays, type SpanColumn } from './spanColumns';
 
-export interface NewSpan {
-  lane: number;
-  kind: SpanKind;
-  status: SpanStatus;
-  name: string;
-  start: number;
-  end?: number;
-  queued?: number;
-  taskId?: number;
-  job?: number;
-  api?: string;
-  site?: string;
-  site2?: string;
-  text?: string;
-  cbKind?: CallbackKindName;
-  args?: string;
-  cpu?: number;
-  cpuWait?: number;
-}
+export type { NewSpan };
 
-/** Each name's column code, so a hot path writes a number rather than searching a list. */
-function codes<T extends string>(names: readonly T[]): Record<T, number> {
-  return Object.fromEntries(names.map((n, i) => [n, i])) as Record<T, number>;
-}
-const KIND_CODES = codes(SPAN_KINDS);
-const STATUS_CODES = codes(SPAN_STATUSES);
+const { kind: KIND, status: STATUS } = SPAN_COLUMNS;
+/** The columns addSpan writes from the span it is given (addRow writes the others), each with how. */
+const GIVEN = SPAN_COLUMN_NAMES.filter((c) => c !== 'lane' && c !== 'kind' && c !== 'status' && c !== 'start').map((c) => [c, SPAN_COLUMNS[c].codec.write as (v: unknown, intern: (s: string | undefined) => number) => number] as const);
 
 /** A copy of `a` with room for at least `n` items (at least twice its length, so growth stays amortized). */
 export function grownTo<T extends Int8Array | Uint8Array | Uint16Array | Int32Array | Uint32Array | Float64Array>(a: T, n: number): T {
@@ -69,27 +35,10 @@ export class TraceStore {
   private readonly stringIds = new Map<string, number>([['', 0]]);
   private n = 0;
   private cap = 0;
-  laneCol = new Uint16Array(0);
-  kindCol = new Uint8Array(0);
-  statusCol = new Uint8Array(0);
-  startCol = new Float64Array(0);
-  endCol = new Float64Array(0);
-  queuedCol = new Float64Array(0);
-  taskIdCol = new Int32Array(0);
-  jobCol = new Int32Array(0);
-  nameCol = new Uint32Array(0);
-  apiCol = new Uint32Array(0);
-  siteCol = new Uint32Array(0);
-  site2Col = new Uint32Array(0);
-  textCol = new Uint32Array(0);
-  argsCol = new Uint32Array(0);
-  cbKindCol = new Int8Array(0);
-  /** task: CPU µs on its thread; -1 unknown */
-  cpuCol = new Int32Array(0);
-  /** task: µs its thread waited, runnable, for a CPU while it ran; -1 unknown */
-  cpuWaitCol = new Int32Array(0);
-  private cols: StoreColumns | undefined;
+  /** The span columns by field (see spanColumns.ts), replaced by longer ones as the store grows. */
+  col: SpanArrays = allocColumns(0);
   spanRev = new Uint32Array(0);
+  private readonly internFn = (s: string | undefined) => this.intern(s);
 
   constructor(meta: Partial<TraceMeta> = {}) {
     this.meta = { file: '', startedAt: new Date().toISOString(), outcome: 'running', ...meta };
@@ -147,23 +96,13 @@ export class TraceStore {
   addRow(lane: number, kind: SpanKind, status: SpanStatus, start: number): number {
     if (this.n === this.cap) this.grow();
     const i = this.n++;
-    this.laneCol[i] = lane;
-    this.kindCol[i] = KIND_CODES[kind];
-    this.statusCol[i] = STATUS_CODES[status];
-    this.startCol[i] = start;
-    this.endCol[i] = start;
-    this.queuedCol[i] = NaN;
-    this.taskIdCol[i] = -1;
-    this.jobCol[i] = -1;
-    this.nameCol[i] = 0;
-    this.apiCol[i] = 0;
-    this.siteCol[i] = 0;
-    this.site2Col[i] = 0;
-    this.textCol[i] = 0;
-    this.argsCol[i] = 0;
-    this.cbKindCol[i] = -1;
-    this.cpuCol[i] = -1;
-    this.cpuWaitCol[i] = -1;
+    // Rows past the last are filled with each column's none as the store grows.
+    const col = this.col;
+    col.lane[i] = lane;
+    col.kind[i] = KIND.codec.write(kind);
+    col.status[i] = STATUS.codec.write(status);
+    col.start[i] = start;
+    col.end[i] = start;
     this.spanRev[i] = ++this.revision;
     this.touch(start);
     return i;
@@ -171,29 +110,21 @@ export class TraceStore {
 
   addSpan(s: NewSpan): number {
     const i = this.addRow(s.lane, s.kind, s.status, s.start);
-    if (s.end !== undefined) this.endCol[i] = s.end;
-    if (s.queued !== undefined) this.queuedCol[i] = s.queued;
-    if (s.taskId !== undefined) this.taskIdCol[i] = s.taskId;
-    if (s.job !== undefined) this.jobCol[i] = s.job;
-    this.nameCol[i] = this.intern(s.name);
-    this.apiCol[i] = this.intern(s.api);
-    this.siteCol[i] = this.intern(s.site);
-    this.site2Col[i] = this.intern(s.site2);
-    this.textCol[i] = this.intern(s.text);
-    this.argsCol[i] = this.intern(s.args);
-    if (s.cbKind) this.cbKindCol[i] = CALLBACK_KINDS.indexOf(s.cbKind);
-    if (s.cpu !== undefined) this.cpuCol[i] = s.cpu;
-    if (s.cpuWait !== undefined) this.cpuWaitCol[i] = s.cpuWait;
-    this.touch(this.endCol[i]);
+    const col = this.col;
+    for (const [c, write] of GIVEN) {
+      const v = s[c];
+      if (v !== undefined) col[c][i] = write(v, this.internFn);
+    }
+    this.touch(col.end[i]);
     return i;
   }
 
   /** Ends span i, or amends its end: its end, status and (when given) text. */
   endSpan(i: number, end: number, status: SpanStatus, text?: string): void {
-    this.endCol[i] = end;
+    this.col.end[i] = end;
     this.touch(end);
-    this.statusCol[i] = STATUS_CODES[status];
-    if (text !== undefined) this.textCol[i] = this.intern(text);
+    this.col.status[i] = STATUS.codec.write(status);
+    if (text !== undefined) this.col.text[i] = this.intern(text);
     this.amended(i);
   }
 
@@ -203,20 +134,15 @@ export class TraceStore {
   }
 
   kind(i: number): SpanKind {
-    return SPAN_KINDS[this.kindCol[i]];
+    return SPAN_KINDS[this.col.kind[i]];
   }
 
   status(i: number): SpanStatus {
-    return SPAN_STATUSES[this.statusCol[i]];
+    return SPAN_STATUSES[this.col.status[i]];
   }
 
   span(i: number): Span {
-    return spanAt(this.columns(), this.strings, i);
-  }
-
-  /** The span columns by field name, as the wire and the view name them (until they next grow). */
-  columns(): StoreColumns {
-    return (this.cols ??= columnsOf(this));
+    return spanAt(this.col, this.strings, i);
   }
 
   /** Job id was added or changed in place. */
@@ -254,10 +180,11 @@ export class TraceStore {
 
   /** Ends every span still open at the trace end, so a stopped or killed run keeps its picture. */
   closeOpenSpans(): void {
-    const running = STATUS_CODES.running;
+    const running = STATUS.codec.write('running');
+    const { status, end } = this.col;
     for (let i = 0; i < this.n; i++) {
-      if (this.statusCol[i] === running && this.endCol[i] < this.end) {
-        this.endCol[i] = this.end;
+      if (status[i] === running && end[i] < this.end) {
+        end[i] = this.end;
         this.amended(i);
       }
     }
@@ -265,34 +192,14 @@ export class TraceStore {
 
   private grow(): void {
     const cap = Math.max(1024, this.cap * 2);
-    this.laneCol = grownTo(this.laneCol, cap);
-    this.kindCol = grownTo(this.kindCol, cap);
-    this.statusCol = grownTo(this.statusCol, cap);
-    this.startCol = grownTo(this.startCol, cap);
-    this.endCol = grownTo(this.endCol, cap);
-    this.queuedCol = grownTo(this.queuedCol, cap);
-    this.taskIdCol = grownTo(this.taskIdCol, cap);
-    this.jobCol = grownTo(this.jobCol, cap);
-    this.nameCol = grownTo(this.nameCol, cap);
-    this.apiCol = grownTo(this.apiCol, cap);
-    this.siteCol = grownTo(this.siteCol, cap);
-    this.site2Col = grownTo(this.site2Col, cap);
-    this.textCol = grownTo(this.textCol, cap);
-    this.argsCol = grownTo(this.argsCol, cap);
-    this.cbKindCol = grownTo(this.cbKindCol, cap);
-    this.cpuCol = grownTo(this.cpuCol, cap);
-    this.cpuWaitCol = grownTo(this.cpuWaitCol, cap);
+    const col = {} as Record<SpanColumn, SpanArrays[SpanColumn]>;
+    for (const c of SPAN_COLUMN_NAMES) {
+      const { none } = SPAN_COLUMNS[c].codec;
+      col[c] = grownTo(this.col[c], cap);
+      if (none !== 0) col[c].fill(none, this.cap);
+    }
+    this.col = col as SpanArrays;
     this.spanRev = grownTo(this.spanRev, cap);
-    this.cols = undefined;
     this.cap = cap;
   }
 }
-
-function columnsOf(s: TraceStore) {
-  return {
-    lane: s.laneCol, kind: s.kindCol, status: s.statusCol, start: s.startCol, end: s.endCol,
-    queued: s.queuedCol, taskId: s.taskIdCol, job: s.jobCol, name: s.nameCol, api: s.apiCol,
-    site: s.siteCol, site2: s.site2Col, text: s.textCol, args: s.argsCol, cbKind: s.cbKindCol, cpu: s.cpuCol, cpuWait: s.cpuWaitCol,
-  } satisfies SpanColumns;
-}
-type StoreColumns = ReturnType<typeof columnsOf>;

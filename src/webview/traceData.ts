@@ -2,7 +2,6 @@
 // place as patches arrive, plus what drawing needs: lanes in display order, a per-lane index
 // of spans sorted by start, level-of-detail coverage bins and the two counter tracks.
 import {
-  SPAN_COLUMNS,
   SPAN_KINDS,
   SPAN_STATUSES,
   SPAN_COLUMN_NAMES,
@@ -13,7 +12,6 @@ import {
   type LogLine,
   type Mark,
   type PoolInfo,
-  type SpanColumn,
   type TraceMeta,
   type TracePatch,
   type ViewJob,
@@ -21,7 +19,7 @@ import {
   type WireJobs,
 } from '../protocol/wire';
 import { runsInProcesses, type Span, type SpanKind, type SpanStatus } from '../trace/model';
-import { spanAt } from '../trace/spanColumns';
+import { allocColumns, spanAt, type SpanArrays } from '../trace/spanColumns';
 import { workerSpells, type WorkerSpell } from '../trace/workers';
 import { bisectLeft, bisector } from 'd3-array';
 import { CoverageBins, StepSeries } from './lod';
@@ -43,14 +41,12 @@ export const enum Cls {
 }
 export const CLASS_COUNT = 13;
 
-type Cols = { [C in SpanColumn]: InstanceType<(typeof SPAN_COLUMNS)[C]> };
-
 /** A span as the view shows it: its lane resolved, and whether it counts as slow. */
 export type SpanView = Omit<Span, 'lane'> & { lane: Lane; slow: boolean };
 
 export class TraceData {
   n = 0;
-  cols: Cols;
+  cols: SpanArrays;
   strings: string[] = [''];
   lanes: Lane[] = [];
   /** lanes top to bottom: Main, Callback, Worker 1..N */
@@ -89,7 +85,7 @@ export class TraceData {
   private cap = 0;
 
   constructor() {
-    this.cols = this.alloc(0);
+    this.cols = allocColumns(0);
   }
 
   apply(p: TracePatch): void {
@@ -201,15 +197,9 @@ export class TraceData {
     this.n = Math.max(this.n, top);
   }
 
-  private alloc(cap: number): Cols {
-    const out = {} as Record<SpanColumn, unknown>;
-    for (const c of SPAN_COLUMN_NAMES) out[c] = new SPAN_COLUMNS[c](cap);
-    return out as Cols;
-  }
-
   private grow(min: number): void {
     const cap = this.n === 0 ? min : Math.max(min, this.cap * 2);
-    const next = this.alloc(cap);
+    const next = allocColumns(cap);
     for (const c of SPAN_COLUMN_NAMES) (next[c] as Float64Array).set((this.cols[c] as Float64Array).subarray(0, this.n));
     this.cols = next;
     this.cap = cap;

@@ -33,7 +33,7 @@ async function runExample(session: Session, name: string): Promise<Run> {
 function spansPerLane(store: TraceStore): Map<string, number> {
   const out = new Map(store.lanes.map((l) => [l.name, 0]));
   for (let i = 0; i < store.spanCount; i++) {
-    const name = store.laneById(store.laneCol[i])!.name;
+    const name = store.laneById(store.col.lane[i])!.name;
     out.set(name, out.get(name)! + 1);
   }
   return out;

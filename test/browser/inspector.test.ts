@@ -33,7 +33,7 @@ describe('inspector page (hand-built blocking-callback trace)', function () {
 
   it('shows Main, Callback, then the workers, each with its own number of spans', async function () {
     const expected = new Map<number, number>();
-    for (let i = 0; i < fx.store.spanCount; i++) expected.set(fx.store.laneCol[i], (expected.get(fx.store.laneCol[i]) ?? 0) + 1);
+    for (let i = 0; i < fx.store.spanCount; i++) expected.set(fx.store.col.lane[i], (expected.get(fx.store.col.lane[i]) ?? 0) + 1);
     const labels = await laneLabels(page);
     assert.deepEqual(labels.map((l) => l.name), ['Main', 'Callback', 'Worker 1', 'Worker 2', 'Worker 3', 'Worker 4']);
     assert.deepEqual(labels.map((l) => l.spans), [0, 1, 2, 3, 4, 5].map((id) => expected.get(id) ?? 0));
@@ -112,8 +112,8 @@ describe('inspector page (hand-built blocking-callback trace)', function () {
     await page.keyboard.press('ArrowRight');
     const next = (await stats(page)).cursor!;
     assert.notEqual(next, below);
-    assert.equal(fx.store.laneCol[next], fx.store.laneCol[below], 'Right stays in the lane');
-    assert.ok(fx.store.startCol[next] >= fx.store.startCol[below], 'Right goes forward in time');
+    assert.equal(fx.store.col.lane[next], fx.store.col.lane[below], 'Right stays in the lane');
+    assert.ok(fx.store.col.start[next] >= fx.store.col.start[below], 'Right goes forward in time');
     await page.keyboard.press('Enter');
     assert.equal((await stats(page)).selected, next);
     assert.equal(await page.textContent('.details .span-name'), fx.store.span(next).name);
@@ -143,7 +143,7 @@ describe('inspector page (hand-built blocking-callback trace)', function () {
     await page.press('input.search', 'Enter');
     const b = (await stats(page)).selected!;
     assert.equal(fx.store.span(a).name, 'onResult');
-    assert.ok(fx.store.startCol[b] > fx.store.startCol[a]);
+    assert.ok(fx.store.col.start[b] > fx.store.col.start[a]);
   });
 
   it('text from the trace stays text: a task named and printing HTML shows those characters', async function () {

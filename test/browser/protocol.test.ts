@@ -65,7 +65,7 @@ describe('trace transfer: snapshot and deltas', function () {
     same(view, store);
     assert.equal(feed.stale, false);
 
-    store.endSpan(0, store.endCol[0] + 5000, 'error', 'a new string');
+    store.endSpan(0, store.col.end[0] + 5000, 'error', 'a new string');
     const added = store.addSpan({ lane: 3, kind: 'task', status: 'ok', name: 'brand-new', start: 400000, end: 401000, taskId: 50, job: 50 });
     store.addLog({ lane: 3, ts: 400500, stream: 'stderr', text: 'late line' });
     store.jobs.get(1)!.retrieved = false;

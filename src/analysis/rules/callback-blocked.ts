@@ -17,21 +17,21 @@ export function callbackBlocked(t: TraceIndex, o: RuleOptions): Finding[] {
     // only after it (or never), was held back by it: those that finished while it ran, and those
     // that had finished just before but were still in line behind it.
     const waiting = t.tasksEndingBetween(-Infinity, cb.end).filter((k) => {
-      const job = t.job(t.store.jobCol[k]);
+      const job = t.job(t.store.col.job[k]);
       if (job === undefined || job.id === cb.job || job.pool !== pool) return false;
-      return job.readyAt === undefined ? t.store.endCol[k] > cb.start : job.readyAt >= cb.end;
+      return job.readyAt === undefined ? t.store.col.end[k] > cb.start : job.readyAt >= cb.end;
     });
-    const jobs = new Set(waiting.map((k) => t.store.jobCol[k]));
+    const jobs = new Set(waiting.map((k) => t.store.col.job[k]));
     const thread = t.lane(cb.lane)?.kind === 'main' ? 'the main thread' : 'the callback thread';
     const still = cb.status === 'running' ? ' (it was still running when the trace ended)' : '';
     const behind = jobs.size > 0 ? `; ${count(jobs.size, 'result')} waited behind it` : '';
     const related: RelatedInfo[] = [];
     if (cb.site2) related.push({ message: `callback \`${cb.name}\` was registered here`, site: cb.site2 });
     // By submitting line: a task's site is an interned string, so its id is the line's key.
-    for (const g of groupBy(waiting, (k) => t.store.siteCol[k]).slice(0, SHOWN_SITES)) {
+    for (const g of groupBy(waiting, (k) => t.store.col.site[k]).slice(0, SHOWN_SITES)) {
       const first = t.span(g[0]);
       // Only the part of each wait that this callback is to blame for.
-      const longest = cb.end - Math.max(cb.start, minOf(g, (k) => t.store.endCol[k]));
+      const longest = cb.end - Math.max(cb.start, minOf(g, (k) => t.store.col.end[k]));
       related.push({ message: `${count(g.length, 'result')} of \`${first.name}\` submitted here waited up to ${formatDuration(longest)} behind it`, site: first.site });
     }
     findings.push({

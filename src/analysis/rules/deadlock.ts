@@ -16,8 +16,8 @@ export function deadlock(t: TraceIndex): Finding[] {
   const open = t.waits.filter((i) => t.store.status(i) === 'running');
   const here = d.site && formatSite(d.site);
   const wait =
-    open.filter((i) => d.job !== -1 && t.store.jobCol[i] === d.job).pop() ??
-    open.filter((i) => here !== undefined && t.store.str(t.store.siteCol[i]) === here).pop() ??
+    open.filter((i) => d.job !== -1 && t.store.col.job[i] === d.job).pop() ??
+    open.filter((i) => here !== undefined && t.store.str(t.store.col.site[i]) === here).pop() ??
     open.pop();
   const waitSpan = wait === undefined ? undefined : t.span(wait);
   const job = t.job(d.job);
@@ -28,7 +28,7 @@ export function deadlock(t: TraceIndex): Finding[] {
   const spans = wait === undefined ? [] : [wait];
   for (const pool of pools) {
     if (pool.handlerDied) {
-      const threw = t.callbacks.filter((i) => t.store.status(i) === 'threw' && t.poolOfJob(t.store.jobCol[i])?.id === pool.id);
+      const threw = t.callbacks.filter((i) => t.store.status(i) === 'threw' && t.poolOfJob(t.store.col.job[i])?.id === pool.id);
       for (const i of threw) {
         const cb = t.span(i);
         related.push({ message: `callback \`${cb.name}\` threw ${errorLine(cb.text)} here and killed the pool's result handler`, site: cb.site });
@@ -48,7 +48,7 @@ export function deadlock(t: TraceIndex): Finding[] {
     for (const i of lost) {
       const death = deaths.find((x) => x.task === i);
       const how = death ? `${death.who} ${death.how} while running it${death.reason && ` (${death.reason})`}` : 'its worker died while running it';
-      const of = t.job(t.store.jobCol[i]);
+      const of = t.job(t.store.col.job[i]);
       related.push({ message: `\`${t.nameOf(i)}\` was lost: ${how}, so its result never arrives`, site: of?.fnSite ?? of?.site });
       spans.push(i);
     }
@@ -75,7 +75,7 @@ function suspect(t: TraceIndex, waitName: string | undefined, deaths: WorkerDeat
   let bestAt = -Infinity;
   for (const pool of t.store.pools.values()) {
     if (waitName === 'join' && (isExecutor(pool.kind) || (pool.closed ?? pool.terminated) === undefined)) continue;
-    const lastInit = maxOf(t.failedInits(pool.id), (i) => t.store.endCol[i]);
+    const lastInit = maxOf(t.failedInits(pool.id), (i) => t.store.col.end[i]);
     const lastLoss = maxOf(deaths.filter((d) => d.task >= 0 && lostPending(t, d.task, pool.id)), (d) => d.mark.ts);
     const at = Math.max(pool.handlerDied?.ts ?? -Infinity, pool.broken?.ts ?? -Infinity, lastInit, lastLoss);
     if (at > bestAt) [best, bestAt] = [pool, at];
@@ -85,6 +85,6 @@ function suspect(t: TraceIndex, waitName: string | undefined, deaths: WorkerDeat
 
 /** Task span i was lost with its worker, and its job (of `pool`) never became ready. */
 function lostPending(t: TraceIndex, i: number, pool: number): boolean {
-  const job = t.job(t.store.jobCol[i]);
+  const job = t.job(t.store.col.job[i]);
   return t.store.status(i) === 'lost' && job?.pool === pool && job.status === 'pending';
 }

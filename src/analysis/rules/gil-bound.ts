@@ -40,8 +40,8 @@ interface Burst {
 export function gilBound(t: TraceIndex): Finding[] {
   const byPool = new Map<number, number[]>();
   for (const i of t.tasks) {
-    if (t.store.cpuCol[i] < 0 || !t.ran(i)) continue;
-    const pool = t.poolOfJob(t.store.jobCol[i]);
+    if (t.store.col.cpu[i] < 0 || !t.ran(i)) continue;
+    const pool = t.poolOfJob(t.store.col.job[i]);
     if (!pool || runsInProcesses(pool.kind)) continue;
     let list = byPool.get(pool.id);
     if (!list) byPool.set(pool.id, (list = []));
@@ -61,7 +61,7 @@ export function gilBound(t: TraceIndex): Finding[] {
 
 /** The pool's tasks in groups that ran without a pause between them (their spans overlap or touch). */
 function bursts(t: TraceIndex, tasks: number[]): Burst[] {
-  const { startCol, endCol, cpuCol, cpuWaitCol } = t.store;
+  const { start: startCol, end: endCol, cpu: cpuCol, cpuWait: cpuWaitCol } = t.store.col;
   const out: Burst[] = [];
   let b: Burst | undefined;
   for (const i of [...tasks].sort((x, y) => startCol[x] - startCol[y])) {
@@ -80,7 +80,7 @@ function finding(t: TraceIndex, pool: PoolInfo, bound: Burst[]): Finding {
   const cpu = bound.reduce((n, b) => n + b.cpu, 0);
   const waited = bound.reduce((n, b) => n + b.ready - b.cpu, 0);
   const tasks = bound.flatMap((b) => b.tasks);
-  const workers = new Set(tasks.map((i) => t.store.laneCol[i])).size;
+  const workers = new Set(tasks.map((i) => t.store.col.lane[i])).size;
   const processPool = isExecutor(pool.kind) ? 'ProcessPoolExecutor' : 'multiprocessing.Pool';
   const message =
     `${pool.kind}'s ${count(workers, 'worker')} ran ${count(tasks.length, 'task')} side by side for ${formatDuration(busy)}, ` +
@@ -90,9 +90,9 @@ function finding(t: TraceIndex, pool: PoolInfo, bound: Burst[]): Finding {
     `Python runs Python code in one thread at a time (the GIL), so CPU-bound tasks gain nothing from more threads: a ${processPool} runs them on every core`;
   const related: RelatedInfo[] = [];
   // By submitting line: a task's site is an interned string, so its id is the line's key.
-  for (const g of groupBy(tasks, (i) => t.store.siteCol[i]).slice(0, SHOWN_SITES)) {
+  for (const g of groupBy(tasks, (i) => t.store.col.site[i]).slice(0, SHOWN_SITES)) {
     const first = t.span(g[0]);
-    const used = g.reduce((n, i) => n + t.store.cpuCol[i], 0);
+    const used = g.reduce((n, i) => n + t.store.col.cpu[i], 0);
     const ran = g.reduce((n, i) => n + t.duration(i), 0);
     related.push({ message: `${count(g.length, 'task')} of \`${first.name}\` submitted here ran ${formatDuration(ran)} in all and computed for ${formatDuration(used)} of it`, site: first.site });
   }

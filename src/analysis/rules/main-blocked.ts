@@ -21,15 +21,15 @@ interface Delay {
 
 export function mainBlocked(t: TraceIndex, o: RuleOptions): Finding[] {
   if (t.store.meta.language === 'python') return [];
-  const inCallbacks = coverage(t.callbacks.map((i) => [t.store.startCol[i], t.store.endCol[i]]));
+  const inCallbacks = coverage(t.callbacks.map((i) => [t.store.col.start[i], t.store.col.end[i]]));
   const delays: Delay[] = [];
   for (const job of t.store.jobs.values()) {
     if (job.resultIn === undefined) continue;
     // The job's last task to finish: its result could have been taken in from then on.
     let task = -1;
-    for (const i of t.tasksOf(job.id)) if (t.ran(i) && (task < 0 || t.store.endCol[i] > t.store.endCol[task])) task = i;
+    for (const i of t.tasksOf(job.id)) if (t.ran(i) && (task < 0 || t.store.col.end[i] > t.store.col.end[task])) task = i;
     if (task < 0) continue;
-    const from = t.store.endCol[task];
+    const from = t.store.col.end[task];
     const held = job.resultIn - from - (inCallbacks(job.resultIn) - inCallbacks(from));
     if (held > o.thresholdUs) delays.push({ job: job.id, task, from, to: job.resultIn });
   }
@@ -40,7 +40,7 @@ function finding(t: TraceIndex, ep: Delay[]): Finding {
   const from = minOf(ep, (d) => d.from);
   const to = maxOf(ep, (d) => d.to);
   const longest = maxOf(ep, (d) => d.to - d.from);
-  const sleeps = t.waits.filter((i) => t.store.startCol[i] < to && t.store.endCol[i] > from && t.nameOf(i) === 'sleepSync' && t.lane(t.store.laneCol[i])?.kind === 'main');
+  const sleeps = t.waits.filter((i) => t.store.col.start[i] < to && t.store.col.end[i] > from && t.nameOf(i) === 'sleepSync' && t.lane(t.store.col.lane[i])?.kind === 'main');
   const sleep = sleeps.length ? t.span(sleeps.reduce((a, b) => (overlap(t, b, from, to) > overlap(t, a, from, to) ? b : a))) : undefined;
   const held = `${count(ep.length, 'finished result')} waited up to ${formatDuration(longest)} to be taken in, so their callbacks and waiters ran late`;
   const message = sleep
@@ -95,5 +95,5 @@ function coverage(ranges: [number, number][]): (x: number) => number {
 }
 
 function overlap(t: TraceIndex, i: number, from: number, to: number): number {
-  return Math.min(t.store.endCol[i], to) - Math.max(t.store.startCol[i], from);
+  return Math.min(t.store.col.end[i], to) - Math.max(t.store.col.start[i], from);
 }

@@ -15,7 +15,7 @@ import { brokenConsequence } from './pool-broken';
 
 export function workerCrashed(t: TraceIndex): Finding[] {
   const deaths = workerDeaths(t).filter((d) => !d.afterFailedInit);
-  return groupBy(deaths, (d) => `${d.mark.pool} ${d.task < 0 ? 'idle' : t.store.siteCol[d.task]}`).map((g) => finding(t, g));
+  return groupBy(deaths, (d) => `${d.mark.pool} ${d.task < 0 ? 'idle' : t.store.col.site[d.task]}`).map((g) => finding(t, g));
 }
 
 function finding(t: TraceIndex, deaths: WorkerDeath[]): Finding {
@@ -33,7 +33,7 @@ function finding(t: TraceIndex, deaths: WorkerDeath[]): Finding {
   const after: string[] = [];
   if (pool?.broken && pool.broken.ts >= first.mark.ts) after.push(`the ${kind} broke: ${brokenConsequence(pool)}`);
   else if (task) {
-    const pending = deaths.filter((d) => d.task >= 0 && t.job(t.store.jobCol[d.task])?.status === 'pending').length;
+    const pending = deaths.filter((d) => d.task >= 0 && t.job(t.store.col.job[d.task])?.status === 'pending').length;
     const one = deaths.length === 1;
     if (pending > 0) after.push(`${one ? 'the task is lost: its result never arrives' : `${count(pending, 'task')} lost: their results never arrive`}, so a wait on ${one ? 'it' : 'them'} without a timeout waits for ever`);
     else if (pool && isExecutor(pool.kind) && job?.status === 'error') after.push(`its future failed (${brokenError(pool.kind)})`);

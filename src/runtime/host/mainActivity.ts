@@ -63,7 +63,7 @@ export class MainActivity {
 
   private settle(): void {
     if (this.open < 0) return;
-    this.store.endSpan(this.open, this.store.endCol[this.open], 'ok');
+    this.store.endSpan(this.open, this.store.col.end[this.open], 'ok');
     this.open = -1;
   }
 
@@ -72,10 +72,10 @@ export class MainActivity {
     const s = this.store;
     for (; this.seen < s.spanCount; this.seen++) {
       const i = this.seen;
-      const lane = s.laneCol[i];
-      if (lane === CALLBACK_LANE || (lane === MAIN_LANE && s.kind(i) === 'wait' && BLOCKING_WAITS.has(s.str(s.nameCol[i])))) this.elsewhere = i;
+      const lane = s.col.lane[i];
+      if (lane === CALLBACK_LANE || (lane === MAIN_LANE && s.kind(i) === 'wait' && BLOCKING_WAITS.has(s.str(s.col.name[i])))) this.elsewhere = i;
     }
     const b = this.elsewhere;
-    return b >= 0 && (s.status(b) === 'running' || s.endCol[b] > from);
+    return b >= 0 && (s.status(b) === 'running' || s.col.end[b] > from);
   }
 }

@@ -146,7 +146,7 @@ function lastOpenWait(store: TraceStore, mainSite: Site | undefined): DeadlockIn
  */
 function lastMainWait(store: TraceStore, status?: 'running'): Span | undefined {
   for (let i = store.spanCount - 1; i >= 0; i--) {
-    if (store.laneCol[i] === MAIN_LANE && store.kind(i) === 'wait' && (!status || store.status(i) === status)) return store.span(i);
+    if (store.col.lane[i] === MAIN_LANE && store.kind(i) === 'wait' && (!status || store.status(i) === status)) return store.span(i);
   }
   return undefined;
 }

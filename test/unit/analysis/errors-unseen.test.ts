@@ -26,7 +26,7 @@ describe('errors-unseen', () => {
     const failed = allSpans(run.store).filter((s) => s.status === 'error');
     const row4 = failed.find((s) => s.text?.startsWith('ValueError: bad row 4'))!;
     const [cb] = spanIndices(run, (s) => s.cbKind === 'error');
-    run.store.taskIdCol[cb] = row4.taskId;
+    run.store.col.taskId[cb] = row4.taskId;
     const [f] = findings(run, 'errors-unseen');
     assert.match(f.message, /\(ValueError: bad row 4\); 2 other failures went unseen$/);
     assert.deepEqual(

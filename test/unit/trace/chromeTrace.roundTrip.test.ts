@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { quantize } from '../../../src/trace/chromeTraceFormat';
-import { TraceStore } from '../../../src/trace/store';
+import { TraceStore, type NewSpan } from '../../../src/trace/store';
+import { spanAt, type SpanColumns } from '../../../src/trace/spanColumns';
+import { TraceFeed } from '../../../src/protocol/encode';
+import { SPAN_COLUMN_NAMES, decodeColumn } from '../../../src/protocol/wire';
 import { analyze } from '../../../src/analysis/index';
 import { ALL_SCENARIOS } from '../scenarios';
 import { WORKER_SCENARIOS } from '../workerScenarios';
@@ -52,6 +55,23 @@ describe('Chrome trace round trip', () => {
     const twice = await viaFile(once);
     assert.deepStrictEqual(exported(once), first);
     assert.deepStrictEqual(exported(twice), first);
+  });
+
+  it('carries every span field, set or unset, through the file and through the wire to the view', async () => {
+    // Required<NewSpan>: a span field added to the columns must be given here.
+    const full = { lane: 2, kind: 'task', status: 'error', name: 'crunch', start: 1.5, end: 9.25, queued: 0.5, taskId: 7, job: 3, api: 'applyAsync', site: 'a.ts:3:5', site2: 'b.ts:4:1', text: 'ValueError: x', args: '[1]', cbKind: 'error', cpu: 3950, cpuWait: 120 } satisfies Required<NewSpan>;
+    const store = new TraceStore();
+    store.addSpan(full);
+    store.addSpan({ lane: 0, kind: 'wait', status: 'ok', name: 'sleep', start: 3 });
+    assert.deepStrictEqual(store.span(0), { index: 0, ...full, site: { file: 'a.ts', line: 3, col: 5 }, site2: { file: 'b.ts', line: 4, col: 1 } });
+    const empty = { queued: undefined, api: undefined, site: undefined, site2: undefined, text: undefined, args: undefined, cbKind: undefined, cpu: undefined, cpuWait: undefined };
+    assert.deepStrictEqual(store.span(1), { index: 1, lane: 0, kind: 'wait', status: 'ok', name: 'sleep', start: 3, end: 3, taskId: -1, job: -1, ...empty });
+
+    assert.deepStrictEqual(allSpans(await viaFile(store)), allSpans(store));
+    const patch = new TraceFeed(store).snapshot();
+    const columns = Object.fromEntries(SPAN_COLUMN_NAMES.map((c) => [c, decodeColumn(c, patch.spans[c])])) as unknown as SpanColumns;
+    const strings = ['', ...patch.strings.items];
+    assert.deepStrictEqual([0, 1].map((i) => spanAt(columns, strings, i)), allSpans(store));
   });
 
   it('keeps text as written: newlines, quotes, unicode, and absent fields stay absent', async () => {
