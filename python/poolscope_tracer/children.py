@@ -57,12 +57,14 @@ def patch():
                 self._ps_init = init
             _tls.starting = (init, self.name)
             try:
-                return orig(self)
+                orig(self)
             except BaseException as e:
                 drop_own_frame(e)
                 raise
             finally:
                 _tls.starting = None
+            if ps is not None:
+                workers.process_started(ps, self.pid)
         return start
 
     replace(mproc.BaseProcess, 'start', make_start)

@@ -144,6 +144,8 @@ def _patch_manager():
         def terminate_broken(self, cause):
             ps = self.__dict__.get('_ps')
             workers_ = list(self.processes.values())
+            # The jobs it is about to fail: it forgets them as it does.
+            pending = [w.future.__dict__.get('_ps') for w in list(self.pending_work_items.values()) if not w.future.done()]
             try:
                 orig(self, cause)
             except BaseException as e:
@@ -152,6 +154,7 @@ def _patch_manager():
             finally:
                 if ps is not None and state.rec is not None:
                     _broken(ps, workers_, cause)
+                    workers.drop_unstarted(ps, pending)
         return terminate_broken
 
     replace(manager, 'terminate_broken', make_terminate_broken)
@@ -159,17 +162,20 @@ def _patch_manager():
 
 def _broken(ps, procs, cause):
     """A process executor broke: the workers that died did it (terminate_broken ended the rest
-    with SIGTERM, which it reaped before returning)."""
+    with SIGTERM, which it reaped before returning, and the tasks they ran with them)."""
     dead = [p for p in procs if p.exitcode not in (None, 0, -signal.SIGTERM)]
-    for p in procs:
-        if p.exitcode is not None and p.exitcode != 0:
-            workers.record_end(ps, p, asked=p not in dead)
-    why = 'BrokenProcessPool: A child process terminated abruptly, the process pool is not usable anymore'
+    for p in dead:
+        workers.record_end(ps, p, asked=False)
+    unusable = 'A child process terminated abruptly, the process pool is not usable anymore'
+    why = 'BrokenProcessPool: ' + unusable
     if dead:
         why += ' (%s)' % '; '.join('%s %s' % (p.name, workers.how_it_ended(p.exitcode)) for p in dead)
     elif cause:
         why += '\n' + ''.join(cause)
     state.rec(R.POOL, state.lanes.current(), ps.id, R.POOL_BROKEN, text=why)
+    for p in procs:
+        if p.exitcode not in (None, 0) and p not in dead:
+            workers.record_end(ps, p, asked=True, why_lost='the executor broke while it ran: ' + unusable)
 
 
 def _result_outcome(self, error, value, timeout):

@@ -24,6 +24,9 @@ from .sites import drop_own_frame, error_text
 
 #: This process's pools by id, for the worker threads it runs and the deaths it sees.
 _pools = weakref.WeakValueDictionary()
+#: The pids of the worker processes each pool of this process started, by pool id: whose record
+#: files tell which of its tasks ever started.
+_pids = {}
 #: A spawned worker process records its start as it boots (children.bootstrap), before its pool's code runs.
 started_at_bootstrap = False
 
@@ -34,6 +37,10 @@ def register(ps):
 
 def pool_state(pool_id):
     return _pools.get(pool_id)
+
+
+def process_started(ps, pid):
+    _pids.setdefault(ps.id, []).append(pid)
 
 
 def start_worker(init, in_process):
@@ -87,16 +94,19 @@ def how_it_ended(exitcode):
     return 'exited with code %s' % exitcode
 
 
-def process_ended(ps, proc, asked):
+def process_ended(ps, proc, asked, why_lost):
     """Records the end of worker process `proc` of pool `ps`, seen by this process (its parent).
-    asked: the pool ended it (terminate); else it died, and its record file tells what it was doing."""
+    asked: the pool ended it (terminate, or an executor that broke), and the task it was running,
+    if any, is lost for `why_lost`; else it died, and its record file tells what it was doing."""
     pid = proc.pid
     lane = state.lanes.declare(0, R.LANE_WORKER, ps.id, proc.name, pid=pid)
     code = proc.exitcode
+    running, init_error = _last_doings(pid)
     if asked:
+        if running:
+            state.rec(R.TASK_END, lane, running, R.LOST, 0, 0, -1, text=why_lost)
         state.rec(R.WORKER, lane, R.WORKER_EXIT, code if code is not None else -1)
         return
-    running, init_error = _last_doings(pid)
     why = how_it_ended(code)
     if init_error is not None:
         ps.init_failed += 1
@@ -106,9 +116,14 @@ def process_ended(ps, proc, asked):
     state.rec(R.WORKER, lane, R.WORKER_DIED, code if code is not None and code >= 0 else -1, -code if code is not None and code < 0 else 0, running, text=why)
 
 
+def _record_files(pid):
+    """The record files of process `pid`, oldest first."""
+    return sorted(glob.glob(os.path.join(state.folder, 'p%d.rec' % pid)) + glob.glob(os.path.join(state.folder, 'p%d-*.rec' % pid)), key=os.path.getmtime)
+
+
 def _last_doings(pid):
     """(task the process started and never ended or 0, its initializer's error or None), from its record file."""
-    paths = sorted(glob.glob(os.path.join(state.folder, 'p%d.rec' % pid)) + glob.glob(os.path.join(state.folder, 'p%d-*.rec' % pid)), key=os.path.getmtime)
+    paths = _record_files(pid)
     if not paths:
         return 0, None
     running = 0
@@ -121,6 +136,21 @@ def _last_doings(pid):
         elif r[0] == R.INIT and r[4] == R.ERROR:
             init_error = r[9]
     return running, init_error
+
+
+def drop_unstarted(ps, jobs):
+    """Pool `ps` was terminated or broke, its worker processes ended: the tasks of `jobs` (those
+    still pending) that none of them started were dropped from its queues, never to run."""
+    tasks = {t for job in jobs if job is not None for t in job.tasks}
+    if not tasks:
+        return
+    started = set()
+    for pid in _pids.get(ps.id, ()):
+        for path in _record_files(pid):
+            started.update(r[3] for r in R.read_records(path)[0] if r[0] == R.TASK_START and r[3] in tasks)
+    lane = state.lanes.current()
+    for task in sorted(tasks - started):
+        state.rec(R.TASK_DROP, lane, task, R.CANCELLED)
 
 
 def traced_worker(orig):
@@ -176,6 +206,11 @@ def patch_pool_worker():
                 drop_own_frame(e)
                 raise
             _terminated(alive)
+            # The pool's cache comes last; what it still holds never completes.
+            cache = rest[-1] if rest else None
+            ps = getattr(cache, '_ps', None)
+            if ps is not None and alive and state.rec is not None:
+                drop_unstarted(ps, [getattr(r, '_ps', None) for r in list(cache.values())])
         return _terminate_pool
 
     replace(mpp.Pool, '_terminate_pool', make_terminate_pool)
@@ -192,12 +227,12 @@ def _ended(proc, asked):
     init = getattr(proc, '_ps_init', None)
     ps = pool_state(init.pool) if init is not None else None
     if ps is not None and state.rec is not None:
-        record_end(ps, proc, asked)
+        record_end(ps, proc, asked, 'the pool was terminated while it ran')
 
 
-def record_end(ps, proc, asked):
+def record_end(ps, proc, asked, why_lost=None):
     try:
-        process_ended(ps, proc, asked)
+        process_ended(ps, proc, asked, why_lost)
     except Exception as e:
         # The tracer's own trouble must not become the program's.
         sys.__stderr__.write('poolscope tracer: could not record the end of %s: %r\n' % (proc.name, e))

@@ -212,5 +212,53 @@ class WorkerDeathTest(unittest.TestCase):
         self.assertEqual(len(run.of(R.POOL, b=R.POOL_RESPAWN)), 1)
 
 
+TERMINATE = '''\
+import sys, threading
+import multiprocessing as mp
+
+started = None
+
+def remember(event):
+    global started
+    started = event
+
+def serve(n):
+    started.set()
+    threading.Event().wait()
+
+def never(n):
+    return n
+
+if __name__ == "__main__":
+    ctx = mp.get_context(sys.argv[1])
+    running = ctx.Event()
+    pool = ctx.Pool(1, initializer=remember, initargs=(running,))
+    results = [pool.apply_async(serve, (0,))] + [pool.apply_async(never, (n,)) for n in range(1, 4)]
+    results.append(pool.map_async(never, range(4), chunksize=2))
+    running.wait()
+    pool.terminate()
+    pool.join()
+    print([r.ready() for r in results])
+'''
+
+
+class EndedByThePoolTest(unittest.TestCase):
+    def test_terminate_loses_the_running_task_and_drops_the_queued_ones_whatever_the_start_method(self):
+        for method in support.START_METHODS:
+            with self.subTest(start_method=method):
+                run = support.run(TERMINATE, method)
+                self.assertEqual(run.returncode, 0, run.stderr)
+                self.assertEqual(run.logs(), ['[False, False, False, False, False]'])
+                (started,) = run.of(R.TASK_START)
+                (lost,) = run.of(R.TASK_END, b=R.LOST)
+                self.assertEqual((lost.a, lost.lane, lost.text), (started.a, started.lane, 'the pool was terminated while it ran'))
+                self.assertNotEqual(lost.pid, started.pid, 'the parent tells what the killed worker was running')
+                submitted = {r.b for r in run.of(R.TASK_JOB)} | {r.a for r in run.of(R.TASK_SUBMIT)}
+                self.assertEqual(len(submitted), 6, 'four apply_async tasks and two map chunks')
+                self.assertEqual(sorted(r.a for r in run.of(R.TASK_DROP, b=R.CANCELLED)), sorted(submitted - {started.a}))
+                self.assertEqual(run.of(R.WORKER, a=R.WORKER_DIED), [], 'terminate() ends its worker: no death')
+                self.assertEqual(len(run.of(R.WORKER, a=R.WORKER_EXIT)), 1)
+
+
 if __name__ == '__main__':
     unittest.main()

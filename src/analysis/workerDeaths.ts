@@ -42,10 +42,12 @@ export function workerDeaths(t: TraceIndex): WorkerDeath[] {
     else starts.set(m.lane, [m]);
   }
   for (const list of starts.values()) list.sort((a, b) => a.ts - b.ts);
-  // A task ended lost with no death recorded for it still died with its worker, there and then.
+  // A task ended lost with no death recorded for it still died with its worker, there and then,
+  // unless its pool ended that worker (terminate(), an executor that broke): a worker-exit is
+  // then what the lane tells next.
   const told = new Set(t.store.marks.filter((m) => m.kind === 'worker-died' && m.task !== undefined).map((m) => m.task));
   const untold: Mark[] = t.tasks
-    .filter((i) => t.store.status(i) === 'lost' && !told.has(t.store.col.taskId[i]))
+    .filter((i) => t.store.status(i) === 'lost' && !told.has(t.store.col.taskId[i]) && !stoppedByPool(t, i))
     .map((i) => {
       const lane = t.store.col.lane[i];
       const text = t.store.str(t.store.col.text[i]);
@@ -71,4 +73,12 @@ export function workerDeaths(t: TraceIndex): WorkerDeath[] {
     out.push({ mark, pool, who, how, reason, task, afterFailedInit, replacedBy });
   }
   return out;
+}
+
+/** Whether the worker running task span `i` was ended by its pool when the task was lost. */
+function stoppedByPool(t: TraceIndex, i: number): boolean {
+  const lane = t.store.col.lane[i];
+  const end = t.store.col.end[i];
+  const next = t.store.marks.filter((m) => m.lane === lane && m.ts >= end && (m.kind === 'worker-exit' || m.kind === 'worker-died' || m.kind === 'worker-start'));
+  return next.length > 0 && next.reduce((a, b) => (b.ts < a.ts ? b : a)).kind === 'worker-exit';
 }

@@ -249,13 +249,43 @@ describe('Python programs in the style of the tutorials, run through the CLI', f
       assert.equal(died.length, 1);
       assert.equal(died[0].exitCode, 1);
       const lost = t.spans.filter((s) => s.kind === 'task' && s.status === 'lost');
-      assert.equal(lost.length, 1, 'the task it was running is lost with it');
-      assert.equal(lost[0].lane, died[0].lane);
+      assert.equal(lost.filter((s) => s.lane === died[0].lane).length, 1, 'the task it was running is lost with it');
+      // The other worker may have been inside a task too: the executor ended it there.
+      for (const s of lost.filter((s) => s.lane !== died[0].lane)) assert.match(s.text ?? '', /^the executor broke while it ran/);
       const [crashed] = found(t, 'worker-crashed');
       assert.deepEqual({ line: crashed.line, file: crashed.file }, { line: 10, file });
       assert.match(crashed.message, /exited with code 1 while running `work`.*BrokenProcessPool/);
       assert.ok(printed(t).includes('submit after the crash: A child process terminated abruptly, the process pool is not usable anymore'));
       assert.ok(spansOf(t, 'wait', 'result').some((w) => w.status === 'error'), 'result() raised for the futures it took down');
+    });
+
+    it('broken_kills_running.py: the executor a dead worker broke ends the other one: its task lost, the queued ones never run, one worker-crashed', async () => {
+      const file = join(PROGRAMS, 'broken_kills_running.py');
+      const t = await traced(file);
+      assert.equal(t.status, 0);
+      assert.deepEqual(printed(t), Array(5).fill('BrokenProcessPool'));
+      const tasks = (name: string) => spansOf(t, 'task', name).map((s) => ({ status: s.status, text: s.text?.split('\n')[0] }));
+      assert.deepEqual(tasks('serve'), [{ status: 'lost', text: 'the executor broke while it ran: A child process terminated abruptly, the process pool is not usable anymore' }]);
+      assert.deepEqual(tasks('crash').map((s) => s.status), ['lost']);
+      assert.deepEqual(tasks('never'), Array(3).fill({ status: 'cancelled', text: undefined }));
+      const crashed = found(t, 'worker-crashed');
+      assert.equal(crashed.length, 1, 'the worker the executor ended did not crash');
+      assert.deepEqual({ line: crashed[0].line, file: crashed[0].file }, { line: 23, file });
+    });
+
+    it('terminate_drops.py: terminate() kills the running task (lost) and drops the queued ones (never run); nothing crashed', async () => {
+      const file = join(PROGRAMS, 'terminate_drops.py');
+      const t = await traced(file);
+      assert.equal(t.status, 0);
+      assert.deepEqual(printed(t), ['ready after terminate: [False, False, False, False, False]']);
+      const tasks = spansOf(t, 'task');
+      const serve = tasks.filter((s) => s.name === 'serve');
+      assert.deepEqual(serve.map((s) => ({ status: s.status, text: s.text })), [{ status: 'lost', text: 'the pool was terminated while it ran' }]);
+      const queued = tasks.filter((s) => s.name === 'never');
+      // Three apply_async tasks and the two chunks of the map_async.
+      assert.deepEqual(queued.map((s) => s.status), Array(5).fill('cancelled'));
+      assert.ok(t.store.marks.some((m) => m.kind === 'terminate'), 'terminate() is marked');
+      assert.deepEqual(found(t, 'worker-crashed'), []);
     });
 
     it('initializer_fails_executor.py: a ThreadPoolExecutor whose initializer raises is broken: pool-broken at the initializer', async () => {

@@ -47,7 +47,7 @@ export function deadlock(t: TraceIndex): Finding[] {
     const lost = (job ? t.tasksOf(job.id) : t.tasks.filter((i) => lostPending(t, i, pool.id))).filter((i) => t.store.status(i) === 'lost');
     for (const i of lost) {
       const death = deaths.find((x) => x.task === i);
-      const how = death ? `${death.who} ${death.how} while running it${death.reason && ` (${death.reason})`}` : 'its worker died while running it';
+      const how = death ? `${death.who} ${death.how} while running it${death.reason && ` (${death.reason})`}` : errorLine(t.store.str(t.store.col.text[i]), 'its worker died while running it');
       const of = t.job(t.store.col.job[i]);
       related.push({ message: `\`${t.nameOf(i)}\` was lost: ${how}, so its result never arrives`, site: of?.fnSite ?? of?.site });
       spans.push(i);

@@ -97,6 +97,25 @@ describe('worker-crashed', () => {
     assert.deepEqual(f.spans, lost(run));
   });
 
+  it('tells nothing of a task lost because its pool ended the worker (terminate(), an executor that broke): no worker crashed', () => {
+    const s = new RecordStream();
+    s.lane(MAIN, 'main', 'Main').lane(W1, 'worker', 'Worker 1', 0).lane(W2, 'worker', 'Worker 2', 0);
+    s.pool(0, 'Pool', { ms: 0, size: 2, site: at(4) });
+    s.workerStart(W1, 0.1, 900).workerStart(W2, 0.1, 901);
+    const first = s.submit(0, { ms: 1, api: 'applyAsync', site: at(7, 3), fn: 'serve', fnSite: at(2, 17) });
+    const second = s.submit(0, { ms: 1, api: 'applyAsync', site: at(8, 3), fn: 'serve', fnSite: at(2, 17) });
+    s.start(W1, first.task, 2).start(W2, second.task, 2);
+    s.poolAction(0, 'terminate', 5);
+    s.end(W1, first.task, 6, 'lost', 'the pool was terminated while it ran', MAIN).workerExit(W1, 6);
+    // The other one died by itself first: that is a crash.
+    s.workerDied(W2, 4, { code: 1, task: second.task, why: 'called process.exit(1)' });
+    const run = { store: s.build({ endMs: 10 }) };
+    assert.deepEqual(lost(run).length, 2);
+    const [f, ...more] = findings(run, 'worker-crashed');
+    assert.equal(more.length, 0);
+    assert.match(f.message, /^Worker 2 \(pid 901\) of the Pool exited with code 1 while running `serve`/);
+  });
+
   it('leaves workers that died of their initializer to initializer-respawn, and stays quiet without deaths', () => {
     assert.deepEqual(findings(poolInitializerRespawn(), 'worker-crashed'), []);
     assert.deepEqual(findings(unhandledRejections(), 'worker-crashed'), []);
