@@ -1,5 +1,6 @@
 """Process pools under fork, spawn and forkserver: every child records into its own file, on the
 same clock, from its first moment; the parent sees the ones that die."""
+import os
 import unittest
 
 import support
@@ -212,43 +213,18 @@ class WorkerDeathTest(unittest.TestCase):
         self.assertEqual(len(run.of(R.POOL, b=R.POOL_RESPAWN)), 1)
 
 
-TERMINATE = '''\
-import sys, threading
-import multiprocessing as mp
-
-started = None
-
-def remember(event):
-    global started
-    started = event
-
-def serve(n):
-    started.set()
-    threading.Event().wait()
-
-def never(n):
-    return n
-
-if __name__ == "__main__":
-    ctx = mp.get_context(sys.argv[1])
-    running = ctx.Event()
-    pool = ctx.Pool(1, initializer=remember, initargs=(running,))
-    results = [pool.apply_async(serve, (0,))] + [pool.apply_async(never, (n,)) for n in range(1, 4)]
-    results.append(pool.map_async(never, range(4), chunksize=2))
-    running.wait()
-    pool.terminate()
-    pool.join()
-    print([r.ready() for r in results])
-'''
+#: A program of the CLI's acceptance set that terminates a busy Pool; it takes the start method.
+TERMINATE = os.path.join(os.path.dirname(os.path.dirname(support.HERE)), 'test', 'python', 'programs', 'terminate_drops.py')
 
 
 class EndedByThePoolTest(unittest.TestCase):
     def test_terminate_loses_the_running_task_and_drops_the_queued_ones_whatever_the_start_method(self):
         for method in support.START_METHODS:
             with self.subTest(start_method=method):
-                run = support.run(TERMINATE, method)
+                with open(TERMINATE) as f:
+                    run = support.run(f.read(), method)
                 self.assertEqual(run.returncode, 0, run.stderr)
-                self.assertEqual(run.logs(), ['[False, False, False, False, False]'])
+                self.assertEqual(run.logs(), ['ready after terminate: [False, False, False, False, False]'])
                 (started,) = run.of(R.TASK_START)
                 (lost,) = run.of(R.TASK_END, b=R.LOST)
                 self.assertEqual((lost.a, lost.lane, lost.text), (started.a, started.lane, 'the pool was terminated while it ran'))

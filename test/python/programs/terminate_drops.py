@@ -1,7 +1,9 @@
 # terminate() ends a Pool's worker processes at once: the task one of them was running is
 # killed, the tasks still queued never run, and none of their results ever becomes ready.
+# (Its argument, if any, is the start method: fork, spawn or forkserver.)
+import sys
 import threading
-from multiprocessing import Event, Pool
+import multiprocessing as mp
 
 started = None
 
@@ -21,8 +23,9 @@ def never(n):
 
 
 if __name__ == "__main__":
-    running = Event()
-    pool = Pool(1, initializer=remember, initargs=(running,))
+    ctx = mp.get_context(sys.argv[1] if len(sys.argv) > 1 else None)
+    running = ctx.Event()
+    pool = ctx.Pool(1, initializer=remember, initargs=(running,))
     results = [pool.apply_async(serve, (0,))] + [pool.apply_async(never, (n,)) for n in range(1, 4)]
     results.append(pool.map_async(never, range(4), chunksize=2))
     running.wait()
