@@ -97,16 +97,18 @@ def how_it_ended(exitcode):
 def process_ended(ps, proc, asked, why_lost):
     """Records the end of worker process `proc` of pool `ps`, seen by this process (its parent).
     asked: the pool ended it (terminate, or an executor that broke), and the task it was running,
-    if any, is lost for `why_lost`; else it died, and its record file tells what it was doing."""
+    if any, is lost for `why_lost` (None: the pool had no work left, so it ran none); else it
+    died. Its record file tells what it was doing."""
     pid = proc.pid
     lane = state.lanes.declare(0, R.LANE_WORKER, ps.id, proc.name, pid=pid)
     code = proc.exitcode
-    running, init_error = _last_doings(pid)
     if asked:
+        running = _last_doings(pid)[0] if why_lost is not None else 0
         if running:
             state.rec(R.TASK_END, lane, running, R.LOST, 0, 0, -1, text=why_lost)
         state.rec(R.WORKER, lane, R.WORKER_EXIT, code if code is not None else -1)
         return
+    running, init_error = _last_doings(pid)
     why = how_it_ended(code)
     if init_error is not None:
         ps.init_failed += 1
@@ -202,32 +204,35 @@ def patch_pool_worker():
             try:
                 orig(cls, taskqueue, inqueue, outqueue, pool, *rest)
             except BaseException as e:
-                _terminated(alive)
+                _terminated(alive, True)
                 drop_own_frame(e)
                 raise
-            _terminated(alive)
-            # The pool's cache comes last; what it still holds never completes.
+            # The pool's cache comes last; what it still holds never completes. Most pools end
+            # (leaving `with`) with nothing left: then no worker was running anything.
             cache = rest[-1] if rest else None
+            pending = [getattr(r, '_ps', None) for r in list(cache.values())] if cache else []
+            _terminated(alive, any(pending))
             ps = getattr(cache, '_ps', None)
-            if ps is not None and alive and state.rec is not None:
-                drop_unstarted(ps, [getattr(r, '_ps', None) for r in list(cache.values())])
+            if ps is not None and alive and any(pending) and state.rec is not None:
+                drop_unstarted(ps, pending)
         return _terminate_pool
 
     replace(mpp.Pool, '_terminate_pool', make_terminate_pool)
 
 
-def _terminated(workers):
-    """Worker processes that terminate() ended (those that ended by themselves recorded it)."""
+def _terminated(workers, busy):
+    """Worker processes that terminate() ended (those that ended by themselves recorded it);
+    busy: the pool had work left, which they may have been running."""
     for w in workers:
         if w.exitcode is not None and w.exitcode != 0:
-            _ended(w, asked=True)
+            _ended(w, asked=True, why_lost='the pool was terminated while it ran' if busy else None)
 
 
-def _ended(proc, asked):
+def _ended(proc, asked, why_lost=None):
     init = getattr(proc, '_ps_init', None)
     ps = pool_state(init.pool) if init is not None else None
     if ps is not None and state.rec is not None:
-        record_end(ps, proc, asked, 'the pool was terminated while it ran')
+        record_end(ps, proc, asked, why_lost)
 
 
 def record_end(ps, proc, asked, why_lost=None):
