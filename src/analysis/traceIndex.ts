@@ -65,7 +65,9 @@ export class TraceIndex {
   }
 
   jobsOfPool(pool: number): Job[] {
-    return [...this.store.jobs.values()].filter((j) => j.pool === pool);
+    const out: Job[] = [];
+    for (const j of this.store.jobs.values()) if (j.pool === pool) out.push(j);
+    return out;
   }
 
   /** The task function's name for a job: its first task span's name, else the api that issued it. */

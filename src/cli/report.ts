@@ -17,7 +17,8 @@ export type Recording = 'on' | 'off';
 export function textReport(store: TraceStore, findings: Finding[], error: RunError | undefined, recording: Recording = 'on'): string {
   const out: string[] = [];
   const ms = (store.end / 1000).toFixed(1);
-  const tasks = [...store.jobs.values()].reduce((n, j) => n + j.tasks.length, 0);
+  let tasks = 0;
+  for (const j of store.jobs.values()) tasks += j.tasks.length;
   let failed = 0;
   let lost = 0;
   let cancelled = 0;

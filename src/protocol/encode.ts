@@ -106,7 +106,7 @@ export class TraceFeed {
         spans = encodeRows(cols, Int32Array.from(changed));
       }
     }
-    const jobs = reset ? [...s.jobs.values()] : s.jobsChangedSince(this.revision);
+    const changedJobs = reset ? undefined : s.jobsChangedSince(this.revision);
     const strings = { base: this.strings, items: [...stringsFrom(s, this.strings)] };
     const patch: TracePatch = {
       reset,
@@ -115,7 +115,7 @@ export class TraceFeed {
       lanes: s.lanes,
       logs: { base: this.logs, items: s.logs.slice(this.logs) },
       marks: { base: this.marks, items: s.marks.slice(this.marks) },
-      jobs: encodeJobs(jobs, jobs.length),
+      jobs: changedJobs ? encodeJobs(changedJobs, changedJobs.length) : encodeJobs(s.jobs.values(), s.jobs.size),
       pools: [...s.pools.values()],
       meta: s.meta,
       end: s.end,

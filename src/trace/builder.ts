@@ -10,7 +10,7 @@
 // it allocates one Job, its task list and nothing else (task and wait bookkeeping lives in typed
 // columns by id), so a burst of 100k tasks costs the user little CPU and little GC.
 import { constants } from 'node:os';
-import type { Job, LogLine, Mark, MarkKind, PoolInfo, PoolKind, Site, SpanStatus } from './model';
+import type { LogLine, Mark, MarkKind, PoolInfo, PoolKind, Site, SpanStatus } from './model';
 import { CALLBACK_KINDS, LANE_KINDS, formatSite, parseSite } from './model';
 import { CallbackStatus, MainStatus, PoolAction, Rec, TaskStatus, WaitOutcome, WorkerAction, unpackPoolApi, type RawRecord } from './records';
 import { grownTo, type TraceStore } from './store';
@@ -31,16 +31,6 @@ const POOL_MARKS: Record<number, MarkKind> = {
 /** Signal names by number, as this machine (the one that ran the workers) numbers them; the first name of a number wins (SIGABRT, not SIGIOT). */
 const SIGNAL_NAMES = new Map<number, string>();
 for (const [name, n] of Object.entries(constants.signals)) if (!SIGNAL_NAMES.has(n)) SIGNAL_NAMES.set(n, name);
-
-/** The task and callback list of every job that has none yet: most jobs register no callback. */
-const NONE: readonly never[] = Object.freeze([]);
-
-/** `list` with `item` added: a job's list becomes its own array on its first item. */
-function appended<T>(list: readonly T[], item: T): readonly T[] {
-  if (list === NONE) return [item];
-  (list as T[]).push(item);
-  return list;
-}
 
 const INITIAL_IDS = 1024;
 
@@ -166,19 +156,15 @@ export class TraceBuilder {
         return;
       case Rec.TASK_JOB: {
         const { pool, api } = unpackPoolApi(r.c);
-        const job = this.job(r.a, pool, api, r.d, r.f, t, strs);
-        this.submit(r.b, r.a, job, r.e, t, r.text, strs);
+        this.job(r.a, pool, api, r.d, r.f, t, strs);
+        this.submit(r.b, r.a, r.e, t, r.text, strs);
         return;
       }
-      case Rec.CB_REG: {
-        const job = store.jobs.get(r.a);
-        if (!job) return;
-        job.callbacks = appended(job.callbacks, { kind: CALLBACK_KINDS[r.b], name: str(strs, r.c) ?? '<anonymous>', site: this.site(str(strs, r.d)), registeredAt: this.site(str(strs, r.e)) });
-        store.jobChanged(job.id);
+      case Rec.CB_REG:
+        if (store.jobs.addCallback(r.a, { kind: CALLBACK_KINDS[r.b], name: str(strs, r.c) ?? '<anonymous>', site: this.site(str(strs, r.d)), registeredAt: this.site(str(strs, r.e)) })) store.jobChanged(r.a);
         return;
-      }
       case Rec.TASK_SUBMIT:
-        this.submit(r.a, r.b, store.jobs.get(r.b), r.c, t, r.text, strs);
+        this.submit(r.a, r.b, r.c, t, r.text, strs);
         return;
       case Rec.TASK_START:
         this.addTask(r.a, r.lane, 'running', t);
@@ -204,34 +190,22 @@ export class TraceBuilder {
         this.progress.done++;
         this.taskDropped(r.a, r.lane, t);
         return;
-      case Rec.RESULT_IN: {
-        const job = store.jobs.get(r.a);
-        if (job) {
-          job.resultIn = t;
-          store.jobChanged(job.id);
-        }
+      case Rec.RESULT_IN:
+        if (store.jobs.setResultIn(r.a, t)) store.jobChanged(r.a);
         store.touch(t);
         return;
-      }
       case Rec.JOB_READY: {
-        const job = store.jobs.get(r.a);
-        if (job) {
-          job.readyAt = t;
-          job.status = JOB_STATUS[r.b];
-          if (r.c === 1) job.resultIn = t;
-          store.jobChanged(job.id);
+        if (store.jobs.setReady(r.a, t, JOB_STATUS[r.b])) {
+          if (r.c === 1) store.jobs.setResultIn(r.a, t);
+          store.jobChanged(r.a);
         }
         store.touch(t);
         if (r.d > 0) this.endWait(r.d, t, r.b === TaskStatus.ok ? WaitOutcome.ok : WaitOutcome.error);
         return;
       }
-      case Rec.RETRIEVED: {
-        const job = store.jobs.get(r.a);
-        if (!job || job.retrieved) return;
-        job.retrieved = true;
-        store.jobChanged(job.id);
+      case Rec.RETRIEVED:
+        if (store.jobs.setRetrieved(r.a)) store.jobChanged(r.a);
         return;
-      }
       case Rec.CB_START:
         this.callbackStart(r, t, strs);
         return;
@@ -313,38 +287,20 @@ export class TraceBuilder {
     store.addMark(withText({ lane, ts: t, kind: POOL_MARKS[r.b], pool: r.a }, r.text));
   }
 
-  /** `api`, `site`, `fnSite`: str ids. Every job gets every field up front, so all jobs share one shape. */
-  private job(id: number, pool: number, api: number, site: number, fnSite: number, t: number, strs: StringTable): Job {
-    const job: Job = {
-      id,
-      pool,
-      api: str(strs, api) ?? '',
-      site: this.site(str(strs, site)),
-      fnSite: this.site(str(strs, fnSite)),
-      submitted: t,
-      tasks: NONE,
-      callbacks: NONE,
-      resultIn: undefined,
-      readyAt: undefined,
-      status: 'pending',
-      retrieved: false,
-    };
-    this.store.jobs.set(id, job);
+  /** `api`, `site`, `fnSite`: str ids. */
+  private job(id: number, pool: number, api: number, site: number, fnSite: number, t: number, strs: StringTable): void {
+    this.store.jobs.add(id, pool, str(strs, api) ?? '', this.site(str(strs, site)), this.site(str(strs, fnSite)), t);
     this.store.jobChanged(id);
-    return job;
   }
 
   /** `name`: str id of the task function's export name; `args`: its arguments preview. */
-  private submit(taskId: number, jobId: number, job: Job | undefined, name: number, t: number, args: string | undefined, strs: StringTable): void {
+  private submit(taskId: number, jobId: number, name: number, t: number, args: string | undefined, strs: StringTable): void {
     this.progress.issued++;
-    if (job) {
-      job.tasks = appended(job.tasks, taskId);
-      this.store.jobChanged(job.id);
-    }
     const store = this.store;
+    if (store.jobs.addTask(jobId, taskId)) store.jobChanged(jobId);
     this.submits.set(taskId, jobId, t, store.intern(str(strs, name)), store.intern(args));
     const i = this.taskSpans.get(taskId);
-    if (i >= 0) this.fillTask(i, taskId, job);
+    if (i >= 0) this.fillTask(i, taskId);
   }
 
   /**
@@ -354,7 +310,7 @@ export class TraceBuilder {
    */
   private taskDropped(taskId: number, droppedBy: number, t: number): void {
     if (!this.submits.has(taskId) || this.taskSpans.get(taskId) >= 0) return;
-    const pool = this.store.jobs.get(this.submits.job[taskId])?.pool;
+    const pool = this.store.jobs.poolOf(this.submits.job[taskId]);
     const lane = this.store.lanes.find((l) => l.kind === 'worker' && l.pool === pool)?.id ?? droppedBy;
     this.addTask(taskId, lane, 'cancelled', t);
   }
@@ -363,7 +319,7 @@ export class TraceBuilder {
     const i = this.store.addRow(lane, 'task', status, t);
     this.store.col.taskId[i] = taskId;
     this.taskSpans.set(taskId, i);
-    if (this.submits.has(taskId)) this.fillTask(i, taskId, this.store.jobs.get(this.submits.job[taskId]));
+    if (this.submits.has(taskId)) this.fillTask(i, taskId);
     if (status !== 'running') return;
     this.laneTasks.set(lane, i);
     const lost = this.lostUnstarted.size > 0 ? this.lostUnstarted.get(taskId) : undefined;
@@ -428,16 +384,18 @@ export class TraceBuilder {
   }
 
   /** Writes what the task's submit and job say into its span. */
-  private fillTask(i: number, taskId: number, job: Job | undefined): void {
+  private fillTask(i: number, taskId: number): void {
     const store = this.store;
     const sub = this.submits;
+    const job = sub.job[taskId];
     store.col.queued[i] = sub.queued[taskId];
-    store.col.job[i] = sub.job[taskId];
+    store.col.job[i] = job;
     store.col.name[i] = sub.name[taskId];
     store.col.args[i] = sub.args[taskId];
-    if (job) {
-      store.col.api[i] = store.intern(job.api);
-      store.col.site[i] = this.siteId(job.site);
+    const api = store.jobs.apiOf(job);
+    if (api !== undefined) {
+      store.col.api[i] = store.intern(api);
+      store.col.site[i] = this.siteId(store.jobs.siteOf(job));
     }
     store.amended(i);
   }
@@ -470,7 +428,7 @@ export class TraceBuilder {
   private callbackStart(r: RawRecord, t: number, strs: StringTable): void {
     const kind = CALLBACK_KINDS[r.b];
     const name = str(strs, r.c) ?? '<anonymous>';
-    const reg = this.store.jobs.get(r.a)?.callbacks.find((c) => c.kind === kind && c.name === name)?.registeredAt;
+    const reg = this.store.jobs.callbacksOf(r.a).find((c) => c.kind === kind && c.name === name)?.registeredAt;
     const i = this.store.addSpan({
       lane: r.lane,
       kind: 'callback',

@@ -423,11 +423,16 @@ function instantStream(out: PerfettoWriter, store: TraceStore): Stream {
   const mainLane = store.lanes.find((l) => l.kind === 'main')?.id ?? store.lanes[0]?.id ?? 0;
   // An instant on a lane the trace does not describe goes on Main: every track must be described.
   const track = (lane: number) => laneUuid(store.laneById(lane) ? lane : mainLane);
-  const jobs = [...store.jobs.values()];
+  // Jobs by id, each made from the store's columns as its submit is written.
+  const jobs = new Int32Array(store.jobs.size);
   const { logs, marks } = store;
   const total = jobs.length + logs.length + marks.length;
   const ts = new Float64Array(total);
-  jobs.forEach((j, k) => (ts[k] = j.submitted));
+  let row = 0;
+  for (const j of store.jobs.values()) {
+    jobs[row] = j.id;
+    ts[row++] = j.submitted;
+  }
   logs.forEach((l, k) => (ts[jobs.length + k] = l.ts));
   marks.forEach((m, k) => (ts[jobs.length + logs.length + k] = m.ts));
   const order = new Int32Array(total);
@@ -438,7 +443,7 @@ function instantStream(out: PerfettoWriter, store: TraceStore): Stream {
     ts: Infinity,
     emit() {
       const x = order[k++];
-      if (x < jobs.length) out.submit(jobs[x], track(mainLane));
+      if (x < jobs.length) out.submit(store.jobs.get(jobs[x])!, track(mainLane));
       else if (x < jobs.length + logs.length) out.log(logs[x - jobs.length], track(logs[x - jobs.length].lane));
       else {
         const m = marks[x - jobs.length - logs.length];

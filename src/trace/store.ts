@@ -2,6 +2,7 @@
 // them), so a million spans cost tens of megabytes rather than a million objects. Strings are
 // interned once.
 import { SPAN_KINDS, SPAN_STATUSES, type Job, type Lane, type LogLine, type Mark, type PoolInfo, type Span, type SpanKind, type SpanStatus, type TraceMeta } from './model';
+import { JobTable } from './jobTable';
 import { SPAN_COLUMNS, SPAN_COLUMN_NAMES, allocColumns, spanAt, type NewSpan, type SpanArrays, type SpanColumn } from './spanColumns';
 
 export type { NewSpan };
@@ -21,7 +22,7 @@ export class TraceStore {
   readonly lanes: Lane[] = [];
   readonly logs: LogLine[] = [];
   readonly marks: Mark[] = [];
-  readonly jobs = new Map<number, Job>();
+  readonly jobs = new JobTable();
   readonly pools = new Map<number, PoolInfo>();
   meta: TraceMeta;
   /** The latest time anything happened, µs from the origin. */

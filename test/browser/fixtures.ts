@@ -68,8 +68,7 @@ export function blockingCallbackTrace(): Fixture {
     });
     if (job === 2) slowCallback = cb;
     cbFree = cbStart + cbDur;
-    s.jobs.get(job)!.resultIn = end + 0.05 * ms;
-    s.jobs.get(job)!.readyAt = cbFree;
+    s.jobs.set(job, { ...s.jobs.get(job)!, resultIn: end + 0.05 * ms, readyAt: cbFree });
   }
   const release = s.jobs.get(5)!.readyAt!;
   s.addSpan({ lane: 0, kind: 'wait', status: 'ok', name: 'get', start: 8 * ms, end: release + 0.05 * ms, job: 5, site: site(20, 22) });

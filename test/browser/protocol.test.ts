@@ -68,7 +68,7 @@ describe('trace transfer: snapshot and deltas', function () {
     store.endSpan(0, store.col.end[0] + 5000, 'error', 'a new string');
     const added = store.addSpan({ lane: 3, kind: 'task', status: 'ok', name: 'brand-new', start: 400000, end: 401000, taskId: 50, job: 50 });
     store.addLog({ lane: 3, ts: 400500, stream: 'stderr', text: 'late line' });
-    store.jobs.get(1)!.retrieved = false;
+    store.jobs.set(1, { ...store.jobs.get(1)!, retrieved: false });
     store.jobChanged(1);
     const delta = feed.delta();
     assert.equal(delta.spans.n, 2, 'the changed span and the new one');

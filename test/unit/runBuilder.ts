@@ -59,6 +59,7 @@ export class RunBuilder {
   task(job: Job, t: TaskOpts): number {
     const taskId = this.nextTask++;
     job.tasks = [...job.tasks, taskId];
+    this.store.jobs.set(job.id, job);
     return this.store.addSpan({
       lane: CALLBACK + t.worker,
       kind: 'task',
@@ -82,6 +83,7 @@ export class RunBuilder {
   callback(job: Job, c: { kind: CallbackKindName; name: string; site: Site; registeredAt: Site; ran?: { start: number; end: number; status?: SpanStatus; text?: string; lane?: number } }): number | undefined {
     const reg: CallbackReg = { kind: c.kind, name: c.name, site: c.site, registeredAt: c.registeredAt };
     job.callbacks = [...job.callbacks, reg];
+    this.store.jobs.set(job.id, job);
     if (!c.ran) return undefined;
     return this.store.addSpan({
       lane: c.ran.lane ?? CALLBACK,

@@ -1,7 +1,7 @@
 // A task failed and nothing ever looked at the error: no get()/result()/exception(), no error
 // callback. The failure is silent. Jobs submitted from one line are reported together, so a
 // loop of failing submits is one finding, not a hundred.
-import { isExecutor } from '../../trace/model';
+import { isExecutor, type Job } from '../../trace/model';
 import type { Finding, RelatedInfo } from '../types';
 import type { TraceIndex } from '../traceIndex';
 import { bySite, count, errorLine } from '../text';
@@ -10,7 +10,8 @@ const SHOWN_CALLS = 3;
 
 export function errorUnretrieved(t: TraceIndex): Finding[] {
   // A broken pool fails every pending job at once; pool-broken reports that cause.
-  const silent = [...t.store.jobs.values()].filter((job) => job.status === 'error' && !job.retrieved && !t.store.pools.get(job.pool)?.broken);
+  const silent: Job[] = [];
+  for (const job of t.store.jobs.values()) if (job.status === 'error' && !job.retrieved && !t.store.pools.get(job.pool)?.broken) silent.push(job);
   const groups = bySite(silent, (job) => job.fnSite ?? job.site, true).map((g) => g.items);
   return groups.map((jobs): Finding => {
     const first = jobs[0];

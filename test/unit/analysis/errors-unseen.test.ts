@@ -45,7 +45,7 @@ describe('errors-unseen', () => {
   it('stays quiet without an error callback', () => {
     const run = mapWithFailures();
     const job = run.store.jobs.get(0)!;
-    job.callbacks = job.callbacks.filter((c) => c.kind !== 'error');
+    run.store.jobs.set(job.id, { ...job, callbacks: job.callbacks.filter((c) => c.kind !== 'error') });
     assert.deepEqual(findings(run, 'errors-unseen'), []);
   });
 });
