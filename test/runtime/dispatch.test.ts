@@ -25,4 +25,11 @@ describe('dispatch while main blocks', function () {
       }
     });
   }
+
+  it('Pool: its processes run 3,000 tasks while main blocks, though main takes none of their results in meanwhile', async () => {
+    const run = await runFixture('many-results-while-blocked.ts');
+    assert.equal(run.outcome, 'returned', run.error?.message);
+    const main = run.lines.filter((l) => l.lane === 'Main').map((l) => l.text);
+    assert.deepEqual(main, ['all 3000 ran while main blocked', 'results: 3000 distinct marks']);
+  });
 });

@@ -128,13 +128,13 @@ export abstract class PoolWorkers {
     });
   }
 
-  private onMessage(slot: Slot, m: WorkerMessage): void {
+  protected onMessage(slot: Slot, m: WorkerMessage): void {
     if (m.t === 'results') this.events.results(m.items);
     else if (m.t === 'init-failed') {
       slot.initError = m.error;
       this.events.initFailed(slot.lane, m.error);
     }
-    else this.workerDied(slot, m);
+    else if (m.t === 'died') this.workerDied(slot, m);
   }
 
   /** What a slot's thread says of a death it saw (a process proxy's child). */

@@ -68,6 +68,8 @@ export const TaskMode = { call: 0, map: 1, starmap: 2 } as const;
 export type WorkerMessage =
   /** flat triples: taskId, ResultStatus (outcomeCodec.ts), value */
   | { t: 'results'; items: unknown[] }
+  /** a child process's ToMain.RESULTS frame body, relayed by its proxy */
+  | { t: 'relayed'; pid: number; body: Uint8Array }
   | { t: 'init-failed'; error: string }
   /**
    * A worker died unasked (a process proxy recorded how); `task` was lost with it (0: none). A

@@ -31,6 +31,8 @@ export const ToChild = {
 export const FromChild = {
   /** trace records, encoded as a ring holds them (eventRing.ts RecordBuffer) */
   RECORDS: 1,
+  /** results for main that its connection had no room for (ToMain.RESULTS) */
+  RESULTS: 2,
   /** ready for a task: i32 the task it ended (its result is on its way to main), or 0 once initialized */
   IDLE: 3,
   /** utf8: the initializer threw (the child then exits) */
@@ -45,7 +47,7 @@ export const FromChild = {
 export const ToMain = {
   /** u32 lane | u32 pid: the connection's first frame */
   HELLO: 1,
-  /** v8-serialized flat result triples */
+  /** u32 the child's count of result frames before this one | v8-serialized flat result triples */
   RESULTS: 2,
 } as const;
 

@@ -155,6 +155,11 @@ class Child {
         Atomics.compareExchange(state, WorkerState.TASK, task, LANE_IDLE);
         return;
       }
+      case FromChild.RESULTS: {
+        const copy = new Uint8Array(body);
+        port.postMessage({ t: 'relayed', pid: this.pid, body: copy } satisfies WorkerMessage, [copy.buffer]);
+        return;
+      }
       case FromChild.CONNECTED:
         this.connected = true;
         Atomics.add(state, WorkerState.CONNECTED, 1);

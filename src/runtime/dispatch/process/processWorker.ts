@@ -25,19 +25,22 @@ const LIFELINE_FD = 5;
 const EMPTY = new Uint8Array(0);
 const pause = new Int32Array(new SharedArrayBuffer(4));
 
-function writeAll(fd: number, parts: Uint8Array[]): void {
-  let left = parts.reduce((n, p) => n + p.length, 0);
-  while (left > 0) {
-    let n: number;
-    try {
-      n = writevSync(fd, parts);
-    } catch (e) {
-      // The pipe is full and was left non-blocking: wait for the reader.
-      if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
-      Atomics.wait(pause, 0, 0, 1);
-      continue;
-    }
-    left -= n;
+/** Writes `parts` at once; returns how many bytes went, or -1 when the reader is behind (none did). */
+function writeNow(fd: number, parts: Uint8Array[]): number {
+  try {
+    return writevSync(fd, parts);
+  } catch (e) {
+    // The pipe is full and was left non-blocking.
+    if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
+    return -1;
+  }
+}
+
+/** Writes the rest of `parts` after `written` bytes of them, waiting for the reader whenever it is behind. */
+function writeAll(fd: number, parts: Uint8Array[], written = 0): void {
+  let left = parts.reduce((n, p) => n + p.length, 0) - written;
+  let n = written;
+  for (;;) {
     while (n > 0 && parts.length > 0) {
       if (n >= parts[0].length) n -= parts.shift()!.length;
       else {
@@ -45,7 +48,21 @@ function writeAll(fd: number, parts: Uint8Array[]): void {
         n = 0;
       }
     }
+    if (left <= 0) return;
+    n = writeNow(fd, parts);
+    if (n < 0) {
+      Atomics.wait(pause, 0, 0, 1);
+      n = 0;
+    }
+    left -= n;
   }
+}
+
+function frameHead(kind: number, bodyBytes: number): Buffer {
+  const head = Buffer.allocUnsafe(FRAME_HEAD);
+  head.writeUInt32LE(bodyBytes, 0);
+  head[4] = kind;
+  return head;
 }
 
 /**
@@ -61,11 +78,18 @@ class Outbox {
 
   /** Queues a frame and writes what is queued, unless `hold`: then it waits for the next frame. */
   add(kind: number, body: Uint8Array = EMPTY, hold = false): void {
-    const head = Buffer.allocUnsafe(FRAME_HEAD);
-    head.writeUInt32LE(body.length, 0);
-    head[4] = kind;
-    this.parts.push(head, body);
+    this.parts.push(frameHead(kind, body.length), body);
     if (!hold) this.flush();
+  }
+
+  /** Writes a frame now, unless the reader is behind: then none of it is written and it returns false. */
+  offer(kind: number, body: Uint8Array): boolean {
+    this.flush();
+    const parts = [frameHead(kind, body.length), body];
+    const n = writeNow(this.fd, parts);
+    if (n < 0) return false;
+    writeAll(this.fd, parts, n);
+    return true;
   }
 
   flush(): void {
@@ -80,6 +104,20 @@ const out = new Outbox(OUT_FD);
 const send = (kind: number, body?: Uint8Array) => out.add(kind, body);
 /** to main, once connected */
 let toMain: Outbox | undefined;
+let resultSeq = 0;
+
+/**
+ * Results go straight to main, numbered. While main is blocked its connection fills after a few
+ * hundred; then they go through the proxy, which relays whatever comes, so this process keeps
+ * taking tasks as a Python worker would. Main puts them back in order by their numbers.
+ */
+function sendResults(items: unknown[]): void {
+  const value = serialize(items);
+  const body = Buffer.allocUnsafe(4 + value.length);
+  body.writeUInt32LE(resultSeq++, 0);
+  body.set(value, 4);
+  if (!toMain!.offer(ToMain.RESULTS, body)) send(FromChild.RESULTS, body);
+}
 
 class PipeRecords implements RecordSink {
   private readonly buf = new RecordBuffer();
@@ -153,7 +191,7 @@ async function start(init: ChildInit): Promise<void> {
     poolId: init.poolId,
     initializer: init.initializer,
     initargs: init.initargs,
-    send: (items) => toMain!.add(ToMain.RESULTS, serialize(items)),
+    send: sendResults,
     running: () => undefined,
   });
   runner.watchDeath((unhandled, error) => {

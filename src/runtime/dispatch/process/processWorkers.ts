@@ -23,12 +23,14 @@ const RECORDS_CATCH_UP_MS = 500;
 
 let listeners = 0;
 
-/** Where a pool's main listens: an abstract Unix socket on Linux (nothing to clean up), a named pipe on Windows, a socket file elsewhere. */
+/**
+ * Where a pool's main listens: an abstract Unix socket on Linux (nothing to clean up), a socket
+ * file elsewhere (removed as the listening handle closes). A child writes to it by its fd, as to
+ * its pipes, which needs a Unix socket: there is no Windows route.
+ */
 function listenPath(): string {
   const name = `poolscope-${process.pid}-${threadId}-${listeners++}-${Math.random().toString(36).slice(2, 8)}`;
-  if (process.platform === 'linux') return `\0${name}`;
-  if (process.platform === 'win32') return `\\\\.\\pipe\\${name}`;
-  return join(tmpdir(), `${name}.sock`);
+  return process.platform === 'linux' ? `\0${name}` : join(tmpdir(), `${name}.sock`);
 }
 
 /** Every process pool of the run, for the end of main (see awaitProcessRecords). */
@@ -52,6 +54,8 @@ export class ProcessWorkers extends PoolWorkers {
   private readonly resultsRead = new Map<number, number>();
   /** the last task whose result came, per child */
   private readonly lastResult = new Map<number, number>();
+  /** per child: the number of its next result frame, those that came before their turn, and whether its connection closed */
+  private readonly order = new Map<number, { next: number; early: Map<number, Uint8Array>; closed: boolean }>();
   /** main hands tasks to idle children itself, unless each child's tasks are counted (maxtasksperchild) */
   private readonly direct: boolean;
   private nextSlot = 0;
@@ -98,6 +102,11 @@ export class ProcessWorkers extends PoolWorkers {
     };
     if (!m.connected || m.pid === undefined || this.closedPids.has(m.pid)) return told();
     this.onPidClosed.set(m.pid, told);
+  }
+
+  protected override onMessage(slot: Slot, m: WorkerMessage): void {
+    if (m.t === 'relayed') this.resultFrame(slot.lane, m.pid, m.body);
+    else super.onMessage(slot, m);
   }
 
   /** Every child the slot's proxy started has connected and gone: their results are all read. */
@@ -157,7 +166,7 @@ export class ProcessWorkers extends PoolWorkers {
     let lane = -1;
     let pid = -1;
     const frames = new FrameReader((kind, body) => {
-      if (kind === ToMain.RESULTS) return this.resultsIn(lane, pid, deserialize(body) as unknown[]);
+      if (kind === ToMain.RESULTS) return this.resultFrame(lane, pid, body);
       if (kind !== ToMain.HELLO) return;
       lane = body.readUInt32LE(0);
       pid = body.readUInt32LE(4);
@@ -169,6 +178,7 @@ export class ProcessWorkers extends PoolWorkers {
       if (pid < 0) return;
       this.links.delete(pid);
       this.closedPids.add(pid);
+      this.releaseEarly(lane, pid);
       this.closedPerLane.set(lane, (this.closedPerLane.get(lane) ?? 0) + 1);
       this.onPidClosed.get(pid)?.();
       this.onPidClosed.delete(pid);
@@ -176,7 +186,36 @@ export class ProcessWorkers extends PoolWorkers {
     });
   }
 
-  private resultsIn(lane: number, pid: number, items: unknown[]): void {
+  private orderOf(pid: number) {
+    let o = this.order.get(pid);
+    if (!o) this.order.set(pid, (o = { next: 0, early: new Map(), closed: false }));
+    return o;
+  }
+
+  /** A child's results, straight or relayed by its proxy: taken in the order the child sent them. */
+  private resultFrame(lane: number, pid: number, body: Uint8Array): void {
+    const o = this.orderOf(pid);
+    const seq = new DataView(body.buffer, body.byteOffset, 4).getUint32(0, true);
+    if (seq !== o.next && !o.closed) return void o.early.set(seq, new Uint8Array(body));
+    this.resultsIn(lane, pid, body);
+    o.next = seq + 1;
+    for (let more = o.early.get(o.next); more; more = o.early.get(o.next)) {
+      o.early.delete(o.next);
+      this.resultsIn(lane, pid, more);
+      o.next++;
+    }
+  }
+
+  /** Its connection closed: nothing more comes on it, so what waits for a frame lost with the child goes now. */
+  private releaseEarly(lane: number, pid: number): void {
+    const o = this.orderOf(pid);
+    o.closed = true;
+    for (const seq of [...o.early.keys()].sort((a, b) => a - b)) this.resultsIn(lane, pid, o.early.get(seq)!);
+    o.early.clear();
+  }
+
+  private resultsIn(lane: number, pid: number, body: Uint8Array): void {
+    const items = deserialize(body.subarray(4)) as unknown[];
     const slot = this.slots.find((s) => s.lane === lane);
     if (!slot) return;
     this.lastResult.set(pid, items[items.length - 3] as number);
