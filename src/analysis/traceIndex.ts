@@ -9,8 +9,8 @@ export class TraceIndex {
   readonly callbacks: number[] = [];
   readonly waits: number[] = [];
   readonly inits: number[] = [];
-  private readonly tasksByJob = new Map<number, number[]>();
-  private readonly callbacksByJob = new Map<number, number[]>();
+  private readonly tasksByJob: SpansByJob;
+  private readonly callbacksByJob: SpansByJob;
   private readonly cache = new Map<number, Span>();
   private byEnd?: number[];
   private byTaskId?: Map<number, number>;
@@ -18,12 +18,9 @@ export class TraceIndex {
   constructor(readonly store: TraceStore) {
     // Main's running time (run) is drawn and counted, but no rule reads it.
     const byKind: Record<SpanKind, number[]> = { task: this.tasks, callback: this.callbacks, wait: this.waits, init: this.inits, run: [] };
-    for (let i = 0; i < store.spanCount; i++) {
-      const kind = store.kind(i);
-      byKind[kind].push(i);
-      if (kind === 'task') push(this.tasksByJob, store.col.job[i], i);
-      if (kind === 'callback') push(this.callbacksByJob, store.col.job[i], i);
-    }
+    for (let i = 0; i < store.spanCount; i++) byKind[store.kind(i)].push(i);
+    this.tasksByJob = new SpansByJob(this.tasks, store.col.job);
+    this.callbacksByJob = new SpansByJob(this.callbacks, store.col.job);
   }
 
   span(i: number): Span {
@@ -44,11 +41,11 @@ export class TraceIndex {
   }
 
   tasksOf(job: number): number[] {
-    return this.tasksByJob.get(job) ?? [];
+    return this.tasksByJob.get(job);
   }
 
   callbacksOf(job: number): number[] {
-    return this.callbacksByJob.get(job) ?? [];
+    return this.callbacksByJob.get(job);
   }
 
   job(id: number): Job | undefined {
@@ -102,8 +99,37 @@ export class TraceIndex {
   }
 }
 
-function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
-  const list = m.get(k);
-  if (list) list.push(v);
-  else m.set(k, [v]);
+/**
+ * Spans by the job they belong to, in span order: the spans sorted by job in one array, and each
+ * job's run of them found by binary search, so a million jobs need no list (nor map entry) each.
+ */
+class SpansByJob {
+  /** the distinct job ids, ascending; job k's spans are items[start[k]] .. items[start[k + 1]] */
+  private readonly keys: Int32Array;
+  private readonly start: Int32Array;
+  private readonly items: Int32Array;
+
+  constructor(spans: readonly number[], job: Int32Array) {
+    const items = Int32Array.from(spans);
+    let sorted = true;
+    for (let k = 1; k < items.length && sorted; k++) sorted = job[items[k - 1]] <= job[items[k]];
+    if (!sorted) items.sort((a, b) => job[a] - job[b] || a - b);
+    let runs = 0;
+    for (let k = 0; k < items.length; k++) if (k === 0 || job[items[k]] !== job[items[k - 1]]) runs++;
+    this.keys = new Int32Array(runs);
+    this.start = new Int32Array(runs + 1);
+    let r = 0;
+    for (let k = 0; k < items.length; k++) {
+      if (k > 0 && job[items[k]] === job[items[k - 1]]) continue;
+      this.keys[r] = job[items[k]];
+      this.start[r++] = k;
+    }
+    this.start[runs] = items.length;
+    this.items = items;
+  }
+
+  get(id: number): number[] {
+    const k = bisector((x: number) => x).left(this.keys, id);
+    return k < this.keys.length && this.keys[k] === id ? Array.from(this.items.subarray(this.start[k], this.start[k + 1])) : [];
+  }
 }
