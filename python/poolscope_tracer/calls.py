@@ -20,7 +20,7 @@ worker_thread = threading.local()
 class Job:
     """What the tracer knows of one job in the process that issued it."""
 
-    __slots__ = ('id', 'pool', 'lane', 'name', 'tasks', 'err_task', 'result_in', 'failed', 'swallowed', '__weakref__')
+    __slots__ = ('id', 'pool', 'lane', 'name', 'tasks', 'err_task', 'result_in', 'failed', 'swallowed', 'settled', '__weakref__')
 
     def __init__(self, id, pool, lane, name, tasks):
         self.id = id
@@ -34,6 +34,8 @@ class Job:
         #: the KeyError its callback raised, which a pool's result handler swallows (docs/SEMANTICS.md A.7a):
         #: the job never becomes ready then
         self.swallowed = None
+        #: its readiness rides on its task's end (Task.settles)
+        self.settled = False
 
 
 #: (writer, {task function: (name, name's string id, definition site's string id)}): string
@@ -94,16 +96,20 @@ class Task:
     """A task function, carrying its task id. `pool`: Pool semantics, where an exception that
     is not an Exception (SystemExit...) escapes the worker and the task is lost with it.
     TASK_END's e and f are the CPU time the task took on its own thread and the time that thread
-    waited, runnable, for a CPU meanwhile (µs, threadclock.py): what gil-bound reads."""
+    waited, runnable, for a CPU meanwhile (µs, threadclock.py): what gil-bound reads.
+    `settles`: the Job whose future the same thread sets as soon as the task ends (a thread
+    executor's): TASK_END then says the job is ready too, and its future's set_result does not."""
 
-    __slots__ = ('fn', 'id', 'pool')
+    __slots__ = ('fn', 'id', 'pool', 'settles')
 
-    def __init__(self, fn, id, pool):
+    def __init__(self, fn, id, pool, settles=None):
         self.fn = fn
         self.id = id
         self.pool = pool
+        self.settles = settles
 
     def __reduce__(self):
+        # What it settles stays behind: only a thread runs a task that does.
         return (Task, (self.fn, self.id, self.pool))
 
     def __call__(self, *args, **kwargs):
@@ -112,17 +118,22 @@ class Task:
             return self.fn(*args, **kwargs)
         lane = state.lanes.current()
         rec(R.TASK_START, lane, self.id)
+        job = self.settles
+        ready = 0
+        if job is not None:
+            ready = job.id
+            job.settled = True
         try:
             result = self.fn(*args, **kwargs)
         except BaseException as e:
             worker_thread.last = (self.id, False)
             cpu, wait = threadclock.since_last_task()
-            rec(R.TASK_END, lane, self.id, R.LOST if self.pool and not isinstance(e, Exception) else R.ERROR, 0, 0, cpu, wait, text=error_text(e))
+            rec(R.TASK_END, lane, self.id, R.LOST if self.pool and not isinstance(e, Exception) else R.ERROR, ready, 0, cpu, wait, error_text(e))
             drop_own_frame(e)
             raise
         worker_thread.last = (self.id, True)
         cpu, wait = threadclock.since_last_task()
-        rec(R.TASK_END, lane, self.id, R.OK, 0, 0, cpu, wait, text=preview(result))
+        rec(R.TASK_END, lane, self.id, R.OK, ready, 0, cpu, wait, preview(result))
         return result
 
 
@@ -155,6 +166,9 @@ class Callback:
         w = state.writer
         lane = state.lanes.current()
         job = self.job
+        if self.kind != R.CB_DONE and not job.result_in:
+            # An apply_async's outcome, taken in by the result handler to run this (a map's last chunk says so itself).
+            result_in(job, job.tasks[0] if job.tasks else 0)
         if self.kind == R.CB_ERROR:
             rec(R.RETRIEVED, lane, job.id)
         rec(R.CB_START, lane, job.id, self.kind, w.str(self.name), w.str(self.site), job.err_task if self.kind == R.CB_ERROR else 0)
@@ -168,6 +182,12 @@ class Callback:
             drop_own_frame(e)
             raise
         rec(R.CB_END, lane, job.id, R.CB_OK)
+
+
+def result_in(job, task):
+    """The result handler took in `task`'s outcome, the one that makes the job ready once its callback ran."""
+    job.result_in = True
+    state.rec(R.RESULT_IN, job.lane, job.id, task)
 
 
 class PoolState:

@@ -65,7 +65,7 @@ def _traced_executor(ex):
     return ps if ps is not None and state.tasks and open_ else None
 
 
-def _patch_submit(cls):
+def _patch_submit(cls, in_threads):
     def make(orig):
         def submit(self, fn, /, *args, **kwargs):
             try:
@@ -76,7 +76,7 @@ def _patch_submit(cls):
                 # A process executor's map submits chunks: partial(_process_chunk, fn) and the chunk.
                 items = args[0] if getattr(fn, 'func', None) is cfp._process_chunk and args else args
                 job = _tls.job = issue_task(ps, api or 'submit', site, fn, items, kwargs)
-                return orig(self, Task(fn, job.tasks[0], False), *args, **kwargs)
+                return orig(self, Task(fn, job.tasks[0], False, job if in_threads else None), *args, **kwargs)
             except BaseException as e:
                 drop_own_frame(e)
                 raise
@@ -201,7 +201,7 @@ def _patch_future():
     def make_settle(orig, failed):
         def settle(self, value):
             job = self.__dict__.get('_ps')
-            if job is not None and self._state in _NOT_DONE:
+            if job is not None and self._state in _NOT_DONE and not job.settled:
                 state.rec(R.JOB_READY, job.lane, job.id, R.ERROR if failed else R.OK, 1)
             try:
                 return orig(self, value)
@@ -241,13 +241,17 @@ def _patch_future():
 
     replace(F, 'add_done_callback', make_add)
 
-    replace(F, 'result', lambda orig: waits.traced(orig, 'result', _result_outcome, at_once=_succeeded))
-    replace(F, 'exception', lambda orig: waits.traced(orig, 'exception', _exception_outcome, at_once=_succeeded))
+    replace(F, 'result', lambda orig: waits.traced(orig, 'result', _result_outcome, at_once=_result_there))
+    replace(F, 'exception', lambda orig: waits.traced(orig, 'exception', _exception_outcome, at_once=_no_exception))
 
 
-def _succeeded(future):
-    """result() returns its value, exception() None, at once."""
-    return future._state == base.FINISHED and future._exception is None
+def _result_there(future):
+    """What result() returns at once: the value of a future done well."""
+    return future._result if future._state == base.FINISHED and future._exception is None else waits.WAITS
+
+
+def _no_exception(future):
+    return None if future._state == base.FINISHED and future._exception is None else waits.WAITS
 
 
 def _wait_outcome(fs, error, done, timeout):
@@ -320,8 +324,8 @@ def _waits_to_shut_down(executor, args, kwargs):
 def install():
     _patch_init(cf.ThreadPoolExecutor, 'ThreadPoolExecutor')
     _patch_init(cf.ProcessPoolExecutor, 'ProcessPoolExecutor')
-    _patch_submit(cf.ThreadPoolExecutor)
-    _patch_submit(cf.ProcessPoolExecutor)
+    _patch_submit(cf.ThreadPoolExecutor, True)
+    _patch_submit(cf.ProcessPoolExecutor, False)
     _patch_work_item(cft)
     _patch_work_item(cfp)
     _patch_workers()

@@ -18,7 +18,7 @@ import multiprocessing.pool as mpp
 
 from . import records as R
 from . import state, waits, workers
-from .calls import Callback, Init, PoolState, Task, issue_job, issue_task
+from .calls import Callback, Init, PoolState, Task, issue_job, issue_task, result_in
 from .patching import replace
 from .sites import definition_site, drop_own_frame, error_text, name_of, preview_args, user_caller
 
@@ -201,7 +201,6 @@ def _patch_results():
     replace(mpp.ApplyResult, '__init__', make_result_init)
     replace(mpp.IMapIterator, '__init__', make_result_init)
 
-    replace(mpp.ApplyResult, '_set', lambda orig: _observed(orig, _apply_outcome))
     replace(mpp.MapResult, '_set', lambda orig: _observed(orig, _chunk_outcome))
     replace(mpp.IMapIterator, '_set', lambda orig: _observed(orig, _item_outcome))
     replace(mpp.IMapUnorderedIterator, '_set', lambda orig: _observed(orig, _item_outcome))
@@ -234,13 +233,6 @@ def _observed(orig, seen):
     return _set
 
 
-def _apply_outcome(result, job, i, obj):
-    if not obj[0]:
-        job.failed = True
-    if result._callback if obj[0] else result._error_callback:
-        _result_in(job, job.tasks[0])
-
-
 def _chunk_outcome(result, job, i, obj):
     """A map's chunk: the first error is the one its error callback gets (SEMANTICS 4)."""
     ok = obj[0]
@@ -249,17 +241,12 @@ def _chunk_outcome(result, job, i, obj):
         job.failed = True
         job.err_task = task
     if result._number_left == 1 and (result._callback if ok and result._success else result._error_callback):
-        _result_in(job, task)
+        result_in(job, task)
 
 
 def _item_outcome(result, job, i, obj):
     if not obj[0]:
         job.failed = True
-
-
-def _result_in(job, task):
-    job.result_in = True
-    state.rec(R.RESULT_IN, job.lane, job.id, task)
 
 
 def _patch_handler():
@@ -330,24 +317,18 @@ def _next_blocking(self):
 
 
 def _got(result):
-    """get() returns a value at once (its wait() inside too)."""
-    return result._event.is_set() and result._success
+    """What get() returns at once: the value of a result there that went well."""
+    return result._value if result._event.is_set() and result._success else waits.WAITS
 
 
 def _ready(result):
-    return result._event.is_set()
-
-
-def _next_there(it):
-    """next() returns the next value at once."""
-    items = it._items
-    return bool(items) and items[0][0]
+    return None if result._event.is_set() else waits.WAITS
 
 
 def _patch_waits():
     replace(mpp.ApplyResult, 'get', lambda orig: waits.traced(orig, 'get', _result_outcome, _result_blocking, at_once=_got))
     replace(mpp.ApplyResult, 'wait', lambda orig: waits.traced(orig, 'wait', _result_outcome, _result_blocking, at_once=_ready, user_only=False))
-    original_next = replace(mpp.IMapIterator, 'next', lambda orig: waits.traced(orig, 'next', _next_outcome, _next_blocking, at_once=_next_there, user_only=False))
+    original_next = replace(mpp.IMapIterator, 'next', lambda orig: waits.traced(orig, 'next', _next_outcome, _next_blocking))
     if mpp.IMapIterator.__dict__.get('__next__') is original_next:
         mpp.IMapIterator.__next__ = mpp.IMapIterator.next
 

@@ -71,6 +71,10 @@ def plain_outcome(first, error, value, timeout):
     return (R.WAIT_OK if error is None else R.WAIT_ERROR), False
 
 
+#: at_once's answer when the call has to wait (or be drawn).
+WAITS = object()
+
+
 def traced(orig, what, outcome=plain_outcome, blocking=None, timeout_of=_timeout_arg, drawn=None, at_once=None, user_only=True):
     """Wraps a call that waits, `orig(first, *args)`: a result's or future's method (get, wait,
     next, result, exception: first is self, the timeout comes next), a pool's join or shutdown,
@@ -79,16 +83,18 @@ def traced(orig, what, outcome=plain_outcome, blocking=None, timeout_of=_timeout
     outcome(first, error, value, timeout) -> (WaitOutcome, whether the job's error reached the
     user); blocking(first) -> (ready, why_never), for a wait without a timeout to be checked for
     a deadlock while it waits, or None; drawn(first, args, kwargs): whether this call is one;
-    at_once(first): whether it will return at once with what it waits for, an outcome that
-    went well. Such a call draws nothing, as the JavaScript runtime's get() of a ready result:
-    most get()s of a batch come after their tasks ran, and drawing them cost more than the
-    tasks. One that raises or hands back an error is drawn as ever (the rules read those); with
-    user_only, so is one that the library makes for the user's map() or apply()."""
+    at_once(first): what the call returns at once, an outcome there already that went well, or
+    WAITS. Such a call draws nothing, as the JavaScript runtime's get() of a ready result: most
+    get()s of a batch come after their tasks ran, and drawing them cost more than the tasks. One
+    that raises or hands back an error is drawn as ever (the rules read those); with user_only,
+    so is one that the library makes for the user's map() or apply()."""
     def wrapper(first, *args, **kwargs):
         wait = job = None
         try:
-            if at_once is not None and at_once(first) and (not user_only or is_user_code(sys._getframe(1).f_code)):
-                return orig(first, *args, **kwargs)
+            if at_once is not None:
+                value = at_once(first)
+                if value is not WAITS and (not user_only or is_user_code(sys._getframe(1).f_code)):
+                    return value
             job = getattr(first, '__dict__', {}).get('_ps')
             timeout = timeout_of(args, kwargs)
             if state.rec is not None and (drawn is None or drawn(first, args, kwargs)):

@@ -36,6 +36,12 @@ class Run:
     def of(self, type_, **fields):
         return [r for r in self.records if r.type == type_ and all(getattr(r, k) == v for k, v in fields.items())]
 
+    def readies(self, **fields):
+        """The jobs that became ready, as JOB_READY records (a=job, b=status), whichever record
+        said it: a thread executor's task end says it for its future (TASK_END c=job)."""
+        said = self.of(R.JOB_READY) + [r._replace(type=R.JOB_READY, a=r.c, c=1, d=0, e=0, f=0, text=None) for r in self.of(R.TASK_END) if r.c > 0]
+        return sorted((r for r in said if all(getattr(r, k) == v for k, v in fields.items())), key=lambda r: r.ts)
+
     def string(self, r, field):
         return self.strings[r.pid].get(getattr(r, field))
 

@@ -90,7 +90,7 @@ class ThreadPoolExecutorTest(unittest.TestCase):
         (task_end,) = [r for r in run.of(R.TASK_END) if r.a == run.of(R.TASK_JOB)[0].b]
         self.assertEqual(first.lane, task_end.lane, 'in the worker that ran the task')
         self.assertEqual(run.lane_kind(second), R.LANE_MAIN, 'added to a done future: at once, in the caller')
-        (ready,) = run.of(R.JOB_READY, a=first.a)
+        (ready,) = run.readies(a=first.a)
         self.assertLessEqual(ready.ts, first.ts, 'the future is done (waiters released) before its callbacks run')
 
     def test_jobs_name_the_api_the_user_called(self):
@@ -112,15 +112,24 @@ class ThreadPoolExecutorTest(unittest.TestCase):
 
     def test_an_error_looked_at_with_exception_is_retrieved(self):
         run = self.run_
-        failed = run.of(R.JOB_READY, b=R.ERROR)
+        failed = run.readies(b=R.ERROR)
         self.assertEqual(len(failed), 1)
         self.assertEqual(len(run.of(R.RETRIEVED, a=failed[0].a)), 1)
+
+    def test_a_worker_s_task_end_says_its_future_is_done_in_the_same_record(self):
+        run = self.run_
+        ran = [j for j in run.of(R.TASK_JOB) if run.of(R.TASK_END, a=j.b)]
+        ends = [e for e in run.of(R.TASK_END) if e.c > 0]
+        self.assertEqual(sorted(e.c for e in ends), sorted(j.a for j in ran), 'each task that ran ends with its job ready')
+        self.assertFalse([r for r in run.of(R.JOB_READY) if r.a in {e.c for e in ends}], 'and no JOB_READY says it again')
+        for e in ends:
+            self.assertEqual(run.lane_kind(e), R.LANE_WORKER)
 
     def test_a_cancelled_future_drops_its_task(self):
         run = self.run_
         (drop,) = run.of(R.TASK_DROP)
         self.assertEqual(drop.b, R.CANCELLED)
-        (ready,) = run.of(R.JOB_READY, b=R.CANCELLED)
+        (ready,) = run.readies(b=R.CANCELLED)
         self.assertFalse(run.of(R.TASK_START, a=drop.a))
 
 

@@ -169,23 +169,10 @@ export class TraceBuilder {
       case Rec.TASK_START:
         this.addTask(r.a, r.lane, 'running', t);
         return;
-      case Rec.TASK_END: {
-        if (r.b === TaskStatus.lost) return this.loseTask(r.a, t, r.text);
-        const i = this.taskSpans.get(r.a);
-        // A lost task stays lost: its worker died, whatever its ring still says.
-        if (i < 0 || store.status(i) === 'lost') return;
-        // A second end amends the first: the result turned out not to be sendable.
-        const again = store.status(i) !== 'running';
-        const failed = r.b === TaskStatus.error;
-        store.endSpan(i, again ? store.col.end[i] : t, failed ? 'error' : 'ok', r.text);
-        if (!again && r.e >= 0) {
-          store.col.cpu[i] = r.e;
-          if (r.f >= 0) store.col.cpuWait[i] = r.f;
-        }
-        if (!again) this.progress.done++;
-        if (failed) this.progress.failed++;
+      case Rec.TASK_END:
+        this.taskEnd(r, t);
+        if (r.c > 0) this.jobReady(r.c, r.b, 1, 0, t);
         return;
-      }
       case Rec.TASK_DROP:
         this.progress.done++;
         this.taskDropped(r.a, r.lane, t);
@@ -194,15 +181,9 @@ export class TraceBuilder {
         if (store.jobs.setResultIn(r.a, t)) store.jobChanged(r.a);
         store.touch(t);
         return;
-      case Rec.JOB_READY: {
-        if (store.jobs.setReady(r.a, t, JOB_STATUS[r.b])) {
-          if (r.c === 1) store.jobs.setResultIn(r.a, t);
-          store.jobChanged(r.a);
-        }
-        store.touch(t);
-        if (r.d > 0) this.endWait(r.d, t, r.b === TaskStatus.ok ? WaitOutcome.ok : WaitOutcome.error);
+      case Rec.JOB_READY:
+        this.jobReady(r.a, r.b, r.c, r.d, t);
         return;
-      }
       case Rec.RETRIEVED:
         if (store.jobs.setRetrieved(r.a)) store.jobChanged(r.a);
         return;
@@ -247,6 +228,35 @@ export class TraceBuilder {
         if (r.a === MainStatus.threw) store.meta.error = r.text;
         return;
     }
+  }
+
+  private taskEnd(r: RawRecord, t: number): void {
+    const store = this.store;
+    if (r.b === TaskStatus.lost) return this.loseTask(r.a, t, r.text);
+    const i = this.taskSpans.get(r.a);
+    // A lost task stays lost: its worker died, whatever its ring still says.
+    if (i < 0 || store.status(i) === 'lost') return;
+    // A second end amends the first: the result turned out not to be sendable.
+    const again = store.status(i) !== 'running';
+    const failed = r.b === TaskStatus.error;
+    store.endSpan(i, again ? store.col.end[i] : t, failed ? 'error' : 'ok', r.text);
+    if (!again && r.e >= 0) {
+      store.col.cpu[i] = r.e;
+      if (r.f >= 0) store.col.cpuWait[i] = r.f;
+    }
+    if (!again) this.progress.done++;
+    if (failed) this.progress.failed++;
+  }
+
+  /** JOB_READY's fields (arrived: its c, wait: its d), or a TASK_END's that makes its job ready. */
+  private jobReady(jobId: number, status: number, arrived: number, wait: number, t: number): void {
+    const store = this.store;
+    if (store.jobs.setReady(jobId, t, JOB_STATUS[status])) {
+      if (arrived === 1) store.jobs.setResultIn(jobId, t);
+      store.jobChanged(jobId);
+    }
+    store.touch(t);
+    if (wait > 0) this.endWait(wait, t, status === TaskStatus.ok ? WaitOutcome.ok : WaitOutcome.error);
   }
 
   private site(text: string | undefined): Site | undefined {

@@ -30,7 +30,8 @@ export const Rec = {
    * that thread was runnable but waiting for a CPU meanwhile, µs (Linux's schedstat run delay; -1
    * unknown, and for tasks of under 1 ms of CPU, whose wait the next task that reports one
    * includes; read only when e is known); text=result or error preview. b=lost: the worker died while running it (written on the dead
-   * worker's lane by whoever saw the death); text=how it died.
+   * worker's lane by whoever saw the death); text=how it died. c=id of the job this end makes ready at the same moment (0: none),
+   * as JOB_READY a=c, b=b, c=1 would say: a ThreadPoolExecutor's worker sets its future right after the task (one record, not two).
    */
   TASK_END: 8,
   /** a=task id, b=TaskStatus (cancelled): a queued task dropped without running */

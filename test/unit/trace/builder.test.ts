@@ -98,6 +98,20 @@ describe('trace builder', () => {
     }
   });
 
+  it('makes a job ready with the TASK_END that names it (c = job id), as a JOB_READY at that moment would', () => {
+    for (const status of [TaskStatus.ok, TaskStatus.error]) {
+      const text = status === TaskStatus.ok ? '9' : 'ValueError: no';
+      const start = rec(Rec.TASK_START, WORKER, 12, 70);
+      const merged = trace(preamble(), issue('TASK_JOB', 7, 70, 10), [start, rec(Rec.TASK_END, WORKER, 15, 70, status, 7, 0, 40, -1, text)]);
+      const apart = trace(preamble(), issue('TASK_JOB', 7, 70, 10), [start, rec(Rec.TASK_END, WORKER, 15, 70, status, 0, 0, 40, -1, text), rec(Rec.JOB_READY, MAIN, 15, 7, status, 1)]);
+      assert.deepEqual(allSpans(merged), allSpans(apart));
+      assert.deepEqual(merged.jobs.get(7), apart.jobs.get(7));
+      assert.deepEqual([merged.jobs.get(7)!.readyAt, merged.jobs.get(7)!.resultIn, merged.jobs.get(7)!.status], [15, 15, status === TaskStatus.ok ? 'ok' : 'error']);
+    }
+    const plain = trace(preamble(), issue('TASK_JOB', 7, 70, 10), runs(70, 12, 15));
+    assert.equal(plain.jobs.get(7)!.readyAt, undefined, 'c = 0: the job is not ready yet');
+  });
+
   describe('a wait that a JOB_READY ends (d = wait id)', () => {
     /** main gets job 7's result: the wait (id 5) starts at 11, the job is ready at 16. */
     const waited = (...end: RawRecord[]) => trace(preamble(), [...issue('TASK_JOB', 7, 70, 10), rec(Rec.WAIT_START, MAIN, 11, 5, S.get, S.getSite, 7, -1), ...end], runs(70, 12, 15));
