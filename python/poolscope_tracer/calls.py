@@ -126,12 +126,15 @@ class Task:
         try:
             result = self.fn(*args, **kwargs)
         except BaseException as e:
-            worker_thread.last = (self.id, False)
+            if not state.is_root:
+                worker_thread.last = (self.id, False)
             cpu, wait = threadclock.since_last_task()
             rec(R.TASK_END, lane, self.id, R.LOST if self.pool and not isinstance(e, Exception) else R.ERROR, ready, 0, cpu, wait, error_text(e))
             drop_own_frame(e)
             raise
-        worker_thread.last = (self.id, True)
+        if not state.is_root:
+            # What unsendable() amends, in a worker process (a thread's outcome is never pickled).
+            worker_thread.last = (self.id, True)
         cpu, wait = threadclock.since_last_task()
         rec(R.TASK_END, lane, self.id, R.OK, ready, 0, cpu, wait, preview(result))
         return result

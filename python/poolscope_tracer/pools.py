@@ -101,7 +101,8 @@ def _patch_issuing():
                     return orig(self, func, args, kwds, callback, error_callback)
                 site, api = user_caller(2)
                 job = _tls.job = issue_task(ps, api or 'apply_async', site, func, args, kwds)
-                callback, error_callback = _callbacks(job, site, callback, error_callback)
+                if callback is not None or error_callback is not None:
+                    callback, error_callback = _callbacks(job, site, callback, error_callback)
                 return orig(self, Task(func, job.tasks[0], True), args, kwds, callback, error_callback)
             except BaseException as e:
                 drop_own_frame(e)
