@@ -310,7 +310,9 @@ describe('Python programs in the style of the tutorials, run through the CLI', f
       assert.match(deadlock.message, /^main can never return from map\(\): the initializer raised in every worker/);
       assert.ok(deadlock.message.includes('ConnectionRefusedError') || t.findings.find((f) => f.rule === 'deadlock')!.related.some((r) => /initializer `connect` threw ConnectionRefusedError/.test(r.message)), 'it names the initializer and its error');
       const inits = spansOf(t, 'init', 'connect');
-      assert.ok(inits.length >= 2 && inits.every((s) => s.status === 'error'), 'each worker ran the failing initializer');
+      // The run ends at the deadlock: a worker started again meanwhile may still be inside the initializer.
+      const failed = inits.filter((s) => s.status === 'error');
+      assert.ok(failed.length >= 2 && inits.every((s) => s.status === 'error' || s.status === 'running'), 'each worker ran the failing initializer');
       assert.equal(new Set(inits.map((s) => t.lane(s).pid)).size, inits.length, 'each in a process of its own');
       assert.ok(t.store.marks.filter((m) => m.kind === 'worker-died').every((m) => m.exitCode === 1), 'and died of it');
       assert.deepEqual(spansOf(t, 'task'), [], 'no task ever ran');
