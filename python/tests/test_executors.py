@@ -133,40 +133,6 @@ class ThreadPoolExecutorTest(unittest.TestCase):
         self.assertFalse(run.of(R.TASK_START, a=drop.a))
 
 
-class FutureAlreadyDoneTest(unittest.TestCase):
-    def test_result_of_a_done_future_draws_no_wait_unless_it_raises(self):
-        program = '''\
-            from concurrent.futures import ThreadPoolExecutor, wait
-
-            def square(x):
-                return x * x
-
-            def boom(x):
-                raise ValueError("boom %d" % x)
-
-            if __name__ == "__main__":
-                with ThreadPoolExecutor(2) as ex:
-                    f = ex.submit(square, 3)
-                    wait([f])
-                    print(f.result(), f.exception())
-                    e = ex.submit(boom, 1)
-                    wait([e])
-                    try:
-                        e.result()
-                    except ValueError as error:
-                        print("raised", error)
-            '''
-        run = support.run(program)
-        self.assertEqual(run.returncode, 0, run.stderr)
-        self.assertEqual(run.logs(), ['9 None', 'raised boom 1'])
-        drawn = [(run.string(w, 'b'), run.line_of(w, 'c')) for w in run.of(R.WAIT_START)]
-        self.assertFalse([w for w in drawn if w[1] == support.line_in(program, 'print(f.result(), f.exception())')],
-                         'result() and exception() of a future done well return at once: no wait')
-        (raised,) = [w for w in run.of(R.WAIT_START) if run.line_of(w, 'c') == support.line_in(program, '    e.result()')]
-        self.assertEqual(run.of(R.WAIT_END, a=raised.a)[0].b, R.WAIT_ERROR, 'a result() that raises is drawn, done or not')
-        self.assertEqual(len(run.of(R.RETRIEVED, a=run.of(R.TASK_JOB)[-1].a)), 1)
-
-
 class BrokenThreadPoolTest(unittest.TestCase):
     def test_a_failing_initializer_breaks_the_executor(self):
         run = support.run('''\

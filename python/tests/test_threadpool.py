@@ -127,8 +127,9 @@ if __name__ == '__main__':
 
 
 class ResultAlreadyThereTest(unittest.TestCase):
-    def test_a_get_that_finds_its_result_there_draws_no_wait_unless_it_raises(self):
+    def test_a_get_or_result_that_finds_its_outcome_there_draws_no_wait_unless_it_raises(self):
         program = '''\
+            from concurrent.futures import ThreadPoolExecutor, wait
             from multiprocessing.pool import ThreadPool
 
             def square(x):
@@ -146,18 +147,31 @@ class ResultAlreadyThereTest(unittest.TestCase):
                     bad.wait()
                     try:
                         bad.get()
-                    except ValueError as e:
-                        print("raised", e)
+                    except ValueError as error:
+                        print("raised", error)
+                with ThreadPoolExecutor(2) as ex:
+                    f = ex.submit(square, 3)
+                    wait([f])
+                    print(f.result(), f.exception())
+                    e = ex.submit(boom, 2)
+                    wait([e])
+                    try:
+                        e.result()
+                    except ValueError as error:
+                        print("raised", error)
             '''
         run = support.run(program)
         self.assertEqual(run.returncode, 0, run.stderr)
-        self.assertEqual(run.logs(), ['9', 'raised boom 1'])
+        self.assertEqual(run.logs(), ['9', 'raised boom 1', '9 None', 'raised boom 2'])
         at = {run.line_of(w, 'c'): w for w in run.of(R.WAIT_START)}
-        self.assertNotIn(support.line_in(program, 'print(r.get())'), at, 'r.get() returned at once: no wait')
-        raised = at[support.line_in(program, '    bad.get()')]
-        (end,) = run.of(R.WAIT_END, a=raised.a)
-        self.assertEqual(end.b, R.WAIT_ERROR, 'a get() that raises is drawn, ready or not')
-        self.assertEqual(len(run.of(R.RETRIEVED, a=run.of(R.TASK_JOB)[-1].a)), 1, 'and it retrieves the error')
+        for quick in ('print(r.get())', 'print(f.result(), f.exception())'):
+            self.assertNotIn(support.line_in(program, quick), at, '%s returned at once: no wait' % quick)
+        failed = [j.a for j in run.of(R.TASK_JOB) if run.string(j, 'e') == 'boom']
+        self.assertEqual(len(failed), 2)
+        for raising, job in zip(('    bad.get()', '    e.result()'), failed):
+            (end,) = run.of(R.WAIT_END, a=at[support.line_in(program, raising)].a)
+            self.assertEqual(end.b, R.WAIT_ERROR, '%s raised: drawn, ready or not' % raising.strip())
+            self.assertEqual(len(run.of(R.RETRIEVED, a=job)), 1, 'and it retrieves the error')
 
 
 class TaskCpuTimeTest(unittest.TestCase):
