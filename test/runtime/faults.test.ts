@@ -58,7 +58,7 @@ function assertCliEnds(r: ReturnType<typeof cli>, status: number, message?: RegE
 const scratch = mkdtempSync(join(tmpdir(), 'poolscope-faults-'));
 
 describe('faults and bad input', function () {
-  this.timeout(120_000);
+  this.timeout(300_000);
 
   before(async () => {
     // The first run starts what stays for the process's life (the compiler's service, libuv's

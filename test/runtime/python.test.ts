@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import type { Finding } from '../../src/analysis';
 import type { RunResult } from '../../src/runtime/host/run';
 import type { Span } from '../../src/trace/model';
-import { FIXTURES, ROOT, host, lineOf } from './helpers';
+import { FIXTURES, HANG_MS, ROOT, host, lineOf } from './helpers';
 import { allSpans } from '../storeSpans';
 
 const PY = resolve(FIXTURES, 'python');
@@ -23,7 +23,7 @@ interface PyRun extends RunResult {
 
 async function runPython(name: string, args: string[] = []): Promise<PyRun> {
   const { startPythonRun, analyze } = await host();
-  const r = await startPythonRun(resolve(PY, name), { args, timeoutMs: 60_000 }).done;
+  const r = await startPythonRun(resolve(PY, name), { args, timeoutMs: HANG_MS }).done;
   const laneName = (id: number) => r.store.laneById(id)?.name ?? `lane ${id}`;
   return {
     ...r,
@@ -46,7 +46,7 @@ const lineIn = (name: string, text: string) => lineOf(readFileSync(resolve(PY, n
 function cli(args: string[]) {
   const temp = mkdtempSync(join(tmpdir(), 'pytest-tmp-'));
   try {
-    const r = spawnSync(process.execPath, [resolve(ROOT, 'dist/cli.mjs'), ...args], { cwd: ROOT, encoding: 'utf8', timeout: 60_000, env: { ...process.env, TMPDIR: temp } });
+    const r = spawnSync(process.execPath, [resolve(ROOT, 'dist/cli.mjs'), ...args], { cwd: ROOT, encoding: 'utf8', timeout: HANG_MS, env: { ...process.env, TMPDIR: temp } });
     return { ...r, leftInTemp: readdirSync(temp) };
   } finally {
     rmSync(temp, { recursive: true, force: true });
@@ -54,7 +54,7 @@ function cli(args: string[]) {
 }
 
 describe('Python programs', function () {
-  this.timeout(120_000);
+  this.timeout(300_000);
 
   it('through the CLI: the output with lanes, a summary per lane, no findings, nothing left on disk', () => {
     const r = cli(['run', resolve(PY, 'threadpool_callbacks.py')]);
@@ -157,7 +157,7 @@ describe('Python programs', function () {
 
   it('Stop ends every process of the run (pool workers, a child in its own session) and keeps the trace so far', async () => {
     const { startPythonRun } = await host();
-    const handle = startPythonRun(resolve(PY, 'sleepers.py'), { timeoutMs: 60_000 });
+    const handle = startPythonRun(resolve(PY, 'sleepers.py'), { timeoutMs: HANG_MS });
     const store = handle.store;
     // A gate, not a delay: stop once all four tasks run (two in each pool's workers) and the child is known.
     const running = () => allSpans(store).filter((s) => s.kind === 'task' && s.status === 'running').length;

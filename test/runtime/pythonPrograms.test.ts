@@ -72,7 +72,7 @@ function overlapping(spans: Span[]): boolean {
 }
 
 describe('Python programs in the style of the tutorials, run through the CLI', function () {
-  this.timeout(180_000);
+  this.timeout(300_000);
 
   describe('examples/python (the lessons)', () => {
     it('pool_callbacks.py: tasks run in the worker processes, every callback on the pool\'s result-handler thread in main\'s process', async () => {

@@ -41,7 +41,7 @@ function listeners(pid: number | 'self'): string[] {
 const names = (run: Run, who: 'main' | 'task') => JSON.parse(run.lines.find((l) => l.text.startsWith(`${who}: `))!.text.slice(who.length + 2)) as string[];
 
 describe('what a run can reach', function () {
-  this.timeout(120_000);
+  this.timeout(300_000);
   let gateDir: string;
   beforeEach(() => {
     gateDir = mkdtempSync(join(tmpdir(), 'poolscope-gate-'));
