@@ -19,6 +19,7 @@ export async function main() {
       console.log(`mapAsync callback, once, in input order: ${values.join(', ')}`);
     },
   });
+  // prettier-ignore
   const powers = pool.starmapAsync(power, [[2, 3], [3, 2], [10, 0]], {
     callback: function onPowers(values) {
       console.log(`starmapAsync callback: ${values.join(', ')}`);

@@ -20,7 +20,11 @@ try {
   if (!existsSync(html)) throw new Error(`the CLI wrote no page (exit ${run.status}): ${run.stderr}`);
   const { pools, end } = JSON.parse(readFileSync(trace, 'utf8')).metadata.poolscope;
   const from = Math.min(...pools.map((p) => p.created)) / end;
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
   try {
     const page = await (await browser.newContext({ viewport: { width: 1440, height: 620 }, deviceScaleFactor: 2 })).newPage();
     await page.goto(pathToFileURL(html).href);

@@ -34,7 +34,10 @@ function main() {
   }
   console.log(`test prerequisites: installing the missing Debian packages ${missing.join(', ')} (apt-get, as root)`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  for (const args of [['update', '-qq'], ['install', '-y', '-qq', '--no-install-recommends', ...missing]]) {
+  for (const args of [
+    ['update', '-qq'],
+    ['install', '-y', '-qq', '--no-install-recommends', ...missing],
+  ]) {
     const r = spawnSync('apt-get', args, { stdio: 'inherit', env });
     if (r.status !== 0) {
       console.error(`test prerequisites: apt-get ${args[0]} failed (exit ${r.status ?? r.signal}); install them by hand: ${command}`);

@@ -38,16 +38,28 @@ function measured(args: string[]): { rssMB: number; ms: number; stdout: string; 
 
 console.log(`big runs: ${tasks} tasks, files in ${dir}`);
 // 1. The store, in a host of its own (the built runtime, as the CLI runs it), and each export from it.
-const probe = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', join(root, 'bench', 'big', 'storeProbe.mts'), root, taskFile, dir], { cwd: root, env, encoding: 'utf8', maxBuffer: 64 * MB });
+const probe = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', join(root, 'bench', 'big', 'storeProbe.mts'), root, taskFile, dir], {
+  cwd: root,
+  env,
+  encoding: 'utf8',
+  maxBuffer: 64 * MB,
+});
 if (probe.status !== 0) throw new Error(`the store probe failed: ${probe.stderr}`);
 const store = JSON.parse(probe.stdout.trim().split('\n').pop()!) as {
-  outcome: string; runMs: number; records: number; tasks: number; spans: number; jobs: number; storeBytes: number;
+  outcome: string;
+  runMs: number;
+  records: number;
+  tasks: number;
+  spans: number;
+  jobs: number;
+  storeBytes: number;
   exports: Record<'json' | 'perfetto' | 'html', { ms: number; bytes: number }>;
 };
 console.log(store);
 
 // 2. The whole CLI, with --trace and --html, as a user runs it.
-const json = join(dir, 'cli.json'), html = join(dir, 'cli.html');
+const json = join(dir, 'cli.json'),
+  html = join(dir, 'cli.html');
 const cli = measured([join(root, 'dist', 'cli.mjs'), 'run', taskFile, '--workers', '2', '--trace', json, '--html', html]);
 if (cli.status !== 0) throw new Error('the CLI run failed');
 console.log('cli', cli.rssMB, cli.ms);
@@ -98,9 +110,9 @@ const text = [
   `| HTML report in Chromium: first frame (median of 3) | ${f(firstFrame)} ms (${frames.map((x) => f(x)).join(', ')}) | < 3000 ms ${ok(firstFrame < 3000)} |`,
   '',
   '"Recorded event": a record one of the run\'s threads wrote and the host took in (a task\'s submit, start and end,',
-  "a job's readiness, a wait...: see src/trace/records.ts). \"Store\": the host's heap and array buffers kept after",
+  'a job\'s readiness, a wait...: see src/trace/records.ts). "Store": the host\'s heap and array buffers kept after',
   'the run, over those before it, after garbage collection, in a host process of its own (bench/big/storeProbe.mts).',
-  'Peak RSS: the whole CLI process, all of its threads (the user\'s main thread and its pending results included),',
+  "Peak RSS: the whole CLI process, all of its threads (the user's main thread and its pending results included),",
   'from `process.resourceUsage().maxRSS` at exit. Export times are from that store to a file, one format at a time;',
   '"first frame" is navigation start to the inspector\'s first complete frame on the file the CLI wrote.',
   '',

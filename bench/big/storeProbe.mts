@@ -35,7 +35,10 @@ const out: Record<string, unknown> = {
   storeBytes: after - before,
 };
 const exports: Record<string, { ms: number; bytes: number }> = {};
-for (const [name, file] of [['json', 'out.json'], ['perfetto', 'out.perfetto-trace']] as const) {
+for (const [name, file] of [
+  ['json', 'out.json'],
+  ['perfetto', 'out.perfetto-trace'],
+] as const) {
   const t = performance.now();
   await writeTraceFile(join(outDir, file), store);
   exports[name] = { ms: performance.now() - t, bytes: statSync(join(outDir, file)).size };

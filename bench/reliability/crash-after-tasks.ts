@@ -7,7 +7,11 @@ export function square(x: number): number {
 
 export async function main() {
   const pool = new ThreadPool({ processes: 2 });
-  const results = await pool.map(square, Array.from({ length: 10_000 }, (_, i) => i), 1);
+  const results = await pool.map(
+    square,
+    Array.from({ length: 10_000 }, (_, i) => i),
+    1,
+  );
   console.log(`${results.length} results`);
   process.exit(3);
 }

@@ -56,7 +56,11 @@ const rounds = async (f: () => number | Promise<number>) => {
 };
 
 const rows: [string, string][] = [];
-for (const [where, file] of [['main', 'main-spins.ts'], ['a task', 'task-spins.ts'], ['a callback', 'callback-spins.ts']]) {
+for (const [where, file] of [
+  ['main', 'main-spins.ts'],
+  ['a task', 'task-spins.ts'],
+  ['a callback', 'callback-spins.ts'],
+]) {
   rows.push([`Stop, endless loop in ${where} (host API)`, `${(await rounds(() => stopMs(join(FAULTS, file), 'spinning'))).toFixed(0)} ms`]);
 }
 rows.push(['SIGTERM to the CLI, endless task, to exit with summary and trace written', `${(await rounds(() => signalMs('SIGTERM'))).toFixed(0)} ms`]);

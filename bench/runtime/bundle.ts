@@ -3,14 +3,7 @@
 import { fileURLToPath } from 'node:url';
 
 /** Entry names, relative to bench/runtime, without extension. */
-export const entries = [
-  'child',
-  'tasks',
-  'workers/workerpool',
-  'workers/poolifier',
-  'workers/bare',
-  'workers/bare-process',
-] as const;
+export const entries = ['child', 'tasks', 'workers/workerpool', 'workers/poolifier', 'workers/bare', 'workers/bare-process'] as const;
 
 /** Entries built as CommonJS (.cjs): poolifier 5's cluster worker, loaded as an ES module, takes
  * tasks and never answers them. */

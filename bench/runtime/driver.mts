@@ -105,8 +105,7 @@ function runChild(lib: Library, [command, ...args]: string[]): Promise<Measures>
 }
 
 const brief = (m: Measures) =>
-  `${(m.tasksPerSec / 1000).toFixed(1)}k tasks/s, p50 ${m.p50Us.toFixed(1)} µs, p99 ${m.p99Us.toFixed(1)} µs, ` +
-  `busy ${(m.busyShare * 100).toFixed(1)}%`;
+  `${(m.tasksPerSec / 1000).toFixed(1)}k tasks/s, p50 ${m.p50Us.toFixed(1)} µs, p99 ${m.p99Us.toFixed(1)} µs, ` + `busy ${(m.busyShare * 100).toFixed(1)}%`;
 
 const childFile = path.join(await buildBench(), 'child.mjs');
 const outcome: Outcome = { samples: new Map(), failures: new Map(), quiet, rounds, sizes, date: new Date(), loadAtStart: os.loadavg()[0], loadAtEnd: 0 };

@@ -17,7 +17,11 @@ export function snapshot(): CpuSnapshot {
   const total = f.reduce((a, b) => a + b, 0);
   // /proc/self/stat after the command name: fields 14-17 are utime stime cutime cstime.
   const s = readFileSync('/proc/self/stat', 'utf8');
-  const own = s.slice(s.lastIndexOf(')') + 2).split(' ').slice(11, 15).map(Number);
+  const own = s
+    .slice(s.lastIndexOf(')') + 2)
+    .split(' ')
+    .slice(11, 15)
+    .map(Number);
   return { busy: total - f[3] - f[4], total, ours: own.reduce((a, b) => a + b, 0) };
 }
 

@@ -72,7 +72,7 @@ class Summary {
 
   bestPeer(kind: Kind, m: Metric): Library | undefined {
     const peers = this.measured(kind).filter((l) => l.role === 'peer');
-    const better = (a: Library, b: Library) => (this.median(a.id, m)! > this.median(b.id, m)!) === higherIsBetter[m];
+    const better = (a: Library, b: Library) => this.median(a.id, m)! > this.median(b.id, m)! === higherIsBetter[m];
     return peers.reduce<Library | undefined>((best, l) => (!best || better(l, best) ? l : best), undefined);
   }
 
@@ -112,8 +112,14 @@ class Summary {
         .map((l) => {
           const xs = this.o.samples.get(l.id) ?? [];
           const spread = (f: (v: number) => string, vs: number[]) => (vs.length ? `${f(median(vs))}, ${f(Math.max(...vs))}` : '–');
-          const others = spread(pct, xs.map((x) => x.others));
-          const load = spread((v) => v.toFixed(1), xs.map((x) => x.load));
+          const others = spread(
+            pct,
+            xs.map((x) => x.others),
+          );
+          const load = spread(
+            (v) => v.toFixed(1),
+            xs.map((x) => x.load),
+          );
           return `| ${l.label} | ${xs.length} | ${this.o.failures.get(l.id)?.length ?? 0} | ${others} | ${load} |`;
         }),
     ].join('\n');

@@ -37,9 +37,15 @@ function quantile(a: number[], q: number): number {
 function rendererRssMB(browserPid: number | undefined): number {
   if (!browserPid) return NaN;
   const out = execFileSync('ps', ['-eo', 'pid,ppid,rss,args'], { encoding: 'utf8' });
-  const rows = out.trim().split('\n').slice(1).map((l) => /^\s*(\d+)\s+(\d+)\s+(\d+)\s+(.*)$/.exec(l)).filter((m) => m !== null).map((m) => ({ pid: +m[1], ppid: +m[2], rss: +m[3], args: m[4] }));
+  const rows = out
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((l) => /^\s*(\d+)\s+(\d+)\s+(\d+)\s+(.*)$/.exec(l))
+    .filter((m) => m !== null)
+    .map((m) => ({ pid: +m[1], ppid: +m[2], rss: +m[3], args: m[4] }));
   const tree = new Set([browserPid]);
-  for (let changed = true; changed; ) {
+  for (let changed = true; changed;) {
     changed = false;
     for (const r of rows) {
       if (tree.has(r.ppid) && !tree.has(r.pid)) {
@@ -88,7 +94,9 @@ async function scriptedZoomPan(page: Page): Promise<number[]> {
   const s = await page.evaluate(() => (window as unknown as ProbeWindow).poolscopeProbe.stats());
   const n = s.frameCount - before;
   // The ring holds the latest frames; take the ones drawn during the script.
-  const ring = s.frames, size = ring.length, out: number[] = [];
+  const ring = s.frames,
+    size = ring.length,
+    out: number[] = [];
   for (let k = s.frameCount - n; k < s.frameCount; k++) out.push(ring[k % size]);
   return out;
 }
@@ -141,7 +149,9 @@ async function main(): Promise<void> {
         html: samples[0].htmlMB,
       };
       rows.push(row);
-      console.log(`${size} spans: first frame ${row.first.toFixed(0)} ms, frame median ${row.med.toFixed(2)} ms, p95 ${row.p95.toFixed(2)} ms, heap ${row.heap.toFixed(0)} MB, renderer RSS ${row.rss.toFixed(0)} MB, page ${row.html.toFixed(1)} MB`);
+      console.log(
+        `${size} spans: first frame ${row.first.toFixed(0)} ms, frame median ${row.med.toFixed(2)} ms, p95 ${row.p95.toFixed(2)} ms, heap ${row.heap.toFixed(0)} MB, renderer RSS ${row.rss.toFixed(0)} MB, page ${row.html.toFixed(1)} MB`,
+      );
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -5,14 +5,16 @@ import { TraceStore } from '../../src/trace/store';
 
 export function syntheticTrace(spans: number, workers = 16, seed = 42): TraceStore {
   let x = seed >>> 0;
-  const rand = () => ((x = (Math.imul(x, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  const rand = () => (x = (Math.imul(x, 1664525) + 1013904223) >>> 0) / 2 ** 32;
   const s = new TraceStore({ file: `/bench/synthetic-${spans}.ts`, startedAt: '2026-01-01T00:00:00.000Z', outcome: 'returned' });
   s.addLane({ id: 0, name: 'Main', kind: 'main', pool: -1 });
   s.addLane({ id: 1, name: 'Callback', kind: 'callback', pool: -1 });
   for (let w = 1; w <= workers; w++) s.addLane({ id: 1 + w, name: `Worker ${w}`, kind: 'worker', pool: 0 });
   s.addMark({ lane: 0, ts: 0, kind: 'pool-created', pool: 0 });
   const free = new Float64Array(workers).fill(10);
-  let cbFree = 0, job = 0, waitFrom = 0;
+  let cbFree = 0,
+    job = 0,
+    waitFrom = 0;
   const site = '/bench/synthetic.ts:12:5';
   while (s.spanCount < spans) {
     const w = job % workers;
@@ -21,7 +23,21 @@ export function syntheticTrace(spans: number, workers = 16, seed = 42): TraceSto
     const end = start + 40 + rand() * 400 * (rand() < 0.02 ? 20 : 1);
     free[w] = end;
     const status = rand() < 0.01 ? 'error' : 'ok';
-    s.addSpan({ lane: 1 + 1 + w, kind: 'task', status, name: rand() < 0.5 ? 'square' : 'fetch_page', start, end, queued: submitted, taskId: job, job, api: 'applyAsync', site, args: `[${job}]`, text: status === 'ok' ? String(job) : 'Error: boom' });
+    s.addSpan({
+      lane: 1 + 1 + w,
+      kind: 'task',
+      status,
+      name: rand() < 0.5 ? 'square' : 'fetch_page',
+      start,
+      end,
+      queued: submitted,
+      taskId: job,
+      job,
+      api: 'applyAsync',
+      site,
+      args: `[${job}]`,
+      text: status === 'ok' ? String(job) : 'Error: boom',
+    });
     if (s.spanCount < spans) {
       const cs = Math.max(end + 5, cbFree);
       cbFree = cs + 5 + rand() * 30;

@@ -5,7 +5,7 @@ export const RULES = {
   deadlock: 'main waits on something that can never happen',
   'worker-crashed': 'a worker thread or process died while the pool still needed it; the task it was running is lost',
   'pool-broken': 'the pool broke (an initializer failed, or it became unusable) and later work could not run',
-  'initializer-respawn': "an initializer kept failing and the pool kept replacing its dead workers, so none of its tasks runs",
+  'initializer-respawn': 'an initializer kept failing and the pool kept replacing its dead workers, so none of its tasks runs',
   'callback-threw': "a callback threw (the pool's result handler swallows or dies on it)",
   'unhandled-rejection': 'a task left a promise rejection that nothing handled, so its error went unseen',
   'callback-blocked': 'a callback held the callback thread past the blocking threshold, so results waited behind it',

@@ -67,8 +67,7 @@ export function workerDeaths(t: TraceIndex): WorkerDeath[] {
     const task = mark.task === undefined ? -1 : t.spanOfTask(mark.task);
     const from = began?.ts ?? -Infinity;
     const afterFailedInit =
-      task < 0 &&
-      t.inits.some((i) => t.store.col.lane[i] === mark.lane && t.store.status(i) === 'error' && t.store.col.start[i] >= from && t.store.col.end[i] <= mark.ts);
+      task < 0 && t.inits.some((i) => t.store.col.lane[i] === mark.lane && t.store.status(i) === 'error' && t.store.col.start[i] >= from && t.store.col.end[i] <= mark.ts);
     const replacedBy = onLane.find((s) => s.replaces && s.ts >= mark.ts);
     out.push({ mark, pool, who, how, reason, task, afterFailedInit, replacedBy });
   }

@@ -52,7 +52,7 @@ function* packedColumns(columns: ArrayBufferView[]): Generator<string> {
   };
   for (const col of columns) {
     const bytes = Buffer.from(col.buffer, col.byteOffset, col.byteLength);
-    for (let at = 0; at < bytes.length; ) {
+    for (let at = 0; at < bytes.length;) {
       const take = Math.min(bytes.length - at, PACK_BYTES - size);
       pending.push(bytes.subarray(at, at + take));
       size += take;

@@ -24,7 +24,10 @@ const EXIT_BAD_INPUT = 2;
 const SIGNAL_EXIT = { SIGINT: 130, SIGTERM: 143 } as const;
 
 async function run(opts: CliOptions): Promise<number> {
-  for (const [flag, path] of [['--trace', opts.traceOut], ['--html', opts.htmlOut]] as const) {
+  for (const [flag, path] of [
+    ['--trace', opts.traceOut],
+    ['--html', opts.htmlOut],
+  ] as const) {
     const why = path === undefined ? undefined : unwritable(path);
     if (why) {
       process.stderr.write(`poolscope: ${flag} ${path}: ${why}; nothing was run\n`);
@@ -35,9 +38,7 @@ async function run(opts: CliOptions): Promise<number> {
     workers: opts.workers,
     timeoutMs: opts.timeoutMs,
     trace: opts.trace,
-    onLog: opts.json
-      ? undefined
-      : (line, lane) => (line.stream === 'stderr' ? process.stderr : process.stdout).write(`${(lane?.name ?? '?').padEnd(9)}│ ${line.text}\n`),
+    onLog: opts.json ? undefined : (line, lane) => (line.stream === 'stderr' ? process.stderr : process.stdout).write(`${(lane?.name ?? '?').padEnd(9)}│ ${line.text}\n`),
   };
   const handle = isPythonFile(opts.file) ? startPythonRun(opts.file, { ...runOpts, args: opts.args, python: opts.python }) : startRun(opts.file, runOpts);
   // A signal stops the run and the user still gets what it recorded: the summary, the

@@ -53,7 +53,9 @@ export function textReport(store: TraceStore, findings: Finding[], error: RunErr
     for (const s of stats) {
       const lostCol = withLost ? `  ${String(s.lost).padStart(6)}` : '';
       const processes = s.processes ? `  ${processList(s.processes)}` : '';
-      out.push(`${s.lane.padEnd(12)} ${s.busyPct.toFixed(1).padStart(5)}%  ${s.waitPct.toFixed(1).padStart(5)}%  ${String(s.spans).padStart(6)}  ${String(s.failed).padStart(6)}${lostCol}${processes}`);
+      out.push(
+        `${s.lane.padEnd(12)} ${s.busyPct.toFixed(1).padStart(5)}%  ${s.waitPct.toFixed(1).padStart(5)}%  ${String(s.spans).padStart(6)}  ${String(s.failed).padStart(6)}${lostCol}${processes}`,
+      );
     }
   }
   const none = recording === 'off' ? 'no findings (with recording off, only deadlocks can be found)' : 'no findings';

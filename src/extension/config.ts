@@ -15,8 +15,7 @@ export interface PoolscopeConfig {
   shownRules: ReadonlySet<RuleId>;
 }
 
-const nonNegative = (v: unknown, fallback: number): number =>
-  typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : fallback;
+const nonNegative = (v: unknown, fallback: number): number => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : fallback);
 
 /** The settings that apply to `resource` (a run's file), so folder settings win over user settings. */
 export function readConfig(resource?: vscode.Uri): PoolscopeConfig {

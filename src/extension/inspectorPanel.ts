@@ -31,10 +31,15 @@ export function activateInspector(context: vscode.ExtensionContext, state: RunSt
       view.reveal();
       return view;
     }
-    const panel = vscode.window.createWebviewPanel(VIEW_TYPE, 'Pool Inspector', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, {
-      enableScripts: true,
-      localResourceRoots: [vscode.Uri.joinPath(context.extensionUri, 'media', 'dist')],
-    });
+    const panel = vscode.window.createWebviewPanel(
+      VIEW_TYPE,
+      'Pool Inspector',
+      { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
+      {
+        enableScripts: true,
+        localResourceRoots: [vscode.Uri.joinPath(context.extensionUri, 'media', 'dist')],
+      },
+    );
     return adopt(panel);
   };
 
@@ -69,11 +74,13 @@ async function exportTrace(state: RunState, target?: vscode.Uri): Promise<vscode
     void vscode.window.showInformationMessage('Poolscope: there is no run to export yet.');
     return undefined;
   }
-  const uri = target ?? (await vscode.window.showSaveDialog({
-    defaultUri: vscode.Uri.file(run.file.replace(/\.[^./\\]*$/, '') + '.trace.json'),
-    filters: { 'Chrome Trace Event JSON': ['json'], 'Perfetto protobuf trace': ['perfetto-trace', 'pftrace'] },
-    title: 'Export Trace',
-  }));
+  const uri =
+    target ??
+    (await vscode.window.showSaveDialog({
+      defaultUri: vscode.Uri.file(run.file.replace(/\.[^./\\]*$/, '') + '.trace.json'),
+      filters: { 'Chrome Trace Event JSON': ['json'], 'Perfetto protobuf trace': ['perfetto-trace', 'pftrace'] },
+      title: 'Export Trace',
+    }));
   if (!uri) return undefined;
   await writeTraceFile(uri.fsPath, run.store);
   return uri;

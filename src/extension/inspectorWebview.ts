@@ -42,7 +42,11 @@ export class InspectorWebview implements vscode.Disposable {
   private readonly onDisposeEmitter = new vscode.EventEmitter<void>();
   readonly onDidDispose = this.onDisposeEmitter.event;
 
-  constructor(readonly panel: vscode.WebviewPanel, extensionUri: vscode.Uri, private readonly state: RunState) {
+  constructor(
+    readonly panel: vscode.WebviewPanel,
+    extensionUri: vscode.Uri,
+    private readonly state: RunState,
+  ) {
     const dist = vscode.Uri.joinPath(extensionUri, 'media', 'dist');
     panel.webview.options = { enableScripts: true, localResourceRoots: [dist] };
     panel.webview.html = this.html(panel.webview, dist);

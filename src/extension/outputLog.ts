@@ -33,7 +33,9 @@ export class OutputLog implements vscode.Disposable {
   /** A run ended: says how many of its lines were not shown here, if any. */
   endRun(text: string): void {
     if (this.notShown > 0) {
-      this.write(`… and ${this.notShown.toLocaleString('en')} more lines, not shown here: this channel shows the first ${SHOWN_PER_RUN.toLocaleString('en')} of a run; the trace keeps every line (Pool Inspector, Export Trace)`);
+      this.write(
+        `… and ${this.notShown.toLocaleString('en')} more lines, not shown here: this channel shows the first ${SHOWN_PER_RUN.toLocaleString('en')} of a run; the trace keeps every line (Pool Inspector, Export Trace)`,
+      );
     }
     this.write(text);
   }

@@ -161,7 +161,15 @@ export class TraceBuilder {
         return;
       }
       case Rec.CB_REG:
-        if (store.jobs.addCallback(r.a, { kind: CALLBACK_KINDS[r.b], name: str(strs, r.c) ?? '<anonymous>', site: this.site(str(strs, r.d)), registeredAt: this.site(str(strs, r.e)) })) store.jobChanged(r.a);
+        if (
+          store.jobs.addCallback(r.a, {
+            kind: CALLBACK_KINDS[r.b],
+            name: str(strs, r.c) ?? '<anonymous>',
+            site: this.site(str(strs, r.d)),
+            registeredAt: this.site(str(strs, r.e)),
+          })
+        )
+          store.jobChanged(r.a);
         return;
       case Rec.TASK_SUBMIT:
         this.submit(r.a, r.b, r.c, t, r.text, strs);

@@ -13,17 +13,7 @@
 import type { Lane, Span } from './model';
 import type { TraceStore } from './store';
 import { CHROME_ARG_COLUMNS, SPAN_COLUMNS } from './spanColumns';
-import {
-  FLOW_CAT,
-  FLOW_NAME,
-  FORMAT_VERSION,
-  LOG_CAT,
-  MARK_CAT,
-  PID,
-  SUBMIT_CAT,
-  quantize as q,
-  type ChromeTraceEvent,
-} from './chromeTraceFormat';
+import { FLOW_CAT, FLOW_NAME, FORMAT_VERSION, LOG_CAT, MARK_CAT, PID, SUBMIT_CAT, quantize as q, type ChromeTraceEvent } from './chromeTraceFormat';
 
 export { readChromeTrace } from './chromeTraceImport';
 export { TraceFormatError } from './chromeTraceCheck';
@@ -62,7 +52,16 @@ function* eventTexts(store: TraceStore): Generator<string> {
   for (let i = 0; i < store.spanCount; i++) yield JSON.stringify(spanEvent(store.span(i)));
   for (const e of submitsAndFlows(store)) yield JSON.stringify(e);
   for (const l of store.logs) {
-    yield JSON.stringify({ ph: 'i', s: 't', cat: LOG_CAT, name: logTitle(l.text), pid: PID, tid: l.lane, ts: q(l.ts), args: { text: l.text, stream: l.stream } } satisfies ChromeTraceEvent);
+    yield JSON.stringify({
+      ph: 'i',
+      s: 't',
+      cat: LOG_CAT,
+      name: logTitle(l.text),
+      pid: PID,
+      tid: l.lane,
+      ts: q(l.ts),
+      args: { text: l.text, stream: l.stream },
+    } satisfies ChromeTraceEvent);
   }
   for (const { lane, ts, kind, ...args } of store.marks) {
     yield JSON.stringify({ ph: 'i', s: 't', cat: MARK_CAT, name: kind, pid: PID, tid: lane, ts: q(ts), args } satisfies ChromeTraceEvent);

@@ -80,9 +80,7 @@ export class ForeignImporter {
     // A B without its E never ended while the trace was recorded.
     for (const t of this.byOrder) for (const i of t.open) store.endSpan(i, this.end, 'running');
     const pids = new Set(this.byOrder.map((t) => String(t.pid)));
-    const ordered = this.byOrder
-      .filter((t) => t.name !== undefined || t.used)
-      .sort((a, b) => (a.sortIndex ?? Infinity) - (b.sortIndex ?? Infinity) || a.order - b.order);
+    const ordered = this.byOrder.filter((t) => t.name !== undefined || t.used).sort((a, b) => (a.sortIndex ?? Infinity) - (b.sortIndex ?? Infinity) || a.order - b.order);
     const laneOf = new Int32Array(this.byOrder.length);
     ordered.forEach((t, id) => {
       laneOf[t.order] = id;

@@ -29,8 +29,20 @@ const JOB_STATUSES: Record<JobStatus, true> = { pending: true, ok: true, error: 
 const LANGUAGES: Record<TraceLanguage, true> = { python: true };
 const STREAMS = { stdout: true, stderr: true } as const;
 const MARK_KINDS: Record<MarkKind, true> = {
-  'pool-created': true, close: true, terminate: true, shutdown: true, broken: true, 'handler-died': true,
-  respawn: true, 'worker-start': true, 'worker-exit': true, 'worker-died': true, unhandled: true, deadlock: true, 'main-returned': true, 'main-threw': true,
+  'pool-created': true,
+  close: true,
+  terminate: true,
+  shutdown: true,
+  broken: true,
+  'handler-died': true,
+  respawn: true,
+  'worker-start': true,
+  'worker-exit': true,
+  'worker-died': true,
+  unhandled: true,
+  deadlock: true,
+  'main-returned': true,
+  'main-threw': true,
 };
 const SPAN_CATS = Object.fromEntries(SPAN_KINDS.map((k) => [k, true])) as Record<SpanKind, true>;
 const X_CATS = { ...SPAN_CATS, [SUBMIT_CAT]: true };
@@ -71,7 +83,7 @@ class ChromeTraceVisitor implements JsonVisitor {
   constructor(private readonly poolscope: boolean) {}
 
   walk(path: JsonPath, kind: 'object' | 'array'): boolean {
-    if (path.length === 0) return (this.root = kind), true;
+    if (path.length === 0) return ((this.root = kind), true);
     if (this.root === 'array') return false;
     if (kind === 'array') return isPath(path, 'traceEvents') || isPath(path, ...POOLSCOPE, 'jobs');
     if (isPath(path, 'metadata')) return true;
@@ -174,7 +186,14 @@ function readEvent(store: TraceStore, ev: Fields): void {
 /** A mark: its optional fields only when present, so absent stays absent. */
 function readMark(ev: Fields, a: Fields, lane: number, ts: number): Mark {
   const mark: Mark = { lane, ts, kind: ev.oneOf('name', MARK_KINDS), pool: a.int('pool') };
-  const optional = { text: a.optStr('text'), pid: a.optInt('pid', 0), replaces: a.optBool('replaces'), exitCode: a.optInt('exitCode'), signal: a.optStr('signal'), task: a.optInt('task', 1) };
+  const optional = {
+    text: a.optStr('text'),
+    pid: a.optInt('pid', 0),
+    replaces: a.optBool('replaces'),
+    exitCode: a.optInt('exitCode'),
+    signal: a.optStr('signal'),
+    task: a.optInt('task', 1),
+  };
   for (const [k, v] of Object.entries(optional)) if (v !== undefined) Object.assign(mark, { [k]: v });
   return mark;
 }

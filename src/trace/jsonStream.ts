@@ -34,9 +34,18 @@ const BARE_START = '-0123456789tfn';
 /** No number or literal is longer: junk that looks like one fails here rather than at the size limit. */
 const BARE_BYTES = 1024;
 const enum B {
-  Quote = 0x22, Backslash = 0x5c, Comma = 0x2c, Colon = 0x3a,
-  OpenObj = 0x7b, CloseObj = 0x7d, OpenArr = 0x5b, CloseArr = 0x5d,
-  Space = 0x20, Tab = 0x09, Lf = 0x0a, Cr = 0x0d,
+  Quote = 0x22,
+  Backslash = 0x5c,
+  Comma = 0x2c,
+  Colon = 0x3a,
+  OpenObj = 0x7b,
+  CloseObj = 0x7d,
+  OpenArr = 0x5b,
+  CloseArr = 0x5d,
+  Space = 0x20,
+  Tab = 0x09,
+  Lf = 0x0a,
+  Cr = 0x0d,
 }
 
 const isSpace = (c: number) => c === B.Space || c === B.Lf || c === B.Cr || c === B.Tab;
@@ -194,7 +203,9 @@ export class JsonStreamReader {
     const cap = this.cap!;
     const n = chunk.length;
     let i = from;
-    let depth = cap.depth, inString = cap.inString, escaped = cap.escaped;
+    let depth = cap.depth,
+      inString = cap.inString,
+      escaped = cap.escaped;
     let ended = -1;
     for (; i < n; i++) {
       const c = chunk[i];
@@ -279,7 +290,10 @@ export class JsonStreamReader {
     const text = Buffer.concat(cap.parts, cap.bytes).toString('utf8');
     const frame = cap.batch;
     if (!frame) {
-      this.visitor.value(cap.path, parse(text, () => this.fail(`${describePath(cap.path)} is not valid JSON`, cap.at)));
+      this.visitor.value(
+        cap.path,
+        parse(text, () => this.fail(`${describePath(cap.path)} is not valid JSON`, cap.at)),
+      );
       return;
     }
     const first = frame.key as number;

@@ -28,8 +28,11 @@ const TE = { debugAnnotations: 4, type: 9, nameIid: 10, trackUuid: 11, categoryI
 const DA = { nameIid: 1, bool: 2, int: 4, double: 5, string: 6, stringIid: 17 } as const;
 const ID = { categories: 1, eventNames: 2, annotationNames: 3, annotationStrings: 29 } as const;
 const INTERNED = { iid: 1, name: 2 } as const;
-const SLICE_BEGIN = 1, SLICE_END = 2, INSTANT = 3;
-const SEQ_CLEARED = 1, SEQ_NEEDS_STATE = 2;
+const SLICE_BEGIN = 1,
+  SLICE_END = 2,
+  INSTANT = 3;
+const SEQ_CLEARED = 1,
+  SEQ_NEEDS_STATE = 2;
 const CHILD_ORDER_EXPLICIT = 3;
 
 const SEQUENCE = 1;
@@ -40,7 +43,26 @@ const laneUuid = (lane: number, sub = 0) => 1000 + lane * 256 + sub;
 const MAX_SUBTRACKS = 256;
 
 export const CATEGORIES = [...SPAN_KINDS, 'submit', 'log', 'mark'] as const;
-export const ANNOTATIONS = ['status', 'job', 'task', 'api', 'site', 'registered_at', 'text', 'input', 'callback_kind', 'queue_us', 'cpu_us', 'pool', 'stream', 'pid', 'replaces', 'exit_code', 'signal', 'cpu_wait_us'] as const;
+export const ANNOTATIONS = [
+  'status',
+  'job',
+  'task',
+  'api',
+  'site',
+  'registered_at',
+  'text',
+  'input',
+  'callback_kind',
+  'queue_us',
+  'cpu_us',
+  'pool',
+  'stream',
+  'pid',
+  'replaces',
+  'exit_code',
+  'signal',
+  'cpu_wait_us',
+] as const;
 const cat = (c: (typeof CATEGORIES)[number]) => CATEGORIES.indexOf(c) + 1;
 const ann = (a: (typeof ANNOTATIONS)[number]) => ANNOTATIONS.indexOf(a) + 1;
 
@@ -56,7 +78,10 @@ class Interned {
   private readonly local = new Map<string, number>();
   private fresh: [number, string][] = [];
 
-  constructor(private readonly store: TraceStore, private readonly storeStrings: number) {
+  constructor(
+    private readonly store: TraceStore,
+    private readonly storeStrings: number,
+  ) {
     this.sent = new Uint8Array(storeStrings + 1);
   }
 

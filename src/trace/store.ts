@@ -9,7 +9,9 @@ export type { NewSpan };
 
 const { kind: KIND, status: STATUS } = SPAN_COLUMNS;
 /** The columns addSpan writes from the span it is given (addRow writes the others), each with how. */
-const GIVEN = SPAN_COLUMN_NAMES.filter((c) => c !== 'lane' && c !== 'kind' && c !== 'status' && c !== 'start').map((c) => [c, SPAN_COLUMNS[c].codec.write as (v: unknown, intern: (s: string | undefined) => number) => number] as const);
+const GIVEN = SPAN_COLUMN_NAMES.filter((c) => c !== 'lane' && c !== 'kind' && c !== 'status' && c !== 'start').map(
+  (c) => [c, SPAN_COLUMNS[c].codec.write as (v: unknown, intern: (s: string | undefined) => number) => number] as const,
+);
 
 /** A copy of `a` with room for at least `n` items (at least twice its length, so growth stays amortized). */
 export function grownTo<T extends Int8Array | Uint8Array | Uint16Array | Int32Array | Uint32Array | Float64Array>(a: T, n: number): T {

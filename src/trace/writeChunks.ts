@@ -20,7 +20,7 @@ export async function writeChunks(path: string, pieces: Iterable<string | Uint8A
       await writeAll(block);
     };
     const writeAll = async (bytes: Uint8Array) => {
-      for (let at = 0; at < bytes.length; ) at += (await file.write(bytes, at, bytes.length - at)).bytesWritten;
+      for (let at = 0; at < bytes.length;) at += (await file.write(bytes, at, bytes.length - at)).bytesWritten;
       written += bytes.length;
     };
     for (const piece of pieces) {

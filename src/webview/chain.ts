@@ -49,9 +49,12 @@ export function causalChain(d: TraceData, selected: number): Chain | undefined {
   const task = d.cols.kind[selected] === K_TASK ? selected : tasks.reduce<number | undefined>((a, t) => (a === undefined || end[t] > end[a] ? t : a), undefined);
   const points: ChainPoint[] = [];
   const submitted = task !== undefined && !Number.isNaN(d.cols.queued[task]) ? d.cols.queued[task] : jobInfo?.submitted;
-  if (submitted !== undefined && mainRow >= 0) points.push({ what: 'submit', label: `${jobInfo?.api ?? (d.str(d.cols.api[task ?? selected]) || 'submit')} on Main`, row: mainRow, t: submitted });
-  if (task !== undefined && d.cols.status[task] === S_CANCELLED) points.push({ what: 'cancelled', label: `${d.name(task)} cancelled before a worker took it`, row: d.rowOf(task), t: start[task], span: task });
-  else if (task !== undefined) points.push({ what: 'run', label: `${d.name(task)} on ${d.rows[d.rowOf(task)]?.name ?? 'a worker'}`, row: d.rowOf(task), t: start[task], leaveAt: end[task], span: task });
+  if (submitted !== undefined && mainRow >= 0)
+    points.push({ what: 'submit', label: `${jobInfo?.api ?? (d.str(d.cols.api[task ?? selected]) || 'submit')} on Main`, row: mainRow, t: submitted });
+  if (task !== undefined && d.cols.status[task] === S_CANCELLED)
+    points.push({ what: 'cancelled', label: `${d.name(task)} cancelled before a worker took it`, row: d.rowOf(task), t: start[task], span: task });
+  else if (task !== undefined)
+    points.push({ what: 'run', label: `${d.name(task)} on ${d.rows[d.rowOf(task)]?.name ?? 'a worker'}`, row: d.rowOf(task), t: start[task], leaveAt: end[task], span: task });
   if (task !== undefined && d.cols.status[task] === S_LOST) {
     // How long it ran before its worker died: from its start, not its end.
     points[points.length - 1].leaveAt = undefined;
@@ -69,7 +72,8 @@ export function causalChain(d: TraceData, selected: number): Chain | undefined {
   else if (jobInfo?.readyAt !== undefined && mainRow >= 0) points.push({ what: 'release', label: 'ready (no waiter)', row: mainRow, t: jobInfo.readyAt });
   const steps: ChainStep[] = [];
   for (let k = 1; k < points.length; k++) {
-    const from = points[k - 1], to = points[k];
+    const from = points[k - 1],
+      to = points[k];
     steps.push({ from, to, delay: to.t - (from.leaveAt ?? from.t), label: STEP_LABEL[to.what] });
   }
   return { job, points, steps };

@@ -57,7 +57,8 @@ async function unpack(e: EmbeddedTrace): Promise<void> {
     filled += bytes.length;
   }
   if (filled !== total) throw new Error(`the columns hold ${filled} bytes, not the ${total} their lengths add up to`);
-  let at = 0, k = 0;
+  let at = 0,
+    k = 0;
   const next = () => {
     const n = e.packed.lengths[k++];
     at += n;

@@ -39,7 +39,11 @@ export class LanePainter {
   private f!: Frame;
   private readonly pixelBuf = { a: new Float32Array(0) };
 
-  constructor(private readonly data: TraceData, private readonly ctx: CanvasRenderingContext2D, public palette: Palette) {}
+  constructor(
+    private readonly data: TraceData,
+    private readonly ctx: CanvasRenderingContext2D,
+    public palette: Palette,
+  ) {}
 
   /** One frame of the lanes canvas for the window and geometry in `f`. */
   paint(f: Frame, height: number, dpr: number): void {
@@ -56,7 +60,10 @@ export class LanePainter {
       ctx.fillRect(0, r * f.rowH, f.width, f.rowH);
     }
     ctx.fillStyle = p.grid;
-    for (const tk of scaleLinear().domain([f.t0, f.t1]).ticks(Math.max(2, Math.floor(f.width / 110)))) ctx.fillRect(Math.round(this.x(tk)), 0, 1, height);
+    for (const tk of scaleLinear()
+      .domain([f.t0, f.t1])
+      .ticks(Math.max(2, Math.floor(f.width / 110))))
+      ctx.fillRect(Math.round(this.x(tk)), 0, 1, height);
     for (let r = 0; r < rows; r++) this.lane(r);
     this.logs();
     this.marks();
@@ -73,14 +80,18 @@ export class LanePainter {
   }
 
   private lane(r: number): void {
-    const d = this.data, ctx = this.ctx, p = this.palette;
+    const d = this.data,
+      ctx = this.ctx,
+      p = this.palette;
     const { start, end, queued, kind, status } = d.cols;
     const list = d.byLane[r];
     const y = r * this.f.rowH;
     const usPerPx = (this.f.t1 - this.f.t0) / this.f.width;
     const level = d.coverage[r]?.levelFor(usPerPx) ?? -1;
     if (level >= 0) return this.bins(r, level, usPerPx);
-    const t0 = this.f.t0, t1 = this.f.t1, W = this.f.width;
+    const t0 = this.f.t0,
+      t1 = this.f.t1,
+      W = this.f.width;
     const [by, bh] = this.f.body;
     const mask = this.f.searchMask;
     // Queue bars first, under the spans' labels: tasks starting up to one window past the right edge.
@@ -91,7 +102,8 @@ export class LanePainter {
       if (start[i] > qEnd) break;
       const q = queued[i];
       if (kind[i] !== K_TASK || Number.isNaN(q) || q > t1) continue;
-      const xa = Math.max(-1, (q - t0) / usPerPx), xb = Math.min(W + 1, (start[i] - t0) / usPerPx);
+      const xa = Math.max(-1, (q - t0) / usPerPx),
+        xb = Math.min(W + 1, (start[i] - t0) / usPerPx);
       ctx.fillStyle = p.queue;
       if (xb - xa >= 0.5) ctx.fillRect(xa, y + BAND_QUEUE[0], xb - xa, BAND_QUEUE[1]);
       if (status[i] === S_CANCELLED && start[i] >= t0 && start[i] <= t1) {
@@ -102,7 +114,11 @@ export class LanePainter {
     }
     // A run of merged sub-pixel spans is painted in its most important ordinary class; problem
     // spans inside it are remembered as ticks (one per pixel, the worst wins) and drawn on top.
-    let runA = -1, runB = -1, runCls = -1, runProblem = -1, runDim = false;
+    let runA = -1,
+      runB = -1,
+      runCls = -1,
+      runProblem = -1,
+      runDim = false;
     const ticks = new Map<number, number>();
     const flush = () => {
       if (runA < 0) return;
@@ -120,7 +136,8 @@ export class LanePainter {
       if (s > t1) break;
       const e = end[i];
       if (e < t0) continue;
-      const xa = (s - t0) / usPerPx, xb = (e - t0) / usPerPx;
+      const xa = (s - t0) / usPerPx,
+        xb = (e - t0) / usPerPx;
       const c = d.cls(i);
       const dim = mask !== undefined && mask[i] === 0;
       if (nestedWaits && kind[i] === K_WAIT) {
@@ -151,7 +168,8 @@ export class LanePainter {
         continue;
       }
       flush();
-      const a = Math.max(-2, xa), b = Math.min(W + 2, xb);
+      const a = Math.max(-2, xa),
+        b = Math.min(W + 2, xb);
       const w = b - a > 4 ? b - a - 1 : b - a;
       ctx.globalAlpha = dim ? 0.25 : 1;
       if (c === Cls.Cancelled) {
@@ -183,13 +201,15 @@ export class LanePainter {
   }
 
   private spanLabel(i: number, c: Cls, a: number, w: number, cy: number): void {
-    const ctx = this.ctx, d = this.data;
+    const ctx = this.ctx,
+      d = this.data;
     let text = d.name(i);
     if (d.cols.kind[i] === K_WAIT && d.cols.job[i] >= 0) text += ` job ${d.cols.job[i]}`;
     if (c === Cls.CallbackThrew || c === Cls.TaskError) text = `✕ ${text}`;
     else if (c === Cls.TaskLost) text = `⊘ ${text} (lost)`;
     else if (c === Cls.CallbackSlow) text = `⚠ ${text}`;
-    const x0 = Math.max(a, 0) + 4, room = Math.min(a + w, this.f.width) - x0 - 3;
+    const x0 = Math.max(a, 0) + 4,
+      room = Math.min(a + w, this.f.width) - x0 - 3;
     if (room < 14) return;
     const chars = Math.floor(room / 6.6);
     ctx.fillStyle = c === Cls.Cancelled ? this.palette.fg : this.palette.clsText[c];
@@ -197,15 +217,21 @@ export class LanePainter {
   }
 
   private bins(r: number, level: number, usPerPx: number): void {
-    const cov = this.data.coverage[r], ctx = this.ctx, p = this.palette;
+    const cov = this.data.coverage[r],
+      ctx = this.ctx,
+      p = this.palette;
     const { cover, mask } = cov.levels[level];
-    const bw = cov.binDur * 4 ** level, n = cover.length;
+    const bw = cov.binDur * 4 ** level,
+      n = cover.length;
     const [by, bh] = this.f.body;
     const y = r * this.f.rowH;
     for (let px = 0; px < this.f.width; px++) {
-      const ta = this.f.t0 + px * usPerPx, tb = ta + usPerPx;
-      const b0 = Math.max(0, Math.floor(ta / bw)), b1 = Math.min(n - 1, Math.floor(tb / bw));
-      let c = 0, m = 0;
+      const ta = this.f.t0 + px * usPerPx,
+        tb = ta + usPerPx;
+      const b0 = Math.max(0, Math.floor(ta / bw)),
+        b1 = Math.min(n - 1, Math.floor(tb / bw));
+      let c = 0,
+        m = 0;
       for (let b = b0; b <= b1; b++) {
         c += cover[b];
         m |= mask[b];
@@ -226,10 +252,12 @@ export class LanePainter {
   }
 
   private logs(): void {
-    const ctx = this.ctx, p = this.palette;
+    const ctx = this.ctx,
+      p = this.palette;
     const usPerPx = (this.f.t1 - this.f.t0) / this.f.width;
     this.data.logsByLane.forEach((logs, r) => {
-      let lo = lowerBoundTs(logs, this.f.t0), lastPx = -1;
+      let lo = lowerBoundTs(logs, this.f.t0),
+        lastPx = -1;
       for (; lo < logs.length && logs[lo].ts <= this.f.t1; lo++) {
         const px = Math.round((logs[lo].ts - this.f.t0) / usPerPx);
         if (px === lastPx) continue;
@@ -241,7 +269,9 @@ export class LanePainter {
   }
 
   private marks(): void {
-    const ctx = this.ctx, p = this.palette, d = this.data;
+    const ctx = this.ctx,
+      p = this.palette,
+      d = this.data;
     for (const m of d.marks) {
       if (m.ts < this.f.t0 || m.ts > this.f.t1) continue;
       const r = d.rowOfLane.get(m.lane) ?? 0;
@@ -296,11 +326,16 @@ export class LanePainter {
   }
 
   private counters(): void {
-    const ctx = this.ctx, p = this.palette, d = this.data;
+    const ctx = this.ctx,
+      p = this.palette,
+      d = this.data;
     const W = Math.ceil(this.f.width);
     if (this.pixelBuf.a.length !== W) this.pixelBuf.a = new Float32Array(W);
     const buf = this.pixelBuf.a;
-    const series = [[d.queuedSeries, p.counterQueued], [d.busySeries, p.counterBusy]] as const;
+    const series = [
+      [d.queuedSeries, p.counterQueued],
+      [d.busySeries, p.counterBusy],
+    ] as const;
     series.forEach(([s, colour], k) => {
       const top = d.rows.length * this.f.rowH + k * COUNTER_H;
       ctx.fillStyle = p.grid;
@@ -322,7 +357,9 @@ export class LanePainter {
   }
 
   private findings(): void {
-    const d = this.data, ctx = this.ctx, p = this.palette;
+    const d = this.data,
+      ctx = this.ctx,
+      p = this.palette;
     for (const [i, fs] of d.findingsOfSpan) {
       if (i >= d.n || d.cols.end[i] < this.f.t0 || d.cols.start[i] > this.f.t1) continue;
       const error = fs.some((f) => d.findings[f].severity === 'error');
@@ -346,9 +383,11 @@ export class LanePainter {
     if (i === undefined || i >= this.data.n) return;
     const r = this.data.rowOf(i);
     if (r < 0) return;
-    const xa = this.x(this.data.cols.start[i]), xb = this.x(this.data.cols.end[i]);
+    const xa = this.x(this.data.cols.start[i]),
+      xb = this.x(this.data.cols.end[i]);
     if (xb < -4 || xa > this.f.width + 4) return;
-    const a = Math.max(-3, xa) - 1.5, b = Math.min(this.f.width + 3, Math.max(xb, xa + 1)) + 1.5;
+    const a = Math.max(-3, xa) - 1.5,
+      b = Math.min(this.f.width + 3, Math.max(xb, xa + 1)) + 1.5;
     const ctx = this.ctx;
     ctx.strokeStyle = colour;
     ctx.lineWidth = width;
@@ -360,7 +399,8 @@ export class LanePainter {
   private chain(): void {
     const ch = this.f.chain;
     if (!ch || ch.points.length < 2) return;
-    const ctx = this.ctx, p = this.palette;
+    const ctx = this.ctx,
+      p = this.palette;
     const cy = (row: number) => row * this.f.rowH + this.f.body[0] + this.f.body[1] / 2;
     ctx.strokeStyle = p.arrow;
     ctx.fillStyle = p.arrow;
@@ -371,9 +411,12 @@ export class LanePainter {
       ctx.fill();
     }
     for (const s of ch.steps) {
-      const x0 = this.x(s.from.leaveAt ?? s.from.t), y0 = cy(s.from.row);
-      const x1 = this.x(s.to.t), y1 = cy(s.to.row);
-      const mx = (x0 + x1) / 2, my = Math.min(y0, y1) - (y0 === y1 ? 14 : 0);
+      const x0 = this.x(s.from.leaveAt ?? s.from.t),
+        y0 = cy(s.from.row);
+      const x1 = this.x(s.to.t),
+        y1 = cy(s.to.row);
+      const mx = (x0 + x1) / 2,
+        my = Math.min(y0, y1) - (y0 === y1 ? 14 : 0);
       ctx.beginPath();
       ctx.moveTo(x0, y0);
       ctx.bezierCurveTo(mx, y0, mx, y1, x1, y1);
@@ -387,7 +430,8 @@ export class LanePainter {
       ctx.fill();
       const label = `${s.label} ${formatDurationPrecise(s.delay)}`;
       const tw = ctx.measureText(label).width;
-      const lx = Math.min(Math.max(mx - tw / 2, 2), this.f.width - tw - 2), ly = (y0 + y1) / 2;
+      const lx = Math.min(Math.max(mx - tw / 2, 2), this.f.width - tw - 2),
+        ly = (y0 + y1) / 2;
       ctx.fillStyle = p.bg;
       ctx.globalAlpha = 0.85;
       ctx.fillRect(lx - 3, ly - 8, tw + 6, 16);
@@ -399,7 +443,8 @@ export class LanePainter {
 
   /** The whole trace, one thin row per lane, on the overview strip's canvas. */
   overview(ctx: CanvasRenderingContext2D, [lo, hi]: [number, number], width: number, height: number, dpr: number): void {
-    const d = this.data, p = this.palette;
+    const d = this.data,
+      p = this.palette;
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     ctx.fillStyle = p.laneAlt;
     ctx.fillRect(0, 0, width, height);
@@ -416,7 +461,8 @@ export class LanePainter {
         const { cover, mask } = cov.levels[level];
         const bw = cov.binDur * 4 ** level;
         for (let px = 0; px < width; px++) {
-          const b0 = Math.max(0, Math.floor((lo + px * usPerPx) / bw)), b1 = Math.min(cover.length - 1, Math.floor((lo + (px + 1) * usPerPx) / bw));
+          const b0 = Math.max(0, Math.floor((lo + px * usPerPx) / bw)),
+            b1 = Math.min(cover.length - 1, Math.floor((lo + (px + 1) * usPerPx) / bw));
           if (b1 < b0) continue;
           let m = 0;
           for (let b = b0; b <= b1; b++) m |= mask[b];

@@ -15,12 +15,15 @@ export class CoverageBins {
   constructor(total: number, list: Int32Array, start: Float64Array, end: Float64Array, cls: (i: number) => number) {
     this.binDur = total / BINS;
     if (list.length < LOD_MIN_SPANS) return;
-    const cover = new Float32Array(BINS), mask = new Uint16Array(BINS);
+    const cover = new Float32Array(BINS),
+      mask = new Uint16Array(BINS);
     const w = this.binDur;
     for (let k = 0; k < list.length; k++) {
       const i = list[k];
-      const s = start[i], e = Math.max(end[i], s);
-      const b0 = Math.min(BINS - 1, Math.floor(s / w)), b1 = Math.min(BINS - 1, Math.floor(e / w));
+      const s = start[i],
+        e = Math.max(end[i], s);
+      const b0 = Math.min(BINS - 1, Math.floor(s / w)),
+        b1 = Math.min(BINS - 1, Math.floor(e / w));
       const bit = 1 << cls(i);
       for (let b = b0; b <= b1; b++) {
         cover[b] += Math.min(e, (b + 1) * w) - Math.max(s, b * w);
@@ -30,7 +33,8 @@ export class CoverageBins {
     this.levels.push({ cover, mask });
     for (let n = BINS / 4; n >= 64; n /= 4) {
       const prev = this.levels[this.levels.length - 1];
-      const c = new Float32Array(n), m = new Uint16Array(n);
+      const c = new Float32Array(n),
+        m = new Uint16Array(n);
       for (let b = 0; b < n; b++) {
         for (let j = 0; j < 4; j++) {
           c[b] += prev.cover[b * 4 + j];
@@ -79,7 +83,10 @@ export class StepSeries {
     const n = ins.length + outs.length;
     this.times = new Float64Array(n);
     this.values = new Int32Array(n);
-    let a = 0, b = 0, v = 0, max = 0;
+    let a = 0,
+      b = 0,
+      v = 0,
+      max = 0;
     for (let k = 0; k < n; k++) {
       // At equal times the leaving event goes first, so back-to-back tasks do not count twice.
       if (b < outs.length && (a >= ins.length || outs[b] <= ins[a])) {
@@ -95,7 +102,8 @@ export class StepSeries {
     this.max = max;
     this.binDur = Math.max(total, 1) / BINS;
     this.bins = new Int32Array(BINS);
-    let k = 0, cur = 0;
+    let k = 0,
+      cur = 0;
     for (let bin = 0; bin < BINS; bin++) {
       const tEnd = (bin + 1) * this.binDur;
       let m = cur;
@@ -114,7 +122,8 @@ export class StepSeries {
 
   /** The highest value within each of `out.length` pixel columns spanning [t0, t1]. */
   maxPerPixel(t0: number, t1: number, out: Float32Array): void {
-    const W = out.length, usPerPx = (t1 - t0) / W;
+    const W = out.length,
+      usPerPx = (t1 - t0) / W;
     if (usPerPx >= this.binDur) {
       for (let px = 0; px < W; px++) {
         const a = Math.max(0, Math.floor((t0 + px * usPerPx) / this.binDur));

@@ -33,9 +33,17 @@ const exportBtn = btn('Export…', 'Export the trace as Chrome Trace Event JSON'
 const openBtn = btn('Open…', 'Open a Chrome Trace Event JSON file');
 // The legend shows the very colours the canvas uses (theme colours resolved to opaque ones).
 const LEGEND: [label: string, colour: (p: Palette) => string][] = [
-  ['task', (p) => p.cls[Cls.TaskOk]], ['error', (p) => p.cls[Cls.TaskError]], ['lost', (p) => p.cls[Cls.TaskLost]], ['cancelled', (p) => p.cls[Cls.Cancelled]],
-  ['callback', (p) => p.cls[Cls.CallbackOk]], ['threw', (p) => p.cls[Cls.CallbackThrew]], ['slow callback', (p) => p.cls[Cls.CallbackSlow]],
-  ['wait', (p) => p.cls[Cls.WaitOk]], ['main running', (p) => p.cls[Cls.MainRun]], ['queued', (p) => p.queue], ['printed', (p) => p.log],
+  ['task', (p) => p.cls[Cls.TaskOk]],
+  ['error', (p) => p.cls[Cls.TaskError]],
+  ['lost', (p) => p.cls[Cls.TaskLost]],
+  ['cancelled', (p) => p.cls[Cls.Cancelled]],
+  ['callback', (p) => p.cls[Cls.CallbackOk]],
+  ['threw', (p) => p.cls[Cls.CallbackThrew]],
+  ['slow callback', (p) => p.cls[Cls.CallbackSlow]],
+  ['wait', (p) => p.cls[Cls.WaitOk]],
+  ['main running', (p) => p.cls[Cls.MainRun]],
+  ['queued', (p) => p.queue],
+  ['printed', (p) => p.log],
 ];
 const swatches = LEGEND.map(([label]) => el('i', { class: `swatch sw-${label.replace(' ', '-')}` }));
 const legend = el('div', { class: 'legend', 'aria-label': 'Legend' }, ...LEGEND.map(([label], k) => el('span', { class: 'key' }, swatches[k], label)));
@@ -46,8 +54,18 @@ function paintLegend(p: Palette): void {
     else sw.background = colour(p);
   });
 }
-const toolbar = el('header', { class: 'toolbar' }, title, outcome, el('div', { class: 'search-box' }, search, searchCount), fitBtn, followBtn, tableBtn,
-  host.kind === 'vscode' && exportBtn, host.kind === 'vscode' && openBtn);
+const toolbar = el(
+  'header',
+  { class: 'toolbar' },
+  title,
+  outcome,
+  el('div', { class: 'search-box' }, search, searchCount),
+  fitBtn,
+  followBtn,
+  tableBtn,
+  host.kind === 'vscode' && exportBtn,
+  host.kind === 'vscode' && openBtn,
+);
 const details = el('section', { class: 'details', 'aria-label': 'Details' });
 const findings = el('section', { class: 'findings', 'aria-label': 'Findings' });
 const tables = el('section', { class: 'tables', 'aria-label': 'Table view', hidden: true });
@@ -129,7 +147,8 @@ function nextMatch(): void {
   if (!mask) return;
   const { start } = data.cols;
   const from = timeline.selected !== undefined ? start[timeline.selected] : -Infinity;
-  let best = -1, first = -1;
+  let best = -1,
+    first = -1;
   for (let i = 0; i < data.n; i++) {
     if (!mask[i]) continue;
     if (first < 0 || start[i] < start[first]) first = i;

@@ -31,9 +31,20 @@ function textLabel(status: string): string {
 }
 
 const MARK_TITLES: Record<MarkKind, string> = {
-  'pool-created': 'pool created', close: 'close()', terminate: 'terminate()', shutdown: 'shutdown()', broken: 'pool broken',
-  'handler-died': 'result handler died', respawn: 'pool respawned a worker', 'worker-start': 'worker started', 'worker-exit': 'worker exited',
-  'worker-died': 'worker died', unhandled: 'unhandled promise rejection', deadlock: 'deadlock', 'main-returned': 'main returned', 'main-threw': 'main threw',
+  'pool-created': 'pool created',
+  close: 'close()',
+  terminate: 'terminate()',
+  shutdown: 'shutdown()',
+  broken: 'pool broken',
+  'handler-died': 'result handler died',
+  respawn: 'pool respawned a worker',
+  'worker-start': 'worker started',
+  'worker-exit': 'worker exited',
+  'worker-died': 'worker died',
+  unhandled: 'unhandled promise rejection',
+  deadlock: 'deadlock',
+  'main-returned': 'main returned',
+  'main-threw': 'main threw',
 };
 
 /** 'pid 5001' for a process lane's worker, '' for a thread's (its pid is the run's own). */
@@ -74,7 +85,7 @@ function describeMark(d: TraceData, m: Mark): { title: string; lines: string[] }
   } else if (m.kind === 'unhandled' && m.task !== undefined) {
     lines.push(`in ${task(m.task)}`);
   }
-  const title = m.kind === 'worker-start' && m.replaces ? 'replacement worker started' : MARK_TITLES[m.kind] ?? m.kind;
+  const title = m.kind === 'worker-start' && m.replaces ? 'replacement worker started' : (MARK_TITLES[m.kind] ?? m.kind);
   return { title, lines };
 }
 
@@ -89,18 +100,31 @@ export class Tooltip {
     clear(this.root);
     if (target.type === 'span') {
       const s = d.span(target.span);
-      append(this.root, 
+      append(
+        this.root,
         el('div', { class: 'tt-title' }, s.name),
         el('div', { class: 'tt-sub' }, `${s.lane.name} · ${s.kind}${s.cbKind ? ` (${s.cbKind})` : ''} · ${statusText(d, target.span)}`),
         el('div', {}, `start ${fmtTime(s.start)} · duration ${formatDurationPrecise(s.end - s.start)}`),
         s.queued !== undefined && el('div', {}, `queued ${formatDurationPrecise(s.start - s.queued)}`),
         s.args && el('div', { class: 'tt-pre' }, `args ${shorten(s.args, PREVIEW)}`),
         s.text && el('div', { class: `tt-pre${s.status === 'ok' ? '' : ' tt-error'}` }, `${textLabel(s.status)} ${shorten(s.text, PREVIEW)}`),
-        d.findingsOfSpan.has(target.span) && el('div', { class: 'tt-error' }, d.findingsOfSpan.get(target.span)!.map((f) => d.findings[f].message).join('\n')),
+        d.findingsOfSpan.has(target.span) &&
+          el(
+            'div',
+            { class: 'tt-error' },
+            d.findingsOfSpan
+              .get(target.span)!
+              .map((f) => d.findings[f].message)
+              .join('\n'),
+          ),
       );
     } else if (target.type === 'log') {
       const l = d.logsByLane[target.row][target.log];
-      append(this.root, el('div', { class: 'tt-sub' }, `${d.rows[target.row].name} printed (${l.stream}) at ${fmtTime(l.ts)}`), el('div', { class: 'tt-pre' }, shorten(l.text, 400)));
+      append(
+        this.root,
+        el('div', { class: 'tt-sub' }, `${d.rows[target.row].name} printed (${l.stream}) at ${fmtTime(l.ts)}`),
+        el('div', { class: 'tt-pre' }, shorten(l.text, 400)),
+      );
     } else {
       const m = d.marks[target.mark];
       const { title, lines } = describeMark(d, m);
@@ -108,7 +132,8 @@ export class Tooltip {
       append(this.root, el('div', { class: 'tt-title' }, title), ...lines.map((l) => el('div', {}, l)), text && el('div', { class: 'tt-pre' }, shorten(text, 400)));
     }
     this.root.hidden = false;
-    const w = this.root.offsetWidth, h = this.root.offsetHeight;
+    const w = this.root.offsetWidth,
+      h = this.root.offsetHeight;
     const left = x + 14 + w > window.innerWidth ? Math.max(4, x - w - 10) : x + 14;
     const top = y + 14 + h > window.innerHeight ? Math.max(4, y - h - 10) : y + 14;
     this.root.style.left = `${left}px`;
@@ -120,8 +145,7 @@ function siteRow(label: string, site: Site | undefined, act: PanelActions): HTML
   if (!site) return [];
   return [
     el('dt', {}, label),
-    el('dd', {}, el('span', { class: 'site', title: site.file }, `${baseName(site.file)}:${site.line}:${site.col}`), ' ',
-      act.openSource && goTo(site, act)),
+    el('dd', {}, el('span', { class: 'site', title: site.file }, `${baseName(site.file)}:${site.line}:${site.col}`), ' ', act.openSource && goTo(site, act)),
   ];
 }
 
@@ -162,14 +186,22 @@ export function renderDetails(root: HTMLElement, d: TraceData, i: number | undef
   const heading = s.status === 'ok' ? 'Result' : s.status === 'lost' ? 'How its worker died' : 'Error';
   if (s.text) root.append(el('h4', {}, heading), el('pre', { class: `preview${s.status === 'ok' ? '' : ' error'}` }, shorten(s.text, 4000)));
   const fs = d.findingsOfSpan.get(i);
-  if (fs) root.append(el('h4', {}, 'Findings'), el('ul', { class: 'span-findings' }, ...fs.map((f) => el('li', { class: `sev-${d.findings[f].severity}` }, d.findings[f].message))));
+  if (fs)
+    root.append(el('h4', {}, 'Findings'), el('ul', { class: 'span-findings' }, ...fs.map((f) => el('li', { class: `sev-${d.findings[f].severity}` }, d.findings[f].message))));
   if (chain && chain.points.length) {
     const ol = el('ol', { class: 'chain', 'aria-label': 'Causal chain' });
     chain.points.forEach((pt, k) => {
       const step = k > 0 ? chain.steps[k - 1] : undefined;
-      ol.append(el('li', { 'data-point': pt.what },
-        el('span', { class: 'chain-what' }, pt.label), ' ', el('span', { class: 'chain-at' }, `at ${fmtTime(pt.t)}`),
-        step && el('span', { class: 'chain-delay' }, ` · ${step.label} ${formatDurationPrecise(step.delay)}`)));
+      ol.append(
+        el(
+          'li',
+          { 'data-point': pt.what },
+          el('span', { class: 'chain-what' }, pt.label),
+          ' ',
+          el('span', { class: 'chain-at' }, `at ${fmtTime(pt.t)}`),
+          step && el('span', { class: 'chain-delay' }, ` · ${step.label} ${formatDurationPrecise(step.delay)}`),
+        ),
+      );
     });
     root.append(el('h4', {}, `Causal chain of job ${chain.job}`), ol);
   }
@@ -186,11 +218,20 @@ export function renderFindings(root: HTMLElement, d: TraceData, act: PanelAction
   }
   const ul = el('ul', { class: 'findings-list' });
   d.findings.forEach((f: WireFinding, k) => {
-    const item = el('li', { class: `finding sev-${f.severity}` },
-      el('button', { type: 'button', class: 'finding-select', 'data-rule': f.rule, title: 'Select and reveal its spans' },
-        el('span', { class: 'sev-icon', 'aria-label': f.severity }, f.severity === 'error' ? '✕' : f.severity === 'warning' ? '⚠' : 'ℹ'), ' ',
-        el('span', { class: 'rule' }, f.rule), ' ', el('span', { class: 'message' }, f.message)),
-      f.site && act.openSource && goTo(f.site, act));
+    const item = el(
+      'li',
+      { class: `finding sev-${f.severity}` },
+      el(
+        'button',
+        { type: 'button', class: 'finding-select', 'data-rule': f.rule, title: 'Select and reveal its spans' },
+        el('span', { class: 'sev-icon', 'aria-label': f.severity }, f.severity === 'error' ? '✕' : f.severity === 'warning' ? '⚠' : 'ℹ'),
+        ' ',
+        el('span', { class: 'rule' }, f.rule),
+        ' ',
+        el('span', { class: 'message' }, f.message),
+      ),
+      f.site && act.openSource && goTo(f.site, act),
+    );
     item.querySelector('.finding-select')!.addEventListener('click', () => act.selectFinding(k));
     ul.append(item);
   });
@@ -202,20 +243,46 @@ export function renderTables(root: HTMLElement, d: TraceData, t0: number, t1: nu
   clear(root);
   const table = (caption: string, head: string[], rows: HTMLElement[]) =>
     el('table', {}, el('caption', {}, caption), el('thead', {}, el('tr', {}, ...head.map((h) => el('th', { scope: 'col' }, h)))), el('tbody', {}, ...rows));
-  root.append(table('Lanes', ['Lane', 'Kind', 'Spans', 'Busy'], d.rows.map((l, r) =>
-    el('tr', {}, el('th', { scope: 'row' }, l.name), el('td', {}, l.kind), el('td', {}, String(d.byLane[r].length)), el('td', {}, `${Math.round(d.busyShare[r] * 100)}%`)))));
+  root.append(
+    table(
+      'Lanes',
+      ['Lane', 'Kind', 'Spans', 'Busy'],
+      d.rows.map((l, r) =>
+        el('tr', {}, el('th', { scope: 'row' }, l.name), el('td', {}, l.kind), el('td', {}, String(d.byLane[r].length)), el('td', {}, `${Math.round(d.busyShare[r] * 100)}%`)),
+      ),
+    ),
+  );
   const spells = d.rows.flatMap((l) => (l.kind === 'worker' ? (d.workers.get(l.id) ?? []) : []));
   if (spells.some((s) => s.replaces || s.end?.kind === 'worker-died')) {
-    root.append(table('Workers that ended and their replacements', ['Lane', 'Process', 'Started', 'Ended', 'How'], spells.map((s) =>
-      el('tr', {}, el('th', { scope: 'row' }, d.lanes.find((l) => l.id === s.lane)?.name ?? ''), el('td', {}, pidOf(d, s.lane, s)),
-        el('td', {}, s.from === undefined ? '' : `${fmtTime(s.from)}${s.replaces ? ' (replacement)' : ''}`), el('td', {}, s.end ? fmtTime(s.end.ts) : ''),
-        el('td', {}, [spellEnd(s), beyond(s.end?.text, spellEnd(s)) ? `: ${shorten(s.end!.text!.split('\n', 1)[0], PREVIEW)}` : ''].join(''))))));
+    root.append(
+      table(
+        'Workers that ended and their replacements',
+        ['Lane', 'Process', 'Started', 'Ended', 'How'],
+        spells.map((s) =>
+          el(
+            'tr',
+            {},
+            el('th', { scope: 'row' }, d.lanes.find((l) => l.id === s.lane)?.name ?? ''),
+            el('td', {}, pidOf(d, s.lane, s)),
+            el('td', {}, s.from === undefined ? '' : `${fmtTime(s.from)}${s.replaces ? ' (replacement)' : ''}`),
+            el('td', {}, s.end ? fmtTime(s.end.ts) : ''),
+            el('td', {}, [spellEnd(s), beyond(s.end?.text, spellEnd(s)) ? `: ${shorten(s.end!.text!.split('\n', 1)[0], PREVIEW)}` : ''].join('')),
+          ),
+        ),
+      ),
+    );
   }
-  root.append(table('Findings', ['Severity', 'Rule', 'Message', ''], d.findings.map((f, k) => {
-    const b = el('button', { type: 'button', 'data-key': `finding:${k}` }, 'Show');
-    b.addEventListener('click', () => act.selectFinding(k));
-    return el('tr', {}, el('td', {}, f.severity), el('td', {}, f.rule), el('td', {}, f.message), el('td', {}, b));
-  })));
+  root.append(
+    table(
+      'Findings',
+      ['Severity', 'Rule', 'Message', ''],
+      d.findings.map((f, k) => {
+        const b = el('button', { type: 'button', 'data-key': `finding:${k}` }, 'Show');
+        b.addEventListener('click', () => act.selectFinding(k));
+        return el('tr', {}, el('td', {}, f.severity), el('td', {}, f.rule), el('td', {}, f.message), el('td', {}, b));
+      }),
+    ),
+  );
   const inView: number[] = [];
   let total = 0;
   d.rows.forEach((_, r) => {
@@ -231,8 +298,23 @@ export function renderTables(root: HTMLElement, d: TraceData, t0: number, t1: nu
     const s = d.span(i);
     const b = el('button', { type: 'button', 'aria-pressed': String(i === selected), 'data-key': `span:${i}` }, s.name || '(unnamed)');
     b.addEventListener('click', () => act.select(i, true));
-    return el('tr', { class: i === selected ? 'selected' : undefined }, el('td', {}, b), el('td', {}, s.lane.name), el('td', {}, s.kind), el('td', {}, statusText(d, i)),
-      el('td', {}, fmtTime(s.start)), el('td', {}, formatDurationPrecise(s.end - s.start)), el('td', {}, s.queued !== undefined ? formatDurationPrecise(s.start - s.queued) : ''));
+    return el(
+      'tr',
+      { class: i === selected ? 'selected' : undefined },
+      el('td', {}, b),
+      el('td', {}, s.lane.name),
+      el('td', {}, s.kind),
+      el('td', {}, statusText(d, i)),
+      el('td', {}, fmtTime(s.start)),
+      el('td', {}, formatDurationPrecise(s.end - s.start)),
+      el('td', {}, s.queued !== undefined ? formatDurationPrecise(s.start - s.queued) : ''),
+    );
   });
-  root.append(table(`Spans in view: ${total === inView.length ? total : `first ${inView.length} of ${total} (zoom in to list others)`}`, ['Name', 'Lane', 'Kind', 'Status', 'Start', 'Duration', 'Queued'], rows));
+  root.append(
+    table(
+      `Spans in view: ${total === inView.length ? total : `first ${inView.length} of ${total} (zoom in to list others)`}`,
+      ['Name', 'Lane', 'Kind', 'Status', 'Start', 'Duration', 'Queued'],
+      rows,
+    ),
+  );
 }

@@ -3,10 +3,27 @@
 import { Cls, CLASS_COUNT } from './traceData';
 
 export interface Palette {
-  bg: string; fg: string; muted: string; grid: string; laneAlt: string; border: string;
-  queue: string; log: string; logErr: string; mark: string; markBad: string;
-  select: string; cursor: string; finding: string; findingWarn: string; arrow: string;
-  counterQueued: string; counterBusy: string; nested: string; font: string; highContrast: boolean;
+  bg: string;
+  fg: string;
+  muted: string;
+  grid: string;
+  laneAlt: string;
+  border: string;
+  queue: string;
+  log: string;
+  logErr: string;
+  mark: string;
+  markBad: string;
+  select: string;
+  cursor: string;
+  finding: string;
+  findingWarn: string;
+  arrow: string;
+  counterQueued: string;
+  counterBusy: string;
+  nested: string;
+  font: string;
+  highContrast: boolean;
   /** fill colour per colour class (Cls) */
   cls: string[];
   /** text colour that reads on each class's fill: dark on light fills, light on dark ones */
@@ -48,18 +65,30 @@ class ColourResolver {
 
   /** Relative luminance (WCAG) of an opaque colour. */
   luminance(colour: string): number {
-    const [r, g, b] = this.rgba(colour).slice(0, 3).map((v) => {
-      const c = v / 255;
-      return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
-    });
+    const [r, g, b] = this.rgba(colour)
+      .slice(0, 3)
+      .map((v) => {
+        const c = v / 255;
+        return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+      });
     return 0.2126 * r + 0.7152 * g + 0.0722 * b;
   }
 }
 
 const CLASS_VARS: Record<Cls, string> = {
-  [Cls.WaitOk]: 'wait', [Cls.MainRun]: 'run', [Cls.TaskOk]: 'task', [Cls.CallbackOk]: 'callback', [Cls.InitOk]: 'init',
-  [Cls.Running]: 'running', [Cls.Cancelled]: 'cancelled', [Cls.CallbackSlow]: 'callback-slow',
-  [Cls.WaitBad]: 'wait-bad', [Cls.InitError]: 'init-error', [Cls.TaskError]: 'task-error', [Cls.TaskLost]: 'task-lost', [Cls.CallbackThrew]: 'callback-threw',
+  [Cls.WaitOk]: 'wait',
+  [Cls.MainRun]: 'run',
+  [Cls.TaskOk]: 'task',
+  [Cls.CallbackOk]: 'callback',
+  [Cls.InitOk]: 'init',
+  [Cls.Running]: 'running',
+  [Cls.Cancelled]: 'cancelled',
+  [Cls.CallbackSlow]: 'callback-slow',
+  [Cls.WaitBad]: 'wait-bad',
+  [Cls.InitError]: 'init-error',
+  [Cls.TaskError]: 'task-error',
+  [Cls.TaskLost]: 'task-lost',
+  [Cls.CallbackThrew]: 'callback-threw',
 };
 
 export function readPalette(el: HTMLElement = document.body): Palette {
@@ -76,10 +105,25 @@ export function readPalette(el: HTMLElement = document.body): Palette {
   const clsText = cls.map((c) => (colours.luminance(c) > 0.18 ? '#1b1b1b' : '#ffffff'));
   const border = cs.getPropertyValue('--ps-border').trim();
   return {
-    bg, fg: solid('fg'), muted: solid('muted'), grid: v('grid'), laneAlt: over('lane-alt'), border: border && colours.solid(border),
-    queue: solid('queue'), log: solid('log'), logErr: solid('log-err'), mark: solid('mark'), markBad: solid('mark-bad'),
-    select: solid('select'), cursor: solid('cursor'), finding: solid('finding'), findingWarn: solid('finding-warn'), arrow: solid('arrow'),
-    counterQueued: solid('counter-queued'), counterBusy: solid('counter-busy'), nested: solid('nested'),
+    bg,
+    fg: solid('fg'),
+    muted: solid('muted'),
+    grid: v('grid'),
+    laneAlt: over('lane-alt'),
+    border: border && colours.solid(border),
+    queue: solid('queue'),
+    log: solid('log'),
+    logErr: solid('log-err'),
+    mark: solid('mark'),
+    markBad: solid('mark-bad'),
+    select: solid('select'),
+    cursor: solid('cursor'),
+    finding: solid('finding'),
+    findingWarn: solid('finding-warn'),
+    arrow: solid('arrow'),
+    counterQueued: solid('counter-queued'),
+    counterBusy: solid('counter-busy'),
+    nested: solid('nested'),
     font: `${cs.getPropertyValue('--ps-font-size').trim() || '12px'} ${cs.getPropertyValue('--ps-font').trim() || 'sans-serif'}`,
     highContrast: document.body.classList.contains('vscode-high-contrast') || document.body.classList.contains('vscode-high-contrast-light'),
     cls,

@@ -76,7 +76,11 @@ export class Timeline {
   private ovDirty = true;
   private firstFrame = false;
 
-  constructor(private readonly data: TraceData, palette: Palette, private readonly on: TimelineEvents) {
+  constructor(
+    private readonly data: TraceData,
+    palette: Palette,
+    private readonly on: TimelineEvents,
+  ) {
     this.canvas = el('canvas', { class: 'lanes-canvas', 'aria-hidden': 'true' });
     this.painter = new LanePainter(data, this.canvas.getContext('2d', { alpha: false })!, palette);
     this.labels = el('div', { class: 'lane-labels', role: 'list', 'aria-label': 'Lanes' });
@@ -92,7 +96,13 @@ export class Timeline {
     const wrap = el('div', { class: 'canvas-wrap' }, this.canvas);
     this.root = el(
       'div',
-      { class: 'timeline', tabindex: 0, role: 'application', 'aria-roledescription': 'timeline', 'aria-label': 'Timeline. W and S zoom, A and D pan, arrow keys move between spans, Enter selects, F fits.' },
+      {
+        class: 'timeline',
+        tabindex: 0,
+        role: 'application',
+        'aria-roledescription': 'timeline',
+        'aria-label': 'Timeline. W and S zoom, A and D pan, arrow keys move between spans, Enter selects, F fits.',
+      },
       el('div', { class: 'axis-row' }, el('div', { class: 'corner range-readout', 'aria-live': 'off' }), axis),
       el('div', { class: 'lanes-row' }, this.labels, wrap),
       el('div', { class: 'overview-row' }, el('div', { class: 'corner' }, 'Overview'), el('div', { class: 'ov-wrap' }, this.ovCanvas, ov)),
@@ -108,7 +118,8 @@ export class Timeline {
       if (ev.selection) return this.userWindow(x.invert(ev.selection[0]), x.invert(ev.selection[1]));
       // A click without a drag: centre the current window there.
       if (ev.type === 'end') {
-        const mid = x.invert(ev.sourceEvent.clientX - this.ovCanvas.getBoundingClientRect().left), w = this.t1 - this.t0;
+        const mid = x.invert(ev.sourceEvent.clientX - this.ovCanvas.getBoundingClientRect().left),
+          w = this.t1 - this.t0;
         this.userWindow(mid - w / 2, mid + w / 2);
       }
     });
@@ -152,16 +163,38 @@ export class Timeline {
       const died = spells.filter((s) => s.end?.kind === 'worker-died').length;
       // A process lane shows the pid behind it now, and how many of its workers died; its title lists every process it had.
       const pid = d.isProcessLane(lane) && lane.pid !== undefined ? `pid ${lane.pid}` : '';
-      const history = d.isProcessLane(lane) && spells.length ? `; processes: ${spells.map((s) => `pid ${s.pid ?? '?'}${s.end ? ` (${spellEnd(s)} at ${fmtTime(s.end.ts)})` : ''}`).join(', ')}` : '';
+      const history =
+        d.isProcessLane(lane) && spells.length
+          ? `; processes: ${spells.map((s) => `pid ${s.pid ?? '?'}${s.end ? ` (${spellEnd(s)} at ${fmtTime(s.end.ts)})` : ''}`).join(', ')}`
+          : '';
       const deaths = died ? `; ${died} of its workers died` : '';
       this.labels.append(
-        el('div', { class: `lane-label lane-${lane.kind}`, role: 'listitem', 'data-lane': lane.name, 'data-spans': spans, title: `${lane.name}: ${spans} spans, ${busy}${deaths}${history}` },
+        el(
+          'div',
+          {
+            class: `lane-label lane-${lane.kind}`,
+            role: 'listitem',
+            'data-lane': lane.name,
+            'data-spans': spans,
+            title: `${lane.name}: ${spans} spans, ${busy}${deaths}${history}`,
+          },
           el('span', { class: 'lane-name' }, lane.name, died > 0 && el('span', { class: 'lane-died', 'aria-label': `${died} died` }, ` ✕${died}`)),
-          el('span', { class: 'lane-busy' }, pid && el('span', { class: 'lane-pid' }, `${pid} · `), busy)),
+          el('span', { class: 'lane-busy' }, pid && el('span', { class: 'lane-pid' }, `${pid} · `), busy),
+        ),
       );
     });
-    const q = el('div', { class: 'lane-label counter-label', role: 'listitem' }, el('span', { class: 'lane-name' }, 'Tasks queued'), el('span', { class: 'lane-busy' }, `max ${d.queuedSeries.max}`));
-    const b = el('div', { class: 'lane-label counter-label', role: 'listitem' }, el('span', { class: 'lane-name' }, 'Workers busy'), el('span', { class: 'lane-busy' }, `max ${d.busySeries.max}`));
+    const q = el(
+      'div',
+      { class: 'lane-label counter-label', role: 'listitem' },
+      el('span', { class: 'lane-name' }, 'Tasks queued'),
+      el('span', { class: 'lane-busy' }, `max ${d.queuedSeries.max}`),
+    );
+    const b = el(
+      'div',
+      { class: 'lane-label counter-label', role: 'listitem' },
+      el('span', { class: 'lane-name' }, 'Workers busy'),
+      el('span', { class: 'lane-busy' }, `max ${d.busySeries.max}`),
+    );
     this.labels.append(q, b);
   }
 
@@ -170,10 +203,14 @@ export class Timeline {
     if (!this.watchingDpr) {
       // Moving the window to a screen of another density changes no size: watch for it.
       this.watchingDpr = true;
-      matchMedia(`(resolution: ${window.devicePixelRatio || 1}dppx)`).addEventListener('change', () => {
-        this.watchingDpr = false;
-        this.resize();
-      }, { once: true });
+      matchMedia(`(resolution: ${window.devicePixelRatio || 1}dppx)`).addEventListener(
+        'change',
+        () => {
+          this.watchingDpr = false;
+          this.resize();
+        },
+        { once: true },
+      );
     }
     this.dpr = window.devicePixelRatio || 1;
     this.width = Math.max(100, wrap.clientWidth);
@@ -188,10 +225,14 @@ export class Timeline {
     // ResizeObserver calls this right after a frame (the lanes growing to hold the data makes
     // it fire), so only a size that really changed may touch the canvases.
     let wiped = false;
-    for (const [c, w, h] of [[this.canvas, this.width, this.height], [this.ovCanvas, this.width, OVERVIEW_H]] as const) {
+    for (const [c, w, h] of [
+      [this.canvas, this.width, this.height],
+      [this.ovCanvas, this.width, OVERVIEW_H],
+    ] as const) {
       c.style.width = `${w}px`;
       c.style.height = `${h}px`;
-      const bw = Math.round(w * this.dpr), bh = Math.round(h * this.dpr);
+      const bw = Math.round(w * this.dpr),
+        bh = Math.round(h * this.dpr);
       if (c.width === bw && c.height === bh) continue;
       c.width = bw;
       c.height = bh;
@@ -199,7 +240,10 @@ export class Timeline {
     }
     this.axisSvg.attr('width', this.width).attr('height', 24);
     this.ovSvg.attr('width', this.width).attr('height', OVERVIEW_H);
-    this.brusher.extent([[0, 0], [this.width, OVERVIEW_H]]);
+    this.brusher.extent([
+      [0, 0],
+      [this.width, OVERVIEW_H],
+    ]);
     this.brushG.call(this.brusher);
     this.ovDirty = true;
     this.syncZoom();
@@ -276,12 +320,13 @@ export class Timeline {
   reveal(spans: number[]): void {
     if (!spans.length) return;
     const { start, end } = this.data.cols;
-    let a = Infinity, b = -Infinity;
+    let a = Infinity,
+      b = -Infinity;
     for (const i of spans) {
       a = Math.min(a, start[i]);
       b = Math.max(b, end[i]);
     }
-    if (a >= this.t0 && b <= this.t1 && (b - a) * this.width / (this.t1 - this.t0) > 4) return;
+    if (a >= this.t0 && b <= this.t1 && ((b - a) * this.width) / (this.t1 - this.t0) > 4) return;
     const pad = Math.max((b - a) * 0.25, MIN_WINDOW_US);
     const w = Math.max(b - a + 2 * pad, Math.min(this.t1 - this.t0, (b - a) * 20 + 2 * pad));
     const mid = (a + b) / 2;
@@ -292,7 +337,16 @@ export class Timeline {
     const [lo, hi] = this.world();
     this.base.domain([lo, hi]).range([0, this.width]);
     const k = (hi - lo) / (this.t1 - this.t0);
-    this.zoomer.scaleExtent([1, Math.max(1, (hi - lo) / MIN_WINDOW_US)]).translateExtent([[0, 0], [this.width, this.height]]).extent([[0, 0], [this.width, this.height]]);
+    this.zoomer
+      .scaleExtent([1, Math.max(1, (hi - lo) / MIN_WINDOW_US)])
+      .translateExtent([
+        [0, 0],
+        [this.width, this.height],
+      ])
+      .extent([
+        [0, 0],
+        [this.width, this.height],
+      ]);
     this.quiet = true;
     select(this.canvas).call(this.zoomer.transform, zoomIdentity.translate(-this.base(this.t0) * k, 0).scale(k));
     this.quiet = false;
@@ -343,14 +397,29 @@ export class Timeline {
   }
 
   private frame(): Frame {
-    return { t0: this.t0, t1: this.t1, width: this.width, rowH: this.rowH, body: this.body, tick: this.tick, selected: this.selected, cursor: this.cursor, chain: this.chain, searchMask: this.searchMask };
+    return {
+      t0: this.t0,
+      t1: this.t1,
+      width: this.width,
+      rowH: this.rowH,
+      body: this.body,
+      tick: this.tick,
+      selected: this.selected,
+      cursor: this.cursor,
+      chain: this.chain,
+      searchMask: this.searchMask,
+    };
   }
-
 
   private drawAxis(): void {
     const x = scaleLinear().domain([this.t0, this.t1]).range([0, this.width]);
     const g = this.axisSvg.selectAll<SVGGElement, unknown>('g.ticks').data([0]).join('g').attr('class', 'ticks').attr('transform', 'translate(0,23)');
-    g.call(axisTop(x).ticks(Math.max(2, Math.floor(this.width / 110))).tickFormat((v) => fmtTime(+v)).tickSizeOuter(0));
+    g.call(
+      axisTop(x)
+        .ticks(Math.max(2, Math.floor(this.width / 110)))
+        .tickFormat((v) => fmtTime(+v))
+        .tickSizeOuter(0),
+    );
     const readout = this.root.querySelector('.range-readout');
     if (readout) readout.textContent = `${formatDurationPrecise(this.t1 - this.t0)} in view`;
   }
@@ -370,7 +439,8 @@ export class Timeline {
   spanBox(i: number): { x: number; y: number; w: number; h: number } | undefined {
     const r = this.data.rowOf(i);
     if (r < 0 || i >= this.data.n) return undefined;
-    const xa = Math.max(0, this.x(this.data.cols.start[i])), xb = Math.min(this.width, this.x(this.data.cols.end[i]));
+    const xa = Math.max(0, this.x(this.data.cols.start[i])),
+      xb = Math.min(this.width, this.x(this.data.cols.end[i]));
     if (xb < 0 || xa > this.width) return undefined;
     const b = this.canvas.getBoundingClientRect();
     return { x: b.left + xa, y: b.top + r * this.rowH + this.body[0], w: Math.max(xb - xa, 1), h: this.body[1] };
@@ -384,11 +454,14 @@ export class Timeline {
     const r = Math.floor(py / this.rowH);
     if (r < 0 || r >= d.rows.length) return undefined;
     const usPerPx = (this.t1 - this.t0) / this.width;
-    const t = this.t0 + px * usPerPx, tol = 3 * usPerPx;
+    const t = this.t0 + px * usPerPx,
+      tol = 3 * usPerPx;
     const yIn = py - r * this.rowH;
     if (yIn >= this.tick[0] - 1) {
       const logs = d.logsByLane[r];
-      let k = lowerBoundTs(logs, t - tol), best = -1, bestD = Infinity;
+      let k = lowerBoundTs(logs, t - tol),
+        best = -1,
+        bestD = Infinity;
       for (; k < logs.length && logs[k].ts <= t + tol; k++) {
         const dist = Math.abs(logs[k].ts - t);
         if (dist < bestD) {
@@ -411,7 +484,8 @@ export class Timeline {
     const list = d.byLane[r];
     const nestedWaits = d.rows[r].kind !== 'main';
     const inNestedBand = yIn >= this.body[0] + this.body[1] - 6;
-    let best = -1, bestScore = Infinity;
+    let best = -1,
+      bestScore = Infinity;
     for (let k = d.lowerBound(r, t - d.maxDur[r] - tol); k < list.length; k++) {
       const i = list[k];
       if (start[i] > t + tol) break;
@@ -452,18 +526,43 @@ export class Timeline {
     if (e.target !== this.root || e.altKey || e.ctrlKey || e.metaKey) return;
     const k = e.key.length === 1 ? e.key.toLowerCase() : e.key;
     switch (k) {
-      case 'w': this.zoomBy(1.5, this.cursorMid()); break;
-      case 's': this.zoomBy(1 / 1.5, this.cursorMid()); break;
-      case 'a': this.panBy(-0.2); break;
-      case 'd': this.panBy(0.2); break;
-      case 'f': case '0': this.fit(); break;
-      case 'ArrowLeft': this.moveCursor(0, -1); break;
-      case 'ArrowRight': this.moveCursor(0, 1); break;
-      case 'ArrowUp': this.moveCursor(-1, 0); break;
-      case 'ArrowDown': this.moveCursor(1, 0); break;
-      case 'Enter': case ' ': this.on.select(this.cursor); break;
-      case 'Escape': this.on.select(undefined); break;
-      default: return;
+      case 'w':
+        this.zoomBy(1.5, this.cursorMid());
+        break;
+      case 's':
+        this.zoomBy(1 / 1.5, this.cursorMid());
+        break;
+      case 'a':
+        this.panBy(-0.2);
+        break;
+      case 'd':
+        this.panBy(0.2);
+        break;
+      case 'f':
+      case '0':
+        this.fit();
+        break;
+      case 'ArrowLeft':
+        this.moveCursor(0, -1);
+        break;
+      case 'ArrowRight':
+        this.moveCursor(0, 1);
+        break;
+      case 'ArrowUp':
+        this.moveCursor(-1, 0);
+        break;
+      case 'ArrowDown':
+        this.moveCursor(1, 0);
+        break;
+      case 'Enter':
+      case ' ':
+        this.on.select(this.cursor);
+        break;
+      case 'Escape':
+        this.on.select(undefined);
+        break;
+      default:
+        return;
     }
     e.preventDefault();
   }
@@ -486,7 +585,8 @@ export class Timeline {
       const k = Math.min(d.lowerBound(r, this.t0), d.byLane[r].length - 1);
       c = d.byLane[r][k];
     } else if (dSpan) {
-      const r = d.rowOf(c), list = d.byLane[r];
+      const r = d.rowOf(c),
+        list = d.byLane[r];
       const pos = list.indexOf(c);
       const next = pos + dSpan;
       if (next >= 0 && next < list.length) c = list[next];
@@ -503,7 +603,8 @@ export class Timeline {
     }
     this.cursor = c;
     if (end[c] < this.t0 || start[c] > this.t1) {
-      const w = this.t1 - this.t0, mid = (start[c] + end[c]) / 2;
+      const w = this.t1 - this.t0,
+        mid = (start[c] + end[c]) / 2;
       this.userWindow(mid - w / 2, mid + w / 2);
     }
     this.on.cursor(c);

@@ -27,8 +27,12 @@ import { CoverageBins, StepSeries } from './lod';
 // Columns hold the store's codes: indices into SPAN_KINDS and SPAN_STATUSES (and CALLBACK_KINDS).
 const kindCode = (k: SpanKind) => SPAN_KINDS.indexOf(k);
 const statusCode = (s: SpanStatus) => SPAN_STATUSES.indexOf(s);
-export const K_TASK = kindCode('task'), K_CALLBACK = kindCode('callback'), K_WAIT = kindCode('wait'), K_RUN = kindCode('run');
-export const S_OK = statusCode('ok'), S_ERROR = statusCode('error');
+export const K_TASK = kindCode('task'),
+  K_CALLBACK = kindCode('callback'),
+  K_WAIT = kindCode('wait'),
+  K_RUN = kindCode('run');
+export const S_OK = statusCode('ok'),
+  S_ERROR = statusCode('error');
 const S_THREW = statusCode('threw');
 export const S_CANCELLED = statusCode('cancelled');
 export const S_LOST = statusCode('lost');
@@ -37,7 +41,19 @@ const S_TIMEOUT = statusCode('timeout');
 
 /** Colour classes, in rising importance: when spans share a pixel the highest class wins. */
 export const enum Cls {
-  WaitOk, MainRun, TaskOk, CallbackOk, InitOk, Running, Cancelled, CallbackSlow, WaitBad, InitError, TaskError, TaskLost, CallbackThrew,
+  WaitOk,
+  MainRun,
+  TaskOk,
+  CallbackOk,
+  InitOk,
+  Running,
+  Cancelled,
+  CallbackSlow,
+  WaitBad,
+  InitError,
+  TaskError,
+  TaskLost,
+  CallbackThrew,
 }
 export const CLASS_COUNT = 13;
 
@@ -130,7 +146,10 @@ export class TraceData {
       return c;
     };
     const codes = w.apis.map(code);
-    const id = asColumn(Int32Array, w.id), api = asColumn(Uint16Array, w.api), submitted = asColumn(Float64Array, w.submitted), readyAt = asColumn(Float64Array, w.readyAt);
+    const id = asColumn(Int32Array, w.id),
+      api = asColumn(Uint16Array, w.api),
+      submitted = asColumn(Float64Array, w.submitted),
+      readyAt = asColumn(Float64Array, w.readyAt);
     const added: number[] = [];
     for (let k = 0; k < w.n; k++) {
       const row = this.rowOfJob(id[k]);
@@ -284,8 +303,12 @@ export class TraceData {
     const { kind, queued, start, end, status } = this.cols;
     let tasks = 0;
     for (let i = 0; i < this.n; i++) if (kind[i] === K_TASK) tasks++;
-    const qIn = new Float64Array(tasks), qOut = new Float64Array(tasks), bIn = new Float64Array(tasks), bOut = new Float64Array(tasks);
-    let nq = 0, nb = 0;
+    const qIn = new Float64Array(tasks),
+      qOut = new Float64Array(tasks),
+      bIn = new Float64Array(tasks),
+      bOut = new Float64Array(tasks);
+    let nq = 0,
+      nb = 0;
     for (let i = 0; i < this.n; i++) {
       if (kind[i] !== K_TASK) continue;
       if (!Number.isNaN(queued[i])) {
@@ -311,7 +334,8 @@ export class TraceData {
   }
 
   cls(i: number): Cls {
-    const k = this.cols.kind[i], s = this.cols.status[i];
+    const k = this.cols.kind[i],
+      s = this.cols.status[i];
     if (k === K_RUN) return Cls.MainRun;
     if (s === S_RUNNING) return Cls.Running;
     switch (k) {

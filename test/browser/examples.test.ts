@@ -14,8 +14,17 @@ import { allSpans } from '../storeSpans';
 const ROOT = join(__dirname, '..', '..');
 const ARTIFACTS = join(ROOT, 'test', 'artifacts');
 const EXAMPLES = [
-  'apply-callback', 'map-callbacks', 'error-callback', 'callback-thread', 'shared-state', 'callback-timing',
-  'callback-throws', 'callback-blocks', 'done-callbacks', 'failing-initializer', 'executor-map-raises',
+  'apply-callback',
+  'map-callbacks',
+  'error-callback',
+  'callback-thread',
+  'shared-state',
+  'callback-timing',
+  'callback-throws',
+  'callback-blocks',
+  'done-callbacks',
+  'failing-initializer',
+  'executor-map-raises',
 ];
 
 interface Run {
@@ -24,8 +33,12 @@ interface Run {
 }
 
 async function runExample(session: Session, name: string): Promise<Run> {
-  const trace = join(session.dir, `${name}.json`), html = join(session.dir, `${name}.html`);
-  const r = spawnSync(process.execPath, [join(ROOT, 'dist', 'cli.mjs'), 'run', join(ROOT, 'examples', `${name}.ts`), '--trace', trace, '--html', html, '--timeout', '20000'], { encoding: 'utf8', timeout: 60000 });
+  const trace = join(session.dir, `${name}.json`),
+    html = join(session.dir, `${name}.html`);
+  const r = spawnSync(process.execPath, [join(ROOT, 'dist', 'cli.mjs'), 'run', join(ROOT, 'examples', `${name}.ts`), '--trace', trace, '--html', html, '--timeout', '20000'], {
+    encoding: 'utf8',
+    timeout: 60000,
+  });
   assert.ok(existsSync(html) && existsSync(trace), `the CLI wrote ${name}'s trace and page (exit ${r.status}): ${r.stderr}`);
   return { store: await readChromeTrace(() => createReadStream(trace), trace), html };
 }
@@ -71,7 +84,10 @@ describe('inspector page on the examples (real runs through the CLI)', function 
         const names = labels.map((l) => l.name);
         assert.equal(names[0], 'Main');
         assert.equal(names[1], 'Callback');
-        assert.ok(names.slice(2).every((n) => /^Worker \d+$/.test(n)), names.join(', '));
+        assert.ok(
+          names.slice(2).every((n) => /^Worker \d+$/.test(n)),
+          names.join(', '),
+        );
         assert.equal(names.length, store.lanes.length);
         const expected = spansPerLane(store);
         for (const l of labels) assert.equal(l.spans, expected.get(l.name), `${l.name} spans`);

@@ -33,7 +33,8 @@ export function blockingCallbackTrace(): Fixture {
   s.addMark({ lane: 0, ts: 0.5 * ms, kind: 'pool-created', pool: 0 });
   for (let w = 1; w <= 4; w++) s.addMark({ lane: 1 + w, ts: (1 + w * 0.2) * ms, kind: 'worker-start', pool: 0 });
 
-  let chainTask = -1, slowCallback = -1;
+  let chainTask = -1,
+    slowCallback = -1;
   let cbFree = 0;
   const workerFree = [3, 3, 3, 3].map((x) => x * ms);
   for (let job = 0; job < 8; job++) {
@@ -46,25 +47,63 @@ export function blockingCallbackTrace(): Fixture {
     const failed = job === 6;
     const cancelled = job === 7;
     s.jobs.set(job, {
-      id: job, pool: 0, api: 'applyAsync', site: { file: TASK_FILE, line: 14, col: 5 }, submitted, tasks: [job],
+      id: job,
+      pool: 0,
+      api: 'applyAsync',
+      site: { file: TASK_FILE, line: 14, col: 5 },
+      submitted,
+      tasks: [job],
       callbacks: [{ kind: failed ? 'error' : 'result', name: failed ? 'onError' : 'onResult', site: { file: TASK_FILE, line: 4, col: 1 } }],
-      status: failed ? 'error' : cancelled ? 'cancelled' : 'ok', retrieved: true,
+      status: failed ? 'error' : cancelled ? 'cancelled' : 'ok',
+      retrieved: true,
     });
     if (cancelled) {
-      s.addSpan({ lane: 2 + w, kind: 'task', status: 'cancelled', name: 'square', start: 150 * ms, end: 150 * ms, queued: submitted, taskId: job, job, api: 'applyAsync', site: site(14, 5), args: `[${job}]` });
+      s.addSpan({
+        lane: 2 + w,
+        kind: 'task',
+        status: 'cancelled',
+        name: 'square',
+        start: 150 * ms,
+        end: 150 * ms,
+        queued: submitted,
+        taskId: job,
+        job,
+        api: 'applyAsync',
+        site: site(14, 5),
+        args: `[${job}]`,
+      });
       continue;
     }
     const task = s.addSpan({
-      lane: 2 + w, kind: 'task', status: failed ? 'error' : 'ok', name: job === 3 ? XSS : 'square', start, end, queued: submitted, taskId: job, job,
-      api: 'applyAsync', site: site(14, 5), args: `[${job}]`, text: failed ? 'Error: cannot square 6\n    at square (callback-blocks.ts:2:9)' : String(job * job),
+      lane: 2 + w,
+      kind: 'task',
+      status: failed ? 'error' : 'ok',
+      name: job === 3 ? XSS : 'square',
+      start,
+      end,
+      queued: submitted,
+      taskId: job,
+      job,
+      api: 'applyAsync',
+      site: site(14, 5),
+      args: `[${job}]`,
+      text: failed ? 'Error: cannot square 6\n    at square (callback-blocks.ts:2:9)' : String(job * job),
     });
     if (job === 5) chainTask = task;
     s.addLog({ lane: 2 + w, ts: start + 2 * ms, stream: 'stdout', text: job === 3 ? XSS : `squaring ${job}` });
     const cbStart = Math.max(end + 0.1 * ms, cbFree);
     const cbDur = job === 2 ? 250 * ms : 1.5 * ms;
     const cb = s.addSpan({
-      lane: 1, kind: 'callback', status: 'ok', name: failed ? 'onError' : 'onResult', start: cbStart, end: cbStart + cbDur, job, cbKind: failed ? 'error' : 'result',
-      site: site(4, 1), site2: site(14, 40),
+      lane: 1,
+      kind: 'callback',
+      status: 'ok',
+      name: failed ? 'onError' : 'onResult',
+      start: cbStart,
+      end: cbStart + cbDur,
+      job,
+      cbKind: failed ? 'error' : 'result',
+      site: site(4, 1),
+      site2: site(14, 40),
     });
     if (job === 2) slowCallback = cb;
     cbFree = cbStart + cbDur;
@@ -78,8 +117,12 @@ export function blockingCallbackTrace(): Fixture {
   s.addMark({ lane: 0, ts: release + 3 * ms, kind: 'main-returned', pool: -1 });
   const findings: WireFinding[] = [
     {
-      rule: 'callback-blocked', severity: 'warning', message: `callback onResult ran 250 ms on the callback thread; the results of 5 jobs waited behind it`,
-      site: { file: TASK_FILE, line: 4, col: 1 }, related: [{ message: 'registered here', site: { file: TASK_FILE, line: 14, col: 40 } }], spans: [slowCallback],
+      rule: 'callback-blocked',
+      severity: 'warning',
+      message: `callback onResult ran 250 ms on the callback thread; the results of 5 jobs waited behind it`,
+      site: { file: TASK_FILE, line: 4, col: 1 },
+      related: [{ message: 'registered here', site: { file: TASK_FILE, line: 14, col: 40 } }],
+      spans: [slowCallback],
     },
   ];
   return { store: s, findings, slowCallback, chainTask };
@@ -102,7 +145,8 @@ export interface ProcessFixture {
  * promise rejection unhandled. main's get() on task 3 times out; terminate() ends the pool.
  */
 export function processPoolTrace(): ProcessFixture {
-  const W1 = 2, W2 = 3;
+  const W1 = 2,
+    W2 = 3;
   const s = new RecordStream();
   s.lane(MAIN, 'main', 'Main').lane(CALLBACK, 'callback', 'Callback').lane(W1, 'worker', 'Worker 1', 0).lane(W2, 'worker', 'Worker 2', 0);
   s.pool(0, 'Pool', { ms: 0.5, size: 2, site: at(4, 16) });

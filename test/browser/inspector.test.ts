@@ -35,9 +35,15 @@ describe('inspector page (hand-built blocking-callback trace)', function () {
     const expected = new Map<number, number>();
     for (let i = 0; i < fx.store.spanCount; i++) expected.set(fx.store.col.lane[i], (expected.get(fx.store.col.lane[i]) ?? 0) + 1);
     const labels = await laneLabels(page);
-    assert.deepEqual(labels.map((l) => l.name), ['Main', 'Callback', 'Worker 1', 'Worker 2', 'Worker 3', 'Worker 4']);
-    assert.deepEqual(labels.map((l) => l.spans), [0, 1, 2, 3, 4, 5].map((id) => expected.get(id) ?? 0));
-    assert.match(await page.textContent('.lane-label[data-lane="Callback"] .lane-busy') ?? '', /^busy \d+%$/);
+    assert.deepEqual(
+      labels.map((l) => l.name),
+      ['Main', 'Callback', 'Worker 1', 'Worker 2', 'Worker 3', 'Worker 4'],
+    );
+    assert.deepEqual(
+      labels.map((l) => l.spans),
+      [0, 1, 2, 3, 4, 5].map((id) => expected.get(id) ?? 0),
+    );
+    assert.match((await page.textContent('.lane-label[data-lane="Callback"] .lane-busy')) ?? '', /^busy \d+%$/);
   });
 
   it('draws the slow callback in the slow colour and hovering it tells what it was', async function () {
@@ -80,7 +86,7 @@ describe('inspector page (hand-built blocking-callback trace)', function () {
     assert.ok(w[1] - w[0] < zoomed[1] - zoomed[0]);
     await page.keyboard.press('d');
     const d = (await stats(page)).window;
-    assert.ok(d[0] > w[0] && Math.abs((d[1] - d[0]) - (w[1] - w[0])) < 1e-6 * (w[1] - w[0]), 'D pans right keeping the width');
+    assert.ok(d[0] > w[0] && Math.abs(d[1] - d[0] - (w[1] - w[0])) < 1e-6 * (w[1] - w[0]), 'D pans right keeping the width');
     await page.keyboard.press('s');
     assert.ok((await stats(page)).window[1] - (await stats(page)).window[0] > d[1] - d[0]);
     await page.click('button[title^="Zoom to fit"]');
@@ -124,7 +130,10 @@ describe('inspector page (hand-built blocking-callback trace)', function () {
     await page.mouse.click(box.x + box.w / 2, box.y + box.h / 2);
     assert.equal((await stats(page)).selected, fx.chainTask);
     const points = await page.$$eval('.details ol.chain li', (lis) => lis.map((li) => ({ what: (li as HTMLElement).dataset.point, text: li.textContent })));
-    assert.deepEqual(points.map((p) => p.what), ['submit', 'run', 'callback', 'release']);
+    assert.deepEqual(
+      points.map((p) => p.what),
+      ['submit', 'run', 'callback', 'release'],
+    );
     assert.match(points[0].text!, /applyAsync on Main/);
     assert.match(points[1].text!, /square on Worker 2 .* queued/);
     assert.match(points[2].text!, /onResult on Callback .* callback waited/);
@@ -150,7 +159,7 @@ describe('inspector page (hand-built blocking-callback trace)', function () {
     await page.fill('input.search', 'img');
     await page.press('input.search', 'Enter');
     assert.equal(await page.textContent('.details .span-name'), XSS);
-    assert.match(await page.textContent('.details .printed') ?? '', /<img src=x onerror=alert\(1\)>/);
+    assert.match((await page.textContent('.details .printed')) ?? '', /<img src=x onerror=alert\(1\)>/);
     assert.equal(await page.locator('img').count(), 0);
   });
 
@@ -189,7 +198,7 @@ describe('inspector page (hand-built blocking-callback trace)', function () {
     });
     await settle(page);
     assert.deepEqual(await pixelAt(page, box.x + box.w + 40, box.y - 6), [12, 20, 31], 'the lane background follows the editor');
-    assert.deepEqual(await probe(), [0, 255, 255], 'tasks take the theme\'s chart colour, at full strength even when the theme makes it translucent');
+    assert.deepEqual(await probe(), [0, 255, 255], "tasks take the theme's chart colour, at full strength even when the theme makes it translucent");
     await page.screenshot({ path: join(ARTIFACTS, 'fixture-high-contrast.png') });
   });
 });

@@ -51,7 +51,10 @@ describe('inspector as a live editor panel (webview API, sequence-numbered batch
     const problems = await open();
     seq = 0;
     const first = await posted();
-    assert.deepEqual(first.map((m) => m.msg), [{ type: 'ready', lastSeq: 0 }]);
+    assert.deepEqual(
+      first.map((m) => m.msg),
+      [{ type: 'ready', lastSeq: 0 }],
+    );
 
     const store = liveStore();
     const feed = new TraceFeed(store);
@@ -64,14 +67,28 @@ describe('inspector as a live editor panel (webview API, sequence-numbered batch
     assert.equal(await page.getAttribute('button[title="Keep the newest time in view"]', 'aria-pressed'), 'true');
 
     // The run goes on: the running task ends, new spans arrive, time moves on.
-    for (let k = 0; k < 30; k++) store.addSpan({ lane: 2 + (k % 2), kind: 'task', status: 'ok', name: `t${k}`, start: 6000 + k * 1000, end: 6800 + k * 1000, queued: 5500 + k * 1000, taskId: k + 1, job: k + 1 });
+    for (let k = 0; k < 30; k++)
+      store.addSpan({
+        lane: 2 + (k % 2),
+        kind: 'task',
+        status: 'ok',
+        name: `t${k}`,
+        start: 6000 + k * 1000,
+        end: 6800 + k * 1000,
+        queued: 5500 + k * 1000,
+        taskId: k + 1,
+        job: k + 1,
+      });
     store.endSpan(running, 4000, 'error', 'Error: <b>bad</b>');
     const delta = feed.delta();
     assert.equal(delta.reset, false);
     assert.equal(delta.spans.n, 31, 'the delta carries the changed span and the 30 new ones, not the unchanged wait');
     await send({ type: 'trace', patch: delta, running: true });
     assert.equal((await stats(page)).spans, 32);
-    assert.deepEqual((await laneLabels(page)).map((l) => l.spans), [1, 0, 16, 15]);
+    assert.deepEqual(
+      (await laneLabels(page)).map((l) => l.spans),
+      [1, 0, 16, 15],
+    );
     const [, t1] = (await stats(page)).window;
     assert.ok(t1 >= store.end, `follow mode keeps the newest time (${store.end}) in view: ${t1}`);
 

@@ -10,7 +10,16 @@ import { writeChunks } from '../../src/trace/writeChunks';
 import type { WireFinding } from '../../src/protocol/wire';
 import type { TraceStore } from '../../src/trace/store';
 
-export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 export interface Session {
   browser: Browser;
@@ -31,7 +40,14 @@ export interface Opened {
   problems: string[];
 }
 
-export async function openTrace(s: Session, name: string, store: TraceStore, findings: WireFinding[], viewport = { width: 1400, height: 760 }, colorScheme: 'light' | 'dark' = 'light'): Promise<Opened> {
+export async function openTrace(
+  s: Session,
+  name: string,
+  store: TraceStore,
+  findings: WireFinding[],
+  viewport = { width: 1400, height: 760 },
+  colorScheme: 'light' | 'dark' = 'light',
+): Promise<Opened> {
   const file = join(s.dir, `${name}.html`);
   await writeChunks(file, htmlReport(store, findings));
   return openFile(s, file, viewport, colorScheme);
@@ -56,13 +72,16 @@ export async function settle(page: Page): Promise<void> {
 
 /** The colour drawn at a client point of the lanes canvas, as [r, g, b]. */
 export const pixelAt = (page: Page, x: number, y: number) =>
-  page.evaluate(([cx, cy]) => {
-    const c = document.querySelector<HTMLCanvasElement>('.lanes-canvas')!;
-    const b = c.getBoundingClientRect();
-    const k = c.width / b.width;
-    const d = c.getContext('2d')!.getImageData(Math.round((cx - b.left) * k), Math.round((cy - b.top) * k), 1, 1).data;
-    return [d[0], d[1], d[2]];
-  }, [x, y]);
+  page.evaluate(
+    ([cx, cy]) => {
+      const c = document.querySelector<HTMLCanvasElement>('.lanes-canvas')!;
+      const b = c.getBoundingClientRect();
+      const k = c.width / b.width;
+      const d = c.getContext('2d')!.getImageData(Math.round((cx - b.left) * k), Math.round((cy - b.top) * k), 1, 1).data;
+      return [d[0], d[1], d[2]];
+    },
+    [x, y],
+  );
 
 /** A CSS colour from the page's theme variables, as [r, g, b]. */
 export const themeColour = (page: Page, variable: string) =>
@@ -104,7 +123,12 @@ export function panelPage(dir: string, savedState: unknown): string {
   const file = join(dir, 'panel.html');
   const root = join(__dirname, '..', '..');
   const api = `window.__posted=[];window.__state=${JSON.stringify(savedState ?? null)};window.acquireVsCodeApi=()=>({postMessage:(m)=>window.__posted.push(JSON.parse(JSON.stringify(m))),getState:()=>window.__state??undefined,setState:(s)=>{window.__state=s;}});`;
-  const served = inspectorHtml({ cspSource: 'file:', nonce: PANEL_NONCE, scriptUri: pathToFileURL(join(root, 'media/dist/webview.js')).href, styleUri: pathToFileURL(join(root, 'media/dist/webview.css')).href });
+  const served = inspectorHtml({
+    cspSource: 'file:',
+    nonce: PANEL_NONCE,
+    scriptUri: pathToFileURL(join(root, 'media/dist/webview.js')).href,
+    styleUri: pathToFileURL(join(root, 'media/dist/webview.css')).href,
+  });
   writeFileSync(file, served.replace('<div id="app"></div>', `<div id="app"></div>\n<script nonce="${PANEL_NONCE}">${api}</script>`));
   return file;
 }

@@ -53,11 +53,16 @@ describe('inspector page (process Pool with a killed worker)', function () {
     assert.deepEqual(labels, [
       ['Main', 'waiting 59%'],
       ['Callback', 'busy 0%'],
-      ['Worker 1 ✕1', `pid 5003 · busy ${Math.round(((100 - 3) + (400 - 120) + (750 - 650)) / 8.5)}%`],
+      ['Worker 1 ✕1', `pid 5003 · busy ${Math.round((100 - 3 + (400 - 120) + (750 - 650)) / 8.5)}%`],
       ['Worker 2', `pid 5002 · busy ${Math.round((110 - 3.5) / 8.5)}%`],
     ]);
     for (const lane of ['Worker 1', 'Worker 2']) {
-      const [name, busy] = await page.$$eval(`.lane-label[data-lane="${lane}"] span`, (els) => els.slice(0, 1).concat(els.filter((e) => e.classList.contains('lane-busy'))).map((e) => [e.scrollWidth, e.clientWidth]));
+      const [name, busy] = await page.$$eval(`.lane-label[data-lane="${lane}"] span`, (els) =>
+        els
+          .slice(0, 1)
+          .concat(els.filter((e) => e.classList.contains('lane-busy')))
+          .map((e) => [e.scrollWidth, e.clientWidth]),
+      );
       assert.ok(name[0] <= name[1] && busy[0] <= busy[1], `${lane}'s label is shown whole, not cut off`);
     }
     const title = await page.getAttribute('.lane-label[data-lane="Worker 1"]', 'title');
@@ -88,7 +93,11 @@ describe('inspector page (process Pool with a killed worker)', function () {
     assert.match(facts, /Process\s+pid 5001/);
     assert.match(await page.innerText('.details'), /How its worker died\s+killed by SIGKILL/);
     const points = await page.$$eval('.details ol.chain li', (lis) => lis.map((li) => ({ what: (li as HTMLElement).dataset.point, text: li.textContent })));
-    assert.deepEqual(points.map((p) => p.what), ['submit', 'run', 'lost'], 'no release: the get() timed out, nothing came back');
+    assert.deepEqual(
+      points.map((p) => p.what),
+      ['submit', 'run', 'lost'],
+      'no release: the get() timed out, nothing came back',
+    );
     assert.match(points[1].text!, /crunch on Worker 1 .* queued/);
     assert.match(points[2].text!, /its worker died: killed by SIGKILL at \+400 ms · ran until its worker died 280 ms/);
     assert.match(await page.innerText('.details .span-findings'), /Worker 1 \(pid 5001\) of the Pool was killed by SIGKILL while running `crunch`/);
@@ -97,7 +106,10 @@ describe('inspector page (process Pool with a killed worker)', function () {
   it('marks the unhandled rejection on the lane of its task, with its stack', async function () {
     const at = await markPoint(page, 'Worker 2', fx.unhandledAt);
     assert.deepEqual(await pixelAt(page, at.x, at.y), await themeColour(page, '--ps-finding-warn'));
-    assert.match(await hoverText(page, at.x, at.y), /^unhandled promise rejection Worker 2 at \+50 ms in task crunch #2 Error: lost at crunch \(\/home\/dev\/demo\/tasks\.ts:3:18\)$/);
+    assert.match(
+      await hoverText(page, at.x, at.y),
+      /^unhandled promise rejection Worker 2 at \+50 ms in task crunch #2 Error: lost at crunch \(\/home\/dev\/demo\/tasks\.ts:3:18\)$/,
+    );
     assert.ok(await page.locator('.finding-select[data-rule="unhandled-rejection"]').count(), 'the finding is listed');
   });
 

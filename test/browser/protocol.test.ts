@@ -19,7 +19,8 @@ describe('host check of webview messages', function () {
       { type: 'exportTrace' },
       { type: 'openTrace' },
       { type: 'applied', spans: 10, lanes: 4, seq: 2 },
-    ]) assert.ok(checkViewEnvelope(env(msg)).ok, JSON.stringify(msg));
+    ])
+      assert.ok(checkViewEnvelope(env(msg)).ok, JSON.stringify(msg));
   });
 
   it('rejects wrong versions, unknown types, extra fields and bad sites, saying why', function () {
@@ -54,7 +55,8 @@ describe('trace transfer: snapshot and deltas', function () {
     }
     assert.deepEqual(view.logs, store.logs);
     assert.deepEqual(view.marks, store.marks);
-    for (const j of store.jobs.values()) assert.deepEqual(view.job(j.id), { id: j.id, api: j.api, submitted: j.submitted, ...(j.readyAt === undefined ? {} : { readyAt: j.readyAt }) });
+    for (const j of store.jobs.values())
+      assert.deepEqual(view.job(j.id), { id: j.id, api: j.api, submitted: j.submitted, ...(j.readyAt === undefined ? {} : { readyAt: j.readyAt }) });
   };
 
   it('a snapshot then deltas leave the view holding what the store holds, sending only what changed', function () {

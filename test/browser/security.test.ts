@@ -26,7 +26,9 @@ async function watch(page: Page): Promise<string[]> {
   const problems: string[] = [];
   page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
   page.on('dialog', (d) => (problems.push(`dialog: ${d.message()}`), void d.dismiss()));
-  await page.addInitScript(() => document.addEventListener('securitypolicyviolation', (e) => ((window as unknown as { __violations: string[] }).__violations ??= []).push(`${e.violatedDirective} ${e.sample}`)));
+  await page.addInitScript(() =>
+    document.addEventListener('securitypolicyviolation', (e) => ((window as unknown as { __violations: string[] }).__violations ??= []).push(`${e.violatedDirective} ${e.sample}`)),
+  );
   return problems;
 }
 
@@ -87,7 +89,7 @@ describe('text from the program never becomes markup', function () {
     await opened.page.context().close();
   });
 
-  it('in the live panel, served under the extension\'s own page and policy', async () => {
+  it("in the live panel, served under the extension's own page and policy", async () => {
     const policy = inspectorCsp({ cspSource: 'file:', nonce: PANEL_NONCE });
     // The policy allows the extension's script by nonce and nothing inline or evaluated.
     assert.match(policy, /^default-src 'none'; script-src 'nonce-[^']+';/);
@@ -98,7 +100,13 @@ describe('text from the program never becomes markup', function () {
     const problems = await watch(page);
     await page.goto(pathToFileURL(htmlFile).href);
     await page.waitForFunction(() => (window as unknown as { __posted: unknown[] }).__posted.length > 0);
-    const msg: HostMessage = { type: 'trace', patch: new TraceFeed(store).snapshot(), findings: JSON.parse(JSON.stringify(findings)), running: false, options: { blockThresholdMs: 100, host: 'vscode' } };
+    const msg: HostMessage = {
+      type: 'trace',
+      patch: new TraceFeed(store).snapshot(),
+      findings: JSON.parse(JSON.stringify(findings)),
+      running: false,
+      options: { blockThresholdMs: 100, host: 'vscode' },
+    };
     // As the editor posts it: plain data by value, typed arrays as typed arrays.
     await page.evaluate((e) => window.postMessage(e, '*'), { v: PROTOCOL_VERSION, seq: 1, msg });
     await settle(page);

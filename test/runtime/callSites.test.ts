@@ -91,7 +91,10 @@ describe('call sites', () => {
     assert.deepEqual(waitOn('nested').site, siteOf('.applyAsync(outer', '.apply(nested'));
     assert.deepEqual(waitOn('submitted').site, siteOf('.submit(submitted', '.result('));
     const joins = run.spans.filter((s) => s.kind === 'wait' && s.name === 'join');
-    assert.deepEqual(joins.map((j) => j.site), [siteOf('await pool.join()', '.join(')]);
+    assert.deepEqual(
+      joins.map((j) => j.site),
+      [siteOf('await pool.join()', '.join(')],
+    );
   });
 
   it('says when each result came in, for jobs made ready by it at once (pool and executor) as for the others', () => {
@@ -104,7 +107,10 @@ describe('call sites', () => {
   });
 
   it('keeps error positions exact after a tagged call on the same line, in a task and in main', () => {
-    for (const [printedAs, text] of [['TASK-FRAME', "explode('task')"], ['MAIN-FRAME', "explode('main')"]]) {
+    for (const [printedAs, text] of [
+      ['TASK-FRAME', "explode('task')"],
+      ['MAIN-FRAME', "explode('main')"],
+    ]) {
       const frame = printed(run, printedAs);
       const failed = position(text, 'explode(');
       assert.ok(frame.endsWith(`(${failed.file}:${failed.line}:${failed.col})`), `${printedAs}: ${frame}`);

@@ -18,9 +18,7 @@ function assertBadInput(name: string, message: RegExp, line?: number) {
   assert.ok(r.stderr.includes(line === undefined ? file : `${file}:${line}:`), `stderr does not name ${file}${line ? `:${line}` : ''}:\n${r.stderr}`);
 }
 
-
 describe('command line', function () {
-
   it('run examples/callback-throws.ts: ends by itself, exit 1, with a file:line:col deadlock line at the awaiting line', () => {
     const file = resolve(EXAMPLES, 'callback-throws.ts');
     const r = cli(['run', file]);
@@ -31,7 +29,10 @@ describe('command line', function () {
     const finding = r.stdout.split('\n').find((l) => l.endsWith('[deadlock]'));
     assert.ok(finding, `no [deadlock] line in:\n${r.stdout}`);
     assert.match(finding, new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}:${line}:\\d+: error: .+ \\[deadlock\\]$`));
-    assert.ok(r.stdout.split('\n').some((l) => /^\S+callback-throws\.ts:\d+:\d+: error: callback `explode` threw .*\[callback-threw\]$/.test(l)), `no callback-threw line for explode in:\n${r.stdout}`);
+    assert.ok(
+      r.stdout.split('\n').some((l) => /^\S+callback-throws\.ts:\d+:\d+: error: callback `explode` threw .*\[callback-threw\]$/.test(l)),
+      `no callback-threw line for explode in:\n${r.stdout}`,
+    );
   });
 
   it('run of an example that returns: exit 0, output then findings', () => {

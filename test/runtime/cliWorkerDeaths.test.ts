@@ -23,7 +23,12 @@ describe('poolscope view of a process Pool whose worker was killed', function ()
     assert.match(r.stdout, /^Worker 1 .* 5001 \(killed by SIGKILL\) → 5003$/m);
     assert.match(r.stdout, /^Worker 2 .* 5002$/m);
     const site = `${KILLED.crunch.file}:${KILLED.crunch.line}:${KILLED.crunch.col}`;
-    assert.ok(r.stdout.split('\n').some((l) => l.startsWith(`${site}: error: Worker 1 (pid 5001) of the Pool was killed by SIGKILL while running \`crunch\``) && l.endsWith('[worker-crashed]')), r.stdout);
+    assert.ok(
+      r.stdout
+        .split('\n')
+        .some((l) => l.startsWith(`${site}: error: Worker 1 (pid 5001) of the Pool was killed by SIGKILL while running \`crunch\``) && l.endsWith('[worker-crashed]')),
+      r.stdout,
+    );
     assert.match(r.stdout, /: error: main can never return from get\(\): .* \[deadlock\]$/m);
   });
 });

@@ -19,7 +19,6 @@ function violations(run: Run): string[] {
 }
 
 describe('one clock for all threads', function () {
-
   it('no task ends after its callback starts or its result is taken in, over repeated runs', async () => {
     const found: string[] = [];
     for (let i = 0; i < 6; i++) found.push(...violations(await runFile(resolve(EXAMPLES, 'map-callbacks.ts'))));

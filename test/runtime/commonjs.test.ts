@@ -44,6 +44,9 @@ describe('CommonJS task files, in threads and processes', function () {
     assertThreadThenProcess(run, ['triple', 'greet', 'triple']);
     // Bundling renames functions of a CommonJS module that the file imports by the same name.
     const callbacks = run.spans.filter((s) => s.kind === 'callback');
-    assert.deepEqual(callbacks.map((c) => `${run.laneOf(c)}: ${c.name}`), ['Callback: report', 'Callback: report']);
+    assert.deepEqual(
+      callbacks.map((c) => `${run.laneOf(c)}: ${c.name}`),
+      ['Callback: report', 'Callback: report'],
+    );
   });
 });

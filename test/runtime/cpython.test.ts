@@ -78,7 +78,10 @@ for (const [kind, fixture] of [
           const tasks = spansOfCheck(run, name, { kind: 'task', name: 'startAndHang' });
           const started = tasks.filter((t) => t.status !== 'cancelled');
           assert.equal(started.length, 3, `${started.length} of the 10,000 endless tasks started on 3 workers`);
-          assert.ok(started.every((t) => t.status !== 'ok'), 'an endless task is shown as finished');
+          assert.ok(
+            started.every((t) => t.status !== 'ok'),
+            'an endless task is shown as finished',
+          );
           const dropped = tasks.filter((t) => t.status === 'cancelled');
           assert.ok(dropped.length > 0 && dropped.every((t) => t.end === t.start), 'the tasks terminate() dropped are not shown as cancelled');
           assert.ok(run.store.marks.some((m) => m.kind === 'terminate'));
@@ -107,7 +110,10 @@ for (const [kind, fixture] of [
         assertCheck(run, name);
         if (name.endsWith('test_done_callback_raises') || name.endsWith('test_done_callback_raises_already_succeeded')) {
           const err = stderrOf(run, name);
-          assert.ok(err.some((l) => l.startsWith('exception calling callback for <Future')), `stderr: ${JSON.stringify(err)}`);
+          assert.ok(
+            err.some((l) => l.startsWith('exception calling callback for <Future')),
+            `stderr: ${JSON.stringify(err)}`,
+          );
           assert.ok(err.includes('Error: doh!'), `stderr: ${JSON.stringify(err)}`);
         }
         if (name === 'FailingInitializerMixin.test_initializer') {

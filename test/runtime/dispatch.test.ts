@@ -21,7 +21,10 @@ describe('dispatch while main blocks', function () {
       // task that started inside the block ran there; only its return may come after.
       for (const t of tasks) {
         assert.equal(t.status, 'ok');
-        assert.ok(t.start >= block.start && t.start < block.end, `task on ${run.laneOf(t)} started ${ms(t.start - block.start)} ms into main's ${ms(block.end - block.start)} ms block, not inside it`);
+        assert.ok(
+          t.start >= block.start && t.start < block.end,
+          `task on ${run.laneOf(t)} started ${ms(t.start - block.start)} ms into main's ${ms(block.end - block.start)} ms block, not inside it`,
+        );
       }
     });
   }

@@ -16,12 +16,14 @@ const programFindings = (run: Run) => run.findings.filter((f) => f.rule !== 'mai
 function assertWorkerLanes(run: Run): void {
   const names = run.store.lanes.map((l) => l.name);
   assert.deepEqual(names.slice(0, 2), ['Main', 'Callback']);
-  assert.ok(names.slice(2).every((n, i) => n === `Worker ${i + 1}`), `lanes ${names}`);
+  assert.ok(
+    names.slice(2).every((n, i) => n === `Worker ${i + 1}`),
+    `lanes ${names}`,
+  );
   for (const t of run.spans.filter((s) => s.kind === 'task')) assert.match(run.laneOf(t), /^Worker \d+$/);
 }
 
 describe('examples: each lesson', function () {
-
   it('apply-callback: the callback gets each return value, on the Callback lane', async () => {
     const run = await runExample('apply-callback.ts');
     assert.equal(run.outcome, 'returned', run.error?.message);
@@ -30,7 +32,13 @@ describe('examples: each lesson', function () {
     assert.equal(collect.length, 4);
     assert.ok(collect.every((c) => run.laneOf(c) === 'Callback' && c.cbKind === 'result' && c.status === 'ok'));
     const lines = said(run);
-    assert.deepEqual(lines.filter((l) => l.startsWith('Callback: ')).map((l) => l.replace(/\d+/, 'N')).sort(), Array(4).fill('Callback: callback got N on Callback'));
+    assert.deepEqual(
+      lines
+        .filter((l) => l.startsWith('Callback: '))
+        .map((l) => l.replace(/\d+/, 'N'))
+        .sort(),
+      Array(4).fill('Callback: callback got N on Callback'),
+    );
     assert.equal(lines.at(-1), 'Main: results 1,4,9,16');
     assertResultTimes(run);
     assert.deepEqual(programFindings(run), []);
@@ -50,7 +58,10 @@ describe('examples: each lesson', function () {
     // The first callback blocks; every other result becomes ready only after it. The 7 other
     // tasks (20 ms each) finish within its 600 ms unless a busy machine starts the pool's
     // threads later than that; each that did finish meanwhile waited behind it.
-    assert.ok(others.every((j) => j.readyAt! >= slow[0].end), 'a result became ready before the blocking callback ended');
+    assert.ok(
+      others.every((j) => j.readyAt! >= slow[0].end),
+      'a result became ready before the blocking callback ended',
+    );
     const behind = others.filter((j) => run.spans.some((s) => s.kind === 'task' && s.job === j.id && s.end < slow[0].end));
     assert.ok(behind.length >= 1, 'no task finished while the callback blocked');
     assert.match(blocked.message, new RegExp(`; ${behind.length} results? waited behind it$`));
@@ -77,7 +88,10 @@ describe('examples: each lesson', function () {
     const [deadlock] = findings(run, 'deadlock');
     assert.equal(deadlock.site?.line, lineOf(src, 'await second.get()'));
     const explodeLine = lineOf(src, 'callback: function explode');
-    assert.ok(deadlock.related.some((r) => r.site?.line === explodeLine), 'the deadlock finding points at the throwing callback');
+    assert.ok(
+      deadlock.related.some((r) => r.site?.line === explodeLine),
+      'the deadlock finding points at the throwing callback',
+    );
     const [threw] = findings(run, 'callback-threw');
     assert.equal(threw.site?.line, explodeLine);
     assert.match(threw.message, /^callback `explode` threw Error: callback cannot handle 2/);
@@ -102,7 +116,10 @@ describe('examples: each lesson', function () {
     assert.ok(task.end < sleep.end, `the task ended ${ms(task.end - sleep.end)} ms after main's block`);
     // A busy machine can pause main elsewhere too; the finding the lesson is about is at its sleepSync.
     const line = lineOf(source('callback-timing.ts'), 'sleepSync(300)');
-    assert.ok(findings(run, 'main-blocked').some((f) => f.site?.line === line), `no main-blocked finding at line ${line}`);
+    assert.ok(
+      findings(run, 'main-blocked').some((f) => f.site?.line === line),
+      `no main-blocked finding at line ${line}`,
+    );
   });
 
   it('done-callbacks: order and lane of each printed line', async () => {
@@ -113,14 +130,17 @@ describe('examples: each lesson', function () {
     // added, on the Callback lane; `late` runs at once in main. Whether main adds `late` before
     // or after the Callback lane gets to first/second depends on when the failing task finishes.
     assert.deepEqual(lines.slice(0, 2), ["Main: cancelled future's callback, cancelled()=true, on Main", 'Main: cancel() -> true']);
-    assert.deepEqual([...lines].sort(), [
-      "Main: cancelled future's callback, cancelled()=true, on Main",
-      'Callback: first, on Callback',
-      'Callback: second',
-      'Main: added after done: runs at once, on Main',
-      'Main: cancel() -> true',
-      'Main: done callback of a failed future sees: task failed',
-    ].sort());
+    assert.deepEqual(
+      [...lines].sort(),
+      [
+        "Main: cancelled future's callback, cancelled()=true, on Main",
+        'Callback: first, on Callback',
+        'Callback: second',
+        'Main: added after done: runs at once, on Main',
+        'Main: cancel() -> true',
+        'Main: done callback of a failed future sees: task failed',
+      ].sort(),
+    );
     assert.ok(lines.indexOf('Callback: first, on Callback') < lines.indexOf('Callback: second'), 'done callbacks ran out of the order added');
     const lane = (name: string) => run.laneOf(callbacks(run, name)[0]);
     assert.deepEqual(['onCancel', 'first', 'second', 'onFailure', 'late'].map(lane), ['Main', 'Callback', 'Callback', 'Callback', 'Main']);
@@ -132,14 +152,21 @@ describe('examples: each lesson', function () {
     assert.equal(run.outcome, 'returned', run.error?.message);
     const lines = said(run);
     assert.match(lines[0], /^Callback: error callback saw: odd input [135]$/);
-    assert.deepEqual(lines.slice(1), ['Main: error callback calls: 1; successful(): false', 'Main: get() rejects with the same object: true', 'Callback: applyAsync error callback: apply failed']);
+    assert.deepEqual(lines.slice(1), [
+      'Main: error callback calls: 1; successful(): false',
+      'Main: get() rejects with the same object: true',
+      'Callback: applyAsync error callback: apply failed',
+    ]);
     const [unseen, ...more] = findings(run, 'errors-unseen');
     assert.equal(more.length, 0);
     assert.match(unseen.message, /^error callback `onError` saw 1 of 3 errors/);
     // The finding names the error the callback really got, and the other two as unseen.
     const got = /odd input (\d)$/.exec(lines[0])![1];
     assert.ok(unseen.message.includes(`(Error: odd input ${got})`), unseen.message);
-    assert.ok(unseen.related.every((r) => !r.message.endsWith(`odd input ${got}`)), 'the error the callback got is listed as unseen');
+    assert.ok(
+      unseen.related.every((r) => !r.message.endsWith(`odd input ${got}`)),
+      'the error the callback got is listed as unseen',
+    );
     assert.equal(unseen.site?.line, lineOf(source('error-callback.ts'), 'pool.mapAsync(check'));
     assert.equal(unseen.related.filter((r) => r.message.includes('also failed, unseen')).length, 2);
     assert.ok(callbacks(run, 'onError').every((c) => c.cbKind === 'error' && run.laneOf(c) === 'Callback'));
@@ -152,7 +179,10 @@ describe('examples: each lesson', function () {
     const jobs = [...run.store.jobs.values()];
     assert.equal(jobs.length, 6);
     const firstResultIn = Math.min(...jobs.filter((j) => j.resultIn !== undefined).map((j) => j.resultIn!));
-    assert.ok(jobs.every((j) => j.submitted < firstResultIn), 'map did not submit every item before the first result came in');
+    assert.ok(
+      jobs.every((j) => j.submitted < firstResultIn),
+      'map did not submit every item before the first result came in',
+    );
     assert.equal(jobs[2].status, 'error');
     // Items that had not started when the error reached main are cancelled and never run: the
     // timeline shows each as a cancelled task of no length on the pool's worker lane, after its
@@ -175,11 +205,16 @@ describe('examples: each lesson', function () {
       'Main: submit after: BrokenThreadPool',
       'Main: joining a pool whose workers can never start...',
     ]);
-    const broken = findings(run, 'pool-broken').map((f) => f.message.split(':')[0]).sort();
+    const broken = findings(run, 'pool-broken')
+      .map((f) => f.message.split(':')[0])
+      .sort();
     assert.deepEqual(broken, ['ThreadPool is broken', 'ThreadPoolExecutor is broken']);
     const [deadlock] = findings(run, 'deadlock');
     assert.equal(deadlock.site?.line, lineOf(source('failing-initializer.ts'), 'await pool.join()'));
-    assert.ok(run.lines.some((l) => l.lane.startsWith('Worker') && l.stream === 'stderr' && l.text === 'Exception in initializer:'), 'the initializer\'s exception is not printed on a worker lane');
+    assert.ok(
+      run.lines.some((l) => l.lane.startsWith('Worker') && l.stream === 'stderr' && l.text === 'Exception in initializer:'),
+      "the initializer's exception is not printed on a worker lane",
+    );
   });
 
   it('map-callbacks: one callback per map with the whole list in input order; none for an empty map', async () => {
@@ -200,7 +235,7 @@ describe('examples: each lesson', function () {
     }
   });
 
-  it('shared-state: callbacks update main\'s variables; workers keep their own copy', async () => {
+  it("shared-state: callbacks update main's variables; workers keep their own copy", async () => {
     const run = await runExample('shared-state.ts');
     assert.equal(run.outcome, 'returned', run.error?.message);
     assert.deepEqual(said(run), ["Main: callbacks updated main's object: sum=150, calls=5", "Main: main's copy of the workers' counter is still 0"]);
@@ -221,16 +256,24 @@ describe('examples: each lesson', function () {
       assert.equal(m[2], mainPid, 'a callback ran in a child');
     }
     const workerPids = new Set(run.store.lanes.filter((l) => l.kind === 'worker').map((l) => String(l.pid)));
-    assert.ok(rest.every((l) => workerPids.has(/ran in pid (\d+) on Worker/.exec(l)![1])), 'the lanes do not show the pids the tasks printed');
+    assert.ok(
+      rest.every((l) => workerPids.has(/ran in pid (\d+) on Worker/.exec(l)![1])),
+      'the lanes do not show the pids the tasks printed',
+    );
     assert.ok(callbacks(run, 'report').every((c) => run.laneOf(c) === 'Callback'));
     assert.deepEqual(programFindings(run), []);
   });
 
-  it('process-initializer-fails: BrokenProcessPool with both of Python\'s messages, pool-broken at the initializer', async () => {
+  it("process-initializer-fails: BrokenProcessPool with both of Python's messages, pool-broken at the initializer", async () => {
     const run = await runExample('process-initializer-fails.ts');
     assert.equal(run.outcome, 'returned', run.error?.message);
     const pending = 'Main: future failed: BrokenProcessPool: A process in the process pool was terminated abruptly while the future was running or pending.';
-    assert.deepEqual(said(run), [pending, pending, pending, 'Main: submit() after: BrokenProcessPool: A child process terminated abruptly, the process pool is not usable anymore']);
+    assert.deepEqual(said(run), [
+      pending,
+      pending,
+      pending,
+      'Main: submit() after: BrokenProcessPool: A child process terminated abruptly, the process pool is not usable anymore',
+    ]);
     const [broken, ...more] = findings(run, 'pool-broken');
     assert.equal(more.length, 0);
     assert.match(broken.message, /^ProcessPoolExecutor is broken: initializer `connect` threw Error: cannot connect to db:\/\/nowhere/);
@@ -242,7 +285,10 @@ describe('examples: each lesson', function () {
     const run = await runExample('process-task-errors.ts');
     assert.equal(run.outcome, 'returned', run.error?.message);
     // Lines in the order they were printed, on the run's one clock, whichever process printed them.
-    const inOrder = run.lines.filter((l) => l.stream === 'stdout').sort((a, b) => a.ts - b.ts).map((l) => `${l.lane}: ${l.text}`);
+    const inOrder = run.lines
+      .filter((l) => l.stream === 'stdout')
+      .sort((a, b) => a.ts - b.ts)
+      .map((l) => `${l.lane}: ${l.text}`);
     assert.match(inOrder[0], /^Worker 1: handled inside the task, in pid \d+: not a number: "x"$/);
     assert.deepEqual(inOrder.slice(1), [
       'Main: inside the task: -1',
@@ -263,7 +309,10 @@ describe('examples: each lesson', function () {
     const jobs = [...run.store.jobs.values()];
     assert.equal(jobs.length, 6);
     assert.equal(jobs[2].status, 'error');
-    assert.ok(jobs.slice(3).some((j) => j.status === 'cancelled'), 'no item after the failure was cancelled');
+    assert.ok(
+      jobs.slice(3).some((j) => j.status === 'cancelled'),
+      'no item after the failure was cancelled',
+    );
     for (const j of jobs.slice(3).filter((j) => j.status === 'cancelled')) assertCancelledTask(run, j.id);
     assert.equal([...run.store.pools.values()][0].kind, 'ProcessPoolExecutor');
   });
@@ -297,7 +346,11 @@ describe('examples: each lesson', function () {
       'Main: a map in chunks of 3 is two tasks: pid P has seen 9, 10, 11',
     ]);
     const starts = run.store.marks.filter((m) => m.kind === 'worker-start');
-    assert.deepEqual(starts.map((m) => !!m.replaces), [false, true, true, true], 'one process, then a new one every 2 tasks');
+    assert.deepEqual(
+      starts.map((m) => !!m.replaces),
+      [false, true, true, true],
+      'one process, then a new one every 2 tasks',
+    );
     assert.equal(new Set(starts.map((m) => m.pid)).size, 4);
     assert.deepEqual(programFindings(run), []);
   });

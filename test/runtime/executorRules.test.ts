@@ -6,7 +6,12 @@ import { assertCancelledTask, assertCheck, byStart, checkWindow, findings, runFi
 
 const KINDS = [
   { kind: 'ThreadPoolExecutor', fixture: 'executor-rules.ts', error: 'BrokenThreadPool', cause: 'A thread initializer failed, the thread pool is not usable anymore' },
-  { kind: 'ProcessPoolExecutor', fixture: 'executor-rules-process.ts', error: 'BrokenProcessPool', cause: 'A child process terminated abruptly, the process pool is not usable anymore' },
+  {
+    kind: 'ProcessPoolExecutor',
+    fixture: 'executor-rules-process.ts',
+    error: 'BrokenProcessPool',
+    cause: 'A child process terminated abruptly, the process pool is not usable anymore',
+  },
 ] as const;
 
 for (const { kind, fixture, error, cause } of KINDS) {
@@ -32,7 +37,7 @@ for (const { kind, fixture, error, cause } of KINDS) {
       assertCancelledTask(run, cancelled.job);
     });
 
-    it('B.16 done callbacks run on the Callback lane; already-done and cancel() cases synchronously on the caller\'s lane', () => {
+    it("B.16 done callbacks run on the Callback lane; already-done and cancel() cases synchronously on the caller's lane", () => {
       assertCheck(run, 'B.16');
       const lane = (name: string) => run.laneOf(spansOfCheck(run, 'B.16', { kind: 'callback', name })[0]);
       assert.equal(lane('b16OnDone'), 'Callback');
@@ -59,7 +64,7 @@ for (const { kind, fixture, error, cause } of KINDS) {
       assert.equal(threw.site?.line, raises.site?.line);
     });
 
-    it('B.18 waiters on result() go before the done callbacks; a slow done callback delays other futures\' callbacks', () => {
+    it("B.18 waiters on result() go before the done callbacks; a slow done callback delays other futures' callbacks", () => {
       assertCheck(run, 'B.18');
       const [flag] = spansOfCheck(run, 'B.18', { kind: 'callback', name: 'b18Flag' });
       const released = spansOfCheck(run, 'B.18', { kind: 'wait', name: 'result', lane: 'Main' }).find((w) => w.job === flag.job)!;
@@ -75,14 +80,20 @@ for (const { kind, fixture, error, cause } of KINDS) {
     it('B.19 result() rethrows the same error; exception() returns it or null; FuturesTimeoutError; CancelledError', () => {
       assertCheck(run, 'B.19');
       const waits = spansOfCheck(run, 'B.19', { kind: 'wait', lane: 'Main' });
-      assert.deepEqual(waits.filter((w) => w.status === 'timeout').map((w) => w.name), ['result', 'exception']);
+      assert.deepEqual(
+        waits.filter((w) => w.status === 'timeout').map((w) => w.name),
+        ['result', 'exception'],
+      );
       const [task] = spansOfCheck(run, 'B.19', { kind: 'task', name: 'boom' });
       assert.equal(task.status, 'error');
       assert.equal(task.text, 'Error: task error');
       assert.equal(run.store.jobs.get(task.job)?.retrieved, true);
       // Every wait is drawn as over, none left open to the trace end; the first result() on the
       // failed task ended in its error the moment the future was done.
-      assert.deepEqual(waits.filter((w) => w.status === 'running').map((w) => w.name), []);
+      assert.deepEqual(
+        waits.filter((w) => w.status === 'running').map((w) => w.name),
+        [],
+      );
       const first = waits.filter((w) => w.job === task.job && w.name === 'result')[0];
       assert.equal(first.status, 'error');
       assert.equal(first.end, run.store.jobs.get(task.job)?.readyAt);
@@ -95,9 +106,15 @@ for (const { kind, fixture, error, cause } of KINDS) {
       const mapJobs = [...run.store.jobs.values()].filter((j) => j.tasks.length === 1 && j.site?.line === jobs[0].site?.line && j.api === 'submit');
       assert.equal(mapJobs.length, 6, 'every item was submitted');
       const firstResultIn = Math.min(...mapJobs.filter((j) => j.resultIn !== undefined).map((j) => j.resultIn!));
-      assert.ok(mapJobs.every((j) => j.submitted < firstResultIn), 'an item was submitted after the first result came in: not all at once');
+      assert.ok(
+        mapJobs.every((j) => j.submitted < firstResultIn),
+        'an item was submitted after the first result came in: not all at once',
+      );
       const failed = parse.filter((s) => s.status === 'error');
-      assert.deepEqual(failed.map((s) => s.text), ['Error: not a number: x']);
+      assert.deepEqual(
+        failed.map((s) => s.text),
+        ['Error: not a number: x'],
+      );
       const cancelled = mapJobs.filter((j) => j.status === 'cancelled');
       assert.ok(cancelled.length >= 1, 'no not-yet-started item was cancelled');
       for (const j of cancelled) assertCancelledTask(run, j.id);
@@ -121,7 +138,10 @@ for (const { kind, fixture, error, cause } of KINDS) {
       const jobs = [...run.store.jobs.values()].filter((j) => j.pool === broken[0].id);
       assert.equal(jobs.length, 2);
       // Their tasks never ran: each is shown dropped from the queue, as a cancelled task.
-      assert.ok(jobs.every((j) => j.status === 'error' && j.tasks.every((t) => run.spans.every((s) => s.taskId !== t || (s.kind === 'task' && s.status === 'cancelled')))), 'a task of the broken executor ran');
+      assert.ok(
+        jobs.every((j) => j.status === 'error' && j.tasks.every((t) => run.spans.every((s) => s.taskId !== t || (s.kind === 'task' && s.status === 'cancelled')))),
+        'a task of the broken executor ran',
+      );
       const [finding] = findings(run, 'pool-broken');
       assert.ok(finding.message.startsWith(`${kind} is broken: initializer \`connect\` threw Error: cannot connect to db://nowhere`), finding.message);
     });
@@ -132,7 +152,10 @@ for (const { kind, fixture, error, cause } of KINDS) {
       const first = [...run.store.pools.values()].filter((p) => p.created >= begin).sort((a, b) => a.created - b.created)[0];
       assert.equal(run.store.marks.filter((m) => m.kind === 'shutdown' && m.pool === first.id).length, 1, 'a second shutdown() was recorded as another shutdown');
       const jobs = [...run.store.jobs.values()].filter((j) => j.pool === first.id);
-      assert.deepEqual(jobs.map((j) => j.status), ['ok', 'cancelled', 'cancelled', 'cancelled']);
+      assert.deepEqual(
+        jobs.map((j) => j.status),
+        ['ok', 'cancelled', 'cancelled', 'cancelled'],
+      );
     });
 
     it('B.23 non-Error throws are caught and put on the future', () => {
@@ -140,7 +163,10 @@ for (const { kind, fixture, error, cause } of KINDS) {
       const tasks = spansOfCheck(run, 'B.23', { kind: 'task', name: 'throwValue' });
       assert.equal(tasks.length, 4);
       assert.ok(tasks.every((t) => t.status === 'error'));
-      assert.deepEqual(tasks.slice(0, 3).map((t) => t.text), ['"a plain string"', '42', "{ code: 7, detail: [ 'x' ] }"]);
+      assert.deepEqual(
+        tasks.slice(0, 3).map((t) => t.text),
+        ['"a plain string"', '42', "{ code: 7, detail: [ 'x' ] }"],
+      );
     });
   });
 }

@@ -94,7 +94,16 @@ describe('faults and bad input', function () {
 
     it('a BOM and CRLF line ends: the program runs and its lines are right', async () => {
       const file = join(scratch, 'bom-crlf.ts');
-      const source = ['import { ThreadPool } from "poolscope";', 'export function sq(x: number) { return x * x; }', 'export async function main() {', '  await using pool = new ThreadPool({ processes: 1 });', '  console.log(await pool.apply(sq, [3]));', '  throw new Error("on line 6");', '}', ''];
+      const source = [
+        'import { ThreadPool } from "poolscope";',
+        'export function sq(x: number) { return x * x; }',
+        'export async function main() {',
+        '  await using pool = new ThreadPool({ processes: 1 });',
+        '  console.log(await pool.apply(sq, [3]));',
+        '  throw new Error("on line 6");',
+        '}',
+        '',
+      ];
       writeFileSync(file, '\uFEFF' + source.join('\r\n'));
       const r = cli(['run', file]);
       assertCliEnds(r, 1);
@@ -103,7 +112,7 @@ describe('faults and bad input', function () {
     });
 
     it('a path with spaces, accents and URL characters is shown as it is, in findings, --json and the trace', async () => {
-      const dir = join(scratch, "dir with space & ünïcode #1 %41 [x] 'q' \"dq\"?");
+      const dir = join(scratch, 'dir with space & ünïcode #1 %41 [x] \'q\' "dq"?');
       mkdirSync(dir);
       const file = join(dir, 'tâche #2 %20.ts');
       writeFileSync(file, readFileSync(resolve(ROOT, 'examples/callback-throws.ts')));
@@ -146,7 +155,7 @@ describe('faults and bad input', function () {
       assert.ok(readFileSync(html, 'utf8').length > 0);
     });
 
-    it('--json keeps the program\'s own output, and stdout is one JSON value', () => {
+    it("--json keeps the program's own output, and stdout is one JSON value", () => {
       const r = cli(['run', fault('prints.ts'), '--json']);
       assertCliEnds(r, 0);
       const out = JSON.parse(r.stdout).output as { lane: string; stream: string; text: string }[];
@@ -239,7 +248,10 @@ describe('faults and bad input', function () {
     it('a 100 MB result arrives whole', async () => {
       const run = await counted(fault('big-result.ts'));
       assert.equal(run.outcome, 'returned', run.error?.message);
-      assert.deepEqual(run.lines.map((l) => l.text), [`got ${100 * 1024 * 1024} characters`]);
+      assert.deepEqual(
+        run.lines.map((l) => l.text),
+        [`got ${100 * 1024 * 1024} characters`],
+      );
     });
   });
 
@@ -251,7 +263,10 @@ describe('faults and bad input', function () {
       assert.match(run.error!.message, new RegExp(`Main was running its own code without a pause \\(main at ${file}:\\d+:\\d+\\)`));
       const runs = run.spans.filter((s) => s.kind === 'run');
       assert.ok(runs.length > 0 && runs.every((s) => run.laneOf(s) === 'Main'));
-      assert.ok(run.lines.some((l) => l.text === 'spinning'), 'the line printed before the loop is kept');
+      assert.ok(
+        run.lines.some((l) => l.text === 'spinning'),
+        'the line printed before the loop is kept',
+      );
     });
 
     it('an endless loop in main under --timeout: exit 1, naming main, with main busy in the summary', () => {
@@ -268,9 +283,15 @@ describe('faults and bad input', function () {
       const run = await counted(file, { stopWhen: printed('spinning') });
       assert.equal(run.outcome, 'stopped');
       const line = lineIn(file, 'await pool.apply(spin)');
-      assert.match(run.error!.message, new RegExp(`main was waiting in get\\(\\) at ${file}:${line}:\\d+; Worker \\d was running task spin\\(\\) submitted at ${file}:${line}:\\d+`));
+      assert.match(
+        run.error!.message,
+        new RegExp(`main was waiting in get\\(\\) at ${file}:${line}:\\d+; Worker \\d was running task spin\\(\\) submitted at ${file}:${line}:\\d+`),
+      );
       assert.equal(run.spans.filter((s) => s.kind === 'task' && s.name === 'quick' && s.status === 'ok').length, 2);
-      assert.deepEqual(run.lines.map((l) => l.text), ['[ 1, 2 ]', 'spinning']);
+      assert.deepEqual(
+        run.lines.map((l) => l.text),
+        ['[ 1, 2 ]', 'spinning'],
+      );
     });
 
     it('an endless loop in a callback: Stop names the callback', async () => {
@@ -286,7 +307,10 @@ describe('faults and bad input', function () {
       assert.equal(run.outcome, 'deadlock');
       assert.equal(run.error?.site?.file, file);
       assert.equal(run.error?.site?.line, lineIn(file, 'export async function main'));
-      assert.deepEqual(run.lines.map((l) => l.text), ['waiting for nothing']);
+      assert.deepEqual(
+        run.lines.map((l) => l.text),
+        ['waiting for nothing'],
+      );
     });
 
     it('process.exit() in main: the line that called it, and what ran before', async () => {
@@ -295,7 +319,10 @@ describe('faults and bad input', function () {
       assert.equal(run.outcome, 'crashed');
       assert.equal(run.error?.message, 'main called process.exit(3)');
       assert.equal(run.error?.site?.line, lineIn(file, '  process.exit(3);'));
-      assert.deepEqual(run.lines.map((l) => l.text), ['1']);
+      assert.deepEqual(
+        run.lines.map((l) => l.text),
+        ['1'],
+      );
       assert.equal(run.spans.filter((s) => s.kind === 'task' && s.status === 'ok').length, 1);
     });
 
@@ -312,14 +339,20 @@ describe('faults and bad input', function () {
       const run = await counted(file);
       assert.equal(run.outcome, 'deadlock');
       assert.match(run.error!.message, /timer threw/);
-      assert.deepEqual(run.lines.map((l) => l.text), ['1']);
+      assert.deepEqual(
+        run.lines.map((l) => l.text),
+        ['1'],
+      );
     });
 
     it('a stack overflow in a task and in main: RangeError with its line', async () => {
       const file = fault('stack-overflow.ts');
       const run = await counted(file);
       assert.equal(run.outcome, 'threw');
-      assert.deepEqual(run.lines.map((l) => l.text), ['task: RangeError: Maximum call stack size exceeded']);
+      assert.deepEqual(
+        run.lines.map((l) => l.text),
+        ['task: RangeError: Maximum call stack size exceeded'],
+      );
       assert.match(run.error!.message, /RangeError: Maximum call stack size exceeded/);
       assert.equal(run.error?.site?.line, lineIn(file, 'return down(n + 1) + 1'));
     });

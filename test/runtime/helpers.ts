@@ -152,7 +152,10 @@ export function ms(us: number): number {
 export function assertOneAtATime(spans: Span[]): void {
   const sorted = byStart(spans);
   for (let i = 1; i < sorted.length; i++) {
-    assert.ok(sorted[i].start >= sorted[i - 1].end, `span ${sorted[i].name} started at ${ms(sorted[i].start)} ms before ${sorted[i - 1].name} ended at ${ms(sorted[i - 1].end)} ms`);
+    assert.ok(
+      sorted[i].start >= sorted[i - 1].end,
+      `span ${sorted[i].name} started at ${ms(sorted[i].start)} ms before ${sorted[i - 1].name} ended at ${ms(sorted[i - 1].end)} ms`,
+    );
   }
 }
 
@@ -181,7 +184,10 @@ export function assertResultTimes(run: Run): void {
     const tasks = run.spans.filter((s) => s.kind === 'task' && s.job === job.id);
     if (job.readyAt === undefined || tasks.length === 0 || tasks.some((t) => t.status !== 'ok' && t.status !== 'error')) continue;
     assert.ok(job.resultIn !== undefined, `job ${job.id} (${job.api}) became ready with no time its result came in`);
-    assert.ok(job.resultIn >= Math.max(...tasks.map((t) => t.end)) && job.resultIn <= job.readyAt, `job ${job.id}: result in at ${job.resultIn}, outside its last task's end and its ready time`);
+    assert.ok(
+      job.resultIn >= Math.max(...tasks.map((t) => t.end)) && job.resultIn <= job.readyAt,
+      `job ${job.id}: result in at ${job.resultIn}, outside its last task's end and its ready time`,
+    );
     checked++;
   }
   assert.ok(checked > 0, 'no job was checked');

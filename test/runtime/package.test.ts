@@ -55,7 +55,7 @@ describe('npm run package', function () {
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('holds the manifest\'s entry points, every script they start or import, the inspector, the Python tracer and esbuild for this platform', () => {
+  it("holds the manifest's entry points, every script they start or import, the inspector, the Python tracer and esbuild for this platform", () => {
     const manifest = JSON.parse(readFileSync(join(ext, 'package.json'), 'utf8'));
     const needed = new Set<string>([manifest.main, ...Object.values<string>(manifest.bin)].map((p) => relative('.', p)));
     // The worker scripts the runtime starts by name (the host's spawnThread, and any others),
@@ -70,25 +70,32 @@ describe('npm run package', function () {
     needed.add('node_modules/esbuild/lib/main.js');
     needed.add(`node_modules/@esbuild/${process.platform}-${process.arch}/bin/esbuild`);
     for (const img of readFileSync(join(ROOT, 'README.md'), 'utf8').matchAll(/!\[[^\]]*\]\(([^)\s]+)\)/g)) needed.add(img[1]);
-    assert.ok([...needed].some((f) => f.startsWith('dist/chunks/')), 'no chunk was found: the import scan is broken');
+    assert.ok(
+      [...needed].some((f) => f.startsWith('dist/chunks/')),
+      'no chunk was found: the import scan is broken',
+    );
     assert.ok(needed.has('dist/main-worker.mjs') && needed.has('dist/pool-worker.mjs'), 'the worker scripts were not found: the scan is broken');
     const missing = [...needed].filter((f) => !files.has(f));
     assert.deepEqual(missing, [], `the .vsix lacks files needed at run time (see .vscodeignore)`);
   });
 
-  it('carries none of the hooks the tests read: the inspector\'s probe, the inspectorStats command', () => {
+  it("carries none of the hooks the tests read: the inspector's probe, the inspectorStats command", () => {
     assert.ok(!readFileSync(join(ext, 'dist', 'extension.js'), 'utf8').includes('poolscope.inspectorStats'), 'the extension registers inspectorStats');
     assert.ok(!readFileSync(join(ext, 'media', 'dist', 'webview.js'), 'utf8').includes('poolscopeProbe'), 'the inspector sets window.poolscopeProbe');
   });
 
-  it('keeps the README\'s images as links into the package, not to a repository', () => {
+  it("keeps the README's images as links into the package, not to a repository", () => {
     const readme = readFileSync(join(ext, 'readme.md'), 'utf8');
     assert.match(readme, /!\[[^\]]*\]\(media\/inspector-callback-blocks\.png\)/);
   });
 
   it('the CLI unpacked from it runs a task file with a pool and writes the HTML report, using only the package', () => {
     const html = join(dir, 'report.html');
-    const r = spawnSync(process.execPath, [join(ext, 'dist', 'cli.mjs'), 'run', join(EXAMPLES, 'apply-callback.ts'), '--html', html], { cwd: dir, encoding: 'utf8', timeout: 60_000 });
+    const r = spawnSync(process.execPath, [join(ext, 'dist', 'cli.mjs'), 'run', join(EXAMPLES, 'apply-callback.ts'), '--html', html], {
+      cwd: dir,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
     assert.equal(r.status, 0, r.stdout + r.stderr);
     assert.match(r.stdout, /^Main\s+│ results 1,4,9,16$/m);
     assert.match(readFileSync(html, 'utf8'), /<script/);

@@ -25,14 +25,15 @@ function assertDeadlockAt(run: Run, fixture: string, waitingLine: string, waitNa
   const failedInits = run.spans.filter((s) => s.kind === 'init' && s.status === 'error' && run.store.laneById(s.lane)?.pool === pool.id);
   const lanesFailed = new Set(failedInits.map((s) => s.lane)).size === pool.size;
   assert.ok(pool.broken || pool.handlerDied || lanesFailed, 'the pool is neither broken nor without a result handler, nor did its initializer fail in every worker');
-  const initsFailed = lanesFailed ? Math.min(...[...new Set(failedInits.map((s) => s.lane))].map((lane) => Math.min(...failedInits.filter((s) => s.lane === lane).map((s) => s.end)))) : 0;
+  const initsFailed = lanesFailed
+    ? Math.min(...[...new Set(failedInits.map((s) => s.lane))].map((lane) => Math.min(...failedInits.filter((s) => s.lane === lane).map((s) => s.end))))
+    : 0;
   const hopeless = Math.max(wait.start, pool.broken?.ts ?? 0, pool.handlerDied?.ts ?? 0, initsFailed);
   assert.ok(run.store.end >= hopeless, 'the run ended before the wait became hopeless');
   assert.ok(!run.lines.some((l) => l.text.startsWith('unreachable')), 'main went on past the hopeless wait');
 }
 
 describe('SEMANTICS A: rules that end in a deadlock', function () {
-
   describe('A.7 (get)', () => {
     let run: Run;
     before(async () => {
@@ -42,7 +43,10 @@ describe('SEMANTICS A: rules that end in a deadlock', function () {
     it('A.7 a throwing callback kills the result handler: get() without timeout is a deadlock', () => {
       // The fixture's own asserts (get(300) TimeoutError, wait(50) not ready, a new job accepted
       // but never completed, terminate() AssertionError) all passed if it reached this line:
-      assert.ok(run.lines.some((l) => l.lane === 'Main' && l.text === 'waiting without a timeout'), `main stopped early: ${run.error?.message}`);
+      assert.ok(
+        run.lines.some((l) => l.lane === 'Main' && l.text === 'waiting without a timeout'),
+        `main stopped early: ${run.error?.message}`,
+      );
       assertDeadlockAt(run, 'handler-dies.ts', 'await second.get(); // the deadlock', 'get');
       const [explode] = run.spans.filter((s) => s.kind === 'callback' && s.name === 'explode');
       assert.equal(explode.status, 'threw');
@@ -50,16 +54,28 @@ describe('SEMANTICS A: rules that end in a deadlock', function () {
       assert.match(explode.text ?? '', /^Error: callback cannot handle 2/);
       const logged = run.lines.filter((l) => l.lane === 'Callback' && l.stream === 'stderr').map((l) => l.text);
       assert.equal(logged[0], 'Exception in thread Callback (_handle_results):');
-      assert.ok(logged.some((t) => /at explode \(.*handler-dies\.ts:\d+:\d+\)/.test(t)), 'the throw is reported with its stack');
+      assert.ok(
+        logged.some((t) => /at explode \(.*handler-dies\.ts:\d+:\d+\)/.test(t)),
+        'the throw is reported with its stack',
+      );
       const pool = [...run.store.pools.values()][0];
       assert.ok(pool.handlerDied, 'the pool records its result handler died');
       // The second task ran, but its job never became ready.
       const jobs = [...run.store.jobs.values()];
       assert.equal(jobs.length, 2);
-      assert.ok(jobs.every((j) => j.status === 'pending'), 'a job became ready after the result handler died');
-      assert.ok(run.spans.filter((s) => s.kind === 'task').every((t) => t.status === 'ok'), 'the tasks themselves did not succeed');
+      assert.ok(
+        jobs.every((j) => j.status === 'pending'),
+        'a job became ready after the result handler died',
+      );
+      assert.ok(
+        run.spans.filter((s) => s.kind === 'task').every((t) => t.status === 'ok'),
+        'the tasks themselves did not succeed',
+      );
       const [deadlock] = findings(run, 'deadlock');
-      assert.ok(deadlock.related.some((r) => r.message.includes('explode') && r.site?.line === explode.site?.line), 'the deadlock points at the throwing callback');
+      assert.ok(
+        deadlock.related.some((r) => r.message.includes('explode') && r.site?.line === explode.site?.line),
+        'the deadlock points at the throwing callback',
+      );
       const [threw] = findings(run, 'callback-threw');
       assert.equal(threw.site?.line, explode.site?.line);
     });
@@ -82,7 +98,10 @@ describe('SEMANTICS A: rules that end in a deadlock', function () {
       });
 
       it(`A.7a ${kind}: a callback that throws KeyError is swallowed: that job never becomes ready, later jobs complete, nothing is printed; get() on it is a deadlock`, () => {
-        assert.ok(run.lines.some((l) => l.lane === 'Main' && l.text === 'waiting without a timeout'), `main stopped early: ${run.error?.message}`);
+        assert.ok(
+          run.lines.some((l) => l.lane === 'Main' && l.text === 'waiting without a timeout'),
+          `main stopped early: ${run.error?.message}`,
+        );
         assert.equal(run.outcome, 'deadlock', `outcome ${run.outcome}: ${run.error?.message}`);
         const src = readFileSync(resolve(FIXTURES, 'keyerror-swallowed.ts'), 'utf8');
         const line = lineOf(src, 'await looked.get(); // the deadlock');
@@ -93,11 +112,19 @@ describe('SEMANTICS A: rules that end in a deadlock', function () {
         const callbacks = run.spans.filter((s) => s.kind === 'callback');
         assert.deepEqual(callbacks.map((c) => `${c.name} ${c.status}`).sort(), ['lookUp threw', 'lookUpError threw']);
         assert.ok(callbacks.every((c) => run.laneOf(c) === 'Callback' && /^KeyError: no (row 2|handler)/.test(c.text ?? '')));
-        assert.deepEqual(run.lines.filter((l) => l.stream === 'stderr').map((l) => l.text), [], 'something was printed');
+        assert.deepEqual(
+          run.lines.filter((l) => l.stream === 'stderr').map((l) => l.text),
+          [],
+          'something was printed',
+        );
         const pool = [...run.store.pools.values()][0];
         assert.equal(pool.handlerDied, undefined, 'the result handler died');
         const jobs = [...run.store.jobs.values()];
-        assert.deepEqual(jobs.map((j) => j.status), ['pending', 'pending', 'ok', 'ok'], 'the swallowed jobs never became ready; the later ones did');
+        assert.deepEqual(
+          jobs.map((j) => j.status),
+          ['pending', 'pending', 'ok', 'ok'],
+          'the swallowed jobs never became ready; the later ones did',
+        );
       });
     });
   }
@@ -113,10 +140,16 @@ describe('SEMANTICS A: rules that end in a deadlock', function () {
       });
 
       it(`A.11 ${kind}: a throwing initializer: no task runs, no callback fires, get(timeout) times out, terminate() works, close()+join() never returns`, () => {
-        assert.ok(run.lines.some((l) => l.text === 'terminate() and join() returned'), `main stopped early: ${run.error?.message}`);
+        assert.ok(
+          run.lines.some((l) => l.text === 'terminate() and join() returned'),
+          `main stopped early: ${run.error?.message}`,
+        );
         assertDeadlockAt(run, 'init-fails.ts', 'await closed.join(); // the deadlock', 'join');
         assert.equal(run.spans.filter((s) => (s.kind === 'task' && s.status !== 'cancelled') || s.kind === 'callback').length, 0, 'a task or callback ran');
-        assert.ok(run.spans.some((s) => s.kind === 'task' && s.status === 'cancelled'), 'the tasks terminate() dropped are not shown as cancelled');
+        assert.ok(
+          run.spans.some((s) => s.kind === 'task' && s.status === 'cancelled'),
+          'the tasks terminate() dropped are not shown as cancelled',
+        );
         const inits = run.spans.filter((s) => s.kind === 'init');
         // A respawned worker may be cut off inside its initializer when the run ends: 'running'.
         assert.ok(
@@ -127,7 +160,10 @@ describe('SEMANTICS A: rules that end in a deadlock', function () {
         const initLanesOf = (pool: number) => new Set(inits.filter((s) => run.store.laneById(s.lane)?.pool === pool).map((s) => s.lane));
         assert.equal(initLanesOf(second).size, 2, 'the joined pool is declared broken only once both its workers failed');
         const stderr = run.lines.filter((l) => l.stream === 'stderr').map((l) => `${l.lane}: ${l.text}`);
-        assert.ok(stderr.some((l) => /^Worker \d+: Exception in initializer:$/.test(l)), `no "Exception in initializer:" on a worker lane in ${JSON.stringify(stderr)}`);
+        assert.ok(
+          stderr.some((l) => /^Worker \d+: Exception in initializer:$/.test(l)),
+          `no "Exception in initializer:" on a worker lane in ${JSON.stringify(stderr)}`,
+        );
         const pools = [...run.store.pools.values()];
         assert.equal(pools.length, 2);
         assert.ok(pools.every((p) => p.kind === kind));
@@ -146,9 +182,15 @@ describe('SEMANTICS A: rules that end in a deadlock', function () {
           // A thread seen to end after its initializer threw is drawn dying of it (one cut off by
           // terminate() on its way out is drawn as ended by the pool).
           const died = run.store.marks.filter((m) => m.kind === 'worker-died' && m.pool === first.id);
-          assert.ok(died.every((m) => m.text?.startsWith('initializer `connect` threw Error: cannot connect to db://first')), JSON.stringify(died.map((m) => m.text)));
+          assert.ok(
+            died.every((m) => m.text?.startsWith('initializer `connect` threw Error: cannot connect to db://first')),
+            JSON.stringify(died.map((m) => m.text)),
+          );
           const broken = findings(run, 'pool-broken');
-          assert.ok(broken.length >= 1 && broken.every((f) => f.message.startsWith('ThreadPool is broken: initializer `connect` threw')), JSON.stringify(broken.map((f) => f.message)));
+          assert.ok(
+            broken.length >= 1 && broken.every((f) => f.message.startsWith('ThreadPool is broken: initializer `connect` threw')),
+            JSON.stringify(broken.map((f) => f.message)),
+          );
         });
       } else {
         it('A.11 Pool: each worker is replaced as soon as it dies, at most once per 200 ms, each replacement drawn with its new pid and counted', () => {
@@ -161,10 +203,14 @@ describe('SEMANTICS A: rules that end in a deadlock', function () {
           for (const lane of new Set(starts.map((m) => m.lane))) {
             const onLane = starts.filter((m) => m.lane === lane).sort((a, b) => a.ts - b.ts);
             assert.equal(new Set(onLane.map((m) => m.pid)).size, onLane.length, `lane ${lane} reused a pid: each replacement is a new process`);
-            for (let i = 1; i < onLane.length; i++) assert.ok(onLane[i].ts - onLane[i - 1].ts >= 200_000, `lane ${lane} restarted ${(onLane[i].ts - onLane[i - 1].ts) / 1000} ms after its last start`);
+            for (let i = 1; i < onLane.length; i++)
+              assert.ok(onLane[i].ts - onLane[i - 1].ts >= 200_000, `lane ${lane} restarted ${(onLane[i].ts - onLane[i - 1].ts) / 1000} ms after its last start`);
           }
           const died = marks.filter((m) => m.kind === 'worker-died');
-          assert.ok(died.length >= first.respawns && died.every((m) => m.exitCode === 1 && m.text?.startsWith('initializer `connect` threw')), JSON.stringify(died.map((m) => [m.exitCode, m.text])));
+          assert.ok(
+            died.length >= first.respawns && died.every((m) => m.exitCode === 1 && m.text?.startsWith('initializer `connect` threw')),
+            JSON.stringify(died.map((m) => [m.exitCode, m.text])),
+          );
           const [respawned] = findings(run, 'initializer-respawn');
           assert.ok(respawned, `no initializer-respawn finding among ${JSON.stringify(run.findings.map((f) => f.rule))}`);
           assert.match(respawned.message, /^initializer `connect` threw Error: cannot connect to db:\/\/first/);

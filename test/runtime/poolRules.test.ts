@@ -28,7 +28,11 @@ for (const [kind, fixture] of [
       const tasks = spansOfCheck(run, 'A.1', { kind: 'task', name: 'gatedTicket' });
       assert.ok(tasks.every((t) => /^Worker \d+$/.test(run.laneOf(t))));
       const jobsByTaskEnd = [...tasks].sort((a, b) => a.end - b.end).map((t) => t.job);
-      assert.deepEqual(byStart(callbacks).map((c) => c.job), jobsByTaskEnd, 'callback order follows result arrival');
+      assert.deepEqual(
+        byStart(callbacks).map((c) => c.job),
+        jobsByTaskEnd,
+        'callback order follows result arrival',
+      );
       for (const c of callbacks) {
         assert.ok(c.start >= run.store.jobs.get(c.job)!.resultIn!, 'a callback started before main took its result in');
       }
@@ -70,7 +74,7 @@ for (const [kind, fixture] of [
       assert.equal(onError.name, 'a4OnError');
       assert.equal(onError.cbKind, 'error');
       assert.deepEqual(chunks.map((c) => c.status).sort(), ['error', 'error', 'ok'], 'the slow chunk still ran to the end');
-      assert.ok(onError.start >= run.store.jobs.get(onError.job)!.resultIn!, 'the error callback ran before every chunk\'s result was in');
+      assert.ok(onError.start >= run.store.jobs.get(onError.job)!.resultIn!, "the error callback ran before every chunk's result was in");
       const unseen = findings(run, 'errors-unseen').find((f) => f.message.includes('a4OnError'));
       assert.ok(unseen, 'errors-unseen names the error callback that saw 1 of 2 errors');
       assert.match(unseen.message, /saw 1 of 2 errors/);
@@ -112,7 +116,10 @@ for (const [kind, fixture] of [
       assert.deepEqual(tasks.map((t) => `${t.api} ${t.name} ${t.status}`).sort(), ['apply boom error', 'apply square ok']);
       for (const t of tasks) {
         assert.deepEqual(run.store.jobs.get(t.job)!.callbacks, []);
-        assert.ok(spansOfCheck(run, 'A.8', { kind: 'wait', name: 'get', lane: 'Main' }).some((w) => w.job === t.job), 'apply() is a get() on Main');
+        assert.ok(
+          spansOfCheck(run, 'A.8', { kind: 'wait', name: 'get', lane: 'Main' }).some((w) => w.job === t.job),
+          'apply() is a get() on Main',
+        );
       }
       assert.equal(spansOfCheck(run, 'A.8', { kind: 'callback' }).length, 0);
     });
@@ -137,12 +144,19 @@ for (const [kind, fixture] of [
       assert.equal(pools.length, 3);
       assert.deepEqual(
         pools.map((p) => [p.closed !== undefined, p.terminated !== undefined]),
-        [[true, false], [false, true], [false, true]],
+        [
+          [true, false],
+          [false, true],
+          [false, true],
+        ],
         'close()+join(), terminate(), and leaving `await using` (terminate)',
       );
       const dropped = [...run.store.jobs.values()].filter((j) => j.callbacks.some((c) => c.name === 'a10Dropped'));
       assert.equal(dropped.length, 3);
-      assert.ok(dropped.every((j) => j.status === 'pending' && j.readyAt === undefined), 'terminated work never becomes ready');
+      assert.ok(
+        dropped.every((j) => j.status === 'pending' && j.readyAt === undefined),
+        'terminated work never becomes ready',
+      );
       const joins = spansOfCheck(run, 'A.10', { kind: 'wait', name: 'join', lane: 'Main' });
       assert.equal(joins.length, 3);
       assert.ok(joins.every((j) => j.status === 'ok'));
@@ -159,7 +173,10 @@ for (const [kind, fixture] of [
 
     it(`A.14 ${kind}(0) and negative sizes throw ValueError`, () => {
       assertCheck(run, 'A.14');
-      assert.ok([...run.store.pools.values()].every((p) => p.size >= 1), 'a pool of size < 1 was created');
+      assert.ok(
+        [...run.store.pools.values()].every((p) => p.size >= 1),
+        'a pool of size < 1 was created',
+      );
     });
   });
 }

@@ -47,7 +47,7 @@ describe('no process left behind', function () {
     await assertNoneLeft(process.pid);
   });
 
-  it('the run\'s time limit, while the worker processes spin', async () => {
+  it("the run's time limit, while the worker processes spin", async () => {
     let seen = 0;
     const look = setInterval(() => (seen = Math.max(seen, workerProcesses(process.pid).length)), 20);
     const run = await runFile(fixture('spin.ts'), { timeoutMs: 5000 });
@@ -103,10 +103,16 @@ describe('a worker process killed mid-task', function () {
 
   it('keeps the tasks it finished and the start of the one it ran; that task is lost where the process died', () => {
     const tasks = run.spans.filter((s) => s.kind === 'task');
-    assert.deepEqual(tasks.map((t) => `${t.name} ${t.status}`), ['quick ok', 'quick ok', 'quick ok', 'hang lost', 'quick ok']);
+    assert.deepEqual(
+      tasks.map((t) => `${t.name} ${t.status}`),
+      ['quick ok', 'quick ok', 'quick ok', 'hang lost', 'quick ok'],
+    );
     const hang = tasks[3];
     assert.ok(hang.end > hang.start, 'the lost task has no length: its start is not its own');
-    assert.ok(run.lines.some((l) => l.lane === 'Worker 1' && /^hanging in \d+$/.test(l.text)), 'what the task printed before the kill is gone');
+    assert.ok(
+      run.lines.some((l) => l.lane === 'Worker 1' && /^hanging in \d+$/.test(l.text)),
+      'what the task printed before the kill is gone',
+    );
     const [died] = run.store.marks.filter((m) => m.kind === 'worker-died');
     assert.equal(died.signal, 'SIGKILL');
     assert.equal(died.task, hang.taskId);
@@ -114,7 +120,7 @@ describe('a worker process killed mid-task', function () {
     assert.ok(Math.abs(died.ts - hang.end) < 1, 'the task does not end where its process died');
   });
 
-  it('the lane shows each process\'s pid, and where the replacement began, which ran the task queued behind', () => {
+  it("the lane shows each process's pid, and where the replacement began, which ran the task queued behind", () => {
     assert.ok(run.lines.some((l) => l.text === 'after the kill: 4'));
     const starts = run.store.marks.filter((m) => m.kind === 'worker-start');
     assert.equal(starts.length, 2);
@@ -140,6 +146,9 @@ describe('a worker process killed mid-task', function () {
     assert.match(run.store.meta.deadlock?.reason ?? '', /the worker running its task died: killed by SIGKILL/);
     const [crashed] = findings(run, 'worker-crashed');
     assert.ok(crashed, `no worker-crashed finding among ${JSON.stringify(run.findings.map((f) => f.rule))}`);
-    assert.ok(crashed.related.some((r) => r.site?.line === submitted), 'worker-crashed does not point at the line that submitted the task');
+    assert.ok(
+      crashed.related.some((r) => r.site?.line === submitted),
+      'worker-crashed does not point at the line that submitted the task',
+    );
   });
 });

@@ -39,13 +39,17 @@ describe('SEMANTICS 12, 16, 21: process pools', function () {
   it('12 ProcessPoolExecutor: maxTasksPerChild likewise; TypeError and ValueError as in Python', () => {
     assertCheck(run, '12 ProcessPoolExecutor');
     const starts = marksOf('12 ProcessPoolExecutor', 'ProcessPoolExecutor').filter((m) => m.kind === 'worker-start');
-    assert.deepEqual(starts.map((m) => !!m.replaces), [false, true, true], 'one process, then a new one every 2 tasks');
+    assert.deepEqual(
+      starts.map((m) => !!m.replaces),
+      [false, true, true],
+      'one process, then a new one every 2 tasks',
+    );
     const lanes = new Set(starts.map((m) => m.lane));
     assert.equal(lanes.size, 1, 'the replacements draw on the lane of the process they replace');
     assert.equal(run.store.laneById([...lanes][0])?.pid, starts.at(-1)?.pid, 'the lane shows the pid of its latest process');
   });
 
-  it('16 Pool callbacks run in the parent, on the Callback lane; a process executor\'s done callbacks too', () => {
+  it("16 Pool callbacks run in the parent, on the Callback lane; a process executor's done callbacks too", () => {
     assertCheck(run, '16');
     const callbacks = spansOfCheck(run, '16', { kind: 'callback' });
     assert.deepEqual(callbacks.map((c) => c.name).sort(), ['doneInParent', 'errorInParent', 'inParent']);
@@ -73,7 +77,10 @@ describe('SEMANTICS 12, 16, 21: process pools', function () {
       const [running] = spansOfCheck(run, id, { kind: 'task', name: 'runUntil' });
       assert.equal(running.status, 'lost', 'the task running on the other worker is not shown ended with the executor');
       assert.match(running.text ?? '', /^the executor broke while it ran/);
-      assert.ok(spansOfCheck(run, id, { kind: 'task', name: 'pid' }).every((t) => t.status === 'cancelled'), 'a pending task ran');
+      assert.ok(
+        spansOfCheck(run, id, { kind: 'task', name: 'pid' }).every((t) => t.status === 'cancelled'),
+        'a pending task ran',
+      );
       const broken = marks.filter((m) => m.kind === 'broken');
       assert.equal(broken.length, 1);
       assert.equal(broken[0].text, 'A child process terminated abruptly, the process pool is not usable anymore');

@@ -94,11 +94,21 @@ describe('Python programs', function () {
     assert.equal(run.laneOf(cb[0]), 'Callback');
     assert.equal(cb[0].name, 'slow_cb');
     const tasks = run.spans.filter((s) => s.kind === 'task');
-    assert.deepEqual(tasks.map((t) => [run.laneOf(t), t.name, t.status]), [['Worker 1', 'ident', 'ok'], ['Worker 1', 'ident', 'ok'], ['Worker 1', 'mark_c', 'ok']]);
+    assert.deepEqual(
+      tasks.map((t) => [run.laneOf(t), t.name, t.status]),
+      [
+        ['Worker 1', 'ident', 'ok'],
+        ['Worker 1', 'ident', 'ok'],
+        ['Worker 1', 'mark_c', 'ok'],
+      ],
+    );
     const f = only(run, 'callback-blocked');
     assert.equal(f.site?.line, lineIn('callback_blocks.py', 'def slow_cb'));
     assert.match(f.message, /^callback `slow_cb` held the callback thread for \d+ ms; 2 results waited behind it$/);
-    assert.deepEqual(f.related.slice(1).map((r) => r.site?.line), [lineIn('callback_blocks.py', 'b = pool.apply_async'), lineIn('callback_blocks.py', 'c = pool.apply_async')]);
+    assert.deepEqual(
+      f.related.slice(1).map((r) => r.site?.line),
+      [lineIn('callback_blocks.py', 'b = pool.apply_async'), lineIn('callback_blocks.py', 'c = pool.apply_async')],
+    );
   });
 
   it('A.7 a raising callback kills the result handler: callback-threw, and the get() that would hang ends the run as a deadlock', async () => {
@@ -189,7 +199,10 @@ describe('Python programs', function () {
     assert.equal(respawn.site?.line, lineIn('initializer_respawn.py', 'def init'));
     // A respawned worker may still be inside its initializer when the run ends: it is drawn but has no outcome yet.
     const inits = run.spans.filter((s) => s.kind === 'init');
-    assert.ok(inits.every((s) => s.status !== 'ok' && run.store.laneById(s.lane)?.kind === 'worker'), 'no initializer ever succeeded, each on a worker lane');
+    assert.ok(
+      inits.every((s) => s.status !== 'ok' && run.store.laneById(s.lane)?.kind === 'worker'),
+      'no initializer ever succeeded, each on a worker lane',
+    );
     assert.ok(inits.filter((s) => s.status === 'error').length >= 2, 'each of the two first workers failed in its initializer');
   });
 });

@@ -75,12 +75,18 @@ describe('Python programs in the style of the tutorials, run through the CLI', f
   this.timeout(300_000);
 
   describe('examples/python (the lessons)', () => {
-    it('pool_callbacks.py: tasks run in the worker processes, every callback on the pool\'s result-handler thread in main\'s process', async () => {
+    it("pool_callbacks.py: tasks run in the worker processes, every callback on the pool's result-handler thread in main's process", async () => {
       const t = await traced(join(EXAMPLES, 'pool_callbacks.py'));
       assert.equal(t.status, 0);
       assert.equal(t.outcome, 'returned');
       assert.deepEqual(printed(t, 'Main').slice(0, 2), ['map: [0, 1, 4, 9, 16, 25, 36, 49]', 'collected by the callback: [0, 1, 4, 9]']);
-      assert.deepEqual([...t.store.pools.values()].map((p) => [p.kind, p.size]), [['Pool', 2], ['Pool', 2]]);
+      assert.deepEqual(
+        [...t.store.pools.values()].map((p) => [p.kind, p.size]),
+        [
+          ['Pool', 2],
+          ['Pool', 2],
+        ],
+      );
       const tasks = spansOf(t, 'task', 'square');
       assert.equal(tasks.filter((s) => s.api === 'map').length, 8);
       assert.equal(tasks.filter((s) => s.api === 'apply_async').length, 4);
@@ -94,7 +100,7 @@ describe('Python programs in the style of the tutorials, run through the CLI', f
       for (const cb of callbacks) assert.equal(t.lane(cb).kind, 'callback', 'each callback on the Callback lane');
       assert.ok(callbacks.every((cb) => cb.status === 'ok'));
       assert.equal(spansOf(t, 'task', 'describe').length, 3);
-      assert.ok(spansOf(t, 'wait').some((w) => w.name === 'map') && spansOf(t, 'wait').some((w) => w.name === 'join'), 'main\'s waits are drawn');
+      assert.ok(spansOf(t, 'wait').some((w) => w.name === 'map') && spansOf(t, 'wait').some((w) => w.name === 'join'), "main's waits are drawn");
       assert.deepEqual(rules(t), []);
     });
 
@@ -104,7 +110,7 @@ describe('Python programs in the style of the tutorials, run through the CLI', f
       const tasks = spansOf(t, 'task', 'download');
       assert.equal(tasks.length, 8);
       assert.ok(overlapping(tasks), 'downloads ran side by side');
-      assert.equal(new Set(tasks.map((s) => t.lane(s).pid)).size, 1, 'a ThreadPool runs its tasks in one process, the program\'s own');
+      assert.equal(new Set(tasks.map((s) => t.lane(s).pid)).size, 1, "a ThreadPool runs its tasks in one process, the program's own");
       assert.deepEqual(rules(t), [], 'I/O-bound work is what threads are for: no gil-bound');
     });
 
@@ -123,7 +129,10 @@ describe('Python programs in the style of the tutorials, run through the CLI', f
       assert.equal(cb.status, 'threw');
       assert.equal(t.lane(cb).kind, 'callback');
       assert.deepEqual(printed(t, 'Callback'), ['saving user1']);
-      assert.ok(t.output.some((l) => l.stream === 'stderr' && l.lane === 'Callback' && /^Exception in thread .*_handle_results/.test(l.text)), 'Python\'s own report of the dead handler, on its lane');
+      assert.ok(
+        t.output.some((l) => l.stream === 'stderr' && l.lane === 'Callback' && /^Exception in thread .*_handle_results/.test(l.text)),
+        "Python's own report of the dead handler, on its lane",
+      );
     });
 
     it('callback_blocks.py: one slow callback holds every later result of the pool behind it', async () => {
@@ -133,7 +142,10 @@ describe('Python programs in the style of the tutorials, run through the CLI', f
       assert.equal(callbacks.length, 6);
       const slow = callbacks.reduce((a, b) => (b.end - b.start > a.end - a.start ? b : a));
       assert.ok(slow.end - slow.start >= 500_000, 'the first callback slept 0.5 s');
-      assert.ok(callbacks.every((cb) => cb === slow || cb.start >= slow.end), 'the others ran only after it, on the same thread');
+      assert.ok(
+        callbacks.every((cb) => cb === slow || cb.start >= slow.end),
+        'the others ran only after it, on the same thread',
+      );
       const [blocked, ...more] = found(t, 'callback-blocked');
       assert.equal(more.length, 0);
       assert.equal(blocked.line, 17);
@@ -148,7 +160,10 @@ describe('Python programs in the style of the tutorials, run through the CLI', f
       const [onError, ...again] = spansOf(t, 'callback', 'on_error');
       assert.equal(again.length, 0, 'called once');
       assert.equal(t.lane(onError).kind, 'callback');
-      assert.ok(failed.every((s) => s.end <= onError.start), 'only after every task had finished');
+      assert.ok(
+        failed.every((s) => s.end <= onError.start),
+        'only after every task had finished',
+      );
       const seen = /error_callback got: (.*)$/.exec(printed(t).find((l) => l.startsWith('error_callback got:'))!)![1];
       assert.ok(printed(t).includes(`get() raised: ${seen}`), 'get() raises the same error');
       const [unseen] = found(t, 'errors-unseen');
@@ -164,10 +179,18 @@ describe('Python programs in the style of the tutorials, run through the CLI', f
       const tasks = spansOf(t, 'task', 'load_url');
       assert.deepEqual([tasks.filter((s) => s.api === 'submit').length, tasks.filter((s) => s.api === 'map').length], [8, 4]);
       // The first batch, as as_completed() handed it out: the pages printed in the order their tasks ended.
-      const firstBatch = tasks.filter((s) => s.api === 'submit').sort((a, b) => a.start - b.start).slice(0, 4);
+      const firstBatch = tasks
+        .filter((s) => s.api === 'submit')
+        .sort((a, b) => a.start - b.start)
+        .slice(0, 4);
       const urlOf = (text: string | undefined) => /'(http[^']+)'/.exec(text ?? '')?.[1];
       const byEnd = [...firstBatch].sort((a, b) => a.end - b.end).map((s) => urlOf(s.args));
-      assert.deepEqual(printed(t, 'Main').filter((l) => l.includes(' page is ')).map(urlOf), byEnd);
+      assert.deepEqual(
+        printed(t, 'Main')
+          .filter((l) => l.includes(' page is '))
+          .map(urlOf),
+        byEnd,
+      );
       assert.ok(spansOf(t, 'wait', 'as_completed').length >= 4, 'main waited in as_completed()');
       assert.equal(spansOf(t, 'wait', 'wait').length, 1, 'and in futures.wait()');
       const callbacks = spansOf(t, 'callback', 'report');
@@ -187,7 +210,10 @@ describe('Python programs in the style of the tutorials, run through the CLI', f
       assert.equal(t.status, 0);
       const tasks = spansOf(t, 'task', 'count_primes');
       assert.equal(tasks.length, 8);
-      assert.ok(tasks.every((s) => s.cpu !== undefined && s.cpu > 0), 'each task\'s CPU time is measured');
+      assert.ok(
+        tasks.every((s) => s.cpu !== undefined && s.cpu > 0),
+        "each task's CPU time is measured",
+      );
       const [f, ...more] = found(t, 'gil-bound');
       assert.equal(more.length, 0);
       assert.deepEqual({ line: f.line, file: f.file }, { line: 20, file });
@@ -236,7 +262,10 @@ describe('Python programs in the style of the tutorials, run through the CLI', f
       assert.deepEqual({ line: deadlock.line, file: deadlock.file }, { line: 17, file });
       assert.match(deadlock.message, /terminated/);
       assert.deepEqual(printed(t), ['first: 0']);
-      assert.ok(t.store.marks.some((m) => m.kind === 'terminate'), 'terminate() is marked');
+      assert.ok(
+        t.store.marks.some((m) => m.kind === 'terminate'),
+        'terminate() is marked',
+      );
     });
     it('process_worker_dies.py: a worker process that dies breaks the executor: its task lost, worker-crashed, BrokenProcessPool for the rest', async () => {
       const file = join(PROGRAMS, 'process_worker_dies.py');
@@ -256,7 +285,10 @@ describe('Python programs in the style of the tutorials, run through the CLI', f
       assert.deepEqual({ line: crashed.line, file: crashed.file }, { line: 10, file });
       assert.match(crashed.message, /exited with code 1 while running `work`.*BrokenProcessPool/);
       assert.ok(printed(t).includes('submit after the crash: A child process terminated abruptly, the process pool is not usable anymore'));
-      assert.ok(spansOf(t, 'wait', 'result').some((w) => w.status === 'error'), 'result() raised for the futures it took down');
+      assert.ok(
+        spansOf(t, 'wait', 'result').some((w) => w.status === 'error'),
+        'result() raised for the futures it took down',
+      );
     });
 
     it('broken_kills_running.py: the executor a dead worker broke ends the other one: its task lost, the queued ones never run, one worker-crashed', async () => {
@@ -266,7 +298,10 @@ describe('Python programs in the style of the tutorials, run through the CLI', f
       assert.deepEqual(printed(t), Array(5).fill('BrokenProcessPool'));
       const tasks = (name: string) => spansOf(t, 'task', name).map((s) => ({ status: s.status, text: s.text?.split('\n')[0] }));
       assert.deepEqual(tasks('serve'), [{ status: 'lost', text: 'the executor broke while it ran: A child process terminated abruptly, the process pool is not usable anymore' }]);
-      assert.deepEqual(tasks('crash').map((s) => s.status), ['lost']);
+      assert.deepEqual(
+        tasks('crash').map((s) => s.status),
+        ['lost'],
+      );
       assert.deepEqual(tasks('never'), Array(3).fill({ status: 'cancelled', text: undefined }));
       const crashed = found(t, 'worker-crashed');
       assert.equal(crashed.length, 1, 'the worker the executor ended did not crash');
@@ -280,11 +315,20 @@ describe('Python programs in the style of the tutorials, run through the CLI', f
       assert.deepEqual(printed(t), ['ready after terminate: [False, False, False, False, False]']);
       const tasks = spansOf(t, 'task');
       const serve = tasks.filter((s) => s.name === 'serve');
-      assert.deepEqual(serve.map((s) => ({ status: s.status, text: s.text })), [{ status: 'lost', text: 'the pool was terminated while it ran' }]);
+      assert.deepEqual(
+        serve.map((s) => ({ status: s.status, text: s.text })),
+        [{ status: 'lost', text: 'the pool was terminated while it ran' }],
+      );
       const queued = tasks.filter((s) => s.name === 'never');
       // Three apply_async tasks and the two chunks of the map_async.
-      assert.deepEqual(queued.map((s) => s.status), Array(5).fill('cancelled'));
-      assert.ok(t.store.marks.some((m) => m.kind === 'terminate'), 'terminate() is marked');
+      assert.deepEqual(
+        queued.map((s) => s.status),
+        Array(5).fill('cancelled'),
+      );
+      assert.ok(
+        t.store.marks.some((m) => m.kind === 'terminate'),
+        'terminate() is marked',
+      );
       assert.deepEqual(found(t, 'worker-crashed'), []);
     });
 
@@ -295,10 +339,16 @@ describe('Python programs in the style of the tutorials, run through the CLI', f
       assert.deepEqual(printed(t, 'Main'), ['result() raised: A thread initializer failed, the thread pool is not usable anymore']);
       const inits = spansOf(t, 'init', 'connect');
       assert.ok(inits.length >= 1 && inits.every((s) => s.status === 'error' && t.lane(s).kind === 'worker'));
-      assert.ok(t.output.some((l) => l.stream === 'stderr' && l.text === 'Exception in initializer:' && t.store.lanes.some((x) => x.name === l.lane && x.kind === 'worker')), 'Python\'s log line, on the worker that failed');
+      assert.ok(
+        t.output.some((l) => l.stream === 'stderr' && l.text === 'Exception in initializer:' && t.store.lanes.some((x) => x.name === l.lane && x.kind === 'worker')),
+        "Python's log line, on the worker that failed",
+      );
       const [broken] = found(t, 'pool-broken');
       assert.deepEqual({ line: broken.line, file: broken.file }, { line: 7, file });
-      assert.match(broken.message, /^ThreadPoolExecutor is broken: initializer `connect` threw ConnectionRefusedError: database on port 5432 refused the connection; every pending future failed with BrokenThreadPool/);
+      assert.match(
+        broken.message,
+        /^ThreadPoolExecutor is broken: initializer `connect` threw ConnectionRefusedError: database on port 5432 refused the connection; every pending future failed with BrokenThreadPool/,
+      );
     });
 
     it('initializer_fails_pool.py (hangs for ever untraced): no worker of a Pool whose initializer fails ever runs a task, so map() never returns: deadlock at map()', async () => {
@@ -308,13 +358,20 @@ describe('Python programs in the style of the tutorials, run through the CLI', f
       const [deadlock] = found(t, 'deadlock');
       assert.deepEqual({ line: deadlock.line, file: deadlock.file }, { line: 17, file });
       assert.match(deadlock.message, /^main can never return from map\(\): the initializer raised in every worker/);
-      assert.ok(deadlock.message.includes('ConnectionRefusedError') || t.findings.find((f) => f.rule === 'deadlock')!.related.some((r) => /initializer `connect` threw ConnectionRefusedError/.test(r.message)), 'it names the initializer and its error');
+      assert.ok(
+        deadlock.message.includes('ConnectionRefusedError') ||
+          t.findings.find((f) => f.rule === 'deadlock')!.related.some((r) => /initializer `connect` threw ConnectionRefusedError/.test(r.message)),
+        'it names the initializer and its error',
+      );
       const inits = spansOf(t, 'init', 'connect');
       // The run ends at the deadlock: a worker started again meanwhile may still be inside the initializer.
       const failed = inits.filter((s) => s.status === 'error');
       assert.ok(failed.length >= 2 && inits.every((s) => s.status === 'error' || s.status === 'running'), 'each worker ran the failing initializer');
       assert.equal(new Set(inits.map((s) => t.lane(s).pid)).size, inits.length, 'each in a process of its own');
-      assert.ok(t.store.marks.filter((m) => m.kind === 'worker-died').every((m) => m.exitCode === 1), 'and died of it');
+      assert.ok(
+        t.store.marks.filter((m) => m.kind === 'worker-died').every((m) => m.exitCode === 1),
+        'and died of it',
+      );
       assert.deepEqual(spansOf(t, 'task'), [], 'no task ever ran');
     });
 
@@ -329,7 +386,7 @@ describe('Python programs in the style of the tutorials, run through the CLI', f
       assert.match(f.message, /^2 calls of `resize` failed \(first: ValueError: cannot resize .\.gif\) and their errors were never looked at/);
     });
 
-    it('done_callbacks_process.py: a ProcessPoolExecutor runs done callbacks on its manager thread in main\'s process; one that raises is logged and the next still runs', async () => {
+    it("done_callbacks_process.py: a ProcessPoolExecutor runs done callbacks on its manager thread in main's process; one that raises is logged and the next still runs", async () => {
       const t = await traced(join(PROGRAMS, 'done_callbacks_process.py'));
       assert.equal(t.status, 0);
       const [broken] = spansOf(t, 'callback', 'broken');

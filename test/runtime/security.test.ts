@@ -69,7 +69,14 @@ describe('what a run can reach', function () {
   }
 
   it("from the editor, main and the pool's threads see the environment less the editor's own variables", async () => {
-    const editorHost = { ...process.env, VSCODE_IPC_HOOK: '/tmp/vscode-ipc.sock', VSCODE_NLS_CONFIG: '{}', ELECTRON_RUN_AS_NODE: '1', NODE_OPTIONS: '--require /editor/loader.js', POOLSCOPE_USER_VAR: 'kept' };
+    const editorHost = {
+      ...process.env,
+      VSCODE_IPC_HOOK: '/tmp/vscode-ipc.sock',
+      VSCODE_NLS_CONFIG: '{}',
+      ELECTRON_RUN_AS_NODE: '1',
+      NODE_OPTIONS: '--require /editor/loader.js',
+      POOLSCOPE_USER_VAR: 'kept',
+    };
     const { run } = await runAtGate(programEnv(editorHost));
     const expected = Object.keys(programEnv(editorHost)).sort();
     assert.deepEqual(names(run, 'main'), expected);

@@ -20,7 +20,10 @@ const died = (run: Run): Mark[] => run.store.marks.filter((m) => m.kind === 'wor
 describe('worker threads that die', function () {
   for (const [how, says] of [
     ['exit', (m: Mark) => m.exitCode === 3 && m.text === 'called process.exit(3)'],
-    ['reject-await', (m: Mark) => m.exitCode === 1 && /^an unhandled promise rejection: Error: nobody handles me\n\s+at rejectAndAwait \(.*thread-deaths\.ts:\d+:\d+\)/.test(m.text ?? '')],
+    [
+      'reject-await',
+      (m: Mark) => m.exitCode === 1 && /^an unhandled promise rejection: Error: nobody handles me\n\s+at rejectAndAwait \(.*thread-deaths\.ts:\d+:\d+\)/.test(m.text ?? ''),
+    ],
     ['memory', (m: Mark) => /^ran out of memory \(.*out of memory\)$/.test(m.text ?? '')],
   ] as const) {
     it(`${how}: the task ends lost where its thread died, the death says how, the ThreadPool has no thread left, and the wait on the task is a deadlock at its line`, async () => {
@@ -39,7 +42,10 @@ describe('worker threads that die', function () {
       const line = lineOf(readFileSync(FILE, 'utf8'), `// the deadlock: ${how}`);
       const [deadlock] = findings(run, 'deadlock');
       assert.equal(deadlock?.site?.line, line, 'the deadlock is not at the wait on the lost task');
-      assert.ok(findings(run, 'worker-crashed').some((f) => f.spans.includes(task.index)), 'no worker-crashed finding on the task');
+      assert.ok(
+        findings(run, 'worker-crashed').some((f) => f.spans.includes(task.index)),
+        'no worker-crashed finding on the task',
+      );
     });
   }
 
@@ -59,7 +65,10 @@ describe('worker threads that die', function () {
     it(`${how}: the task returns, then its thread dies between tasks; the death is seen and join() returns`, async () => {
       const run = await death(how);
       assert.equal(run.outcome, 'returned', run.error?.message);
-      assert.deepEqual(run.lines.filter((l) => l.lane === 'Main').map((l) => l.text), [`returned ${how === 'timer' ? 3 : 1}`, 'joined']);
+      assert.deepEqual(
+        run.lines.filter((l) => l.lane === 'Main').map((l) => l.text),
+        [`returned ${how === 'timer' ? 3 : 1}`, 'joined'],
+      );
       const [task] = run.spans.filter((s) => s.kind === 'task');
       assert.equal(task.status, 'ok');
       const [mark, ...more] = died(run);
@@ -85,13 +94,22 @@ describe('worker threads that die', function () {
     assert.equal(mark?.exitCode, 3);
     const [pool] = run.store.pools.values();
     assert.equal(pool.broken?.cause, 'A worker thread terminated abruptly, the thread pool is not usable anymore');
-    assert.deepEqual(run.spans.filter((s) => s.kind === 'task').map((t) => `${t.name} ${t.status}`).sort(), ['bye lost', 'quick cancelled']);
+    assert.deepEqual(
+      run.spans
+        .filter((s) => s.kind === 'task')
+        .map((t) => `${t.name} ${t.status}`)
+        .sort(),
+      ['bye lost', 'quick cancelled'],
+    );
   });
 
-  it('handles: a task that leaves a setInterval or a Worker running does not keep join() waiting; the thread\'s end says what it left', async () => {
+  it("handles: a task that leaves a setInterval or a Worker running does not keep join() waiting; the thread's end says what it left", async () => {
     const run = await death('handles');
     assert.equal(run.outcome, 'returned', run.error?.message);
-    assert.deepEqual(run.lines.filter((l) => l.lane === 'Main').map((l) => l.text), ['returned 4', 'joined', 'returned 5', 'joined']);
+    assert.deepEqual(
+      run.lines.filter((l) => l.lane === 'Main').map((l) => l.text),
+      ['returned 4', 'joined', 'returned 5', 'joined'],
+    );
     const exits = run.store.marks.filter((m) => m.kind === 'worker-exit');
     assert.equal(exits.length, 2);
     assert.equal(exits[0].text, 'ended with its queue although a task left a Timeout running');

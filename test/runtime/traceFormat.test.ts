@@ -5,7 +5,9 @@ import { readdirSync } from 'node:fs';
 import type { ChromeTraceEvent, ChromeTraceFile } from '../../src/trace/chromeTrace';
 import { EXAMPLES, host, runExample, type Run } from './helpers';
 
-const examples = readdirSync(EXAMPLES).filter((f) => f.endsWith('.ts')).sort();
+const examples = readdirSync(EXAMPLES)
+  .filter((f) => f.endsWith('.ts'))
+  .sort();
 const STATUSES: Record<string, string[]> = {
   task: ['ok', 'error', 'cancelled', 'lost', 'running'],
   callback: ['ok', 'threw', 'running'],
@@ -54,7 +56,10 @@ function validate(run: Run, file: ChromeTraceFile): void {
 
   const logs = events.filter((e) => e.ph === 'i' && e.cat === 'log');
   assert.equal(logs.length, run.store.logs.length, 'one log event per printed line');
-  assert.deepEqual(logs.map((e) => e.args?.text), run.store.logs.map((l) => l.text));
+  assert.deepEqual(
+    logs.map((e) => e.args?.text),
+    run.store.logs.map((l) => l.text),
+  );
 
   // Flows: each id starts once (s) on Main and ends once (f); every step binds to a slice on its lane.
   const flows = new Map<number, ChromeTraceEvent[]>();

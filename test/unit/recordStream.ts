@@ -66,7 +66,14 @@ export class RecordStream {
   }
 
   pool(id: number, kind: PoolKind, o: { ms: number; size: number; site: Site; initializer?: string; initializerSite?: Site }): this {
-    return this.rec(MAIN, Rec.POOL, MAIN, o.ms, { a: id, b: PoolAction.created, c: this.str(MAIN, o.site), d: o.size, e: this.str(MAIN, o.initializer), f: this.str(MAIN, o.initializerSite) }, kind);
+    return this.rec(
+      MAIN,
+      Rec.POOL,
+      MAIN,
+      o.ms,
+      { a: id, b: PoolAction.created, c: this.str(MAIN, o.site), d: o.size, e: this.str(MAIN, o.initializer), f: this.str(MAIN, o.initializerSite) },
+      kind,
+    );
   }
 
   poolAction(id: number, action: keyof typeof PoolAction, ms: number, o: { lane?: number; text?: string } = {}): this {
@@ -168,9 +175,7 @@ export class RecordStream {
     // STR records (ts 0) keep their place before the records that use them: both orders are stable sorts.
     const rings = [...new Set(this.written.map((w) => w.ring))].sort((x, y) => x - y);
     const order = o.rings ? [...o.rings, ...rings.filter((r) => !o.rings!.includes(r))] : undefined;
-    const sorted = order
-      ? order.flatMap((ring) => this.written.filter((w) => w.ring === ring))
-      : [...this.written].sort((x, y) => x.r.ts - y.r.ts);
+    const sorted = order ? order.flatMap((ring) => this.written.filter((w) => w.ring === ring)) : [...this.written].sort((x, y) => x.r.ts - y.r.ts);
     for (const w of sorted) builder.consume(w.r, table(w.ring));
     builder.finish(us(o.endMs));
     return store;

@@ -80,7 +80,10 @@ export class RunBuilder {
   }
 
   /** Registers a callback on the job (as CB_REG does) and, if it ran, draws its span. */
-  callback(job: Job, c: { kind: CallbackKindName; name: string; site: Site; registeredAt: Site; ran?: { start: number; end: number; status?: SpanStatus; text?: string; lane?: number } }): number | undefined {
+  callback(
+    job: Job,
+    c: { kind: CallbackKindName; name: string; site: Site; registeredAt: Site; ran?: { start: number; end: number; status?: SpanStatus; text?: string; lane?: number } },
+  ): number | undefined {
     const reg: CallbackReg = { kind: c.kind, name: c.name, site: c.site, registeredAt: c.registeredAt };
     job.callbacks = [...job.callbacks, reg];
     this.store.jobs.set(job.id, job);
@@ -101,12 +104,31 @@ export class RunBuilder {
   }
 
   wait(w: { name: string; site: Site; start: number; end: number; job?: number; status?: SpanStatus; text?: string }): number {
-    return this.store.addSpan({ lane: MAIN, kind: 'wait', status: w.status ?? 'ok', name: w.name, start: ms(w.start), end: ms(w.end), job: w.job ?? -1, site: formatSite(w.site), text: w.text });
+    return this.store.addSpan({
+      lane: MAIN,
+      kind: 'wait',
+      status: w.status ?? 'ok',
+      name: w.name,
+      start: ms(w.start),
+      end: ms(w.end),
+      job: w.job ?? -1,
+      site: formatSite(w.site),
+      text: w.text,
+    });
   }
 
   init(pool: PoolInfo, w: { worker: number; start: number; end: number; status?: SpanStatus; text?: string }): number {
     const site = pool.initializerSite ?? pool.site;
-    return this.store.addSpan({ lane: CALLBACK + w.worker, kind: 'init', status: w.status ?? 'ok', name: pool.initializer ?? 'init', start: ms(w.start), end: ms(w.end), site: site && formatSite(site), text: w.text });
+    return this.store.addSpan({
+      lane: CALLBACK + w.worker,
+      kind: 'init',
+      status: w.status ?? 'ok',
+      name: pool.initializer ?? 'init',
+      start: ms(w.start),
+      end: ms(w.end),
+      site: site && formatSite(site),
+      text: w.text,
+    });
   }
 
   mark(kind: MarkKind, lane: number, t: number, pool = -1, text?: string): void {

@@ -83,7 +83,16 @@ export function failingInitializer(): RunBuilder {
 /** The same failure in a ThreadPoolExecutor: it breaks, and the pending future fails with BrokenThreadPool. */
 export function brokenExecutor(): RunBuilder {
   const r = new RunBuilder(1);
-  r.pool({ id: 0, kind: 'ThreadPoolExecutor', size: 1, site: INIT.created, initializer: 'setup', initializerSite: INIT.setup, broken: { ts: 3, cause: INIT.broken }, shutdown: 20 });
+  r.pool({
+    id: 0,
+    kind: 'ThreadPoolExecutor',
+    size: 1,
+    site: INIT.created,
+    initializer: 'setup',
+    initializerSite: INIT.setup,
+    broken: { ts: 3, cause: INIT.broken },
+    shutdown: 20,
+  });
   r.init(r.store.pools.get(0)!, { worker: 1, start: 0.5, end: 3, status: 'error', text: INIT.error });
   r.job({ id: 0, pool: 0, api: 'submit', site: INIT.submit, submitted: 4, status: 'error', retrieved: false });
   r.mark('broken', MAIN, 3, 0, INIT.broken);
@@ -113,7 +122,15 @@ export function mapWithFailures(): RunBuilder {
   ];
   slots.forEach(([worker, start, end], row) => {
     const failed = MAP.rows[row] !== 'ok';
-    r.task(job, { name: 'parse', worker, start, end, status: failed ? 'error' : 'ok', text: failed ? `${MAP.rows[row]}\n    at parse (/home/dev/demo/tasks.ts:2:40)` : `row ${row}`, args: `[${row}]` });
+    r.task(job, {
+      name: 'parse',
+      worker,
+      start,
+      end,
+      status: failed ? 'error' : 'ok',
+      text: failed ? `${MAP.rows[row]}\n    at parse (/home/dev/demo/tasks.ts:2:40)` : `row ${row}`,
+      args: `[${row}]`,
+    });
   });
   r.callback(job, { kind: 'result', name: 'onDone', site: MAP.onDone, registeredAt: at(20, 40) });
   r.callback(job, { kind: 'error', name: 'onError', site: MAP.onError, registeredAt: at(20, 60), ran: { start: 40.5, end: 41 } });
@@ -146,10 +163,32 @@ export const UNRETRIEVED = { parse: at(2, 17), submit: at(30, 20), load: at(5, 1
 export function unretrievedErrors(): RunBuilder {
   const r = new RunBuilder(2);
   r.pool({ id: 0, kind: 'ThreadPoolExecutor', site: SITES.poolCreated, shutdown: 100 });
-  const one = r.job({ id: 0, pool: 0, api: 'submit', site: UNRETRIEVED.submit, fnSite: UNRETRIEVED.parse, submitted: 1, resultIn: 6, readyAt: 6, status: 'error', retrieved: false });
+  const one = r.job({
+    id: 0,
+    pool: 0,
+    api: 'submit',
+    site: UNRETRIEVED.submit,
+    fnSite: UNRETRIEVED.parse,
+    submitted: 1,
+    resultIn: 6,
+    readyAt: 6,
+    status: 'error',
+    retrieved: false,
+  });
   r.task(one, { name: 'parse', worker: 1, start: 1, end: 5, status: 'error', text: "ValueError: invalid literal 'x'\n    at parse (/home/dev/demo/tasks.ts:2:40)" });
   for (let k = 1; k <= 3; k++) {
-    const job = r.job({ id: k, pool: 0, api: 'submit', site: UNRETRIEVED.loop, fnSite: UNRETRIEVED.load, submitted: 2, resultIn: 10 + k, readyAt: 10 + k, status: 'error', retrieved: false });
+    const job = r.job({
+      id: k,
+      pool: 0,
+      api: 'submit',
+      site: UNRETRIEVED.loop,
+      fnSite: UNRETRIEVED.load,
+      submitted: 2,
+      resultIn: 10 + k,
+      readyAt: 10 + k,
+      status: 'error',
+      retrieved: false,
+    });
     r.task(job, { name: 'load', worker: 2, start: 2 + k, end: 3 + k, status: 'error', text: `Error: ENOENT file${k}.csv` });
   }
   const checked = r.job({ id: 4, pool: 0, api: 'submit', site: UNRETRIEVED.checked, submitted: 20, resultIn: 25, readyAt: 25, status: 'error', retrieved: true });

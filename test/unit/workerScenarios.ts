@@ -155,7 +155,10 @@ export function unhandledRejections(): { store: TraceStore; tasks: number[] } {
   const jobs = [0, 1].map((k) => s.submit(0, { ms: 1 + k / 10, api: 'applyAsync', site: REJECT.submit, fn: 't', fnSite: REJECT.fn, args: `[${k}]` }));
   jobs.forEach(({ job, task }, k) => {
     const lane = k === 0 ? W1 : W2;
-    s.start(lane, task, 2 + k).unhandled(lane, 2.5 + k, task, REJECT.stack).end(lane, task, 3 + k, 'ok', '1').ready(job, 4 + k);
+    s.start(lane, task, 2 + k)
+      .unhandled(lane, 2.5 + k, task, REJECT.stack)
+      .end(lane, task, 3 + k, 'ok', '1')
+      .ready(job, 4 + k);
   });
   s.poolAction(0, 'close', 6);
   s.wait('join', at(24, 14), 6, { ends: { ms: 7, outcome: 'ok' } });

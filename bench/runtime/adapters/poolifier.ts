@@ -19,6 +19,5 @@ export const threads = {
 };
 
 export const cluster = {
-  create: async (workers: number) =>
-    wrap(new FixedClusterPool<number | undefined, unknown>(workers, builtEntry('workers/poolifier-cluster'))),
+  create: async (workers: number) => wrap(new FixedClusterPool<number | undefined, unknown>(workers, builtEntry('workers/poolifier-cluster'))),
 };

@@ -31,7 +31,12 @@ export function callbackBlocked(t: TraceIndex, o: RuleOptions): Finding[] {
     for (const g of groupBy(waiting, (k) => t.store.col.site[k]).slice(0, SHOWN_SITES)) {
       const first = t.span(g[0]);
       // Only the part of each wait that this callback is to blame for.
-      const longest = cb.end - Math.max(cb.start, minOf(g, (k) => t.store.col.end[k]));
+      const longest =
+        cb.end -
+        Math.max(
+          cb.start,
+          minOf(g, (k) => t.store.col.end[k]),
+        );
       related.push({ message: `${count(g.length, 'result')} of \`${first.name}\` submitted here waited up to ${formatDuration(longest)} behind it`, site: first.site });
     }
     findings.push({

@@ -38,7 +38,10 @@ export function deadlock(t: TraceIndex): Finding[] {
     }
     const init = t.failedInits(pool.id)[0];
     if (init !== undefined) {
-      related.push({ message: `initializer \`${t.span(init).name}\` threw ${errorLine(t.span(init).text)}, so the ${pool.kind} can never run a task`, site: pool.initializerSite ?? pool.site });
+      related.push({
+        message: `initializer \`${t.span(init).name}\` threw ${errorLine(t.span(init).text)}, so the ${pool.kind} can never run a task`,
+        site: pool.initializerSite ?? pool.site,
+      });
       spans.push(init);
     } else if (pool.broken) {
       related.push({ message: `the ${pool.kind} broke: ${errorLine(pool.broken.cause)}`, site: pool.initializerSite ?? pool.site });
@@ -47,7 +50,9 @@ export function deadlock(t: TraceIndex): Finding[] {
     const lost = (job ? t.tasksOf(job.id) : t.tasks.filter((i) => lostPending(t, i, pool.id))).filter((i) => t.store.status(i) === 'lost');
     for (const i of lost) {
       const death = deaths.find((x) => x.task === i);
-      const how = death ? `${death.who} ${death.how} while running it${death.reason && ` (${death.reason})`}` : errorLine(t.store.str(t.store.col.text[i]), 'its worker died while running it');
+      const how = death
+        ? `${death.who} ${death.how} while running it${death.reason && ` (${death.reason})`}`
+        : errorLine(t.store.str(t.store.col.text[i]), 'its worker died while running it');
       const of = t.job(t.store.col.job[i]);
       related.push({ message: `\`${t.nameOf(i)}\` was lost: ${how}, so its result never arrives`, site: of?.fnSite ?? of?.site });
       spans.push(i);
@@ -76,7 +81,10 @@ function suspect(t: TraceIndex, waitName: string | undefined, deaths: WorkerDeat
   for (const pool of t.store.pools.values()) {
     if (waitName === 'join' && (isExecutor(pool.kind) || (pool.closed ?? pool.terminated) === undefined)) continue;
     const lastInit = maxOf(t.failedInits(pool.id), (i) => t.store.col.end[i]);
-    const lastLoss = maxOf(deaths.filter((d) => d.task >= 0 && lostPending(t, d.task, pool.id)), (d) => d.mark.ts);
+    const lastLoss = maxOf(
+      deaths.filter((d) => d.task >= 0 && lostPending(t, d.task, pool.id)),
+      (d) => d.mark.ts,
+    );
     const at = Math.max(pool.handlerDied?.ts ?? -Infinity, pool.broken?.ts ?? -Infinity, lastInit, lastLoss);
     if (at > bestAt) [best, bestAt] = [pool, at];
   }

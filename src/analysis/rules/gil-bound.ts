@@ -94,7 +94,10 @@ function finding(t: TraceIndex, pool: PoolInfo, bound: Burst[]): Finding {
     const first = t.span(g[0]);
     const used = g.reduce((n, i) => n + t.store.col.cpu[i], 0);
     const ran = g.reduce((n, i) => n + t.duration(i), 0);
-    related.push({ message: `${count(g.length, 'task')} of \`${first.name}\` submitted here ran ${formatDuration(ran)} in all and computed for ${formatDuration(used)} of it`, site: first.site });
+    related.push({
+      message: `${count(g.length, 'task')} of \`${first.name}\` submitted here ran ${formatDuration(ran)} in all and computed for ${formatDuration(used)} of it`,
+      site: first.site,
+    });
   }
   return { rule: 'gil-bound', severity: 'warning', message, site: pool.site, related, spans: tasks };
 }

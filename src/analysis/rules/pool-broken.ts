@@ -11,14 +11,20 @@ import { workerDeaths } from '../workerDeaths';
 
 export function poolBroken(t: TraceIndex): Finding[] {
   const findings: Finding[] = [];
-  const brokenByDeath = new Set(workerDeaths(t).filter((d) => d.pool?.broken && d.mark.ts <= d.pool.broken.ts).map((d) => d.mark.pool));
+  const brokenByDeath = new Set(
+    workerDeaths(t)
+      .filter((d) => d.pool?.broken && d.mark.ts <= d.pool.broken.ts)
+      .map((d) => d.mark.pool),
+  );
   for (const pool of t.store.pools.values()) {
     const failedInits = t.failedInits(pool.id);
     if (!pool.broken && failedInits.length === 0) continue;
     if (respawnsAfterFailedInits(t, pool) || (failedInits.length === 0 && brokenByDeath.has(pool.id))) continue;
     const init = failedInits.length ? t.span(failedInits[0]) : undefined;
     const name = pool.initializer ?? init?.name;
-    const cause = init ? `initializer \`${name}\` threw ${errorLine(init.text)}${failedInits.length > 1 ? ` (in ${count(failedInits.length, 'worker')})` : ''}` : errorLine(pool.broken?.cause, 'unknown cause');
+    const cause = init
+      ? `initializer \`${name}\` threw ${errorLine(init.text)}${failedInits.length > 1 ? ` (in ${count(failedInits.length, 'worker')})` : ''}`
+      : errorLine(pool.broken?.cause, 'unknown cause');
     findings.push({
       rule: 'pool-broken',
       severity: 'error',

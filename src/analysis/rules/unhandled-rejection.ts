@@ -32,7 +32,8 @@ export function unhandledRejection(t: TraceIndex): Finding[] {
     const related: RelatedInfo[] = [];
     for (const calls of bySite(g, (r) => r.job?.site).slice(0, SHOWN_CALLS)) {
       const call = calls.items[0].job;
-      if (call?.site) related.push({ message: `the ${call.api}() call that submitted ${calls.items.length === 1 ? 'the task' : `${calls.items.length} of them`}`, site: call.site });
+      if (call?.site)
+        related.push({ message: `the ${call.api}() call that submitted ${calls.items.length === 1 ? 'the task' : `${calls.items.length} of them`}`, site: call.site });
     }
     if (span && job?.fnSite && where !== job.fnSite) related.push({ message: `task function \`${span.name}\` is defined here`, site: job.fnSite });
     return { rule: 'unhandled-rejection', severity: 'warning', message, site: where, related, spans: g.filter((r) => r.task >= 0).map((r) => r.task) };

@@ -35,13 +35,18 @@ function finding(t: TraceIndex, deaths: WorkerDeath[]): Finding {
   else if (task) {
     const pending = deaths.filter((d) => d.task >= 0 && t.job(t.store.col.job[d.task])?.status === 'pending').length;
     const one = deaths.length === 1;
-    if (pending > 0) after.push(`${one ? 'the task is lost: its result never arrives' : `${count(pending, 'task')} lost: their results never arrive`}, so a wait on ${one ? 'it' : 'them'} without a timeout waits for ever`);
+    if (pending > 0)
+      after.push(
+        `${one ? 'the task is lost: its result never arrives' : `${count(pending, 'task')} lost: their results never arrive`}, so a wait on ${one ? 'it' : 'them'} without a timeout waits for ever`,
+      );
     else if (pool && isExecutor(pool.kind) && job?.status === 'error') after.push(`its future failed (${brokenError(pool.kind)})`);
   }
   const replaced = deaths.filter((d) => d.replacedBy);
   if (replaced.length === deaths.length) {
     const pid = deaths.length === 1 ? first.replacedBy?.pid : undefined;
-    after.push(deaths.length === 1 ? `the ${kind} started a replacement${pid !== undefined && first.who.includes('pid') ? ` (pid ${pid})` : ''}` : `the ${kind} replaced each of them`);
+    after.push(
+      deaths.length === 1 ? `the ${kind} started a replacement${pid !== undefined && first.who.includes('pid') ? ` (pid ${pid})` : ''}` : `the ${kind} replaced each of them`,
+    );
   }
   const related: RelatedInfo[] = [];
   if (job?.site && task) related.push({ message: `the ${job.api}() call that submitted \`${task.name}\``, site: job.site });

@@ -73,7 +73,17 @@ export abstract class Executor implements FutureOwner {
     this.maxWorkers = max;
     const init = options.initializer ? taskRef(options.initializer, 'initializer') : undefined;
     const rec = recorder();
-    rec.rec(Rec.POOL, MAIN_LANE, this.id, PoolAction.created, rec.str(captureSite()), max, rec.str(init?.name), rec.str(options.initializer && functionSite(options.initializer)), kind);
+    rec.rec(
+      Rec.POOL,
+      MAIN_LANE,
+      this.id,
+      PoolAction.created,
+      rec.str(captureSite()),
+      max,
+      rec.str(init?.name),
+      rec.str(options.initializer && functionSite(options.initializer)),
+      kind,
+    );
     this.workers = workers(
       { poolId: this.id, initializer: init, initargs: options.initargs ?? [], traceTasks: rec.tasks, resourceLimits: options.resourceLimits },
       {
@@ -126,7 +136,13 @@ export abstract class Executor implements FutureOwner {
     for (;;) {
       const next = iterators.map((it) => it.next());
       if (next.length === 0 || next.some((n) => n.done)) break;
-      futures.push(this.enqueue(site, fn, next.map((n) => n.value)));
+      futures.push(
+        this.enqueue(
+          site,
+          fn,
+          next.map((n) => n.value),
+        ),
+      );
     }
     return {
       async *[Symbol.asyncIterator]() {

@@ -96,7 +96,17 @@ export class Pool implements ResultOwner {
     this.handler = new ResultHandler(this.id);
     const rec = recorder();
     const site = captureSite();
-    rec.rec(Rec.POOL, MAIN_LANE, this.id, PoolAction.created, rec.str(site), size, rec.str(init?.name), rec.str(options.initializer && functionSite(options.initializer)), this.kind);
+    rec.rec(
+      Rec.POOL,
+      MAIN_LANE,
+      this.id,
+      PoolAction.created,
+      rec.str(site),
+      size,
+      rec.str(init?.name),
+      rec.str(options.initializer && functionSite(options.initializer)),
+      this.kind,
+    );
     this.workers = this.startWorkers(
       { poolId: this.id, initializer: init, initargs: options.initargs ?? [], traceTasks: rec.tasks, resourceLimits: options.resourceLimits },
       {
@@ -290,7 +300,8 @@ export class Pool implements ResultOwner {
     // worker has failed and none ever started, no task can run, and a wait on this pool is a
     // deadlock. A Pool is not broken for that (Python's goes on replacing its workers): only a
     // ThreadPool, left without workers, is recorded as broken.
-    if (!this.initOk && this.failedInit.size >= this.workers.size) this.broken(`the pool's ${error} in every worker, so no task can ever run`, this.replacesDead ? undefined : error);
+    if (!this.initOk && this.failedInit.size >= this.workers.size)
+      this.broken(`the pool's ${error} in every worker, so no task can ever run`, this.replacesDead ? undefined : error);
   }
 
   /** A worker died unasked (Python: the process exited; JS: a thread or process ended by its task). */

@@ -16,7 +16,6 @@ import { recheckWaits } from './waits';
 import { KeyError } from './errors';
 import type { CallbackKindName } from '../../trace/model';
 
-
 export class ResultHandler {
   private deathCause: string | undefined;
   /** jobs whose callback threw KeyError, which the handler swallowed: they never become ready */
@@ -35,7 +34,15 @@ export class ResultHandler {
   complete(job: number, kind: CallbackKindName, callback: Function | undefined, arg: unknown, fromTask = 0): boolean {
     if (this.deathCause !== undefined) return false;
     if (!callback) return true;
-    return runCallback(job, kind, callback, arg, (stack, error) => (error instanceof KeyError ? this.swallow(job, callbackName(callback), stack) : this.die(callbackName(callback), stack)), CALLBACK_LANE, fromTask);
+    return runCallback(
+      job,
+      kind,
+      callback,
+      arg,
+      (stack, error) => (error instanceof KeyError ? this.swallow(job, callbackName(callback), stack) : this.die(callbackName(callback), stack)),
+      CALLBACK_LANE,
+      fromTask,
+    );
   }
 
   /** Why job `job` (or, without one, some job) never becomes ready because its callback's KeyError was swallowed. */

@@ -106,7 +106,12 @@ export class DirectWait<T> implements ActiveWait {
   prev: ActiveWait | undefined;
   next: ActiveWait | undefined;
 
-  constructor(what: string, readonly job: number, site: string | undefined, readonly target: Completable) {
+  constructor(
+    what: string,
+    readonly job: number,
+    site: string | undefined,
+    readonly target: Completable,
+  ) {
     this.promise = new Promise<T>(takeResolvers);
     this.resolve = nextResolve;
     this.reject = nextReject;

@@ -131,7 +131,7 @@ export function tagCalls(code: string, sourceMap: SourceMapJson, bundleDir: stri
 
 /** The calls an optional chain is made of: wrapping any of them could move where the chain stops. */
 function markChain(node: AnyNode, into: Set<AnyNode>): void {
-  for (let n = node; ; ) {
+  for (let n = node; ;) {
     if (n.type === 'CallExpression') {
       into.add(n);
       n = n.callee;

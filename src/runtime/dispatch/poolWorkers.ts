@@ -133,8 +133,7 @@ export abstract class PoolWorkers {
     else if (m.t === 'init-failed') {
       slot.initError = m.error;
       this.events.initFailed(slot.lane, m.error);
-    }
-    else if (m.t === 'died') this.workerDied(slot, m);
+    } else if (m.t === 'died') this.workerDied(slot, m);
   }
 
   /** What a slot's thread says of a death it saw (a process proxy's child). */

@@ -26,10 +26,11 @@ export function taskRef(fn: unknown, role = 'task function'): FnRef {
   if (typeof fn !== 'function') throw new TypeError(`${role} must be a function, got ${typeof fn}`);
   const ref = refs.get(fn);
   if (!ref) {
-    throw badInput(new ValueError(
-      `${role} \`${fn.name || '<anonymous>'}\` is not exported from the task file: ` +
-        'workers look task functions up by export name, so add `export` to its definition',
-    ));
+    throw badInput(
+      new ValueError(
+        `${role} \`${fn.name || '<anonymous>'}\` is not exported from the task file: ` + 'workers look task functions up by export name, so add `export` to its definition',
+      ),
+    );
   }
   return ref;
 }

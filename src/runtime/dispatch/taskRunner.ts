@@ -133,7 +133,11 @@ export class TaskRunner {
     try {
       if (mode === TaskMode.call) {
         const r = fn(...args);
-        if (isThenable(r)) return Promise.resolve(r).then((v) => this.finish(taskId, ResultStatus.ok, v), (e) => this.fail(taskId, e));
+        if (isThenable(r))
+          return Promise.resolve(r).then(
+            (v) => this.finish(taskId, ResultStatus.ok, v),
+            (e) => this.fail(taskId, e),
+          );
         this.finish(taskId, ResultStatus.ok, r);
         return;
       }

@@ -169,7 +169,8 @@ function stillGoing(store: TraceStore): { message: string; site?: Site } | undef
   for (const s of running.slice(0, SHOWN)) {
     const lane = store.laneById(s.lane)?.name ?? `lane ${s.lane}`;
     const at = s.site ? ` at ${formatSite(s.site)}` : '';
-    const what = s.kind === 'task' ? `task ${s.name}()${s.site ? ` submitted${at}` : ''}` : s.kind === 'run' ? `its own code without a pause (main${at})` : `${s.kind} \`${s.name}\`${at}`;
+    const what =
+      s.kind === 'task' ? `task ${s.name}()${s.site ? ` submitted${at}` : ''}` : s.kind === 'run' ? `its own code without a pause (main${at})` : `${s.kind} \`${s.name}\`${at}`;
     parts.push(`${lane} was running ${what} for ${((store.end - s.start) / 1e6).toFixed(1)} s`);
     site ??= s.site;
   }

@@ -11,6 +11,12 @@ export type RunScript = 'main-worker.mjs' | PoolScript;
  * whoever starts it. Its stdout and stderr are captured as trace records, not piped. `env`:
  * the environment the program sees (default: this process's).
  */
-export function spawnThread(script: RunScript, workerData: unknown, transferList: Transferable[] = [], resourceLimits?: ResourceLimits, env: NodeJS.ProcessEnv = process.env): Worker {
+export function spawnThread(
+  script: RunScript,
+  workerData: unknown,
+  transferList: Transferable[] = [],
+  resourceLimits?: ResourceLimits,
+  env: NodeJS.ProcessEnv = process.env,
+): Worker {
   return new Worker(distFile(script), { workerData, transferList, env, execArgv: [], stdout: false, stderr: false, resourceLimits });
 }

@@ -64,7 +64,6 @@ configureRun(data.defaultWorkers, {
   terminate: (lane) => send({ t: 'terminate', lane }),
 });
 
-
 const fileStart = { file: data.file, line: 1, col: 1 };
 
 // process.exit() in main ends its thread at once, with no error to say where: it says so first.

@@ -42,7 +42,20 @@ function maxRecordBytes(text: string | undefined): number {
 }
 
 /** Encodes one record at byte `pos` (8-aligned) of `area`; returns the bytes it takes. */
-function putRecord(area: RecordArea, pos: number, type: number, lane: number, ts: number, a: number, b: number, c: number, d: number, e: number, f: number, text: string | undefined): number {
+function putRecord(
+  area: RecordArea,
+  pos: number,
+  type: number,
+  lane: number,
+  ts: number,
+  a: number,
+  b: number,
+  c: number,
+  d: number,
+  e: number,
+  f: number,
+  text: string | undefined,
+): number {
   const q = pos >> 2;
   const i32 = area.i32;
   i32[q + 1] = type | (lane << 16);
@@ -178,7 +191,7 @@ export class RecordBuffer implements RecordSink, RecordArea {
 
 /** Calls `each(start, used)` for every whole record in `bytes`, as a RecordBuffer encoded them. */
 export function forEachEncoded(bytes: Buffer, each: (start: number, used: number) => void): void {
-  for (let pos = 0; pos < bytes.length; ) {
+  for (let pos = 0; pos < bytes.length;) {
     const used = bytes.readInt32LE(pos);
     each(pos, used);
     pos += used;

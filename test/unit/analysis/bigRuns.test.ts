@@ -21,16 +21,21 @@ function burst(resultIn: (k: number) => number, readyAt?: (k: number) => number)
 }
 
 describe('a run of 200,000 tasks', function () {
-
   it('main-blocked: one episode naming every held-back result', () => {
-    const [f, ...more] = findings(burst(() => 1000), 'main-blocked');
+    const [f, ...more] = findings(
+      burst(() => 1000),
+      'main-blocked',
+    );
     assert.equal(more.length, 0);
     assert.equal(f.message, "main's event loop was busy for 1000 ms; 200000 finished results waited up to 1000 ms to be taken in, so their callbacks and waiters ran late");
     assert.equal(f.spans.length, TASKS);
   });
 
   it('callback-blocked: a slow callback with every result behind it', () => {
-    const run = burst((k) => (k + 1) / 1000, () => 700);
+    const run = burst(
+      (k) => (k + 1) / 1000,
+      () => 700,
+    );
     const slow = run.job({ id: TASKS + 1, pool: 0, api: 'applyAsync', site: at(20), submitted: 0, resultIn: 0 });
     run.callback(slow, { kind: 'result', name: 'slowHandler', site: at(5), registeredAt: at(20, 30), ran: { start: 0, end: 700 } });
     const [f] = findings(run, 'callback-blocked');

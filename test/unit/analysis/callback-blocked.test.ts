@@ -24,12 +24,15 @@ describe('callback-blocked', () => {
     assert.equal(findings(blockingCallback(), 'callback-blocked', { blockThresholdMs: 1500 }).length, 0);
     const quick = findings(mainSleeps(), 'callback-blocked', { blockThresholdMs: 0.4 });
     // The four results were all in when main woke: each callback held back the ones after it.
-    assert.deepEqual(quick.map((f) => f.message), [
-      'callback `report` held the callback thread for 500 µs; 3 results waited behind it',
-      'callback `report` held the callback thread for 500 µs; 2 results waited behind it',
-      'callback `report` held the callback thread for 500 µs; 1 result waited behind it',
-      'callback `report` held the callback thread for 500 µs',
-    ]);
+    assert.deepEqual(
+      quick.map((f) => f.message),
+      [
+        'callback `report` held the callback thread for 500 µs; 3 results waited behind it',
+        'callback `report` held the callback thread for 500 µs; 2 results waited behind it',
+        'callback `report` held the callback thread for 500 µs; 1 result waited behind it',
+        'callback `report` held the callback thread for 500 µs',
+      ],
+    );
     assert.equal(findings(mainSleeps(), 'callback-blocked').length, 0, '0.5 ms is under the default 100 ms');
   });
 

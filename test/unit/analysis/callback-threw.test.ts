@@ -18,7 +18,10 @@ describe('callback-threw', () => {
       { message: '`onResult` was registered here', site: THREW.registered },
       { message: 'the applyAsync() call whose outcome it handled', site: THREW.apply0 },
     ]);
-    assert.deepEqual(f.spans, spanIndices(run, (s) => s.status === 'threw'));
+    assert.deepEqual(
+      f.spans,
+      spanIndices(run, (s) => s.status === 'threw'),
+    );
   });
 
   it('names an error callback as such', () => {
@@ -41,9 +44,10 @@ describe('callback-threw', () => {
     run.callback(job, { kind: 'done', name: 'first', site: at(7), registeredAt: at(6), ran: { start: 6, end: 7, status: 'threw', text: 'Error: boom\n    at first (/x.ts:7:3)' } });
     run.callback(job, { kind: 'done', name: 'second', site: at(8), registeredAt: at(6, 20), ran: { start: 7, end: 8 } });
     const all = findings(run, 'callback-threw');
-    assert.deepEqual(all.map((f) => [f.severity, f.message]), [
-      ['error', "done callback `first` threw Error: boom; the executor logged it and ran the later callbacks, but this one's work was lost"],
-    ]);
+    assert.deepEqual(
+      all.map((f) => [f.severity, f.message]),
+      [['error', "done callback `first` threw Error: boom; the executor logged it and ran the later callbacks, but this one's work was lost"]],
+    );
     assert.deepEqual(all[0].site, at(7));
   });
 
@@ -63,7 +67,7 @@ describe('callback-threw', () => {
       run.store.meta.deadlock = { ts: ms(2060), site: at(16, 5), job: 0, reason: 'this result can never become ready' };
       return run;
     }
-    const KEY_ERROR = "KeyError: 'user'\n  File \"/home/dev/demo/lookup.py\", line 9, in on_result";
+    const KEY_ERROR = 'KeyError: \'user\'\n  File "/home/dev/demo/lookup.py", line 9, in on_result';
 
     it('says a KeyError was swallowed by the result handler, which lived on, and that its job never becomes ready (SEMANTICS A7a)', () => {
       const run = pythonRun(KEY_ERROR, false);
@@ -73,13 +77,19 @@ describe('callback-threw', () => {
         "callback `on_result` raised KeyError: 'user', and the pool's result handler swallowed it without a word (it ignores a KeyError from a callback): later results still complete, but this one never becomes ready, so get() or wait() on it never returns",
       );
       const [d] = findings(run, 'deadlock');
-      assert.deepEqual(d.related[0], { message: "callback `on_result` raised KeyError: 'user' here; the result handler swallowed it, so this job never becomes ready", site: at(8) });
+      assert.deepEqual(d.related[0], {
+        message: "callback `on_result` raised KeyError: 'user' here; the result handler swallowed it, so this job never becomes ready",
+        site: at(8),
+      });
       assert.deepEqual(d.spans, [...spanIndices(run, (s) => s.kind === 'wait'), ...spanIndices(run, (s) => s.status === 'threw')]);
     });
 
     it('says any other exception killed the result handler, as the trace shows', () => {
       const [f] = findings(pythonRun('ValueError: bad user', true), 'callback-threw');
-      assert.equal(f.message, "callback `on_result` threw ValueError: bad user; that killed the pool's result handler: this result and every later one of the pool never complete (1 other job stuck)");
+      assert.equal(
+        f.message,
+        "callback `on_result` threw ValueError: bad user; that killed the pool's result handler: this result and every later one of the pool never complete (1 other job stuck)",
+      );
     });
   });
 });

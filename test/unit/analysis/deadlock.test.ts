@@ -24,7 +24,10 @@ describe('deadlock', () => {
   });
 
   it('comes first among the findings', () => {
-    assert.deepEqual(analyze(throwingCallbackDeadlock().store).map((f) => f.rule), ['deadlock', 'callback-threw']);
+    assert.deepEqual(
+      analyze(throwingCallbackDeadlock().store).map((f) => f.rule),
+      ['deadlock', 'callback-threw'],
+    );
   });
 
   it('names the failing initializer when main waits in join() on a pool that can never run', () => {

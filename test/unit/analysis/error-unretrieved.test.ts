@@ -24,7 +24,10 @@ describe('error-unretrieved', () => {
         },
       ],
     );
-    assert.deepEqual(all[1].spans, spanIndices(run, (s) => s.name === 'load'));
+    assert.deepEqual(
+      all[1].spans,
+      spanIndices(run, (s) => s.name === 'load'),
+    );
     assert.ok(!all.some((f) => f.message.includes('ValueError: seen')), 'the job whose error was retrieved is not reported');
   });
 

@@ -13,5 +13,7 @@ export function findings(run: Run, rule: RuleId, opts?: AnalysisOptions): Findin
 
 /** Span indices of the spans matching a predicate, for comparing with Finding.spans. */
 export function spanIndices(run: Run, pick: (s: Span) => boolean): number[] {
-  return allSpans(run.store).filter(pick).map((s) => s.index);
+  return allSpans(run.store)
+    .filter(pick)
+    .map((s) => s.index);
 }

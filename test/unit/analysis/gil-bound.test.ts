@@ -10,7 +10,10 @@ const SUBMIT = at(15, 22);
  * `tasks` tasks of `crunch` on a pool of `workers` workers, all started together and each
  * ending after `wallMs`, each having computed for `cpuMs` on its own thread (undefined: not measured).
  */
-function burst(kind: PoolKind, o: { workers: number; tasks: number; wallMs: number; cpuMs: number | undefined; waitMs?: number; from?: number; run?: RunBuilder; job?: number }): RunBuilder {
+function burst(
+  kind: PoolKind,
+  o: { workers: number; tasks: number; wallMs: number; cpuMs: number | undefined; waitMs?: number; from?: number; run?: RunBuilder; job?: number },
+): RunBuilder {
   const run = o.run ?? new RunBuilder(o.workers);
   run.store.meta.language = 'python';
   if (!run.store.pools.has(0)) run.pool({ id: 0, kind, site: POOL_SITE, size: o.workers, shutdown: 10_000 });
@@ -39,22 +42,32 @@ describe('gil-bound', () => {
     );
     assert.deepEqual(f.site, POOL_SITE);
     assert.deepEqual(f.related, [{ message: '8 tasks of `crunch` submitted here ran 3.2 s in all and computed for 784 ms of it', site: SUBMIT }]);
-    assert.deepEqual(f.spans, spanIndices(run, (s) => s.kind === 'task'));
+    assert.deepEqual(
+      f.spans,
+      spanIndices(run, (s) => s.kind === 'task'),
+    );
   });
 
   it('suggests multiprocessing.Pool for a ThreadPool', () => {
     const [f] = findings(burst('ThreadPool', { workers: 2, tasks: 4, wallMs: 200, cpuMs: 100 }), 'gil-bound');
-    assert.match(f.message, /^ThreadPool's 2 workers ran 4 tasks side by side for 400 ms, but those tasks used 400 ms of CPU: a parallelism of 1\.00.*a multiprocessing\.Pool runs them on every core$/);
+    assert.match(
+      f.message,
+      /^ThreadPool's 2 workers ran 4 tasks side by side for 400 ms, but those tasks used 400 ms of CPU: a parallelism of 1\.00.*a multiprocessing\.Pool runs them on every core$/,
+    );
   });
 
-  it("tells a GIL-bound pool on a busy machine, which got a third of a core, by the time its threads waited for a CPU", () => {
+  it('tells a GIL-bound pool on a busy machine, which got a third of a core, by the time its threads waited for a CPU', () => {
     // Each task computed 33 ms and waited 60 ms for a CPU that other processes held: ready 0.93 of a core.
     const [f] = findings(burst('ThreadPool', { workers: 4, tasks: 8, wallMs: 400, cpuMs: 33, waitMs: 60 }), 'gil-bound');
     assert.match(
       f.message,
       /^ThreadPool's 4 workers ran 8 tasks side by side for 800 ms, but those tasks used 264 ms of CPU: a parallelism of 0\.33, at most one core's worth \(their threads also waited 480 ms for a CPU that other work on the machine held\)\. /,
     );
-    assert.deepEqual(findings(burst('ThreadPool', { workers: 4, tasks: 8, wallMs: 400, cpuMs: 33 }), 'gil-bound'), [], 'without the wait, a third of a core looks like waiting on I/O');
+    assert.deepEqual(
+      findings(burst('ThreadPool', { workers: 4, tasks: 8, wallMs: 400, cpuMs: 33 }), 'gil-bound'),
+      [],
+      'without the wait, a third of a core looks like waiting on I/O',
+    );
   });
 
   it('stays quiet when the threads really ran in parallel (code that releases the GIL, a free-threaded build)', () => {
@@ -63,7 +76,11 @@ describe('gil-bound', () => {
 
   it('stays quiet for I/O-bound tasks, which is what thread pools are for', () => {
     assert.deepEqual(findings(burst('ThreadPoolExecutor', { workers: 8, tasks: 64, wallMs: 200, cpuMs: 2 }), 'gil-bound'), []);
-    assert.deepEqual(findings(burst('ThreadPoolExecutor', { workers: 8, tasks: 64, wallMs: 200, cpuMs: 2, waitMs: 5 }), 'gil-bound'), [], 'a wake-up on a busy machine waits a little');
+    assert.deepEqual(
+      findings(burst('ThreadPoolExecutor', { workers: 8, tasks: 64, wallMs: 200, cpuMs: 2, waitMs: 5 }), 'gil-bound'),
+      [],
+      'a wake-up on a busy machine waits a little',
+    );
   });
 
   it('stays quiet when the tasks did not run side by side (one worker busy at a time)', () => {

@@ -19,7 +19,10 @@ describe('initializer-respawn', () => {
       { message: '`setup` first threw Error: database unreachable here', site: RESPAWN.threwAt },
       { message: 'the Pool was created here', site: RESPAWN.created },
     ]);
-    assert.deepEqual(f.spans, spanIndices(run, (s) => s.kind === 'init'));
+    assert.deepEqual(
+      f.spans,
+      spanIndices(run, (s) => s.kind === 'init'),
+    );
     assert.deepEqual(findings(run, 'pool-broken'), [], 'one cause, one finding');
   });
 
@@ -33,7 +36,10 @@ describe('initializer-respawn', () => {
     const { task } = s.submit(0, { ms: 1, api: 'applyAsync', site: at(11), fn: 'work' });
     s.start(W1, task, 1.1).end(W1, task, 2);
     const [f] = findings({ store: s.build({ endMs: 3 }) }, 'initializer-respawn');
-    assert.equal(f.message, 'initializer `setup` threw Error: flaky 1 time: each time its worker died and the Pool started a new one that ran it again (1 respawn). A Pool goes on replacing dead workers for as long as it is open');
+    assert.equal(
+      f.message,
+      'initializer `setup` threw Error: flaky 1 time: each time its worker died and the Pool started a new one that ran it again (1 respawn). A Pool goes on replacing dead workers for as long as it is open',
+    );
   });
 
   it('stays quiet for a pool that did not replace its workers, or declared itself broken (pool-broken reports those)', () => {

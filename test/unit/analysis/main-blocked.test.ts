@@ -15,7 +15,7 @@ describe('main-blocked', () => {
     assert.deepEqual(f.spans, [...spanIndices(run, (s) => s.name === 'sleepSync'), ...spanIndices(run, (s) => s.kind === 'task')]);
   });
 
-  it("does not apply to a Python program, whose pools hand results on in their own threads whatever main does", () => {
+  it('does not apply to a Python program, whose pools hand results on in their own threads whatever main does', () => {
     const run = mainSleeps();
     run.store.meta.language = 'python';
     assert.deepEqual(findings(run, 'main-blocked'), []);
@@ -44,10 +44,13 @@ describe('main-blocked', () => {
       run.task(job, { name: 'work', worker: 1, start: e.submitted, end: e.end });
     });
     const all = findings(run, 'main-blocked');
-    assert.deepEqual(all.map((f) => [f.site?.line, f.message.split(';')[0]]), [
-      [10, "main's event loop was busy for 290 ms"],
-      [12, "main's event loop was busy for 390 ms"],
-    ]);
+    assert.deepEqual(
+      all.map((f) => [f.site?.line, f.message.split(';')[0]]),
+      [
+        [10, "main's event loop was busy for 290 ms"],
+        [12, "main's event loop was busy for 390 ms"],
+      ],
+    );
     assert.equal(findings(run, 'main-blocked', { blockThresholdMs: 30 }).length, 3);
   });
 
@@ -63,6 +66,9 @@ describe('main-blocked', () => {
       return findings(r, 'main-blocked');
     };
     assert.equal(run(450).length, 0, '450 of the 500 ms were a callback: 50 ms left');
-    assert.deepEqual(run(300).map((f) => f.message.split(';')[0]), ["main's event loop was busy for 500 ms"]);
+    assert.deepEqual(
+      run(300).map((f) => f.message.split(';')[0]),
+      ["main's event loop was busy for 500 ms"],
+    );
   });
 });

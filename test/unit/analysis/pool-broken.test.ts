@@ -15,7 +15,10 @@ describe('pool-broken', () => {
     );
     assert.deepEqual(f.site, INIT.setup);
     assert.deepEqual(f.related, [{ message: 'the ThreadPool was created here', site: INIT.created }]);
-    assert.deepEqual(f.spans, spanIndices(run, (s) => s.kind === 'init'));
+    assert.deepEqual(
+      f.spans,
+      spanIndices(run, (s) => s.kind === 'init'),
+    );
   });
 
   it('reports a broken executor with what happened to its futures', () => {
@@ -38,7 +41,14 @@ describe('pool-broken', () => {
 
   it('names BrokenProcessPool for a ProcessPoolExecutor whose initializer threw, with the running futures too', () => {
     const run = new RunBuilder(1);
-    const pool = run.pool({ id: 0, kind: 'ProcessPoolExecutor', site: INIT.created, initializer: 'setup', initializerSite: INIT.setup, broken: { ts: 3, cause: 'BrokenProcessPool: A child process terminated abruptly' } });
+    const pool = run.pool({
+      id: 0,
+      kind: 'ProcessPoolExecutor',
+      site: INIT.created,
+      initializer: 'setup',
+      initializerSite: INIT.setup,
+      broken: { ts: 3, cause: 'BrokenProcessPool: A child process terminated abruptly' },
+    });
     run.init(pool, { worker: 1, start: 0.5, end: 3, status: 'error', text: INIT.error });
     const [f] = findings(run, 'pool-broken');
     assert.equal(

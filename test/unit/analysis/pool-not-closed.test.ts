@@ -28,10 +28,13 @@ describe('pool-not-closed', () => {
     run.pool({ id: 0, kind: 'Pool', site: at(3) });
     run.pool({ id: 1, kind: 'ProcessPoolExecutor', site: at(4) });
     run.mainReturned(10);
-    assert.deepEqual(findings(run, 'pool-not-closed').map((f) => f.message), [
-      'Pool created here was still open when main returned; call close() and join(), or create it with `await using`',
-      'ProcessPoolExecutor created here was still open when main returned; call shutdown(), or create it with `await using`',
-    ]);
+    assert.deepEqual(
+      findings(run, 'pool-not-closed').map((f) => f.message),
+      [
+        'Pool created here was still open when main returned; call close() and join(), or create it with `await using`',
+        'ProcessPoolExecutor created here was still open when main returned; call shutdown(), or create it with `await using`',
+      ],
+    );
   });
 
   it('says when main threw', () => {

@@ -23,9 +23,16 @@ describe('rule ids', () => {
   });
 
   it('every rule has its own file in src/analysis/rules and its own unit test, named by its id', () => {
-    const names = (dir: string, suffix: string) => readdirSync(join(ROOT, dir)).filter((f) => f.endsWith(suffix)).map((f) => f.slice(0, -suffix.length)).sort();
+    const names = (dir: string, suffix: string) =>
+      readdirSync(join(ROOT, dir))
+        .filter((f) => f.endsWith(suffix))
+        .map((f) => f.slice(0, -suffix.length))
+        .sort();
     assert.deepEqual(names('src/analysis/rules', '.ts'), [...RULE_IDS].sort());
     const tested = new Set(names('test/unit/analysis', '.test.ts'));
-    assert.deepEqual(RULE_IDS.filter((id) => !tested.has(id)), []);
+    assert.deepEqual(
+      RULE_IDS.filter((id) => !tested.has(id)),
+      [],
+    );
   });
 });

@@ -12,7 +12,9 @@ function rejections(...stacks: string[]) {
   s.pool(0, 'ThreadPool', { ms: 0, size: 1, site: at(4) });
   stacks.forEach((stack, k) => {
     const { task } = s.submit(0, { ms: 1, api: 'submit', site: at(20 + k, 3), fn: 't', fnSite: at(2, 17) });
-    s.start(W1, task, 2 + k).unhandled(W1, 2.5 + k, task, stack).end(W1, task, 3 + k);
+    s.start(W1, task, 2 + k)
+      .unhandled(W1, 2.5 + k, task, stack)
+      .end(W1, task, 3 + k);
   });
   return { store: s.build({ endMs: 10 }) };
 }
@@ -29,7 +31,10 @@ describe('unhandled-rejection', () => {
       { message: 'the applyAsync() call that submitted 2 of them', site: REJECT.submit },
       { message: 'task function `t` is defined here', site: REJECT.fn },
     ]);
-    assert.deepEqual(f.spans, run.tasks.map((id) => allSpans(run.store).find((s) => s.taskId === id)!.index));
+    assert.deepEqual(
+      f.spans,
+      run.tasks.map((id) => allSpans(run.store).find((s) => s.taskId === id)!.index),
+    );
   });
 
   it('falls back to the task function when the stack names no file of the user, and words one rejection as one', () => {
@@ -41,7 +46,10 @@ describe('unhandled-rejection', () => {
 
   it('makes one finding per place the rejections were made', () => {
     const all = findings(rejections('Error: a\n    at t (/home/dev/demo/tasks.ts:3:9)', 'Error: b\n    at t (/home/dev/demo/tasks.ts:5:9)'), 'unhandled-rejection');
-    assert.deepEqual(all.map((f) => f.site), [at(3, 9), at(5, 9)]);
+    assert.deepEqual(
+      all.map((f) => f.site),
+      [at(3, 9), at(5, 9)],
+    );
   });
 
   it('stays quiet when every rejection was handled', () => {

@@ -93,7 +93,10 @@ describe('worker-crashed', () => {
     s.start(W1, task, 2).end(W1, task, 9, 'lost', 'ran out of memory', MAIN);
     const run = { store: s.build({ endMs: 10 }) };
     const [f] = findings(run, 'worker-crashed');
-    assert.equal(f.message, 'Worker 1 (pid 900) of the ProcessPoolExecutor died while running `f`: ran out of memory; the task is lost: its result never arrives, so a wait on it without a timeout waits for ever');
+    assert.equal(
+      f.message,
+      'Worker 1 (pid 900) of the ProcessPoolExecutor died while running `f`: ran out of memory; the task is lost: its result never arrives, so a wait on it without a timeout waits for ever',
+    );
     assert.deepEqual(f.spans, lost(run));
   });
 

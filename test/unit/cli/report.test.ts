@@ -28,7 +28,7 @@ describe('CLI summary of worker deaths', () => {
     assert.ok(lines.includes('    /home/dev/demo/tasks.ts:9:10: the apply() call that submitted `crunch`'));
   });
 
-  it('shows no pid column for thread pools, whose workers share the run\'s pid', () => {
+  it("shows no pid column for thread pools, whose workers share the run's pid", () => {
     const lines = report(threadWorkerExit().store);
     assert.equal(lines[2], 'lane          busy    wait   spans  failed    lost');
     assert.equal(lines[5], 'Worker 1       0.1%    0.0%       1       0       1');
@@ -48,9 +48,18 @@ describe('CLI summary of worker deaths', () => {
 
   it('gives the same in --json: lost per lane and each process with how it died', () => {
     const json = JSON.parse(jsonReport(poolWorkerKilled().store, [], undefined));
-    assert.deepEqual(json.stats.lanes.find((l: { lane: string }) => l.lane === 'Worker 1'), {
-      lane: 'Worker 1', busyPct: 1.9, waitPct: 0, spans: 1, failed: 0, lost: 1, processes: [{ pid: 5001, died: 'killed by SIGKILL' }, { pid: 5003 }],
-    });
+    assert.deepEqual(
+      json.stats.lanes.find((l: { lane: string }) => l.lane === 'Worker 1'),
+      {
+        lane: 'Worker 1',
+        busyPct: 1.9,
+        waitPct: 0,
+        spans: 1,
+        failed: 0,
+        lost: 1,
+        processes: [{ pid: 5001, died: 'killed by SIGKILL' }, { pid: 5003 }],
+      },
+    );
     assert.equal(json.stats.lanes.find((l: { lane: string }) => l.lane === 'Main').processes, undefined);
   });
 });

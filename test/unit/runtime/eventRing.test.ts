@@ -30,7 +30,10 @@ describe('event ring', () => {
     const reader = new RingReader(sab);
     for (let i = 0; i < 10; i++) writer.write(1, 0, i);
     const first: number[] = [];
-    assert.equal(reader.drain((r) => first.push(r.ts), 4), 4);
+    assert.equal(
+      reader.drain((r) => first.push(r.ts), 4),
+      4,
+    );
     const rest: number[] = [];
     reader.drain((r) => rest.push(r.ts));
     assert.deepEqual([...first, ...rest], [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
@@ -45,7 +48,11 @@ describe('event ring', () => {
     assert.ok(waits > 0, 'the writer waited for room before giving up');
     const kept: number[] = [];
     reader.drain((r) => kept.push(r.ts));
-    assert.deepEqual(kept, kept.map((_, i) => i), 'what was kept is the oldest, in order');
+    assert.deepEqual(
+      kept,
+      kept.map((_, i) => i),
+      'what was kept is the oldest, in order',
+    );
     assert.equal(kept.length + reader.dropped, 20);
     assert.ok(reader.dropped > 0);
   });

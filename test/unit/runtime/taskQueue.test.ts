@@ -32,12 +32,11 @@ async function startConsumers(sab: SharedArrayBuffer, n: number) {
 }
 
 describe('task queue', function () {
-
   afterEach(async () => {
     await Promise.all(running.splice(0).map((w) => w.terminate()));
   });
 
-  it('wakes a sleeping worker for every lone task, however the push and the worker\'s last look interleave', async () => {
+  it("wakes a sleeping worker for every lone task, however the push and the worker's last look interleave", async () => {
     const sab = createTaskQueueBuffer(16 * 1024);
     const queue = new TaskQueue(sab);
     // One worker, so none is asleep already when a task comes: the push must wake that one.
@@ -49,7 +48,7 @@ describe('task queue', function () {
     const N = 5000;
     for (let id = 1; id <= N; id++) {
       if (id % 50 === 0) await new Promise((r) => setTimeout(r, 3));
-      else if (id % 5 === 0) for (const until = performance.now() + 0.02; performance.now() < until; );
+      else if (id % 5 === 0) for (const until = performance.now() + 0.02; performance.now() < until;);
       const pos = queue.push(id, payloadOf(id));
       // A lost wake is never made good, so this only tells it from a slow machine.
       const deadline = performance.now() + 30_000;
@@ -81,7 +80,11 @@ describe('task queue', function () {
     queue.close();
     const results = await Promise.all(reports);
     const taken = results.flatMap((r) => r.taken);
-    assert.deepEqual(results.flatMap((r) => r.corrupt), [], 'payloads came out as they went in');
+    assert.deepEqual(
+      results.flatMap((r) => r.corrupt),
+      [],
+      'payloads came out as they went in',
+    );
     assert.equal(new Set(taken).size, taken.length, 'a task was taken twice');
     for (const id of taken) assert.ok(!cancelled.has(id), `task ${id} was cancelled and also taken`);
     assert.equal(taken.length + cancelled.size, N, 'every task was either taken or cancelled');

@@ -33,7 +33,10 @@ const issue = (form: 'JOB + TASK_SUBMIT' | 'TASK_JOB', job: number, task: number
     ? [rec(Rec.TASK_JOB, MAIN, ts, job, task, packPoolApi(POOL, S.api), S.site, S.fn, S.fnSite, '3')]
     : [rec(Rec.JOB, MAIN, ts, job, POOL, S.api, S.site, 1, S.fnSite), rec(Rec.TASK_SUBMIT, MAIN, ts, task, job, S.fn, 0, 0, 0, '3')];
 
-const runs = (task: number, start: number, end: number): RawRecord[] => [rec(Rec.TASK_START, WORKER, start, task), rec(Rec.TASK_END, WORKER, end, task, TaskStatus.ok, 0, 0, CPU_UNKNOWN, 0, '9')];
+const runs = (task: number, start: number, end: number): RawRecord[] => [
+  rec(Rec.TASK_START, WORKER, start, task),
+  rec(Rec.TASK_END, WORKER, end, task, TaskStatus.ok, 0, 0, CPU_UNKNOWN, 0, '9'),
+];
 
 /** Builds a trace from chunks of records as the host drains them: each lane is its own ring. */
 function trace(...chunks: RawRecord[][]): TraceStore {
@@ -74,7 +77,18 @@ describe('trace builder', () => {
 
         const task = allSpans(one).find((s) => s.taskId === 70)!;
         assert.deepEqual(
-          { name: task.name, api: task.api, site: task.site, queued: task.queued, start: task.start, end: task.end, status: task.status, job: task.job, args: task.args, text: task.text },
+          {
+            name: task.name,
+            api: task.api,
+            site: task.site,
+            queued: task.queued,
+            start: task.start,
+            end: task.end,
+            status: task.status,
+            job: task.job,
+            args: task.args,
+            text: task.text,
+          },
           { name: 'square', api: 'applyAsync', site: at(9, 22), queued: 10, start: 12, end: 15, status: 'ok', job: 7, args: '3', text: '9' },
         );
         assert.deepEqual(one.jobs.get(7), {
@@ -103,7 +117,11 @@ describe('trace builder', () => {
       const text = status === TaskStatus.ok ? '9' : 'ValueError: no';
       const start = rec(Rec.TASK_START, WORKER, 12, 70);
       const merged = trace(preamble(), issue('TASK_JOB', 7, 70, 10), [start, rec(Rec.TASK_END, WORKER, 15, 70, status, 7, 0, 40, -1, text)]);
-      const apart = trace(preamble(), issue('TASK_JOB', 7, 70, 10), [start, rec(Rec.TASK_END, WORKER, 15, 70, status, 0, 0, 40, -1, text), rec(Rec.JOB_READY, MAIN, 15, 7, status, 1)]);
+      const apart = trace(preamble(), issue('TASK_JOB', 7, 70, 10), [
+        start,
+        rec(Rec.TASK_END, WORKER, 15, 70, status, 0, 0, 40, -1, text),
+        rec(Rec.JOB_READY, MAIN, 15, 7, status, 1),
+      ]);
       assert.deepEqual(allSpans(merged), allSpans(apart));
       assert.deepEqual(merged.jobs.get(7), apart.jobs.get(7));
       assert.deepEqual([merged.jobs.get(7)!.readyAt, merged.jobs.get(7)!.resultIn, merged.jobs.get(7)!.status], [15, 15, status === TaskStatus.ok ? 'ok' : 'error']);
@@ -114,7 +132,8 @@ describe('trace builder', () => {
 
   describe('a wait that a JOB_READY ends (d = wait id)', () => {
     /** main gets job 7's result: the wait (id 5) starts at 11, the job is ready at 16. */
-    const waited = (...end: RawRecord[]) => trace(preamble(), [...issue('TASK_JOB', 7, 70, 10), rec(Rec.WAIT_START, MAIN, 11, 5, S.get, S.getSite, 7, -1), ...end], runs(70, 12, 15));
+    const waited = (...end: RawRecord[]) =>
+      trace(preamble(), [...issue('TASK_JOB', 7, 70, 10), rec(Rec.WAIT_START, MAIN, 11, 5, S.get, S.getSite, 7, -1), ...end], runs(70, 12, 15));
     const waitSpan = (store: TraceStore) => allSpans(store).find((s) => s.kind === 'wait')!;
 
     it('ends at the readiness, as a WAIT_END at the same time would', () => {
@@ -122,7 +141,10 @@ describe('trace builder', () => {
       const byWaitEnd = waited(rec(Rec.JOB_READY, MAIN, 16, 7, TaskStatus.ok, 1), rec(Rec.WAIT_END, MAIN, 16, 5, WaitOutcome.ok));
       assert.deepEqual(allSpans(byReady), allSpans(byWaitEnd));
       const w = waitSpan(byReady);
-      assert.deepEqual({ name: w.name, site: w.site, job: w.job, start: w.start, end: w.end, status: w.status }, { name: 'get', site: at(9, 40), job: 7, start: 11, end: 16, status: 'ok' });
+      assert.deepEqual(
+        { name: w.name, site: w.site, job: w.job, start: w.start, end: w.end, status: w.status },
+        { name: 'get', site: at(9, 40), job: 7, start: 11, end: 16, status: 'ok' },
+      );
     });
 
     it('ends in error when the job failed or was cancelled', () => {
@@ -176,7 +198,7 @@ describe('trace builder', () => {
     assert.deepEqual([...(cols.cpuWait as Int32Array)], [310, -1, -1], 'and the wait column');
   });
 
-  it('marks a result handler death on that pool\'s own Callback lane when it is written there (Python), else on the one Callback lane', () => {
+  it("marks a result handler death on that pool's own Callback lane when it is written there (Python), else on the one Callback lane", () => {
     const CB1 = 1;
     const CB2 = 3;
     const store = trace([
@@ -201,7 +223,12 @@ describe('trace builder', () => {
   });
 
   it('packs a TASK_JOB pool id and api name into one field and back', () => {
-    for (const [pool, api] of [[0, 0], [1, 3], [4095, 524287], [17, -1]]) {
+    for (const [pool, api] of [
+      [0, 0],
+      [1, 3],
+      [4095, 524287],
+      [17, -1],
+    ]) {
       assert.deepEqual(unpackPoolApi(packPoolApi(pool, api)), { pool, api });
     }
     assert.throws(() => packPoolApi(4096, 0), RangeError);

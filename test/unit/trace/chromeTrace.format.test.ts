@@ -7,7 +7,12 @@ import { ALL_SCENARIOS, blockingCallback, mapWithFailures, SITES } from '../scen
 import { FILE } from '../runBuilder';
 import { exported } from './files';
 
-const isSite = (v: unknown) => typeof v === 'object' && v !== null && typeof (v as { file: unknown }).file === 'string' && Number.isInteger((v as { line: unknown }).line) && Number.isInteger((v as { col: unknown }).col);
+const isSite = (v: unknown) =>
+  typeof v === 'object' &&
+  v !== null &&
+  typeof (v as { file: unknown }).file === 'string' &&
+  Number.isInteger((v as { line: unknown }).line) &&
+  Number.isInteger((v as { col: unknown }).col);
 
 function threadNames(file: ChromeTraceFile): string[] {
   const name = new Map<number, string>();
@@ -29,9 +34,16 @@ function flowChains(file: ChromeTraceFile): ChromeTraceEvent[][] {
   const byId = new Map<number, ChromeTraceEvent[]>();
   for (const e of file.traceEvents) if ('sft'.includes(e.ph) && e.ph.length === 1) byId.set(e.id!, [...(byId.get(e.id!) ?? []), e]);
   return [...byId.entries()].map(([id, chain]) => {
-    assert.deepEqual(chain.map((e) => e.ph), ['s', ...Array(chain.length - 2).fill('t'), 'f'], `flow ${id} is s, t..., f`);
+    assert.deepEqual(
+      chain.map((e) => e.ph),
+      ['s', ...Array(chain.length - 2).fill('t'), 'f'],
+      `flow ${id} is s, t..., f`,
+    );
     assert.equal(chain[chain.length - 1].bp, 'e', `flow ${id} ends on its enclosing slice`);
-    assert.ok(chain.every((e) => e.cat === chain[0].cat && e.name === chain[0].name), `flow ${id} keeps one cat and name`);
+    assert.ok(
+      chain.every((e) => e.cat === chain[0].cat && e.name === chain[0].name),
+      `flow ${id} keeps one cat and name`,
+    );
     return chain.map((e) => {
       const slice = enclosing(file, e.tid, e.ts!);
       assert.ok(slice, `flow ${id} ${e.ph} at tid ${e.tid} ts ${e.ts} lies inside a slice`);
@@ -45,7 +57,13 @@ describe('Chrome trace format', () => {
     it(`${name}: every event is well-formed for its phase`, () => {
       const file = exported(build().store);
       assert.equal(file.displayTimeUnit, 'ms');
-      assert.deepEqual(threadNames(file), ['Main', 'Callback', ...threadNames(file).slice(2).map((_, k) => `Worker ${k + 1}`)]);
+      assert.deepEqual(threadNames(file), [
+        'Main',
+        'Callback',
+        ...threadNames(file)
+          .slice(2)
+          .map((_, k) => `Worker ${k + 1}`),
+      ]);
       const named = new Set(file.traceEvents.filter((e) => e.name === 'thread_name').map((e) => e.tid));
       for (const [i, e] of file.traceEvents.entries()) {
         const where = `event ${i} (${e.ph} ${e.name})`;
@@ -110,12 +128,24 @@ describe('Chrome trace format', () => {
     const file = exported(blockingCallback().store);
     const task = file.traceEvents.find((e) => e.cat === 'task')!;
     assert.deepEqual(task, {
-      ph: 'X', cat: 'task', name: 'square', pid: 1, tid: 2, ts: 100, dur: 9900,
+      ph: 'X',
+      cat: 'task',
+      name: 'square',
+      pid: 1,
+      tid: 2,
+      ts: 100,
+      dur: 9900,
       args: { status: 'ok', job: 0, taskId: 1, api: 'applyAsync', queuedAt: 50, queueUs: 50, site: SITES.firstApply, text: '0', input: '[0]' },
     });
     const cb = file.traceEvents.find((e) => e.cat === 'callback')!;
     assert.deepEqual(cb, {
-      ph: 'X', cat: 'callback', name: 'handler', pid: 1, tid: 1, ts: 12000, dur: 1200000,
+      ph: 'X',
+      cat: 'callback',
+      name: 'handler',
+      pid: 1,
+      tid: 1,
+      ts: 12000,
+      dur: 1200000,
       args: { status: 'ok', job: 0, kind: 'result', site: SITES.handler, registeredAt: SITES.registered },
     });
     const log = file.traceEvents.find((e) => e.cat === 'log')!;

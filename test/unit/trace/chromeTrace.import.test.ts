@@ -43,21 +43,70 @@ describe('Chrome trace import: malformed input', () => {
   });
 
   it('names the event and field of a broken span', async () => {
-    await rejectsEvent(isTask, (e) => delete e.dur, (i) => `Invalid trace: traceEvents[${i}].dur must be a non-negative number (got nothing)`);
-    await rejectsEvent(isTask, (e) => (e.dur = -5), (i) => `Invalid trace: traceEvents[${i}].dur must be a non-negative number (got -5)`);
-    await rejectsEvent(isTask, (e) => (e.ts = '100'), (i) => `Invalid trace: traceEvents[${i}].ts must be a finite number (got "100")`);
-    await rejectsEvent(isTask, (e) => (e.tid = 70000), (i) => `Invalid trace: traceEvents[${i}].tid must be an integer from 0 to 65535 (got 70000)`);
-    await rejectsEvent(isTask, (e) => (e.args.site.line = '12'), (i) => `Invalid trace: traceEvents[${i}].args.site.line must be an integer from 0 to 2147483647 (got "12")`);
-    await rejectsEvent(isTask, (e) => delete e.args, (i) => `Invalid trace: traceEvents[${i}].args must be an object (got nothing)`);
-    await rejectsEvent(isCallback, (e) => (e.args.status = 'error'), (i) => `Invalid trace: traceEvents[${i}].args.status must be one of ok, threw, running (got "error")`);
-    await rejectsEvent(isCallback, (e) => (e.args.kind = 'finally'), (i) => `Invalid trace: traceEvents[${i}].args.kind must be one of result, error, done (got "finally")`);
-    await rejectsEvent(isTask, (e) => (e.cat = 'gc'), (i) => `Invalid trace: traceEvents[${i}].cat must be one of task, callback, wait, init, run, submit (got "gc")`);
+    await rejectsEvent(
+      isTask,
+      (e) => delete e.dur,
+      (i) => `Invalid trace: traceEvents[${i}].dur must be a non-negative number (got nothing)`,
+    );
+    await rejectsEvent(
+      isTask,
+      (e) => (e.dur = -5),
+      (i) => `Invalid trace: traceEvents[${i}].dur must be a non-negative number (got -5)`,
+    );
+    await rejectsEvent(
+      isTask,
+      (e) => (e.ts = '100'),
+      (i) => `Invalid trace: traceEvents[${i}].ts must be a finite number (got "100")`,
+    );
+    await rejectsEvent(
+      isTask,
+      (e) => (e.tid = 70000),
+      (i) => `Invalid trace: traceEvents[${i}].tid must be an integer from 0 to 65535 (got 70000)`,
+    );
+    await rejectsEvent(
+      isTask,
+      (e) => (e.args.site.line = '12'),
+      (i) => `Invalid trace: traceEvents[${i}].args.site.line must be an integer from 0 to 2147483647 (got "12")`,
+    );
+    await rejectsEvent(
+      isTask,
+      (e) => delete e.args,
+      (i) => `Invalid trace: traceEvents[${i}].args must be an object (got nothing)`,
+    );
+    await rejectsEvent(
+      isCallback,
+      (e) => (e.args.status = 'error'),
+      (i) => `Invalid trace: traceEvents[${i}].args.status must be one of ok, threw, running (got "error")`,
+    );
+    await rejectsEvent(
+      isCallback,
+      (e) => (e.args.kind = 'finally'),
+      (i) => `Invalid trace: traceEvents[${i}].args.kind must be one of result, error, done (got "finally")`,
+    );
+    await rejectsEvent(
+      isTask,
+      (e) => (e.cat = 'gc'),
+      (i) => `Invalid trace: traceEvents[${i}].cat must be one of task, callback, wait, init, run, submit (got "gc")`,
+    );
   });
 
   it('names events of a kind poolscope never writes, and events that are not objects', async () => {
-    await rejectsEvent((e) => e.ph === 'i', (e) => (e.ph = 'C'), (i) => `Invalid trace: traceEvents[${i}].ph must be one of X, i, s, t, f, M (got "C")`);
-    await rejectsEvent((e) => e.cat === 'mark', (e) => (e.name = 'explode'), (i) => `Invalid trace: traceEvents[${i}].name must be one of pool-created, close, terminate, shutdown, broken, handler-died, respawn, worker-start, worker-exit, worker-died, unhandled, deadlock, main-returned, main-threw (got "explode")`);
-    await rejectsEvent((e) => e.cat === 'log', (e) => (e.args.stream = 3), (i) => `Invalid trace: traceEvents[${i}].args.stream must be one of stdout, stderr (got 3)`);
+    await rejectsEvent(
+      (e) => e.ph === 'i',
+      (e) => (e.ph = 'C'),
+      (i) => `Invalid trace: traceEvents[${i}].ph must be one of X, i, s, t, f, M (got "C")`,
+    );
+    await rejectsEvent(
+      (e) => e.cat === 'mark',
+      (e) => (e.name = 'explode'),
+      (i) =>
+        `Invalid trace: traceEvents[${i}].name must be one of pool-created, close, terminate, shutdown, broken, handler-died, respawn, worker-start, worker-exit, worker-died, unhandled, deadlock, main-returned, main-threw (got "explode")`,
+    );
+    await rejectsEvent(
+      (e) => e.cat === 'log',
+      (e) => (e.args.stream = 3),
+      (i) => `Invalid trace: traceEvents[${i}].args.stream must be one of stdout, stderr (got 3)`,
+    );
     const file = saved();
     file.traceEvents[3] = 'oops';
     await rejects(file, 'Invalid trace: traceEvents[3] must be an object (got "oops")');
@@ -71,7 +120,10 @@ describe('Chrome trace import: malformed input', () => {
       [(md) => (md.jobs[0].callbacks[0].kind = 'always'), 'metadata.poolscope.jobs[0].callbacks[0].kind must be one of result, error, done (got "always")'],
       [(md) => (md.pools[0].kind = 'ProcessPool'), 'metadata.poolscope.pools[0].kind must be one of ThreadPool, Pool, ThreadPoolExecutor, ProcessPoolExecutor (got "ProcessPool")'],
       [(md) => (md.lanes[1].kind = 'gpu'), 'metadata.poolscope.lanes[1].kind must be one of main, callback, worker (got "gpu")'],
-      [(md) => (md.meta.outcome = 'exploded'), 'metadata.poolscope.meta.outcome must be one of returned, threw, deadlock, timeout, stopped, crashed, bad-input, running (got "exploded")'],
+      [
+        (md) => (md.meta.outcome = 'exploded'),
+        'metadata.poolscope.meta.outcome must be one of returned, threw, deadlock, timeout, stopped, crashed, bad-input, running (got "exploded")',
+      ],
       [(md) => (md.end = null), 'metadata.poolscope.end must be a finite number (got null)'],
     ];
     for (const [breakIt, message] of cases) {
@@ -88,9 +140,17 @@ describe('Chrome trace import: process pools and worker deaths', () => {
   it('reads a Pool whose worker was killed: the lost task, the pids, the death', async () => {
     const store = await imported(killed());
     assert.equal(store.pools.get(0)?.kind, 'Pool');
-    assert.deepEqual(allSpans(store).filter((s) => s.kind === 'task').map((s) => [s.name, s.status]), [['crunch', 'lost']]);
+    assert.deepEqual(
+      allSpans(store)
+        .filter((s) => s.kind === 'task')
+        .map((s) => [s.name, s.status]),
+      [['crunch', 'lost']],
+    );
     assert.deepEqual(store.laneById(2)?.pid, 5003);
-    assert.deepEqual(store.marks.filter((m) => m.kind === 'worker-died').map((m) => [m.signal, m.task, m.exitCode]), [['SIGKILL', 1, undefined]]);
+    assert.deepEqual(
+      store.marks.filter((m) => m.kind === 'worker-died').map((m) => [m.signal, m.task, m.exitCode]),
+      [['SIGKILL', 1, undefined]],
+    );
   });
 
   it('names the broken field of a worker mark or a lane pid', async () => {
@@ -134,11 +194,14 @@ describe('Chrome trace import: traces poolscope did not write', () => {
 
   it('makes lanes from thread names and spans from X and B/E events, starting at 0', async () => {
     const store = await imported(chrome);
-    assert.deepEqual(store.lanes.map((l) => [l.id, l.name, l.kind]), [
-      [0, 'CrBrowserMain', 'worker'],
-      [1, 'ThreadPoolForegroundWorker', 'worker'],
-      [2, 'Thread 13', 'worker'],
-    ]);
+    assert.deepEqual(
+      store.lanes.map((l) => [l.id, l.name, l.kind]),
+      [
+        [0, 'CrBrowserMain', 'worker'],
+        [1, 'ThreadPoolForegroundWorker', 'worker'],
+        [2, 'Thread 13', 'worker'],
+      ],
+    );
     assert.deepEqual(
       allSpans(store).map((s) => [s.lane, s.kind, s.name, s.start, s.end, s.status]),
       [
@@ -155,12 +218,18 @@ describe('Chrome trace import: traces poolscope did not write', () => {
     const file: Json = exported(blockingCallback().store);
     delete file.metadata;
     const store = await imported(file);
-    assert.deepEqual(store.lanes.map((l) => `${l.name}:${l.kind}`), ['Main:main', 'Callback:callback', 'Worker 1:worker', 'Worker 2:worker']);
+    assert.deepEqual(
+      store.lanes.map((l) => `${l.name}:${l.kind}`),
+      ['Main:main', 'Callback:callback', 'Worker 1:worker', 'Worker 2:worker'],
+    );
     const spans = allSpans(store);
     const handler = spans.find((s) => s.kind === 'callback' && s.job === 0)!;
     assert.deepEqual([store.laneById(handler.lane)?.name, handler.name, handler.status], ['Callback', 'handler', 'ok']);
     assert.equal(spans.filter((s) => s.kind === 'task').length, 8);
-    assert.deepEqual(store.logs.map((l) => l.text), ['handling 0']);
+    assert.deepEqual(
+      store.logs.map((l) => l.text),
+      ['handling 0'],
+    );
   });
 
   it('accepts the JSON Array Format, and still names a broken event', async () => {
@@ -222,7 +291,10 @@ describe('Chrome trace import: hostile files', () => {
   });
 
   it('refuses nesting deeper than 64 levels, wherever it is', async () => {
-    await rejectsWith(counted(() => ['{"traceEvents": [', '['.repeat(1_000_000)]).source, /^Invalid trace: traceEvents\[0\] is nested deeper than 64 levels \(byte \d+ of junk\.json\)$/);
+    await rejectsWith(
+      counted(() => ['{"traceEvents": [', '['.repeat(1_000_000)]).source,
+      /^Invalid trace: traceEvents\[0\] is nested deeper than 64 levels \(byte \d+ of junk\.json\)$/,
+    );
     await rejectsWith(counted(() => ['{"metadata": ', '{"a":'.repeat(100_000)]).source, /nested deeper than 64 levels/);
   });
 

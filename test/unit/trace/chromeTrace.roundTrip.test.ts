@@ -59,7 +59,25 @@ describe('Chrome trace round trip', () => {
 
   it('carries every span field, set or unset, through the file and through the wire to the view', async () => {
     // Required<NewSpan>: a span field added to the columns must be given here.
-    const full = { lane: 2, kind: 'task', status: 'error', name: 'crunch', start: 1.5, end: 9.25, queued: 0.5, taskId: 7, job: 3, api: 'applyAsync', site: 'a.ts:3:5', site2: 'b.ts:4:1', text: 'ValueError: x', args: '[1]', cbKind: 'error', cpu: 3950, cpuWait: 120 } satisfies Required<NewSpan>;
+    const full = {
+      lane: 2,
+      kind: 'task',
+      status: 'error',
+      name: 'crunch',
+      start: 1.5,
+      end: 9.25,
+      queued: 0.5,
+      taskId: 7,
+      job: 3,
+      api: 'applyAsync',
+      site: 'a.ts:3:5',
+      site2: 'b.ts:4:1',
+      text: 'ValueError: x',
+      args: '[1]',
+      cbKind: 'error',
+      cpu: 3950,
+      cpuWait: 120,
+    } satisfies Required<NewSpan>;
     const store = new TraceStore();
     store.addSpan(full);
     store.addSpan({ lane: 0, kind: 'wait', status: 'ok', name: 'sleep', start: 3 });
@@ -71,7 +89,10 @@ describe('Chrome trace round trip', () => {
     const patch = new TraceFeed(store).snapshot();
     const columns = Object.fromEntries(SPAN_COLUMN_NAMES.map((c) => [c, decodeColumn(c, patch.spans[c])])) as unknown as SpanColumns;
     const strings = ['', ...patch.strings.items];
-    assert.deepStrictEqual([0, 1].map((i) => spanAt(columns, strings, i)), allSpans(store));
+    assert.deepStrictEqual(
+      [0, 1].map((i) => spanAt(columns, strings, i)),
+      allSpans(store),
+    );
   });
 
   it('keeps text as written: newlines, quotes, unicode, and absent fields stay absent', async () => {
@@ -100,7 +121,13 @@ describe('Chrome trace round trip', () => {
     r.task(job, { name: 'crunch', worker: 2, start: 1, end: 9 });
     const back = await viaFile(r.store);
     assert.equal(back.meta.language, 'python');
-    assert.deepStrictEqual(allSpans(back).map((s) => [s.cpu, s.cpuWait]), [[3950, 120], [undefined, undefined]]);
+    assert.deepStrictEqual(
+      allSpans(back).map((s) => [s.cpu, s.cpuWait]),
+      [
+        [3950, 120],
+        [undefined, undefined],
+      ],
+    );
     const file = exported(r.store);
     await assert.rejects(imported({ ...file, metadata: { poolscope: { ...file.metadata.poolscope, meta: { ...r.store.meta, language: 'cobol' } } } }), /language/);
   });

@@ -6,7 +6,21 @@ import type { Job } from '../../../src/trace/model';
 
 const site = (line: number) => ({ file: '/home/dev/demo/tasks.ts', line, col: 5 });
 function job(id: number, more: Partial<Job> = {}): Job {
-  return { id, pool: 0, api: 'applyAsync', site: site(10), fnSite: undefined, submitted: id * 1.5, tasks: [id], callbacks: [], resultIn: undefined, readyAt: undefined, status: 'pending', retrieved: false, ...more };
+  return {
+    id,
+    pool: 0,
+    api: 'applyAsync',
+    site: site(10),
+    fnSite: undefined,
+    submitted: id * 1.5,
+    tasks: [id],
+    callbacks: [],
+    resultIn: undefined,
+    readyAt: undefined,
+    status: 'pending',
+    retrieved: false,
+    ...more,
+  };
 }
 
 describe('job table', () => {

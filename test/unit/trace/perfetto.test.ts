@@ -51,9 +51,13 @@ function decode(store: TraceStore): Decoded {
   const file = Buffer.concat(chunks);
   const threads = new Map<number, { name: string; tid: number; pid: number }>();
   const parent = new Map<number, number>();
-  const names = new Map<number, string>(), categories = new Map<number, string>(), annNames = new Map<number, string>(), strings = new Map<number, string>();
+  const names = new Map<number, string>(),
+    categories = new Map<number, string>(),
+    annNames = new Map<number, string>(),
+    strings = new Map<number, string>();
   const open = new Map<number, Slice[]>();
-  const slices: Slice[] = [], instants: Slice[] = [];
+  const slices: Slice[] = [],
+    instants: Slice[] = [];
   let lastTs = 0;
   for (const p of packets(file)) {
     assert.equal(p.trustedPacketSequenceId, 1);
@@ -88,7 +92,7 @@ function decode(store: TraceStore): Decoded {
     const args: Record<string, unknown> = {};
     for (const a of e.debugAnnotations ?? []) {
       const key = iid(annNames, a.nameIid, 'annotation name');
-      args[key] = a.stringValueIid !== undefined ? iid(strings, a.stringValueIid, 'string value') : a.intValue ?? a.doubleValue ?? a.stringValue ?? a.boolValue;
+      args[key] = a.stringValueIid !== undefined ? iid(strings, a.stringValueIid, 'string value') : (a.intValue ?? a.doubleValue ?? a.stringValue ?? a.boolValue);
     }
     const s: Slice = {
       track: e.trackUuid,
@@ -163,12 +167,15 @@ describe('Perfetto export (protobuf TracePacket stream)', () => {
     const { store, crunch } = WORKER_SCENARIOS.poolWorkerKilled();
     const d = decode(store);
     const worker = d.instants.filter((x) => x.category === 'mark' && x.name.startsWith('worker-')).map((x): Record<string, unknown> => ({ name: x.name, ...x.args }));
-    assert.deepEqual(worker.sort((a, b) => String(a.pid ?? '').localeCompare(String(b.pid ?? ''))), [
-      { name: 'worker-died', pool: 0, text: 'killed by SIGKILL', signal: 'SIGKILL', task: crunch },
-      { name: 'worker-start', pool: 0, pid: 5001 },
-      { name: 'worker-start', pool: 0, pid: 5002 },
-      { name: 'worker-start', pool: 0, pid: 5003, replaces: true },
-    ]);
+    assert.deepEqual(
+      worker.sort((a, b) => String(a.pid ?? '').localeCompare(String(b.pid ?? ''))),
+      [
+        { name: 'worker-died', pool: 0, text: 'killed by SIGKILL', signal: 'SIGKILL', task: crunch },
+        { name: 'worker-start', pool: 0, pid: 5001 },
+        { name: 'worker-start', pool: 0, pid: 5002 },
+        { name: 'worker-start', pool: 0, pid: 5003, replaces: true },
+      ],
+    );
   });
 
   it('puts spans that overlap without nesting on a second track of their lane', () => {

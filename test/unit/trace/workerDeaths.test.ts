@@ -17,17 +17,33 @@ describe('trace builder: worker deaths', () => {
   it('ends the task a killed process was running as lost, where it died, with why', () => {
     const { store, crunch } = poolWorkerKilled();
     const s = taskSpan(store, crunch);
-    assert.deepEqual({ status: s.status, start: s.start, end: s.end, text: s.text, lane: s.lane, name: s.name, site: s.site }, {
-      status: 'lost', start: ms(1.5), end: ms(40), text: KILLED.why, lane: W1, name: 'crunch', site: KILLED.apply,
-    });
+    assert.deepEqual(
+      { status: s.status, start: s.start, end: s.end, text: s.text, lane: s.lane, name: s.name, site: s.site },
+      {
+        status: 'lost',
+        start: ms(1.5),
+        end: ms(40),
+        text: KILLED.why,
+        lane: W1,
+        name: 'crunch',
+        site: KILLED.apply,
+      },
+    );
   });
 
-  it('gives the same trace whether the death or the worker\'s start of the task is drained first', () => {
+  it("gives the same trace whether the death or the worker's start of the task is drained first", () => {
     const deathFirst = poolWorkerKilled([MAIN, CALLBACK, W1, W2]).store;
     const workerFirst = poolWorkerKilled([W1, W2, MAIN, CALLBACK]).store;
     const inTime = poolWorkerKilled(undefined).store;
     for (const other of [workerFirst, inTime]) {
-      assert.deepEqual(allSpans(other).map(({ index, ...s }) => s).sort(byStart), allSpans(deathFirst).map(({ index, ...s }) => s).sort(byStart));
+      assert.deepEqual(
+        allSpans(other)
+          .map(({ index, ...s }) => s)
+          .sort(byStart),
+        allSpans(deathFirst)
+          .map(({ index, ...s }) => s)
+          .sort(byStart),
+      );
       assert.deepEqual(sortMarks(other.marks), sortMarks(deathFirst.marks));
       assert.deepEqual(other.lanes, deathFirst.lanes);
     }
@@ -41,7 +57,15 @@ describe('trace builder: worker deaths', () => {
       { lane: W1, ts: ms(40), kind: 'worker-died', pool: 0, signal: 'SIGKILL', task: crunch, text: KILLED.why },
       { lane: W1, ts: ms(41), kind: 'worker-start', pool: 0, pid: 5003, replaces: true },
     ]);
-    assert.deepEqual(store.lanes.map((l) => [l.name, l.pid]), [['Main', undefined], ['Callback', undefined], ['Worker 1', 5003], ['Worker 2', 5002]]);
+    assert.deepEqual(
+      store.lanes.map((l) => [l.name, l.pid]),
+      [
+        ['Main', undefined],
+        ['Callback', undefined],
+        ['Worker 1', 5003],
+        ['Worker 2', 5002],
+      ],
+    );
     assert.deepEqual(marksOf(store, 'respawn'), [{ lane: W1, ts: ms(41), kind: 'respawn', pool: 0 }]);
     assert.equal(store.pools.get(0)?.respawns, 1);
     assert.equal(store.pools.get(0)?.kind, 'Pool');
@@ -65,12 +89,18 @@ describe('trace builder: worker deaths', () => {
     s.start(W1, done.task, 2).end(W1, done.task, 3, 'ok', '1').start(W1, dying.task, 4);
     s.workerDied(W1, 4000, { code: 134, why: 'ran out of memory (ERR_WORKER_OUT_OF_MEMORY)' });
     const store = s.build({ endMs: 5000 });
-    assert.deepEqual([done.task, dying.task].map((id) => [taskSpan(store, id).status, taskSpan(store, id).end]), [['ok', ms(3)], ['lost', ms(4000)]]);
+    assert.deepEqual(
+      [done.task, dying.task].map((id) => [taskSpan(store, id).status, taskSpan(store, id).end]),
+      [
+        ['ok', ms(3)],
+        ['lost', ms(4000)],
+      ],
+    );
     assert.equal(marksOf(store, 'worker-died')[0].task, dying.task);
     assert.equal(marksOf(store, 'worker-died')[0].exitCode, 134);
   });
 
-  it('keeps a lost task lost when its worker\'s own records arrive after the loss', () => {
+  it("keeps a lost task lost when its worker's own records arrive after the loss", () => {
     const s = new RecordStream();
     s.lane(MAIN, 'main', 'Main').lane(W1, 'worker', 'Worker 1', 0);
     s.pool(0, 'ProcessPoolExecutor', { ms: 0, size: 1, site: at(3) });
@@ -88,7 +118,11 @@ describe('trace builder: worker deaths', () => {
       { lane: W1, ts: ms(2.5), kind: 'unhandled', pool: 0, task: tasks[0], text: REJECT.stack },
       { lane: W2, ts: ms(3.5), kind: 'unhandled', pool: 0, task: tasks[1], text: REJECT.stack },
     ]);
-    assert.deepEqual(tasks.map((id) => taskSpan(store, id).status), ['ok', 'ok'], 'the tasks themselves returned');
+    assert.deepEqual(
+      tasks.map((id) => taskSpan(store, id).status),
+      ['ok', 'ok'],
+      'the tasks themselves returned',
+    );
   });
 
   it("gives a lane its worker's pid when the worker's start is drained before the lane's own record", () => {

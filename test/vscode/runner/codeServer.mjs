@@ -10,8 +10,14 @@ import { VSCODE_BUILDS, ensureCodeServer } from './codeServerCache.mjs';
 export const REPO_ROOT = new URL('../../..', import.meta.url).pathname.replace(/\/$/, '');
 
 const CHROMIUM_ARGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
 ];
 
 /** A fresh folder for one run: the server's user data, extensions, XDG folders and HOME all live here. */
@@ -78,12 +84,20 @@ export async function startCodeServer(runDir, { log = () => {}, workspaceTrust =
   });
   const args = [
     p.serverEntry,
-    '--auth', 'none',
-    '--bind-addr', '127.0.0.1:0',
-    '--user-data-dir', join(runDir, 'user-data'),
-    '--extensions-dir', join(runDir, 'extensions'),
-    '--config', join(runDir, 'config.yaml'),
-    '--disable-telemetry', '--disable-update-check', ...(workspaceTrust ? [] : ['--disable-workspace-trust']), '--ignore-last-opened',
+    '--auth',
+    'none',
+    '--bind-addr',
+    '127.0.0.1:0',
+    '--user-data-dir',
+    join(runDir, 'user-data'),
+    '--extensions-dir',
+    join(runDir, 'extensions'),
+    '--config',
+    join(runDir, 'config.yaml'),
+    '--disable-telemetry',
+    '--disable-update-check',
+    ...(workspaceTrust ? [] : ['--disable-workspace-trust']),
+    '--ignore-last-opened',
     // A built workbench only honours the test `payload` query with the smoke-test driver enabled.
     ...(build.smokeTestDriverBuiltIn ? [] : ['--vscode-option', 'enable-smoke-test-driver']),
   ];
@@ -147,7 +161,13 @@ export async function launchBrowser() {
     context,
     async close() {
       const pids = browserPid ? [...descendants(browserPid), browserPid] : [];
-      await Promise.race([browser.close().then(() => browserServer.close()).catch(() => {}), new Promise((r) => setTimeout(r, 5000))]);
+      await Promise.race([
+        browser
+          .close()
+          .then(() => browserServer.close())
+          .catch(() => {}),
+        new Promise((r) => setTimeout(r, 5000)),
+      ]);
       killPids(pids);
     },
   };

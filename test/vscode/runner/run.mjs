@@ -16,7 +16,12 @@ let code;
 if (desktop) code = node(join(REPO_ROOT, 'test', 'vscode', 'runner', 'runInElectron.mjs'), passOn);
 else {
   const runner = join(REPO_ROOT, 'test', 'vscode', 'runner', 'runInCodeServer.mjs');
-  const builds = passOn.includes('--vscode') ? [[]] : [['--vscode', 'newest'], ['--vscode', 'oldest']];
+  const builds = passOn.includes('--vscode')
+    ? [[]]
+    : [
+        ['--vscode', 'newest'],
+        ['--vscode', 'oldest'],
+      ];
   code = 0;
   for (const b of builds) {
     code ||= node(runner, [...b, ...passOn]);

@@ -27,7 +27,11 @@ describe('activation', () => {
       assert.ok(contributed.includes(id), `${id} is contributed`);
     }
     const registered = new Set(await vscode.commands.getCommands(true));
-    assert.deepEqual(contributed.filter((id) => !registered.has(id)), [], 'every contributed command has a handler');
+    assert.deepEqual(
+      contributed.filter((id) => !registered.has(id)),
+      [],
+      'every contributed command has a handler',
+    );
   });
 
   it('offers the run commands only in trusted workspaces', () => {

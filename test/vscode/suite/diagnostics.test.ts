@@ -16,7 +16,11 @@ describe('diagnostics', () => {
 
     await setting('blockThresholdMs', 5000);
     const summary = await runInPool(uri);
-    assert.deepEqual(poolscopeDiagnostics(uri).filter((d) => d.code === 'callback-blocked'), [], 'under a 5 s threshold nothing blocked');
+    assert.deepEqual(
+      poolscopeDiagnostics(uri).filter((d) => d.code === 'callback-blocked'),
+      [],
+      'under a 5 s threshold nothing blocked',
+    );
     assert.equal(summary?.findings, poolscopeDiagnostics(uri).length, 'the old diagnostics are gone, not added to');
   });
 
@@ -41,7 +45,7 @@ describe('diagnostics', () => {
     assert.equal(show.length, 1);
     assert.equal(show[0].command?.command, 'poolscope.showInInspector');
     const spans = show[0].command?.arguments?.[0] as number[];
-    assert.ok(Array.isArray(spans) && spans.length > 0, 'the finding\'s span indices go along');
+    assert.ok(Array.isArray(spans) && spans.length > 0, "the finding's span indices go along");
   });
 
   it('puts related information where the callback was registered', async () => {

@@ -26,7 +26,7 @@ describe('extension host responsiveness', () => {
   before(resetSettings);
   after(resetSettings);
 
-  it('keeps the extension host\'s event loop turning while every worker of a pool computes', async () => {
+  it("keeps the extension host's event loop turning while every worker of a pool computes", async () => {
     const api = await poolscope();
     await setting('workers', Math.max(2, availableParallelism()));
     const dir = mkdtempSync(join(tmpdir(), 'poolscope-gate-'));
@@ -71,7 +71,7 @@ describe('extension host responsiveness', () => {
     );
   });
 
-  it('runs a task file of several megabytes (compiled and its calls tagged on the run\'s own thread)', async () => {
+  it("runs a task file of several megabytes (compiled and its calls tagged on the run's own thread)", async () => {
     // Tagging parses the whole bundle (a quarter of a second for this one, measured in the
     // extension host); the run's own thread does it, not the extension host.
     const dir = join(REPO, 'test', 'artifacts', 'big-task');
@@ -98,7 +98,9 @@ describe('extension host responsiveness', () => {
       assert.equal(summary?.outcome, 'returned');
       const max = h.max / 1e6;
       assert.match(api.outputLines().join('\n'), /sizes \d+,\d+,\d+/);
-      measured(`run of a ${(table.length / 1e6).toFixed(1)} MB task file: ${runMs.toFixed(0)} ms; longest event-loop delay ${max.toFixed(1)} ms; stalls over 20 ms: ${JSON.stringify(stalls.stalls)}`);
+      measured(
+        `run of a ${(table.length / 1e6).toFixed(1)} MB task file: ${runMs.toFixed(0)} ms; longest event-loop delay ${max.toFixed(1)} ms; stalls over 20 ms: ${JSON.stringify(stalls.stalls)}`,
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -66,7 +66,10 @@ describe('examples in the Problems panel', () => {
         .sort((a, b) => a.line - b.line || a.rule.localeCompare(b.rule));
       const want = promised
         .map((p) => {
-          const line = doc.getText().split('\n').findIndex((l) => l.includes(p.line));
+          const line = doc
+            .getText()
+            .split('\n')
+            .findIndex((l) => l.includes(p.line));
           assert.ok(line >= 0, `${file} still has a line with ${p.line}`);
           return { rule: p.rule, line, name: p.name };
         })

@@ -36,11 +36,16 @@ async function runCounted(name: string, uri: vscode.Uri, stopWhen?: () => boolea
   assert.ok(summary, `${name}: nothing was run`);
   await waitFor(`no thread of ${name} left (${threadCount()} now, ${threads} before)`, () => threadCount() <= threads);
   const p = (q: number) => (h.percentile(q) / 1e6).toFixed(1);
-  measured(`${name}: ${summary.outcome} after ${ms.toFixed(0)} ms${stopMs === undefined ? '' : `, Stop took ${stopMs.toFixed(0)} ms`}; event-loop delay p50 ${p(50)} ms, p99 ${p(99)} ms, max ${(h.max / 1e6).toFixed(1)} ms`);
+  measured(
+    `${name}: ${summary.outcome} after ${ms.toFixed(0)} ms${stopMs === undefined ? '' : `, Stop took ${stopMs.toFixed(0)} ms`}; event-loop delay p50 ${p(50)} ms, p99 ${p(99)} ms, max ${(h.max / 1e6).toFixed(1)} ms`,
+  );
   return summary;
 }
 
-const line = (uri: vscode.Uri, text: string) => readFileSync(uri.fsPath, 'utf8').split('\n').findIndex((l) => l.includes(text)) + 1;
+const line = (uri: vscode.Uri, text: string) =>
+  readFileSync(uri.fsPath, 'utf8')
+    .split('\n')
+    .findIndex((l) => l.includes(text)) + 1;
 
 describe('faults run from the editor', function () {
   this.timeout(180_000);
@@ -95,8 +100,14 @@ describe('faults run from the editor', function () {
     const out = api.outputLines();
     const numbers = out.filter((l) => / \[Main\] line \d+$/.test(l)).map((l) => Number(/line (\d+)$/.exec(l)![1]));
     assert.equal(numbers.at(-1), 99_999);
-    assert.ok(numbers.every((n, i) => i === 0 || n === numbers[i - 1] + 1), 'the lines reached the channel out of order');
-    assert.ok(out.some((l) => l.startsWith('… and 900,000 more lines, not shown here')), out.slice(-3).join('\n'));
+    assert.ok(
+      numbers.every((n, i) => i === 0 || n === numbers[i - 1] + 1),
+      'the lines reached the channel out of order',
+    );
+    assert.ok(
+      out.some((l) => l.startsWith('… and 900,000 more lines, not shown here')),
+      out.slice(-3).join('\n'),
+    );
     assert.equal(api.state.current!.store.logs.length, 1_000_000, 'the trace keeps every line');
   });
 

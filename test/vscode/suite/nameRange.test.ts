@@ -33,7 +33,11 @@ describe('where a finding is squiggled', () => {
   });
 
   it('never gives an empty range', () => {
-    for (const [line, col] of [['', 0], ['  })', 3], ['x', 5]] as const) {
+    for (const [line, col] of [
+      ['', 0],
+      ['  })', 3],
+      ['x', 5],
+    ] as const) {
       const [start, end] = nameRange(line, col);
       assert.ok(end > start, `${JSON.stringify(line)} at ${col}`);
     }

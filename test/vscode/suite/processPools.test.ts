@@ -24,7 +24,11 @@ describe('process pools', () => {
     const api = await poolscope();
     const uri = example('worker-exits.ts');
     const doc = await vscode.workspace.openTextDocument(uri);
-    const lineWith = (text: string) => doc.getText().split('\n').findIndex((l) => l.includes(text));
+    const lineWith = (text: string) =>
+      doc
+        .getText()
+        .split('\n')
+        .findIndex((l) => l.includes(text));
     // Untraced, join() would wait for ever on the lost task: the run must end on its own.
     const summary = await runInPool(uri);
     assert.equal(summary?.outcome, 'deadlock', summary?.error?.message);
@@ -36,7 +40,10 @@ describe('process pools', () => {
     assert.equal(crashed.severity, vscode.DiagnosticSeverity.Error);
     assert.equal(doc.getText(crashed.range), 'lookUp');
     assert.equal(crashed.range.start.line, lineWith('export function lookUp('));
-    const m = /^Worker 1 \(pid (\d+)\) of the Pool exited with code 1 while running `lookUp`: called process\.exit\(1\); the task is lost: .*; the Pool started a replacement \(pid (\d+)\)$/.exec(crashed.message);
+    const m =
+      /^Worker 1 \(pid (\d+)\) of the Pool exited with code 1 while running `lookUp`: called process\.exit\(1\); the task is lost: .*; the Pool started a replacement \(pid (\d+)\)$/.exec(
+        crashed.message,
+      );
     assert.ok(m, crashed.message);
     const [dead, replacement] = [Number(m[1]), Number(m[2])];
     const submitted = crashed.relatedInformation?.find((r) => r.message === 'the applyAsync() call that submitted `lookUp`');
@@ -53,7 +60,10 @@ describe('process pools', () => {
     );
 
     // The pids the finding names are the processes the task printed from and the lane shows.
-    assert.ok(api.outputLines().some((l) => l.endsWith(`[Worker 1] no missing: giving up the whole process ${dead}`)), api.outputLines().join('\n'));
+    assert.ok(
+      api.outputLines().some((l) => l.endsWith(`[Worker 1] no missing: giving up the whole process ${dead}`)),
+      api.outputLines().join('\n'),
+    );
     const pids = api.state.current!.store.marks.filter((k) => k.kind === 'worker-start').map((k) => k.pid);
     assert.deepEqual(pids, [dead, replacement]);
     // The replacement lives only as long as the run.

@@ -56,7 +56,10 @@ describe('Python programs', () => {
     assert.equal(cause.location.range.start.line, threw.range.start.line);
     // The program's own output, by the thread that printed it.
     const lines = programLines(api.outputLines(), uri.fsPath);
-    assert.ok(lines.some((l) => /\[Callback\] saving user1$/.test(l)), `the callback's print is on the Callback lane:\n${lines.join('\n')}`);
+    assert.ok(
+      lines.some((l) => /\[Callback\] saving user1$/.test(l)),
+      `the callback's print is on the Callback lane:\n${lines.join('\n')}`,
+    );
   });
 
   it('offers a CodeLens on `if __name__ == "__main__":` that runs the program', async () => {
@@ -84,7 +87,10 @@ describe('Python programs', () => {
     assert.equal(summary?.outcome, 'returned');
     const lines = programLines(api.outputLines(), uri.fsPath);
     assert.match(lines[0], new RegExp(`with ${real.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} from the poolscope.python setting`));
-    assert.ok(lines.some((l) => l.endsWith(`[Main] interpreter: ${real}`)), `the program ran in ${real}:\n${lines.join('\n')}`);
+    assert.ok(
+      lines.some((l) => l.endsWith(`[Main] interpreter: ${real}`)),
+      `the program ran in ${real}:\n${lines.join('\n')}`,
+    );
 
     const missing = join(tmpdir(), 'no-such-python', 'python3');
     await setting('python', missing);

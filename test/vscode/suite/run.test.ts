@@ -20,7 +20,7 @@ describe('Run in Pool', () => {
   before(resetSettings);
   afterEach(() => vscode.commands.executeCommand('poolscope.stop'));
 
-  it('runs the active editor\'s file and shows the outcome and the program\'s output by lane', async () => {
+  it("runs the active editor's file and shows the outcome and the program's output by lane", async () => {
     const api = await poolscope();
     const doc = await vscode.workspace.openTextDocument(example('apply-callback.ts'));
     await vscode.window.showTextDocument(doc);
@@ -34,9 +34,16 @@ describe('Run in Pool', () => {
     assert.ok(start >= 0, 'the run is announced in the output');
     const programLines = lines.slice(start + 1).filter((l) => /^\[\s*[\d.]+ ms\] \[/.test(l));
     assert.ok(programLines.length > 0, 'the program printed lines');
-    assert.ok(programLines.some((l) => /\] \[(Main|Callback|Worker \d+)\]/.test(l)), `each line names its lane: ${programLines.join('\n')}`);
+    assert.ok(
+      programLines.some((l) => /\] \[(Main|Callback|Worker \d+)\]/.test(l)),
+      `each line names its lane: ${programLines.join('\n')}`,
+    );
     const times = programLines.map((l) => Number(/^\[\s*([\d.]+) ms\]/.exec(l)![1]));
-    assert.deepEqual(times, [...times].sort((a, b) => a - b), 'lines come in time order');
+    assert.deepEqual(
+      times,
+      [...times].sort((a, b) => a - b),
+      'lines come in time order',
+    );
     assert.match(lines.at(-1)!, /■ apply-callback\.ts: returned, \d+ findings?/);
   });
 

@@ -19,7 +19,10 @@ describe('an untrusted workspace', () => {
     const api = await poolscope();
     await vscode.window.showTextDocument(file);
     const lenses = (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', file)) ?? [];
-    assert.deepEqual(lenses.filter((l) => l.command?.command === 'poolscope.run'), []);
+    assert.deepEqual(
+      lenses.filter((l) => l.command?.command === 'poolscope.run'),
+      [],
+    );
     const threads = threadCount();
     // A run's threads copy this environment: the file, if it ran, would write the marker.
     const marker = join(folder, 'ran');
