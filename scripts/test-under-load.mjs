@@ -24,6 +24,12 @@ const suites = [
 const busy = Array.from({ length: loops }, () => spawn(process.execPath, ['-e', 'for (;;);'], { stdio: 'ignore' }));
 const stopBusy = () => busy.forEach((p) => p.kill('SIGKILL'));
 process.on('exit', stopBusy);
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, () => {
+    stopBusy();
+    process.exit(130);
+  });
+}
 
 const results = [];
 for (let round = 1; round <= rounds; round++) {
