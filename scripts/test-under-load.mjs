@@ -3,7 +3,7 @@
 // the load average are printed; the exit code is non-zero if any round failed.
 //   node scripts/test-under-load.mjs [--rounds 3] [--loops 4]
 // Build first (`npm run build`): the rounds test what is built, as `npm test` does.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -31,12 +31,23 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
   });
 }
 
+/** Runs node with `args` (asynchronously, so an interrupt still ends the busy loops at once). */
+function run(args) {
+  return new Promise((resolve) => {
+    const p = spawn(process.execPath, args, { cwd: ROOT });
+    const chunks = [];
+    p.stdout.on('data', (c) => chunks.push(c));
+    p.stderr.on('data', (c) => chunks.push(c));
+    p.on('close', (status) => resolve({ status, output: Buffer.concat(chunks).toString('utf8') }));
+  });
+}
+
 const results = [];
 for (let round = 1; round <= rounds; round++) {
   for (const [name, args] of suites) {
     const started = Date.now();
-    const r = spawnSync(process.execPath, [mocha, ...args], { cwd: ROOT, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
-    const out = r.stdout + r.stderr;
+    const r = await run([mocha, ...args]);
+    const out = r.output;
     const counts = ['passing', 'failing', 'pending'].map((k) => `${out.match(new RegExp(`(\\d+) ${k}`))?.[1] ?? 0} ${k}`).join(', ');
     const line = `round ${round}, ${name}: exit ${r.status}, ${counts}, ${Math.round((Date.now() - started) / 1000)} s, load average ${loadavg()[0].toFixed(1)}`;
     console.log(line);
