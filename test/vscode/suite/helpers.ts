@@ -1,4 +1,5 @@
 // Shared by the integration tests: the extension's API, files to run, settings, waiting.
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import Mocha from 'mocha';
 import * as vscode from 'vscode';
@@ -57,4 +58,14 @@ export function whenRunning(api: PoolscopeApi): Promise<unknown> {
 /** A measured figure, printed among the reporter's lines (console.log does not reach the runner's terminal). */
 export function measured(text: string): void {
   Mocha.reporters.Base.consoleLog(`      ⏱ ${text}`);
+}
+
+/** Whether process `pid` has ended (a zombie has: only its parent has yet to reap it). */
+export function ended(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
+  } catch {
+    return true;
+  }
 }

@@ -1,17 +1,6 @@
 import * as assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import * as vscode from 'vscode';
-import { example, poolscope, poolscopeDiagnostics, resetSettings, runInPool, waitFor } from './helpers';
-
-/** Whether process `pid` has ended (a zombie has: only its parent has yet to reap it). */
-function ended(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
-  } catch {
-    return true;
-  }
-}
+import { ended, example, poolscope, poolscopeDiagnostics, resetSettings, runInPool, waitFor } from './helpers';
 
 describe('process pools', () => {
   before(resetSettings);

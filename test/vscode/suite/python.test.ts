@@ -5,23 +5,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import * as vscode from 'vscode';
-import { fixture, measured, poolscope, poolscopeDiagnostics, pythonExample, resetSettings, runInPool, setting, waitFor, whenRunning } from './helpers';
+import { ended, fixture, measured, poolscope, poolscopeDiagnostics, pythonExample, resetSettings, runInPool, setting, waitFor, whenRunning } from './helpers';
 
 /** The lines the run of `file` printed in the output channel (after its ▶ line). */
 function programLines(lines: readonly string[], file: string): string[] {
   const start = lines.findLastIndex((l) => l.startsWith(`▶ ${file}`));
   assert.ok(start >= 0, `the run of ${file} is announced in the output`);
   return lines.slice(start);
-}
-
-/** Whether process `pid` has ended (a zombie has: only its parent has yet to reap it). */
-function ended(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
-  } catch {
-    return true;
-  }
 }
 
 describe('Python programs', () => {
