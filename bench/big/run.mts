@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
-import { CHROMIUM_ARGS } from '../../test/browser/page';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../test/browser/page';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const { values: flags } = parseArgs({ options: { tasks: { type: 'string', default: '1000000' } } });
@@ -71,7 +71,7 @@ console.log('view', view.rssMB, view.ms);
 // 4. The HTML report's first frame in Chromium: navigation start to the first complete frame.
 const frames: number[] = [];
 for (let k = 0; k < 3; k++) {
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, headless: true });
+  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true });
   try {
     const page = await browser.newPage({ viewport: { width: 1600, height: 900 }, deviceScaleFactor: 1 });
     await page.goto(pathToFileURL(html).href, { timeout: 300_000 });
@@ -90,7 +90,7 @@ const size = (b: number) => `${f(b / MB, 1)} MB (${f(b / store.tasks)} B/task)`;
 const ok = (pass: boolean) => (pass ? '✓' : '✗');
 const perRecord = store.storeBytes / store.records;
 const cpu = cpus();
-const chromiumVersion = execFileSync('/usr/bin/chromium', ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+const chromiumVersion = execFileSync(CHROMIUM_PATH, ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
 const text = [
   '# Big runs',
   '',

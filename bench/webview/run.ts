@@ -10,7 +10,7 @@ import { pathToFileURL } from 'node:url';
 import { chromium, type Page } from 'playwright-core';
 import { htmlReport } from '../../src/cli/htmlReport';
 import { writeChunks } from '../../src/trace/writeChunks';
-import { CHROMIUM_ARGS } from '../../test/browser/page';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../test/browser/page';
 import { syntheticTrace } from './synthetic';
 
 // 0 spans: the empty page, whose memory is the baseline the traces' memory is measured against.
@@ -105,7 +105,7 @@ async function measure(size: number, dir: string): Promise<Sample> {
   const file = join(dir, `synthetic-${size}.html`);
   if (!existsSync(file)) await writeChunks(file, htmlReport(syntheticTrace(size), []));
   const htmlMB = readFileSync(file).length / 2 ** 20;
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, headless: true });
+  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true });
   try {
     const page = await browser.newPage({ viewport: { width: 1600, height: 900 }, deviceScaleFactor: 1 });
     await page.goto(pathToFileURL(file).href, { timeout: 120000 });
@@ -163,7 +163,7 @@ function write(rows: { size: number; first: number; med: number; p95: number; he
   const empty = rows.find((r) => r.size === 0);
   const base = rows.find((r) => r.size > 0) ?? rows[0];
   const cpu = cpus();
-  const chromiumVersion = execFileSync('/usr/bin/chromium', ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  const chromiumVersion = execFileSync(CHROMIUM_PATH, ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
   const target = (n: number) => (n >= 1e6 ? { first: 3000, frame: 33, mem: 300 } : n >= 1e5 ? { first: 1000, frame: 16, mem: Infinity } : undefined);
   const verdict = (v: number, lim: number | undefined) => (lim === undefined || lim === Infinity ? '' : v < lim ? ' ✓' : ' ✗');
   const lines = [

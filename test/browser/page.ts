@@ -9,17 +9,9 @@ import { inspectorHtml } from '../../src/extension/inspectorHtml';
 import { writeChunks } from '../../src/trace/writeChunks';
 import type { WireFinding } from '../../src/protocol/wire';
 import type { TraceStore } from '../../src/trace/store';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../chromium.mjs';
 
-export const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+export { CHROMIUM_ARGS, CHROMIUM_PATH };
 
 export interface Session {
   browser: Browser;
@@ -30,7 +22,7 @@ export interface Session {
 export async function launch(): Promise<Session> {
   const dir = mkdtempSync(join(tmpdir(), 'poolscope-browser-'));
   // Playwright gives each launch a fresh, temporary user-data-dir of its own.
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, headless: true });
+  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true });
   return { browser, dir, close: async () => (await browser.close(), rmSync(dir, { recursive: true, force: true })) };
 }
 

@@ -5,20 +5,10 @@ import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../chromium.mjs';
 import { VSCODE_BUILDS, ensureCodeServer } from './codeServerCache.mjs';
 
 export const REPO_ROOT = new URL('../../..', import.meta.url).pathname.replace(/\/$/, '');
-
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 /** A fresh folder for one run: the server's user data, extensions, XDG folders and HOME all live here. */
 export function makeRunDir(prefix = 'poolscope-vscode-') {
@@ -153,7 +143,7 @@ export function workbenchUrl(server, { folder, extensionTestsPath, environment =
 
 /** Debian's Chromium, headless, with a fresh profile (playwright makes a temporary one); `close()` kills it by PID. */
 export async function launchBrowser() {
-  const browserServer = await chromium.launchServer({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
+  const browserServer = await chromium.launchServer({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS });
   const browserPid = browserServer.process().pid;
   const browser = await chromium.connect(browserServer.wsEndpoint());
   const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
