@@ -1,6 +1,6 @@
-# A process Pool whose initializer fails: each worker dies at once and the Pool starts a new
-# one, which fails again, for ever. No task ever runs, so map() never returns: in plain Python
-# this program never ends, and the machine stays busy respawning workers.
+# A process Pool whose initializer fails: each worker dies and is replaced, for ever; no task runs,
+# so map() never returns and plain Python never ends. (chunksize given: without it map() divides
+# by the number of live workers, and CPython raises ZeroDivisionError when all are between lives.)
 from multiprocessing import Pool
 
 
@@ -14,4 +14,4 @@ def query(n):
 
 if __name__ == "__main__":
     with Pool(2, initializer=connect) as pool:
-        print(pool.map(query, range(4)))
+        print(pool.map(query, range(4), chunksize=1))
