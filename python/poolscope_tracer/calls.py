@@ -193,6 +193,14 @@ def result_in(job, task):
     state.rec(R.RESULT_IN, job.lane, job.id, task)
 
 
+def adopt_job(tls, made):
+    """Gives `made` (the result or work item the library just built) the job its submitting call left in `tls`."""
+    job = getattr(tls, 'job', None)
+    if job is not None:
+        made._ps = job
+        tls.job = None
+
+
 class PoolState:
     """What the process that made a pool knows of it beyond the pool object itself."""
 

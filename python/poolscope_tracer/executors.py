@@ -19,7 +19,7 @@ import concurrent.futures.thread as cft
 
 from . import records as R
 from . import state, waits, workers
-from .calls import Callback, Init, PoolState, Task, issue_task, unsendable
+from .calls import Callback, Init, PoolState, Task, adopt_job, issue_task, unsendable
 from .patching import replace
 from .sites import definition_site, drop_own_frame, error_text, name_of, preview_args, user_caller
 
@@ -91,10 +91,7 @@ def _patch_work_item(module):
     def make(orig):
         def __init__(self, future, fn, args, kwargs):
             orig(self, future, fn, args, kwargs)
-            job = getattr(_tls, 'job', None)
-            if job is not None:
-                future._ps = job
-                _tls.job = None
+            adopt_job(_tls, future)
         return __init__
 
     replace(module._WorkItem, '__init__', make)

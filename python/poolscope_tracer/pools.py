@@ -18,7 +18,7 @@ import multiprocessing.pool as mpp
 
 from . import records as R
 from . import state, waits, workers
-from .calls import Callback, Init, PoolState, Task, issue_job, issue_task, result_in
+from .calls import Callback, Init, PoolState, Task, adopt_job, issue_job, issue_task, result_in
 from .patching import replace
 from .sites import definition_site, drop_own_frame, error_text, name_of, preview_args, user_caller
 
@@ -193,10 +193,7 @@ def _patch_results():
     def make_result_init(orig):
         def __init__(self, *args, **kwds):
             orig(self, *args, **kwds)
-            job = getattr(_tls, 'job', None)
-            if job is not None:
-                self._ps = job
-                _tls.job = None
+            adopt_job(_tls, self)
         return __init__
 
     replace(mpp.ApplyResult, '__init__', make_result_init)
