@@ -425,6 +425,12 @@ describe('faults and bad input', function () {
       const survivors = () => readdirSync('/proc').filter((p) => /^\d+$/.test(p) && marked(p, mark));
       for (let i = 0; i < 200 && survivors().length > 0; i++) await new Promise((r) => setTimeout(r, 50));
       assert.deepEqual(survivors(), []);
+      // A killed CLI cannot remove its scratch folder (the compiled bundle); the next run does.
+      const left = readdirSync(tmpdir()).filter((n) => n.startsWith(`poolscope-js-${child.pid}-`));
+      assert.equal(left.length, 1, 'the killed run left its scratch folder behind');
+      const next = cli(['run', fault('prints.ts')]);
+      assert.equal(next.status, 0, next.stderr);
+      assert.equal(existsSync(join(tmpdir(), left[0])), false, "the next run removed the dead run's folder");
     });
   });
 });

@@ -2,10 +2,10 @@
 // so TypeScript runs as is and stack traces point at the user's own lines. Runs in the host:
 // compiling runs no user code, and a syntax error is reported before any thread starts.
 import * as esbuild from 'esbuild';
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { Site } from '../../trace/model';
+import { makeRunFolder } from '../host/runFolders';
 import { API_GLOBAL } from '../api/apiGlobal';
 import { TAG_BANNER } from '../sites/siteTag';
 import { bundleEntry } from './bundleExports';
@@ -44,7 +44,7 @@ export async function compileTaskFile(file: string): Promise<Compiled> {
   if (!TASK_FILE_EXTENSIONS.some((e) => abs.endsWith(e))) {
     throw new CompileError(`a task file must be one of ${TASK_FILE_EXTENSIONS.join(' ')}`, { file: abs, line: 1, col: 1 });
   }
-  const outdir = mkdtempSync(join(tmpdir(), 'poolscope-'));
+  const outdir = makeRunFolder('js');
   const bundle = join(outdir, 'task.mjs');
   const result = await esbuild
     .build({

@@ -4,9 +4,9 @@
 // (RunTrace), while the run goes on and once more at its end, so a stopped, crashed or
 // deadlocked run keeps everything recorded. Nothing is written into the program's folder.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
+import { makeRunFolder } from '../host/runFolders';
 import { Rec, type RawRecord } from '../../trace/records';
 import { runHandle, type RunError, type RunHandle, type RunOptions, type RunResult } from '../host/run';
 import { RunTrace } from '../host/runTrace';
@@ -60,7 +60,7 @@ class PythonRun {
 
   async run(): Promise<RunResult> {
     if (!existsSync(this.file) || !statSync(this.file).isFile()) return this.badInput({ message: 'no such file', site: { file: this.file, line: 1, col: 1 } });
-    this.folder = mkdtempSync(join(tmpdir(), 'poolscope-py-'));
+    this.folder = makeRunFolder('py');
     try {
       const exited = this.start();
       this.trace.startReading();
