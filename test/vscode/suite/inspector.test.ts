@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import * as vscode from 'vscode';
 import { example, poolscope, poolscopeDiagnostics, resetSettings, runInPool, setting, waitFor } from './helpers';
 
@@ -65,5 +65,6 @@ describe('Pool Inspector', () => {
     await vscode.commands.executeCommand('poolscope.openTrace', target);
     assert.equal(api.state.current?.store.spanCount, spans, 'the opened trace has every span');
     assert.equal(api.state.current?.running, false);
+    rmSync(dirname(target.fsPath), { recursive: true, force: true });
   });
 });

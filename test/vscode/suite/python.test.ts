@@ -1,8 +1,8 @@
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import * as vscode from 'vscode';
 import { ended, fixture, measured, poolscope, poolscopeDiagnostics, pythonExample, resetSettings, runInPool, setting, waitFor, whenRunning } from './helpers';
@@ -116,6 +116,7 @@ describe('Python programs', () => {
       measured(`stop (Python process Pool): ${ms.toFixed(0)} ms`);
     } finally {
       delete process.env.POOLSCOPE_TEST_PIDS;
+      rmSync(dirname(pidFile), { recursive: true, force: true });
     }
   });
 });

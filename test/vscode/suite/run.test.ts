@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
@@ -85,6 +85,7 @@ describe('Run in Pool', () => {
     assert.ok(api.outputLines().at(-1)!.includes(`${bad}:2:`), 'the output names the file and line');
     const next = await runInPool(example('apply-callback.ts'));
     assert.equal(next?.outcome, 'returned', 'the extension still runs files');
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('asks before starting a run while another runs, and stops the first if told to', async () => {
