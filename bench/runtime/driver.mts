@@ -3,6 +3,7 @@
 // full run, writes them into bench/RESULTS.md. Expects poolscope built (`npm run build`).
 // Run with tsx (see package.json); .mts because it awaits at top level in a CommonJS package.
 import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -77,7 +78,8 @@ function commandFor(lib: Library, childFile: string): string[] {
   if (lib.role !== 'ours') return ['nice', '-n', String(USER_CODE_NICENESS), process.execPath, childFile, lib.id];
   const cli = path.join(root, 'dist/cli.mjs');
   const tasks = path.join(root, 'bench/runtime/poolscope-tasks.ts');
-  return [process.execPath, cli, 'run', tasks, '--workers', String(sizes.workers), ...(lib.traced ? [] : ['--no-trace'])];
+  const journal = lib.journal ? ['--trace', path.join(os.tmpdir(), `poolscope-bench-${process.pid}.psrec`)] : [];
+  return [process.execPath, cli, 'run', tasks, '--workers', String(sizes.workers), ...(lib.traced ? [] : ['--no-trace']), ...journal];
 }
 
 function runChild(lib: Library, [command, ...args]: string[]): Promise<Measures> {
@@ -150,6 +152,7 @@ for (let r = 0; r < rounds; r++) {
   }
 }
 console.error(`bench took ${((Date.now() - started) / 1000).toFixed(0)} s`);
+fs.rmSync(path.join(os.tmpdir(), `poolscope-bench-${process.pid}.psrec`), { force: true });
 outcome.loadAtEnd = os.loadavg()[0];
 
 const section = renderSection(outcome);

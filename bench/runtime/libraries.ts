@@ -10,6 +10,8 @@ export interface Library {
   kind: Kind;
   /** poolscope's rows: whether the run records its trace */
   traced?: boolean;
+  /** poolscope's rows: whether the run keeps its journal on disk as it goes (`--trace x.psrec`) */
+  journal?: boolean;
 }
 
 export const kinds: readonly Kind[] = ['thread', 'process'];
@@ -22,6 +24,7 @@ export const libraries: readonly Library[] = [
   { id: 'poolifier', label: 'poolifier', role: 'peer', kind: 'thread' },
   { id: 'poolscope', label: 'poolscope ThreadPool (tracing on)', role: 'ours', kind: 'thread', traced: true },
   { id: 'poolscope-notrace', label: 'poolscope ThreadPool (tracing off)', role: 'ours', kind: 'thread', traced: false },
+  { id: 'poolscope-journal', label: 'poolscope ThreadPool (tracing on, journal kept on disk)', role: 'ours', kind: 'thread', traced: true, journal: true },
   { id: 'bare-process', label: 'bare child_process echo (advanced serialization)', role: 'floor', kind: 'process' },
   { id: 'workerpool-process', label: "workerpool (workerType 'process')", role: 'peer', kind: 'process' },
   { id: 'poolifier-cluster', label: 'poolifier FixedClusterPool', role: 'peer', kind: 'process' },

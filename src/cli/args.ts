@@ -1,18 +1,22 @@
 // Command-line parsing for `poolscope`. Usage errors say what was wrong; exit code 2.
 import { parseArgs } from 'node:util';
+import { isJournalPath } from '../runtime/journal/format';
 
 export const USAGE = `usage:
   poolscope run <file> [--workers N] [--timeout ms] [--threshold ms] [--trace out.json] [--html out.html] [--json] [--no-trace]
   poolscope run <program.py> [args...] [options] [-- args...] [--python path]
-  poolscope view <trace.json> [--html out.html] [--json] [--threshold ms]
+  poolscope view <trace.json | run.psrec> [--trace out.json] [--html out.html] [--json] [--threshold ms]
 
 run    runs <file>'s exported main with its pools on worker threads, or a Python program under
        poolscope's tracer (with its arguments; those that start with - go after --), prints the
        program's output in time order, a summary per lane and the findings (file:line:col: severity: message [rule])
-view   reads a trace saved with --trace (Chrome Trace Event Format) and reports on it
+view   reads a trace saved with --trace (Chrome Trace Event Format, or a run journal) and reports on it
 
 --trace out.json writes the Chrome Trace Event Format; out.perfetto-trace (or .pftrace) writes
-       Perfetto's own protobuf format, several times smaller, for Perfetto and its trace processor
+       Perfetto's own protobuf format, several times smaller, for Perfetto and its trace processor;
+       out.psrec keeps the run journal itself. While the run goes on, every record is kept in a
+       journal beside the trace (out.json.psrec), removed once the trace is written: if the CLI
+       is killed, view reads the run from it
 
 exit codes: 0 main returned, 1 main threw, a deadlock was found or the timeout hit, 2 bad input or usage`;
 
@@ -73,6 +77,8 @@ export function parseCli(argv: string[]): CliOptions {
   if (!file) throw new UsageError(`${command} needs a file`);
   if (extra.length && !(command === 'run' && isPythonFile(file))) throw new UsageError(`unexpected argument '${extra[0]}'`);
   if (values.python !== undefined && !isPythonFile(file)) throw new UsageError('--python applies to Python programs (.py) only');
+  if (command === 'view' && values.trace !== undefined && isJournalPath(values.trace))
+    throw new UsageError(`view writes no journal (${values.trace}): a journal is a run's own record`);
   return {
     command,
     file,

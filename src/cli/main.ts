@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `poolscope run <file>` and `poolscope view <trace.json>`: the runtime, trace and analysis
 // without an editor, for CI and for anyone who just wants the trace.
-import { createReadStream } from 'node:fs';
+import { createReadStream, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { analyze } from '../analysis';
 import { readChromeTrace } from '../trace/chromeTrace';
@@ -10,6 +10,8 @@ import { writeChunks } from '../trace/writeChunks';
 import { formatSite } from '../trace/model';
 import type { TraceStore } from '../trace/store';
 import { startRun, type RunError, type RunOptions } from '../runtime/host/run';
+import { isJournal, JOURNAL_EXT, isJournalPath } from '../runtime/journal/format';
+import { replayJournal } from '../runtime/journal/replay';
 import { startPythonRun } from '../runtime/python/pythonRun';
 import { isPythonFile, parseCli, USAGE, UsageError, type CliOptions } from './args';
 import { htmlReport } from './htmlReport';
@@ -34,7 +36,11 @@ async function run(opts: CliOptions): Promise<number> {
       return EXIT_BAD_INPUT;
     }
   }
+  // The trace is kept on disk as the run goes: a journal, the trace itself when one is asked
+  // for, else beside it until the trace is written, so a killed CLI still leaves the run.
+  const journal = opts.traceOut === undefined ? undefined : isJournalPath(opts.traceOut) ? opts.traceOut : opts.traceOut + JOURNAL_EXT;
   const runOpts: RunOptions = {
+    journal,
     workers: opts.workers,
     timeoutMs: opts.timeoutMs,
     trace: opts.trace,
@@ -60,22 +66,35 @@ async function run(opts: CliOptions): Promise<number> {
     // any end; the summary is shown if it did anything.
     const { store } = result;
     if (store.lanes.length > 0) await report(store, opts, opts.json ? result.error : undefined, store.spanCount > 0 || store.logs.length > 0);
+    dropJournal(journal, opts);
     return EXIT_BAD_INPUT;
   }
   await report(result.store, opts, result.error);
+  dropJournal(journal, opts);
   if (signalled) return SIGNAL_EXIT[signalled];
   return result.outcome === 'returned' ? EXIT_OK : EXIT_FAILED;
 }
 
+/** The journal kept beside the trace has done its work once the trace is written. */
+function dropJournal(journal: string | undefined, opts: CliOptions): void {
+  if (journal !== undefined && journal !== opts.traceOut) rmSync(journal, { force: true });
+}
+
 async function view(opts: CliOptions): Promise<number> {
   let store: TraceStore;
+  let error: RunError | undefined;
   try {
-    store = await readChromeTrace(() => createReadStream(opts.file), opts.file);
+    if (isJournal(opts.file)) {
+      const replay = replayJournal(opts.file);
+      store = replay.store;
+      // A journal without its end: the CLI that wrote it was killed, or is still running.
+      if (!replay.end) error = { message: `the journal ends at ${(store.end / 1000).toFixed(1)} ms, before the run's end: what was recorded until then is shown` };
+    } else store = await readChromeTrace(() => createReadStream(opts.file), opts.file);
   } catch (e) {
     process.stderr.write(`poolscope: ${opts.file}: ${(e as Error).message}\n`);
     return EXIT_BAD_INPUT;
   }
-  await report(store, opts, undefined);
+  await report(store, opts, error);
   return EXIT_OK;
 }
 
@@ -83,7 +102,9 @@ async function report(store: TraceStore, opts: CliOptions, error: RunError | und
   const findings = analyze(store, { blockThresholdMs: opts.thresholdMs });
   const recording = opts.command === 'run' && !opts.trace ? 'off' : 'on';
   if (summary) process.stdout.write((opts.json ? jsonReport(store, findings, error, recording) : textReport(store, findings, error, recording)) + '\n');
-  if (opts.traceOut) {
+  if (opts.traceOut && isJournalPath(opts.traceOut)) {
+    if (!opts.json) process.stdout.write(`trace (poolscope run journal, opens with poolscope view): ${resolve(opts.traceOut)}\n`);
+  } else if (opts.traceOut) {
     await writeTraceFile(opts.traceOut, store);
     if (!opts.json) process.stdout.write(`trace (${FORMAT_NAMES[traceFileFormat(opts.traceOut)]}): ${resolve(opts.traceOut)}\n`);
   }

@@ -172,12 +172,16 @@ export class RecordStream {
       if (!t) tables.set(ring, (t = []));
       return t;
     };
-    // STR records (ts 0) keep their place before the records that use them: both orders are stable sorts.
-    const rings = [...new Set(this.written.map((w) => w.ring))].sort((x, y) => x - y);
-    const order = o.rings ? [...o.rings, ...rings.filter((r) => !o.rings!.includes(r))] : undefined;
-    const sorted = order ? order.flatMap((ring) => this.written.filter((w) => w.ring === ring)) : [...this.written].sort((x, y) => x.r.ts - y.r.ts);
-    for (const w of sorted) builder.consume(w.r, table(w.ring));
+    for (const w of this.ordered(o.rings)) builder.consume(w.r, table(w.ring));
     builder.finish(us(o.endMs));
     return store;
+  }
+
+  /** The records in the order the host reads them (see build), each with the ring that wrote it. */
+  ordered(rings?: number[]): readonly Written[] {
+    // STR records (ts 0) keep their place before the records that use them: both orders are stable sorts.
+    const all = [...new Set(this.written.map((w) => w.ring))].sort((x, y) => x - y);
+    const order = rings ? [...rings, ...all.filter((r) => !rings.includes(r))] : undefined;
+    return order ? order.flatMap((ring) => this.written.filter((w) => w.ring === ring)) : [...this.written].sort((x, y) => x.r.ts - y.r.ts);
   }
 }

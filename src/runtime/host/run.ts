@@ -32,6 +32,8 @@ export interface RunOptions {
   env?: NodeJS.ProcessEnv;
   onLog?(line: LogLine, lane: Lane | undefined): void;
   onProgress?(p: Progress): void;
+  /** where to keep the run's journal while it runs (every record read, on disk; ../journal/format.ts) */
+  journal?: string;
 }
 
 export interface RunError {

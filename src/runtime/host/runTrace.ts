@@ -9,6 +9,7 @@ import { TraceBuilder, type Progress } from '../../trace/builder';
 import { TraceStore } from '../../trace/store';
 import { nowUs } from '../record/clock';
 import { RecordDrain, type RecordSource } from './recordDrain';
+import { JournalWriter } from '../journal/writer';
 import { LogOrder, type OnLog } from './logOrder';
 import type { RunResult } from './run';
 
@@ -19,6 +20,8 @@ const PROGRESS_MS = 100;
 export interface RunTraceOptions {
   onLog?: OnLog;
   onProgress?(p: Progress): void;
+  /** where to keep the run's journal (../journal/format.ts) while it runs: every record read, on disk */
+  journal?: string;
 }
 
 export class RunTrace {
@@ -27,6 +30,7 @@ export class RunTrace {
   readonly origin = nowUs();
   private readonly builder: TraceBuilder;
   private readonly records: RecordDrain;
+  private readonly journal: JournalWriter | undefined;
   private readonly logs: LogOrder;
   private poll: ReturnType<typeof setInterval> | undefined;
   /** where the program's main is defined: the place named when main waits on nothing the trace shows */
@@ -42,7 +46,10 @@ export class RunTrace {
     const language = languageOf(file);
     this.store = new TraceStore({ file, startedAt: new Date().toISOString(), ...(language ? { language } : {}) });
     this.builder = new TraceBuilder(this.store, this.origin);
-    this.records = new RecordDrain(this.builder);
+    const { meta } = this.store;
+    this.journal =
+      opts.journal === undefined ? undefined : new JournalWriter(opts.journal, { file, startedAt: meta.startedAt, origin: this.origin, ...(language ? { language } : {}) });
+    this.records = new RecordDrain(this.builder, this.journal);
     this.logs = new LogOrder(this.builder, this.store, this.origin, opts.onLog);
   }
 
@@ -119,6 +126,8 @@ export class RunTrace {
     }
     store.meta.outcome = r.outcome;
     if (r.error && !store.meta.error) store.meta.error = r.error.stack ?? r.error.message;
+    const { outcome, error, deadlock } = store.meta;
+    this.journal?.end({ outcome, endUs: this.origin + store.end, ...(error === undefined ? {} : { error }), ...(deadlock ? { deadlock } : {}) });
     return { ...r, store };
   }
 

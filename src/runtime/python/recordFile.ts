@@ -6,7 +6,7 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import type { RawRecord } from '../../trace/records';
 import type { RecordSource } from '../host/recordDrain';
-import { RECORD_HEAD_BYTES } from '../record/eventRing';
+import { readRecord } from '../record/eventRing';
 
 const READ_BYTES = 1 << 20;
 
@@ -41,27 +41,9 @@ export class RecordFile implements RecordSource {
 
   /** Decodes the record at `pos` into `rec` if the bytes read hold all of it. */
   private decode(): boolean {
-    const data = this.buf;
-    const pos = this.pos;
-    if (data.length - pos < RECORD_HEAD_BYTES) return false;
-    const size = data.readInt32LE(pos);
-    if (size === 0 || data.length - pos < size) return false;
-    if (size < RECORD_HEAD_BYTES || size % 8 !== 0) throw new Error(`${this.path}: bad record length ${size} at byte ${this.base + pos}`);
-    const rec = this.rec;
-    const head = data.readInt32LE(pos + 4);
-    rec.type = head & 0xffff;
-    rec.lane = head >>> 16;
-    rec.ts = data.readDoubleLE(pos + 8);
-    rec.a = data.readInt32LE(pos + 16);
-    rec.b = data.readInt32LE(pos + 20);
-    rec.c = data.readInt32LE(pos + 24);
-    rec.d = data.readInt32LE(pos + 28);
-    rec.e = data.readInt32LE(pos + 32);
-    rec.f = data.readInt32LE(pos + 36);
-    const textBytes = data.readInt32LE(pos + 40);
-    rec.text = textBytes < 0 ? undefined : data.toString('utf8', pos + RECORD_HEAD_BYTES, pos + RECORD_HEAD_BYTES + textBytes);
-    this.pos = pos + size;
-    return true;
+    const size = readRecord(this.buf, this.pos, this.rec, () => `${this.path} at byte ${this.base + this.pos}`);
+    this.pos += size;
+    return size > 0;
   }
 
   /**

@@ -174,9 +174,13 @@ export class RecordBuffer implements RecordSink, RecordArea {
 
   write(type: number, lane: number, ts: number, a = 0, b = 0, c = 0, d = 0, e = 0, f = 0, text?: string): void {
     if (text !== undefined && text.length > MAX_BUFFERED_TEXT) text = text.slice(0, MAX_BUFFERED_TEXT) + '…';
-    const size = maxRecordBytes(text);
+    this.length += putRecord(this, this.reserve(maxRecordBytes(text)), type, lane, ts, a, b, c, d, e, f, text);
+  }
+
+  /** Makes room for `size` more bytes; returns where they go (the current length, 8-aligned). */
+  reserve(size: number): number {
     if (this.length + size > this.bytes.length) this.allocate(Math.max(this.bytes.length * 2, this.length + size));
-    this.length += putRecord(this, this.length, type, lane, ts, a, b, c, d, e, f, text);
+    return this.length;
   }
 
   /** The records written since the last clear; valid until the next write. */
@@ -212,6 +216,35 @@ function blockingWait(ctl: Int32Array, seenRead: number): void {
   Atomics.wait(ctl, R, seenRead | 0, 50);
 }
 
+/**
+ * Decodes the record at byte `pos` of `data` into `rec`, if `data` holds all of it: returns its
+ * byte length, 0 where no record is written yet (a zero length) or `data` ends inside it.
+ * `where` names the bytes in the error a malformed length throws.
+ */
+export function readRecord(data: Buffer, pos: number, rec: RawRecord, where: () => string): number {
+  if (data.length - pos < RECORD_HEAD_BYTES) return 0;
+  const size = data.readInt32LE(pos);
+  if (size === 0 || data.length - pos < size) return 0;
+  if (size < RECORD_HEAD_BYTES || size % 8 !== 0) throw new Error(`${where()}: bad record length ${size}`);
+  const head = data.readInt32LE(pos + 4);
+  rec.type = head & 0xffff;
+  rec.lane = head >>> 16;
+  rec.ts = data.readDoubleLE(pos + 8);
+  rec.a = data.readInt32LE(pos + 16);
+  rec.b = data.readInt32LE(pos + 20);
+  rec.c = data.readInt32LE(pos + 24);
+  rec.d = data.readInt32LE(pos + 28);
+  rec.e = data.readInt32LE(pos + 32);
+  rec.f = data.readInt32LE(pos + 36);
+  const textBytes = data.readInt32LE(pos + 40);
+  if (textBytes > size - RECORD_HEAD_BYTES) throw new Error(`${where()}: a text of ${textBytes} bytes in a record of ${size}`);
+  rec.text = textBytes < 0 ? undefined : data.toString('utf8', pos + RECORD_HEAD_BYTES, pos + RECORD_HEAD_BYTES + textBytes);
+  return size;
+}
+
+/** Receives whole records as they lie encoded: bytes [start, end) of `bytes`. */
+export type OnRecordBytes = (bytes: Uint8Array, start: number, end: number) => void;
+
 export class RingReader extends RingView {
   /** One record object, refilled for each record: a drain of a million records allocates none. */
   private readonly rec: RawRecord = { type: 0, lane: 0, ts: 0, a: 0, b: 0, c: 0, d: 0, e: 0, f: 0, text: undefined };
@@ -221,14 +254,20 @@ export class RingReader extends RingView {
     return Atomics.load(this.ctl, DROPPED);
   }
 
+  readonly handsBytes = true;
+
   /**
    * Reads the complete records written so far, at most `max` of them; returns how many it read.
-   * The record passed is reused: copy what you keep.
+   * The record passed is reused: copy what you keep. `onBytes` gets the same records as they lie
+   * in the ring, in as few pieces as the ring's wrapping allows, before the ring lets them go.
    */
-  drain(onRecord: (r: RawRecord) => void, max = Infinity): number {
+  drain(onRecord: (r: RawRecord) => void, max = Infinity, onBytes?: OnRecordBytes): number {
     const w = Atomics.load(this.ctl, W);
     let r = this.ctl[R];
     let n = 0;
+    /** the piece of whole records read and not yet handed to onBytes */
+    let from = 0;
+    let to = 0;
     while (r !== w && n < max) {
       r = skipPadding(this.i32, this.cap, r);
       const pos = r & (this.cap - 1);
@@ -248,9 +287,15 @@ export class RingReader extends RingView {
       rec.f = this.i32[q + 9];
       rec.text = textBytes < 0 ? undefined : this.bytes.toString('utf8', pos + RECORD_HEAD_BYTES, pos + RECORD_HEAD_BYTES + textBytes);
       onRecord(rec);
+      if (onBytes && pos !== to) {
+        if (to > from) onBytes(this.bytes, from, to);
+        from = pos;
+      }
+      to = pos + len;
       r = (r + len) >>> 0;
       n++;
     }
+    if (onBytes && to > from) onBytes(this.bytes, from, to);
     Atomics.store(this.ctl, R, r);
     Atomics.notify(new Int32Array(this.ctl.buffer, this.ctl.byteOffset, 4), R);
     return n;

@@ -1,0 +1,111 @@
+// Rebuilds a run from its journal (format.ts) through the same TraceBuilder the live run used,
+// each source with its own string table. The file is read in pieces, so what it costs is the
+// store it builds, not the file's size. A journal whose host was killed ends without its END
+// frame, or inside a frame: what it holds whole is the run until then.
+import { closeSync, openSync, readSync } from 'node:fs';
+import { TraceBuilder, type StringTable } from '../../trace/builder';
+import type { RawRecord } from '../../trace/records';
+import { TraceStore } from '../../trace/store';
+import { readRecord } from '../record/eventRing';
+import { END_FRAME, FRAME_HEAD, HEAD_FRAME, JOURNAL_MAGIC, type JournalEnd, type JournalHead } from './format';
+
+const READ_BYTES = 4 << 20;
+/** More sources than any run has: a frame naming one is not a frame. */
+const MAX_SOURCES = 1 << 20;
+/** More than a writer puts in one frame (a flush's worth plus one record): a longer one is not a frame. */
+const MAX_FRAME_BYTES = 256 << 20;
+
+export interface Replay {
+  store: TraceStore;
+  head: JournalHead;
+  /** how the run ended; undefined: the journal stops before the run's end (its host was killed) */
+  end?: JournalEnd;
+  records: number;
+}
+
+/** Reads the frames of the journal at `path` in order. */
+function* frames(path: string): Generator<{ source: number; payload: Buffer; at: number }> {
+  const fd = openSync(path, 'r');
+  try {
+    const magic = Buffer.alloc(JOURNAL_MAGIC.length);
+    if (readSync(fd, magic, 0, magic.length, 0) < magic.length || !magic.equals(JOURNAL_MAGIC)) throw new Error('not a poolscope run journal (its first bytes are not PSJOURN1)');
+    let buf = Buffer.alloc(READ_BYTES);
+    /** file offset of buf[0]; buf[pos, have) are file bytes not yet taken */
+    let base = magic.length;
+    let have = 0;
+    let pos = 0;
+    /** Makes buf hold `n` bytes from pos on; false if the file ends first. */
+    const hold = (n: number): boolean => {
+      while (have - pos < n) {
+        const next = n > buf.length ? Buffer.alloc(Math.max(n, 2 * buf.length)) : buf;
+        buf.copy(next, 0, pos, have);
+        buf = next;
+        base += pos;
+        have -= pos;
+        pos = 0;
+        const got = readSync(fd, buf, have, buf.length - have, base + have);
+        if (got === 0) return false;
+        have += got;
+      }
+      return true;
+    };
+    while (hold(FRAME_HEAD)) {
+      const source = buf.readInt32LE(pos);
+      const bytes = buf.readInt32LE(pos + 4);
+      if (source < END_FRAME || source >= MAX_SOURCES || bytes < 0 || bytes > MAX_FRAME_BYTES || bytes % 8 !== 0)
+        throw new Error(`byte ${base + pos}: not a frame (source ${source}, ${bytes} bytes)`);
+      if (!hold(FRAME_HEAD + bytes)) return;
+      yield { source, payload: buf.subarray(pos + FRAME_HEAD, pos + FRAME_HEAD + bytes), at: base + pos + FRAME_HEAD };
+      pos += FRAME_HEAD + bytes;
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Replays the journal at `path` into a new store. `keep` sees each record first and may leave
+ * it out of the store (a window of the run); the run's shape (lanes, pools, strings) it should keep.
+ */
+export function replayJournal(path: string, keep?: (r: RawRecord, origin: number) => boolean): Replay {
+  let head: JournalHead | undefined;
+  let end: JournalEnd | undefined;
+  let store: TraceStore | undefined;
+  let builder: TraceBuilder | undefined;
+  const strings = new Map<number, StringTable>();
+  const rec: RawRecord = { type: 0, lane: 0, ts: 0, a: 0, b: 0, c: 0, d: 0, e: 0, f: 0, text: undefined };
+  let records = 0;
+  for (const { source, payload, at } of frames(path)) {
+    if (source === HEAD_FRAME) {
+      head = JSON.parse(payload.toString('utf8')) as JournalHead;
+      store = new TraceStore({ file: head.file, startedAt: head.startedAt, ...(head.language ? { language: head.language } : {}) });
+      builder = new TraceBuilder(store, head.origin);
+      continue;
+    }
+    if (!head || !builder) throw new Error(`byte ${at}: records before the run's head`);
+    if (source === END_FRAME) {
+      end = JSON.parse(payload.toString('utf8')) as JournalEnd;
+      continue;
+    }
+    let table = strings.get(source);
+    if (!table) strings.set(source, (table = []));
+    for (let pos = 0; pos < payload.length;) {
+      const size = readRecord(payload, pos, rec, () => `byte ${at + pos}`);
+      if (size === 0) throw new Error(`byte ${at + pos}: a record cut short inside its frame`);
+      pos += size;
+      records++;
+      if (!keep || keep(rec, head.origin)) builder.consume(rec, table);
+    }
+  }
+  if (!head || !store || !builder) throw new Error('the journal ends before its head: the run wrote nothing');
+  if (end) {
+    builder.finish(end.endUs);
+    store.meta.outcome = end.outcome;
+    if (end.error !== undefined) store.meta.error = end.error;
+    if (end.deadlock) store.meta.deadlock = end.deadlock;
+  } else {
+    builder.finish(head.origin + store.end);
+    store.meta.outcome = 'stopped';
+  }
+  return { store, head, end, records };
+}

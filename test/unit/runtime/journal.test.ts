@@ -1,0 +1,97 @@
+// The run journal on its own: what a host wrote replays into the trace the host built, and a
+// journal cut anywhere (a host killed mid-write) replays as the run up to its last whole frame.
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { JournalWriter } from '../../../src/runtime/journal/writer';
+import { replayJournal } from '../../../src/runtime/journal/replay';
+import type { TraceStore } from '../../../src/trace/store';
+import { CALLBACK, FILE, MAIN, RecordStream, at } from '../recordStream';
+
+const W1 = 2;
+const W2 = 3;
+
+/** Two workers each run three tasks; one fails; a callback runs for each on the Callback lane. */
+function sixTasks(): RecordStream {
+  const s = new RecordStream();
+  s.lane(MAIN, 'main', 'Main').lane(CALLBACK, 'callback', 'Callback').lane(W1, 'worker', 'Worker 1', 0).lane(W2, 'worker', 'Worker 2', 0);
+  s.pool(0, 'ThreadPool', { ms: 0, size: 2, site: at(3) });
+  for (let i = 0; i < 6; i++) {
+    const { job, task } = s.submit(0, { ms: 1 + i, api: 'applyAsync', site: at(5), fn: 'work', args: `[${i}]` });
+    const lane = i % 2 ? W2 : W1;
+    s.start(lane, task, 10 + i * 4).end(lane, task, 12 + i * 4, i === 3 ? 'error' : 'ok', i === 3 ? 'Error: four' : String(i * i));
+    s.cbRun(job, 'result', 'report', at(9), 13 + i * 4, 14 + i * 4);
+  }
+  return s;
+}
+
+function spans(store: TraceStore) {
+  return Array.from({ length: store.spanCount }, (_, i) => store.span(i));
+}
+
+describe('run journal', () => {
+  let dir: string;
+  beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'poolscope-journal-'))));
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  function write(s: RecordStream, path: string, end: boolean): void {
+    const w = new JournalWriter(path, { file: FILE, startedAt: '2026-11-21T05:00:00.000Z', origin: 0 });
+    // A flush after each record: frames as small as a host that reads every few records writes.
+    for (const { ring, r } of s.ordered()) {
+      w.record(ring, r);
+      w.flush();
+    }
+    if (end) w.end({ outcome: 'returned', endUs: 40_000 });
+    else w.close();
+  }
+
+  it('replays into the trace the host built from the same records, with how the run ended', () => {
+    const s = sixTasks();
+    const path = join(dir, 'run.psrec');
+    write(s, path, true);
+    const replay = replayJournal(path);
+    const built = s.build({ endMs: 40 });
+    assert.deepEqual(spans(replay.store), spans(built));
+    assert.deepEqual(replay.store.lanes, built.lanes);
+    assert.equal(replay.store.meta.outcome, 'returned');
+    assert.equal(replay.store.end, 40_000);
+    assert.equal(replay.store.meta.file, FILE);
+  });
+
+  it('cut at any byte past its head, replays the whole frames before the cut and says the run had not ended', () => {
+    const s = sixTasks();
+    const path = join(dir, 'run.psrec');
+    write(s, path, false);
+    const whole = readFileSync(path);
+    const full = spans(replayJournal(path).store).length;
+    let seen = 0;
+    const cut = join(dir, 'cut.psrec');
+    const headEnd = 8 + 8 + whole.readInt32LE(12);
+    writeFileSync(cut, whole.subarray(0, headEnd - 1));
+    assert.throws(() => replayJournal(cut), /the journal ends before its head/);
+    for (let n = headEnd; n <= whole.length; n += 4) {
+      writeFileSync(cut, whole.subarray(0, n));
+      const replay = replayJournal(cut);
+      assert.equal(replay.end, undefined);
+      assert.equal(replay.store.meta.outcome, 'stopped');
+      const count = replay.store.spanCount;
+      assert.ok(count >= seen, `a longer piece of the journal (${n} bytes) shows fewer spans (${count} < ${seen})`);
+      seen = count;
+    }
+    assert.equal(seen, full);
+  });
+
+  it('says what is wrong with a file that is not a journal, and where', () => {
+    const path = join(dir, 'bad.psrec');
+    writeFileSync(path, '{"traceEvents": []}');
+    assert.throws(() => replayJournal(path), /not a poolscope run journal/);
+    write(sixTasks(), path, true);
+    const bytes = readFileSync(path);
+    // The second frame's length, made absurd.
+    const second = 8 + 8 + bytes.readInt32LE(12);
+    bytes.writeInt32LE(-5, second + 4);
+    writeFileSync(path, bytes);
+    assert.throws(() => replayJournal(path), new RegExp(`byte ${second}: not a frame \\(source 0, -5 bytes\\)`));
+  });
+});
