@@ -2,7 +2,7 @@
 // @vscode/test-electron runs on a desktop) in a real VS Code served by code-server and driven
 // by headless Chromium: the newest VS Code the suite knows, or the oldest engines.vscode allows.
 // Exits with the suite's exit code.
-//   node test/vscode/runner/runInCodeServer.mjs [--vscode newest|oldest] [--grep <pattern>] [--untrusted]
+//   node test/vscode/runner/runInCodeServer.mjs [--vscode newest|oldest] [--grep <pattern>] [--untrusted | --bench]
 // --untrusted: the suite for an untrusted workspace (*.untrusted.ts), in a fresh folder VS Code
 // opens in Restricted Mode, holding a copy of test/vscode/fixtures/writes-marker.ts.
 // Env: POOLSCOPE_TEST_TIMEOUT_MS (overall limit, default 10 min), POOLSCOPE_TEST_VERBOSE=1 (server log).
@@ -19,6 +19,8 @@ const verbose = process.env.POOLSCOPE_TEST_VERBOSE === '1';
 const grepAt = process.argv.indexOf('--grep');
 const grep = grepAt > 0 ? process.argv[grepAt + 1] : undefined;
 const untrusted = process.argv.includes('--untrusted');
+// --bench: the extension's benchmarks (*.bench.ts) instead of its tests (bench/extension/run.mts).
+const bench = process.argv.includes('--bench');
 const buildAt = process.argv.indexOf('--vscode');
 const buildName = buildAt > 0 ? process.argv[buildAt + 1] : 'newest';
 const build = VSCODE_BUILDS[buildName];
@@ -69,6 +71,7 @@ async function main() {
   if (verbose) page.on('console', (m) => console.log(`[page] ${m.text()}`));
   const environment = { POOLSCOPE_TEST_REPORT: reportFile };
   if (untrusted) environment.POOLSCOPE_TEST_WORKSPACE = 'untrusted';
+  else if (bench) environment.POOLSCOPE_TEST_WORKSPACE = 'bench';
   if (grep) environment.POOLSCOPE_TEST_GREP = grep;
   writeFileSync(ENVIRONMENT_FILE, JSON.stringify(environment));
   await page.goto(workbenchUrl(server, { folder, extensionTestsPath: SUITE_INDEX, environment }));

@@ -25,8 +25,9 @@ export function run(): Promise<void> {
     timeout: 60_000,
     grep: setting('POOLSCOPE_TEST_GREP'),
   });
-  // A workspace opened untrusted gets the suite written for one; a trusted workspace the rest.
-  const suffix = setting('POOLSCOPE_TEST_WORKSPACE') === 'untrusted' ? '.untrusted.js' : '.test.js';
+  // A workspace opened untrusted gets the suite written for one; a benchmark run its benchmarks;
+  // a trusted workspace the rest.
+  const suffix = { untrusted: '.untrusted.js', bench: '.bench.js' }[setting('POOLSCOPE_TEST_WORKSPACE') ?? ''] ?? '.test.js';
   for (const f of readdirSync(__dirname).sort()) if (f.endsWith(suffix)) mocha.addFile(join(__dirname, f));
   return new Promise((resolve, reject) => {
     mocha.run((failures) => (failures ? reject(new Error(`${failures} integration test(s) failed`)) : resolve()));
