@@ -84,7 +84,8 @@ export class RunTrace {
       this.behind = true;
       setImmediate(() => {
         this.behind = false;
-        this.read();
+        // Reading stopped meanwhile: the run is closed and its sources may be too.
+        if (this.poll) this.read();
       });
     }
     this.handOn(false);

@@ -8,13 +8,23 @@ import type { RawRecord } from '../../trace/records';
 import type { RecordSource } from '../host/recordDrain';
 import { readRecord } from '../record/eventRing';
 
-const READ_BYTES = 1 << 20;
+/**
+ * Bytes read at a time: a little past what the writer has written since the last look, at the
+ * least. Most looks find a few records ahead of a long run of zeros, and a read copies the zeros
+ * too (a 1 MB read per look cost the host more than the records it found, on the cores the
+ * program runs on); a read that comes back full of records doubles the next one.
+ */
+const MIN_READ = 64 << 10;
+const MAX_READ = 1 << 20;
 
 export class RecordFile implements RecordSource {
   readonly dropped = 0;
   private readonly fd: number;
   /** bytes read from the file, from file offset `base`, decoded up to `pos` */
   private buf = Buffer.alloc(0);
+  /** where reads go, reused: a fresh buffer per read was garbage at every look */
+  private space = Buffer.allocUnsafe(MIN_READ);
+  private readSize = MIN_READ;
   private base = 0;
   private pos = 0;
   private readonly peek = Buffer.alloc(4);
@@ -55,9 +65,13 @@ export class RecordFile implements RecordSource {
     if (readSync(this.fd, this.peek, 0, 4, at) < 4) return false;
     const size = this.peek.readInt32LE(0);
     if (size === 0) return false;
-    const buf = Buffer.allocUnsafe(Math.max(READ_BYTES, size));
-    const n = readSync(this.fd, buf, 0, buf.length, at);
-    this.buf = buf.subarray(0, n);
+    // The last read came back full and mostly records: the writer is further ahead than one read.
+    if (this.buf.length === this.readSize && this.pos > this.readSize / 2) this.readSize = Math.min(this.readSize * 2, MAX_READ);
+    else this.readSize = MIN_READ;
+    const want = Math.max(this.readSize, size);
+    if (this.space.length < want) this.space = Buffer.allocUnsafe(want);
+    const n = readSync(this.fd, this.space, 0, want, at);
+    this.buf = this.space.subarray(0, n);
     this.base = at;
     this.pos = 0;
     return n >= size;

@@ -43,6 +43,29 @@ for i in range(3000): w.rec(R.LOG, 65535, 1, text="line %d" % i)`;
     assert.deepEqual(recs.slice(1).map((r) => [r.lane, r.text]), Array.from({ length: 3000 }, (_, i) => [65535, `line ${i}`]));
   });
 
+  it('reads a record longer than one read, between short ones', () => {
+    const long = join(dir, 'p2.rec');
+    const write = `import sys; sys.path.insert(0, ${JSON.stringify(PYTHON_DIR)}); from poolscope_tracer import records as R
+w = R.Writer(${JSON.stringify(long)})
+for i in range(2000): w.rec(R.LOG, 1, 1, text="line %d" % i)
+w.rec(R.LOG, 2, 1, text="x" * (R.MAX_TEXT - 1))
+w.rec(R.LOG, 3, 1, text="after")`;
+    const r = spawnSync(process.env.POOLSCOPE_TEST_PYTHON ?? 'python3', ['-c', write], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    const file = new RecordFile(long);
+    const recs = readAll(file);
+    file.close();
+    assert.deepEqual(
+      recs.slice(-3).map((x) => [x.lane, x.text?.length]),
+      [
+        [1, 'line 1999'.length],
+        [2, 64 * 1024 - 1],
+        [3, 'after'.length],
+      ],
+    );
+    assert.equal(recs.length, 2002);
+  });
+
   it('leaves a record whose byteLength is not there yet, and the ones after it, for a later pass', () => {
     const fd = openSync(path, 'r+');
     // The second record starts where the first ends: its byteLength says where.
