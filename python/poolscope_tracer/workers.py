@@ -8,6 +8,7 @@ was doing (the task it never finished is lost with it) and writes the death on i
 """
 import glob
 import os
+import queue
 import signal
 import sys
 import threading
@@ -18,7 +19,7 @@ import multiprocessing.pool as mpp
 from . import records as R
 from . import state
 from . import threadclock
-from .calls import Init, unsendable, worker_thread
+from .calls import Init, Task, unsendable, worker_thread
 from .patching import replace
 from .sites import drop_own_frame, error_text
 
@@ -215,9 +216,47 @@ def patch_pool_worker():
             ps = getattr(cache, '_ps', None)
             if ps is not None and alive and any(pending) and state.rec is not None:
                 drop_unstarted(ps, pending)
+            if issubclass(cls, mpp.ThreadPool):
+                # Its task handler has ended (joined above): single tasks (apply_async) it left
+                # are never handed on. A map's tasks are a generator it had not run through,
+                # never numbered.
+                _drop(t for batch in _emptied(taskqueue) if batch is not None and isinstance(batch[0], list) for t in batch[0])
         return _terminate_pool
 
     replace(mpp.Pool, '_terminate_pool', make_terminate_pool)
+
+    def make_help_finish(orig):
+        def _help_stuff_finish(inqueue, task_handler, size):
+            _drop(_emptied(inqueue))
+            return orig(inqueue, task_handler, size)
+        return _help_stuff_finish
+
+    # A ThreadPool's terminate() cannot stop a thread: a task a worker took ends as it would.
+    # What it drops, never to run, is what its workers' queue still holds, which this empties.
+    replace(mpp.ThreadPool, '_help_stuff_finish', make_help_finish)
+
+
+def _emptied(q):
+    items = []
+    try:
+        while True:
+            items.append(q.get(block=False))
+    except queue.Empty:
+        pass
+    return items
+
+
+def _drop(tasks):
+    """A terminated ThreadPool's queued tasks, (job, i, func, args, kwds): each traced one is
+    drawn as never run, as the JavaScript runtime draws what a terminated pool dropped."""
+    if state.rec is None:
+        return
+    lane = None
+    for t in tasks:
+        if t is not None and isinstance(t[2], Task):
+            if lane is None:
+                lane = state.lanes.current()
+            state.rec(R.TASK_DROP, lane, t[2].id, R.CANCELLED)
 
 
 def _terminated(workers, busy):

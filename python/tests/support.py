@@ -17,6 +17,8 @@ from poolscope_tracer import records as R  # noqa: E402
 
 LAUNCHER = os.path.join(os.path.dirname(HERE), 'poolscope_tracer', '__main__.py')
 START_METHODS = ('fork', 'spawn', 'forkserver')
+#: A program of the CLI's acceptance set that terminates a ThreadPool with tasks queued.
+TERMINATE_THREADS = os.path.join(os.path.dirname(os.path.dirname(HERE)), 'test', 'python', 'programs', 'thread_terminate_drops.py')
 
 Record = collections.namedtuple('Record', 'type lane ts a b c d e f text pid')
 

@@ -197,3 +197,15 @@ class TaskCpuTimeTest(unittest.TestCase):
         spun, rested = run.of(R.TASK_END)
         self.assertGreaterEqual(spun.e, 50000, 'a task that computed for 50 ms of its thread\'s CPU')
         self.assertLess(rested.e, 50000, 'a task that slept for 50 ms used less')
+
+
+class TerminateTest(unittest.TestCase):
+    def test_terminate_drops_the_queued_tasks_and_leaves_the_running_one(self):
+        run = support.run(open(support.TERMINATE_THREADS).read())
+        self.assertEqual(run.returncode, 0, run.stderr)
+        self.assertEqual(run.logs(), ['ready after terminate: [False, False, False, False]'])
+        held, *queued = [j.b for j in run.of(R.TASK_JOB)]
+        self.assertEqual(sorted(d.a for d in run.of(R.TASK_DROP)), queued, 'the queued tasks never run')
+        for drop in run.of(R.TASK_DROP):
+            self.assertEqual((drop.b, run.lane_kind(drop)), (R.CANCELLED, R.LANE_MAIN), 'dropped by the thread that called terminate()')
+        self.assertEqual([s.a for s in run.of(R.TASK_START)], [held], 'the task a thread runs is not stopped')

@@ -332,6 +332,20 @@ describe('Python programs in the style of the tutorials, run through the CLI', f
       assert.deepEqual(found(t, 'worker-crashed'), []);
     });
 
+    it('thread_terminate_drops.py: terminate() on a ThreadPool drops the queued tasks (never run); the one a thread runs is not dropped', async () => {
+      const file = join(PROGRAMS, 'thread_terminate_drops.py');
+      const t = await traced(file);
+      assert.equal(t.status, 0);
+      assert.deepEqual(printed(t), ['ready after terminate: [False, False, False, False]']);
+      assert.deepEqual(
+        spansOf(t, 'task', 'never').map((s) => [s.status, t.lane(s).kind]),
+        Array(3).fill(['cancelled', 'worker']),
+      );
+      const [hold] = spansOf(t, 'task', 'hold');
+      assert.notEqual(hold.status, 'cancelled', 'the running task goes on');
+      assert.deepEqual(found(t, 'worker-crashed'), []);
+    });
+
     it('initializer_fails_executor.py: a ThreadPoolExecutor whose initializer raises is broken: pool-broken at the initializer', async () => {
       const file = join(PROGRAMS, 'initializer_fails_executor.py');
       const t = await traced(file);
