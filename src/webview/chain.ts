@@ -5,7 +5,7 @@
 import { K_TASK, S_CANCELLED, S_ERROR, S_LOST, S_OK, type TraceData } from './traceData';
 
 export interface ChainPoint {
-  what: 'submit' | 'run' | 'cancelled' | 'lost' | 'callback' | 'release';
+  what: 'submit' | 'run' | 'cancelled' | 'dropped' | 'lost' | 'callback' | 'release';
   label: string;
   row: number;
   t: number;
@@ -32,10 +32,26 @@ const STEP_LABEL: Record<ChainPoint['what'], string> = {
   submit: 'submitted',
   run: 'queued',
   cancelled: 'queued until cancelled',
+  dropped: 'queued until its pool dropped it',
   lost: 'ran until its worker died',
   callback: 'callback waited',
   release: 'waiter released after',
 };
+
+/**
+ * What became of a task taken off its queue, if not a cancel: its pool broke or was terminated
+ * (a mark of that pool at or before the drop), and the program saw no cancellation.
+ */
+function droppedBy(d: TraceData, task: number): 'broke' | 'was terminated' | undefined {
+  const pool = d.rows[d.rowOf(task)]?.pool;
+  let cause: 'broke' | 'was terminated' | undefined;
+  for (const m of d.marks) {
+    if (m.ts > d.cols.start[task]) break;
+    if (m.pool === pool && m.kind === 'broken') cause = 'broke';
+    else if (m.pool === pool && m.kind === 'terminate') cause = 'was terminated';
+  }
+  return cause;
+}
 
 export function causalChain(d: TraceData, selected: number): Chain | undefined {
   const job = d.cols.job[selected];
@@ -51,7 +67,10 @@ export function causalChain(d: TraceData, selected: number): Chain | undefined {
   const submitted = task !== undefined && !Number.isNaN(d.cols.queued[task]) ? d.cols.queued[task] : jobInfo?.submitted;
   if (submitted !== undefined && mainRow >= 0)
     points.push({ what: 'submit', label: `${jobInfo?.api ?? (d.str(d.cols.api[task ?? selected]) || 'submit')} on Main`, row: mainRow, t: submitted });
-  if (task !== undefined && d.cols.status[task] === S_CANCELLED)
+  const dropped = task !== undefined && d.cols.status[task] === S_CANCELLED ? droppedBy(d, task) : undefined;
+  if (task !== undefined && dropped)
+    points.push({ what: 'dropped', label: `${d.name(task)} never ran: the pool ${dropped} before a worker took it`, row: d.rowOf(task), t: start[task], span: task });
+  else if (task !== undefined && d.cols.status[task] === S_CANCELLED)
     points.push({ what: 'cancelled', label: `${d.name(task)} cancelled before a worker took it`, row: d.rowOf(task), t: start[task], span: task });
   else if (task !== undefined)
     points.push({ what: 'run', label: `${d.name(task)} on ${d.rows[d.rowOf(task)]?.name ?? 'a worker'}`, row: d.rowOf(task), t: start[task], leaveAt: end[task], span: task });

@@ -32,10 +32,10 @@ interface Run {
   html: string;
 }
 
-async function runExample(session: Session, name: string): Promise<Run> {
+async function runExample(session: Session, name: string, file = join(ROOT, 'examples', `${name}.ts`)): Promise<Run> {
   const trace = join(session.dir, `${name}.json`),
     html = join(session.dir, `${name}.html`);
-  const r = spawnSync(process.execPath, [join(ROOT, 'dist', 'cli.mjs'), 'run', join(ROOT, 'examples', `${name}.ts`), '--trace', trace, '--html', html, '--timeout', '20000'], {
+  const r = spawnSync(process.execPath, [join(ROOT, 'dist', 'cli.mjs'), 'run', file, '--trace', trace, '--html', html, '--timeout', '20000'], {
     encoding: 'utf8',
     timeout: 60000,
   });
@@ -172,6 +172,27 @@ describe('inspector page on the examples (real runs through the CLI)', function 
       assert.deepEqual(points.slice(0, 2), ['submit', 'cancelled']);
       assert.match(await page.innerText('.details ol.chain'), /parse cancelled before a worker took it/);
       await page.screenshot({ path: join(ARTIFACTS, 'executor-map-raises-cancelled.png') });
+      assert.deepEqual(problems, []);
+    } finally {
+      await page.context().close();
+    }
+  });
+
+  it('a ThreadPool terminated with tasks queued: the details say they never ran because the pool was terminated, not that they were cancelled', async function () {
+    const { store, html } = await runExample(session, 'thread-terminate-drops', join(ROOT, 'test', 'python', 'programs', 'thread_terminate_drops.py'));
+    const dropped = allSpans(store).find((s) => s.kind === 'task' && s.status === 'cancelled');
+    assert.ok(dropped, 'terminate() dropped a queued task');
+    const { page, problems } = await openFile(session, html);
+    try {
+      await page.evaluate(() => document.querySelector<HTMLElement>('.timeline')!.focus());
+      await page.fill('input.search', dropped.name);
+      while ((await stats(page)).selected !== dropped.index) await page.press('input.search', 'Enter');
+      const points = await page.$$eval('.details ol.chain li', (lis) => lis.map((li) => (li as HTMLElement).dataset.point));
+      assert.deepEqual(points.slice(0, 2), ['submit', 'dropped']);
+      const chain = await page.innerText('.details ol.chain');
+      assert.match(chain, /work never ran: the pool was terminated before a worker took it/);
+      assert.doesNotMatch(chain, /cancel/);
+      await page.screenshot({ path: join(ARTIFACTS, 'thread-terminate-dropped.png') });
       assert.deepEqual(problems, []);
     } finally {
       await page.context().close();

@@ -338,7 +338,7 @@ describe('Python programs in the style of the tutorials, run through the CLI', f
       assert.equal(t.status, 0);
       assert.deepEqual(printed(t), ['ready after terminate: [False, False, False, False]']);
       assert.deepEqual(
-        spansOf(t, 'task', 'never').map((s) => [s.status, t.lane(s).kind]),
+        spansOf(t, 'task', 'work').map((s) => [s.status, t.lane(s).kind]),
         Array(3).fill(['cancelled', 'worker']),
       );
       const [hold] = spansOf(t, 'task', 'hold');

@@ -13,13 +13,13 @@ def hold(n):
     return n
 
 
-def never(n):
+def work(n):
     return n
 
 
 if __name__ == "__main__":
     pool = ThreadPool(1)
-    results = [pool.apply_async(hold, (0,))] + [pool.apply_async(never, (n,)) for n in range(1, 4)]
+    results = [pool.apply_async(hold, (0,))] + [pool.apply_async(work, (n,)) for n in range(1, 4)]
     running.wait()
     pool.terminate()
     print("ready after terminate:", [r.ready() for r in results])
