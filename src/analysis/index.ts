@@ -37,7 +37,33 @@ const RANK: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
 
 /** Every finding of the trace, errors first; within a severity, in rule order (ruleIds.ts) then trace order. */
 export function analyze(store: TraceStore, opts: AnalysisOptions = {}): Finding[] {
+  const steps = analysisSteps(store, opts);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+/**
+ * The same, handing control back between its steps (the index, then each rule): an editor
+ * that analyses a million-task run must keep its event loop turning meanwhile.
+ */
+export async function analyzeYielding(store: TraceStore, opts: AnalysisOptions = {}): Promise<Finding[]> {
+  const steps = analysisSteps(store, opts);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
+function* analysisSteps(store: TraceStore, opts: AnalysisOptions): Generator<void, Finding[]> {
   const t = new TraceIndex(store);
   const o: RuleOptions = { thresholdUs: (opts.blockThresholdMs ?? 100) * 1000 };
-  return RULE_IDS.flatMap((id) => RULES[id](t, o)).sort((a, b) => RANK[a.severity] - RANK[b.severity]);
+  const found: Finding[] = [];
+  for (const id of RULE_IDS) {
+    yield;
+    for (const f of RULES[id](t, o)) found.push(f);
+  }
+  return found.sort((a, b) => RANK[a.severity] - RANK[b.severity]);
 }

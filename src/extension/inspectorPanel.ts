@@ -2,7 +2,7 @@
 // after a window reload), and export/open of traces in the Chrome Trace Event Format.
 import { createReadStream } from 'node:fs';
 import * as vscode from 'vscode';
-import { analyze } from '../analysis';
+import { analyzeYielding } from '../analysis';
 import { readChromeTrace } from '../trace/chromeTrace';
 import { writeTraceFile } from '../trace/traceFile';
 import { readConfig } from './config';
@@ -91,7 +91,7 @@ async function openTrace(state: RunState, given?: vscode.Uri): Promise<boolean> 
   if (!uri) return false;
   try {
     const store = await readChromeTrace(() => createReadStream(uri.fsPath), uri.fsPath);
-    const findings = analyze(store, { blockThresholdMs: readConfig(uri).blockThresholdMs });
+    const findings = await analyzeYielding(store, { blockThresholdMs: readConfig(uri).blockThresholdMs });
     state.set({ store, findings, running: false, file: store.meta.file || uri.fsPath });
     return true;
   } catch (e) {

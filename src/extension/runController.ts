@@ -3,7 +3,7 @@
 // progress and output, stops on request, and turns the finished trace into findings and diagnostics.
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
-import { analyze } from '../analysis';
+import { analyzeYielding } from '../analysis';
 import { programEnv } from './programEnv';
 import { startRun, type RunError, type RunHandle, type RunOptions } from '../runtime/host/run';
 import { startPythonRun } from '../runtime/python/pythonRun';
@@ -123,7 +123,8 @@ export class RunController implements vscode.Disposable {
     try {
       const result = await handle.done;
       const config = readConfig(vscode.Uri.file(file));
-      const findings = result.outcome === 'bad-input' ? [] : analyze(result.store, { blockThresholdMs: config.blockThresholdMs }).filter((f) => config.shownRules.has(f.rule));
+      const findings =
+        result.outcome === 'bad-input' ? [] : (await analyzeYielding(result.store, { blockThresholdMs: config.blockThresholdMs })).filter((f) => config.shownRules.has(f.rule));
       await this.diagnostics.show(file, findings);
       shown.store = result.store;
       shown.findings = findings;

@@ -2,6 +2,7 @@
 // run, and none of them may be spread into a call's arguments (that overflows the stack from
 // about 120k elements, losing the findings at the end of a 1M-task run).
 import assert from 'node:assert/strict';
+import { analyze, analyzeYielding } from '../../../src/analysis/index';
 import { exported } from '../trace/files';
 import { RunBuilder, at } from '../runBuilder';
 import { findings } from './findings';
@@ -41,6 +42,16 @@ describe('a run of 200,000 tasks', function () {
     const [f] = findings(run, 'callback-blocked');
     assert.equal(f.message, 'callback `slowHandler` held the callback thread for 700 ms; 200000 results waited behind it');
     assert.deepEqual(f.related[1], { message: '200000 results of `work` submitted here waited up to 700 ms behind it', site: at(10) });
+  });
+
+  it("the editor's analysis finds the same and lets its event loop turn between the steps", async () => {
+    const { store } = burst(() => 1000);
+    let turns = 0;
+    const tick = setInterval(() => turns++, 0);
+    const found = await analyzeYielding(store);
+    clearInterval(tick);
+    assert.deepEqual(found, analyze(store));
+    assert.ok(turns > 0, 'no timer ran while the run was analysed');
   });
 
   it('exports to the Trace Event Format with a span and a flow for every task', () => {
