@@ -16,6 +16,7 @@ import { poolNotClosed } from './rules/pool-not-closed';
 import { workerCrashed } from './rules/worker-crashed';
 import { initializerRespawn } from './rules/initializer-respawn';
 import { unhandledRejection } from './rules/unhandled-rejection';
+import { handleLeaked } from './rules/handle-leaked';
 
 export type { AnalysisOptions, Finding, RelatedInfo, RuleId, Severity } from './types';
 
@@ -26,6 +27,7 @@ const RULES: Record<RuleId, (t: TraceIndex, o: RuleOptions) => Finding[]> = {
   'initializer-respawn': initializerRespawn,
   'callback-threw': callbackThrew,
   'unhandled-rejection': unhandledRejection,
+  'handle-leaked': handleLeaked,
   'callback-blocked': callbackBlocked,
   'main-blocked': mainBlocked,
   'gil-bound': gilBound,

@@ -221,8 +221,9 @@ export class TraceBuilder {
       case Rec.WORKER:
         this.worker(r, t);
         return;
-      case Rec.UNHANDLED: {
-        const mark: Mark = { lane: r.lane, ts: t, kind: 'unhandled', pool: this.poolOfLane(r.lane) };
+      case Rec.UNHANDLED:
+      case Rec.LEFT_RUNNING: {
+        const mark: Mark = { lane: r.lane, ts: t, kind: r.type === Rec.UNHANDLED ? 'unhandled' : 'left-running', pool: this.poolOfLane(r.lane) };
         if (r.a > 0) mark.task = r.a;
         store.addMark(withText(mark, r.text));
         return;

@@ -40,6 +40,7 @@ const MARK_KINDS: Record<MarkKind, true> = {
   'worker-exit': true,
   'worker-died': true,
   unhandled: true,
+  'left-running': true,
   deadlock: true,
   'main-returned': true,
   'main-threw': true,

@@ -100,6 +100,7 @@ export type MarkKind =
   | 'worker-exit'
   | 'worker-died'
   | 'unhandled'
+  | 'left-running'
   | 'deadlock'
   | 'main-returned'
   | 'main-threw';
@@ -107,7 +108,8 @@ export type MarkKind =
  * A moment on a lane. Worker marks say where one worker (thread or process) of a lane ended and
  * the next began: worker-start (pid; replaces when it took over from one that ended), worker-exit
  * (ended as its pool asked), worker-died (ended unasked: exit code, signal, the task it was
- * running, why in text). unhandled: a promise rejection nobody handled (task, stack in text).
+ * running, why in text). unhandled: a promise rejection nobody handled (task, stack in text). left-running: a timer or
+ * thread a task made that was still running when its worker ended (task; what and its stack in text).
  */
 export interface Mark {
   lane: number;
@@ -123,7 +125,7 @@ export interface Mark {
   exitCode?: number;
   /** worker-died: the signal that killed it ('SIGKILL'), when one did */
   signal?: string;
-  /** worker-died, unhandled: the task running on the lane then */
+  /** worker-died, unhandled: the task running on the lane then; left-running: the task that made it */
   task?: number;
 }
 

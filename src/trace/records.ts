@@ -85,6 +85,12 @@ export const Rec = {
    * synchronous part is over), 0 none; text=the reason's stack.
    */
   UNHANDLED: 23,
+  /**
+   * A timer or thread a task made, still running as its worker ended (the pool ended it with the
+   * worker). a=task id that ran last on that lane when it was made, 0 none; text=what it is, then
+   * the stack that made it.
+   */
+  LEFT_RUNNING: 24,
 } as const;
 
 /** TASK_JOB carries pool ids below this, in the low 12 bits of its c. */

@@ -279,7 +279,7 @@ export class LanePainter {
       const bad = BAD_MARKS.has(m.kind);
       // A worker's first start is routine; its death and a replacement's start are what a reader looks for.
       const change = WORKER_CHANGE.has(m.kind) && (m.kind === 'worker-died' || m.replaces === true);
-      ctx.strokeStyle = bad || m.kind === 'worker-died' ? p.markBad : m.kind === 'unhandled' ? p.findingWarn : p.mark;
+      ctx.strokeStyle = bad || m.kind === 'worker-died' ? p.markBad : m.kind === 'unhandled' || m.kind === 'left-running' ? p.findingWarn : p.mark;
       ctx.fillStyle = ctx.strokeStyle;
       ctx.lineWidth = change ? 2 : 1;
       ctx.setLineDash(change ? [] : [2, 2]);

@@ -31,9 +31,9 @@ export interface TimelineEvents {
   follow(on: boolean): void;
 }
 
-/** How much a mark tells a reader hovering it: a death, then a replacement or an unhandled rejection, then the rest. */
+/** How much a mark tells a reader hovering it: a death, then a replacement, an unhandled rejection or a handle left running, then the rest. */
 function markRank(m: Mark): number {
-  return m.kind === 'worker-died' ? 3 : (m.kind === 'worker-start' && m.replaces) || m.kind === 'unhandled' ? 2 : 1;
+  return m.kind === 'worker-died' ? 3 : (m.kind === 'worker-start' && m.replaces) || m.kind === 'unhandled' || m.kind === 'left-running' ? 2 : 1;
 }
 
 export type HoverTarget = { type: 'span'; span: number } | { type: 'log'; row: number; log: number } | { type: 'mark'; mark: number };

@@ -334,6 +334,38 @@ describe('faults and bad input', function () {
       assert.equal(run.error?.site?.line, lineIn(file, 'await new ThreadPool'));
     });
 
+    it('a task that leaves a setInterval (process Pool) or a Worker (ThreadPool) running: join() returns, handle-leaked names where each was made and the line that submitted it', async () => {
+      const file = fault('leaves-handles.ts');
+      const made = [lineIn(file, 'setInterval(() => undefined'), lineIn(file, 'new Worker(')];
+      const submitted = [lineIn(file, 'await pool.apply(leaveInterval)'), lineIn(file, 'await threads.apply(leaveThread)')];
+      const r = cli(['run', file]);
+      assertCliEnds(r, 0);
+      const shown = r.stdout.split('\n').filter((l) => l.endsWith('[handle-leaked]'));
+      assert.deepEqual(
+        shown.map((l) => l.slice(0, l.indexOf(': '))),
+        made.map((line) => `${file}:${line}:3`),
+        r.stdout,
+      );
+      assert.match(shown[0], /task `leaveInterval` left a setInterval timer running in Worker 1 after it returned/);
+      assert.match(shown[1], /task `leaveThread` left a Worker thread running in Worker 2 after it returned/);
+      const run = await counted(file);
+      assert.equal(run.outcome, 'returned', run.error?.message);
+      assert.deepEqual(
+        run.lines.map((l) => l.text),
+        ['1', '2', 'joined'],
+      );
+      const leaked = run.findings.filter((f) => f.rule === 'handle-leaked');
+      assert.deepEqual(
+        leaked.map((f) => [f.site?.line, f.related.find((x) => x.message.endsWith('submitted the task'))?.site?.line]),
+        made.map((line, k) => [line, submitted[k]]),
+      );
+      const tasks = run.spans.filter((s) => s.kind === 'task');
+      assert.deepEqual(
+        leaked.map((f) => f.spans),
+        tasks.map((t) => [t.index]),
+      );
+    });
+
     it('a timer that throws after its task returned: the run ends by itself, naming the error, the first result kept', async () => {
       const file = fault('throwing-timer.ts');
       const run = await counted(file);

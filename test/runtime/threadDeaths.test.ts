@@ -103,7 +103,7 @@ describe('worker threads that die', function () {
     );
   });
 
-  it("handles: a task that leaves a setInterval or a Worker running does not keep join() waiting; the thread's end says what it left", async () => {
+  it("handles: a task that leaves a setInterval or a Worker running does not keep join() waiting; the thread's end says what it left; handle-leaked names the task, where the handle was made and the line that submitted it", async () => {
     const run = await death('handles');
     assert.equal(run.outcome, 'returned', run.error?.message);
     assert.deepEqual(
@@ -114,5 +114,33 @@ describe('worker threads that die', function () {
     assert.equal(exits.length, 2);
     assert.equal(exits[0].text, 'ended with its queue although a task left a Timeout running');
     assert.equal(died(run).length, 0);
+    const source = readFileSync(FILE, 'utf8');
+    const leaked = findings(run, 'handle-leaked');
+    assert.deepEqual(
+      leaked.map((f) => [f.message, f.site?.line, f.related.find((r) => r.message.endsWith('submitted the task'))?.site?.line]),
+      [
+        [
+          "task `leaveInterval` left a setInterval timer running in Worker 1 after it returned; the pool ended it with the worker, as a Python pool's worker ends once it takes its sentinel, so what it was still to do never happened",
+          lineOf(source, 'setInterval(() => undefined, 1000);'),
+          lineOf(source, '// the handles: apply'),
+        ],
+        [
+          "task `leaveThread` left a Worker thread running in Worker 2 after it returned; the pool ended it with the worker, as a Python pool's worker ends once it takes its sentinel, so what it was still to do never happened",
+          lineOf(source, "new Worker('setInterval"),
+          lineOf(source, '// the handles: apply'),
+        ],
+      ],
+    );
+    const tasks = run.spans.filter((s) => s.kind === 'task');
+    assert.deepEqual(
+      leaked.map((f) => f.spans),
+      tasks.map((t) => [t.index]),
+    );
+    const marks = run.store.marks.filter((m) => m.kind === 'left-running');
+    assert.deepEqual(
+      marks.map((m) => [m.task, m.lane]),
+      tasks.map((t) => [t.taskId, t.lane]),
+      'the marks are not on the lanes of the tasks that left them',
+    );
   });
 });

@@ -16,6 +16,7 @@ import { RecordBuffer, type RecordSink } from '../../record/eventRing';
 import { flushPartialLines, setupThread } from '../../record/threadSetup';
 import { userStack } from '../../sites/stacks';
 import { TaskRunner } from '../taskRunner';
+import { recordLeftRunning, watchHandles } from '../lingering';
 import { FRAME_HEAD, FrameReader, FromChild, ToChild, ToMain, type ChildInit } from './frames';
 
 const TASKS_FD = 3;
@@ -148,12 +149,19 @@ lifeline.on('error', die);`,
 }
 
 let runner: TaskRunner | undefined;
+let handles: { lane: number; watch: ReturnType<typeof watchHandles> } | undefined;
 /** task frames not yet run (the proxy hands one at a time; this only guards the order) */
 const tasks: Buffer[] = [];
 let busy = false;
 let quitAsked = false;
 /** the end is this process's own choice: no last words for the proxy */
 let quitting = false;
+
+/** The end main asked for (the pool closed or terminated): what its tasks left running is told first. */
+function quitAsAsked(): never {
+  if (handles) recordLeftRunning(handles.lane, handles.watch);
+  quit(0);
+}
 
 function quit(code: number): never {
   quitting = true;
@@ -194,6 +202,8 @@ async function start(init: ChildInit): Promise<void> {
     send: sendResults,
     running: () => undefined,
   });
+  const started = runner;
+  handles = { lane: init.lane, watch: watchHandles(() => started.lastTask) };
   runner.watchDeath((unhandled, error) => {
     if (!quitting) send(FromChild.DYING, Buffer.from(`${unhandled ? 'an unhandled promise rejection: ' : 'threw '}${userStack(error)}`));
   });
@@ -244,7 +254,7 @@ async function pump(): Promise<void> {
     runner.flush();
   }
   busy = false;
-  if (quitAsked) quit(0);
+  if (quitAsked) quitAsAsked();
 }
 
 watchLifeline();
@@ -260,7 +270,7 @@ const frames = new FrameReader((kind, body) => {
   else if (kind === ToChild.TASK) onTaskFrame(kind, body);
   else if (kind === ToChild.QUIT) {
     quitAsked = true;
-    if (!busy) quit(0);
+    if (!busy) quitAsAsked();
   }
 });
 input.on('data', (chunk: Buffer) => frames.push(chunk));

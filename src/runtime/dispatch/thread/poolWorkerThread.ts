@@ -8,7 +8,7 @@ import { recorder } from '../../record/recorder';
 import { TaskQueue } from '../taskQueue';
 import { setupThread } from '../../record/threadSetup';
 import { TaskRunner } from '../taskRunner';
-import { lingeringHandles } from '../lingering';
+import { lingeringHandles, recordLeftRunning, watchHandles } from '../lingering';
 import { WorkerEnd, WorkerState, type PoolWorkerData, type WorkerMessage } from '../workerProtocol';
 
 const data = workerData as PoolWorkerData;
@@ -33,6 +33,7 @@ const runner = new TaskRunner({
 runner.watchDeath((unhandled) => {
   if (unhandled) state[WorkerState.UNHANDLED] = 1;
 });
+const handles = watchHandles(() => runner.lastTask);
 
 async function loop(): Promise<void> {
   runner.resume();
@@ -69,6 +70,7 @@ if (initError !== undefined) {
   port.off('message', keepAlive);
   // Python's worker ends once it took its sentinel, whatever its tasks left running: a timer
   // or a thread a task started would keep this one alive, and join() waiting on it.
+  recordLeftRunning(data.lane, handles);
   const left = lingeringHandles();
   rec.rec(Rec.WORKER, data.lane, WorkerAction.exit, 0, 0, 0, 0, 0, left && `ended with its queue although a task left ${left} running`);
   state[WorkerState.END] = WorkerEnd.done;
