@@ -17,6 +17,7 @@ import { workerCrashed } from './rules/worker-crashed';
 import { initializerRespawn } from './rules/initializer-respawn';
 import { unhandledRejection } from './rules/unhandled-rejection';
 import { handleLeaked } from './rules/handle-leaked';
+import { classLost } from './rules/class-lost';
 
 export type { AnalysisOptions, Finding, RelatedInfo, RuleId, Severity } from './types';
 
@@ -28,6 +29,7 @@ const RULES: Record<RuleId, (t: TraceIndex, o: RuleOptions) => Finding[]> = {
   'callback-threw': callbackThrew,
   'unhandled-rejection': unhandledRejection,
   'handle-leaked': handleLeaked,
+  'class-lost': classLost,
   'callback-blocked': callbackBlocked,
   'main-blocked': mainBlocked,
   'gil-bound': gilBound,

@@ -9,6 +9,7 @@ export const RULES = {
   'callback-threw': "a callback threw (the pool's result handler swallows or dies on it)",
   'unhandled-rejection': 'a task left a promise rejection that nothing handled, so its error went unseen',
   'handle-leaked': 'a task left a timer or thread running in its worker after it returned; the pool ended it with the worker',
+  'class-lost': 'a class instance crossed to or from a worker and arrived as a plain object: its class, #private fields and getters are gone',
   'callback-blocked': 'a callback held the callback thread past the blocking threshold, so results waited behind it',
   'main-blocked': "main's event loop was blocked while results were ready",
   'gil-bound': "a Python thread pool's workers ran CPU-bound tasks side by side on one core's worth of CPU (the GIL): a process pool would run them in parallel",

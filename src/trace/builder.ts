@@ -18,6 +18,8 @@ import { grownTo, type TraceStore } from './store';
 const JOB_STATUS = ['ok', 'error', 'cancelled'] as const;
 /** Wait span status by WaitOutcome. */
 const WAIT_STATUS = ['ok', 'timeout', 'error'] as const satisfies readonly SpanStatus[];
+/** Marks a thread records against one of its tasks, by record type. */
+const TASK_MARKS: Record<number, MarkKind> = { [Rec.UNHANDLED]: 'unhandled', [Rec.LEFT_RUNNING]: 'left-running', [Rec.RESHAPED]: 'reshaped' };
 const POOL_MARKS: Record<number, MarkKind> = {
   [PoolAction.created]: 'pool-created',
   [PoolAction.close]: 'close',
@@ -222,8 +224,9 @@ export class TraceBuilder {
         this.worker(r, t);
         return;
       case Rec.UNHANDLED:
-      case Rec.LEFT_RUNNING: {
-        const mark: Mark = { lane: r.lane, ts: t, kind: r.type === Rec.UNHANDLED ? 'unhandled' : 'left-running', pool: this.poolOfLane(r.lane) };
+      case Rec.LEFT_RUNNING:
+      case Rec.RESHAPED: {
+        const mark: Mark = { lane: r.lane, ts: t, kind: TASK_MARKS[r.type], pool: this.poolOfLane(r.lane) };
         if (r.a > 0) mark.task = r.a;
         store.addMark(withText(mark, r.text));
         return;

@@ -41,6 +41,7 @@ const MARK_KINDS: Record<MarkKind, true> = {
   'worker-died': true,
   unhandled: true,
   'left-running': true,
+  reshaped: true,
   deadlock: true,
   'main-returned': true,
   'main-threw': true,

@@ -101,6 +101,7 @@ export type MarkKind =
   | 'worker-died'
   | 'unhandled'
   | 'left-running'
+  | 'reshaped'
   | 'deadlock'
   | 'main-returned'
   | 'main-threw';
@@ -110,6 +111,7 @@ export type MarkKind =
  * (ended as its pool asked), worker-died (ended unasked: exit code, signal, the task it was
  * running, why in text). unhandled: a promise rejection nobody handled (task, stack in text). left-running: a timer or
  * thread a task made that was still running when its worker ended (task; what and its stack in text).
+ * reshaped: a task's argument or result held a class instance, which arrived as a plain object (task; which in text).
  */
 export interface Mark {
   lane: number;
@@ -125,7 +127,7 @@ export interface Mark {
   exitCode?: number;
   /** worker-died: the signal that killed it ('SIGKILL'), when one did */
   signal?: string;
-  /** worker-died, unhandled: the task running on the lane then; left-running: the task that made it */
+  /** worker-died, unhandled: the task running on the lane then; left-running: the task that made it; reshaped: the task whose value it was */
   task?: number;
 }
 

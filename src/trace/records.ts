@@ -91,6 +91,13 @@ export const Rec = {
    * the stack that made it.
    */
   LEFT_RUNNING: 24,
+  /**
+   * A value sent between threads or processes held an instance of a class, which structured clone
+   * turns into a plain object. a=task id; text=which value and what it held ('argument 0 was an
+   * instance of Account', 'the result was an instance of Account at .owner'). Once per function,
+   * place and class in each thread.
+   */
+  RESHAPED: 25,
 } as const;
 
 /** TASK_JOB carries pool ids below this, in the low 12 bits of its c. */

@@ -43,6 +43,7 @@ const MARK_TITLES: Record<MarkKind, string> = {
   'worker-died': 'worker died',
   unhandled: 'unhandled promise rejection',
   'left-running': 'left running by a task',
+  reshaped: 'a class instance became a plain object',
   deadlock: 'deadlock',
   'main-returned': 'main returned',
   'main-threw': 'main threw',
@@ -83,7 +84,7 @@ function describeMark(d: TraceData, m: Mark): { title: string; lines: string[] }
     const spell = (d.workers.get(m.lane) ?? []).find((s) => s.end === m);
     lines.push([pidOf(d, m.lane, spell), spell ? spellEnd(spell) : 'died'].filter(Boolean).join(' '));
     if (m.task !== undefined) lines.push(`while running ${task(m.task)}, which is lost`);
-  } else if ((m.kind === 'unhandled' || m.kind === 'left-running') && m.task !== undefined) {
+  } else if ((m.kind === 'unhandled' || m.kind === 'left-running' || m.kind === 'reshaped') && m.task !== undefined) {
     lines.push(`in ${task(m.task)}`);
   }
   const title = m.kind === 'worker-start' && m.replaces ? 'replacement worker started' : (MARK_TITLES[m.kind] ?? m.kind);

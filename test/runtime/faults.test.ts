@@ -2,7 +2,7 @@
 // message naming what was wrong and where, the run ends by itself or by Stop, no thread or
 // process of the run is left behind (counted), and what was recorded before the fault is kept.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -238,6 +238,40 @@ describe('faults and bad input', function () {
       assert.equal(run.error?.site?.line, lineIn(file, 'pool.apply(take'));
     });
 
+    it('a class instance with #private fields and a getter, as an argument (apply, map) and as a result: it arrives as a plain object, and class-lost says so at the call, or at the task for a result', async () => {
+      const file = fault('class-instances.ts');
+      const r = cli(['run', file]);
+      assertCliEnds(r, 0);
+      const shown = r.stdout.split('\n').filter((l) => l.endsWith('[class-lost]'));
+      assert.equal(shown.length, 3, r.stdout);
+      const run = await counted(file);
+      assert.equal(run.outcome, 'returned', run.error?.message);
+      assert.deepEqual(
+        run.lines.map((l) => l.text),
+        ['false undefined', 'false undefined', '6', 'false undefined,false undefined'],
+      );
+      const gone = ": it arrived in the task as a plain object: its class, #private fields and getters are gone (Python's pickle would have kept them, or failed)";
+      const lost = run.findings.filter((f) => f.rule === 'class-lost');
+      assert.deepEqual(
+        lost.map((f) => [f.message, f.site?.line]),
+        [
+          [`argument 0 of apply() was an instance of Account${gone.replace(':', ';')}`, lineIn(file, 'threads.apply(balanceOf')],
+          [
+            "the result of task `open` was an instance of Account; it arrived in main as a plain object: its class, #private fields and getters are gone (Python's pickle would have kept them, or failed)",
+            lineIn(file, 'export function open('),
+          ],
+          [`item 0 of map() was an instance of Account${gone.replace(':', ';')}`, lineIn(file, 'pool.map(balanceOf')],
+        ],
+      );
+      assert.equal(lost[1].related[0]?.site?.line, lineIn(file, 'threads.apply(open'));
+      const tasks = run.spans.filter((s) => s.kind === 'task');
+      assert.deepEqual(
+        lost.map((f) => f.spans.map((i) => tasks.find((t) => t.index === i)?.name)),
+        [['balanceOf'], ['open'], ['balanceOf']],
+      );
+      assert.ok(!run.findings.some((f) => f.rule === 'class-lost' && f.spans.some((i) => tasks.find((t) => t.index === i)?.name === 'plainSum')), 'a plain object was reported');
+    });
+
     it('a bad chunksize is shown as itself, not [object Object]', () => {
       const file = fault('bad-chunksize.ts');
       const r = cli(['run', file]);
@@ -365,6 +399,70 @@ describe('faults and bad input', function () {
         tasks.map((t) => [t.index]),
       );
     });
+
+    it("an unhandled rejection in a task that returned its result (ThreadPool, then Pool): the result arrives, unhandled-rejection at the line, marks on the tasks' lanes", async () => {
+      const file = fault('rejects-after-return.ts');
+      const line = lineIn(file, "Promise.reject(new Error('lost'));");
+      const r = cli(['run', file]);
+      assertCliEnds(r, 0);
+      assert.match(
+        r.stdout,
+        new RegExp(`^${file}:${line}:\\d+: warning: 2 promise rejections in tasks of \`rejectAndReturn\` went unhandled \\(first: Error: lost\\).*\\[unhandled-rejection\\]$`, 'm'),
+      );
+      const run = await counted(file);
+      assert.equal(run.outcome, 'returned', run.error?.message);
+      assert.deepEqual(
+        run.lines.map((l) => l.text),
+        ['1', '1', 'joined'],
+      );
+      const tasks = run.spans.filter((s) => s.kind === 'task');
+      assert.deepEqual(
+        tasks.map((t) => t.status),
+        ['ok', 'ok'],
+      );
+      const [finding, ...more] = run.findings.filter((f) => f.rule === 'unhandled-rejection');
+      assert.equal(more.length, 0);
+      assert.equal(finding.site?.line, line);
+      assert.deepEqual(finding.related[0], {
+        message: 'the apply() call that submitted 2 of them',
+        site: { file, line: lineIn(file, 'await pool.apply(rejectAndReturn)'), col: finding.related[0].site!.col },
+      });
+      assert.deepEqual(
+        finding.spans,
+        tasks.map((t) => t.index),
+      );
+      assert.deepEqual(
+        run.store.marks.filter((m) => m.kind === 'unhandled').map((m) => [m.task, m.lane]),
+        tasks.map((t) => [t.taskId, t.lane]),
+        'the rejections are not marked on the lanes of their tasks',
+      );
+    });
+
+    for (const kind of ['ThreadPool', 'Pool'] as const)
+      it(`a task out of memory under resourceLimits (${kind}): its worker dies, worker-crashed says it ran out of memory, the task is lost on its lane, the wait a deadlock; the run ends by itself`, async () => {
+        const file = fault('out-of-memory.ts');
+        const env = { ...process.env, POOLSCOPE_POOL: kind };
+        const why =
+          kind === 'ThreadPool'
+            ? /ran out of memory \(ERR_WORKER_OUT_OF_MEMORY: Worker terminated due to reaching memory limit: JS heap out of memory\)/
+            : /ran out of memory \(FATAL ERROR: .*heap out of memory\)/;
+        const r = spawnSync(process.execPath, [resolve(ROOT, 'dist/cli.mjs'), 'run', file], { cwd: ROOT, encoding: 'utf8', env, timeout: 240_000 });
+        assertCliEnds(r, 1, new RegExp(`^${file}:${lineIn(file, '// the wait')}:\\d+: deadlock: `, 'm'));
+        // A Pool that the run's end kills leaves its killed child unreaped for a while (RELIABILITY.md,
+        // "Not yet"): its threads and processes are counted for the ThreadPool only.
+        const run = kind === 'ThreadPool' ? await counted(file, { env }) : await runFile(file, { env });
+        assert.equal(run.outcome, 'deadlock', run.error?.message);
+        assert.equal(run.error?.site?.line, lineIn(file, '// the wait'));
+        const [task, ...others] = run.spans.filter((s) => s.kind === 'task');
+        assert.equal(others.length, 0);
+        assert.equal(task.status, 'lost');
+        const [died] = run.store.marks.filter((m) => m.kind === 'worker-died');
+        assert.equal(died?.lane, task.lane, 'the death is not on the lane of the task');
+        assert.match(died.text ?? '', why);
+        const [crashed] = run.findings.filter((f) => f.rule === 'worker-crashed');
+        assert.match(crashed?.message ?? '', why);
+        assert.ok(crashed.spans.includes(task.index), 'worker-crashed does not name the lost task');
+      });
 
     it('a timer that throws after its task returned: the run ends by itself, naming the error, the first result kept', async () => {
       const file = fault('throwing-timer.ts');

@@ -151,6 +151,15 @@ export class RecordStream {
     return this.rec(lane, Rec.UNHANDLED, lane, ms, { a: task }, stack);
   }
 
+  leftRunning(lane: number, ms: number, task: number, text: string): this {
+    return this.rec(lane, Rec.LEFT_RUNNING, lane, ms, { a: task }, text);
+  }
+
+  /** A class instance in a task's arguments (written on the submitting lane) or result (on the worker's). */
+  reshaped(lane: number, ms: number, task: number, text: string): this {
+    return this.rec(lane, Rec.RESHAPED, lane, ms, { a: task }, text);
+  }
+
   deadlock(wait: number, job: number, site: Site, ms: number, why: string): this {
     return this.rec(MAIN, Rec.DEADLOCK, MAIN, ms, { a: wait, b: job, c: this.str(MAIN, site) }, why);
   }

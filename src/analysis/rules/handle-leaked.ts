@@ -17,7 +17,7 @@ export function handleLeaked(t: TraceIndex): Finding[] {
     const where = lanes.size === 1 ? (t.lane(mark.lane)?.name ?? 'its worker') : `${lanes.size} workers`;
     const by = name === undefined ? 'a task' : g.length === 1 ? `task \`${name}\`` : `tasks of \`${name}\``;
     const left = g.length === 1 ? `${what} running` : `${count(g.length, 'timer or thread', 'timers or threads')} running (first: ${what})`;
-    const message = `${by} left ${left} in ${where} after it returned; the pool ended ${g.length === 1 ? 'it' : 'them'} with the worker, as a Python pool's worker ends once it takes its sentinel, so what ${g.length === 1 ? 'it was' : 'they were'} still to do never happened`;
+    const message = `${by} left ${left} in ${where} after ${g.length === 1 ? 'it' : 'they'} returned; the pool ended ${g.length === 1 ? 'it' : 'them'} with the worker, as a Python pool's worker ends once it takes its sentinel, so what ${g.length === 1 ? 'it was' : 'they were'} still to do never happened`;
     return { rule: 'handle-leaked', severity: 'warning', message, site: g[0].where, related: submittedHere(g), spans: g.filter((r) => r.task >= 0).map((r) => r.task) };
   });
 }

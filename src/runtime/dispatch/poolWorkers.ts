@@ -10,7 +10,9 @@ import { hostLink, newWorkerLane, type WorkerLane } from '../main/runContext';
 import { createTaskQueueBuffer, TaskQueue } from './taskQueue';
 import type { FnRef } from './taskRegistry';
 import { encodeTask } from './taskCodec';
-import { WorkerState, type PoolScript, type PoolWorkerData, type ThreadExit, type WorkerMessage } from './workerProtocol';
+import { ReshapedValues } from './reshaped';
+import { currentLane } from '../record/lanes';
+import { TaskMode, WorkerState, type PoolScript, type PoolWorkerData, type ThreadExit, type WorkerMessage } from './workerProtocol';
 
 export interface WorkerEvents {
   results(items: unknown[]): void;
@@ -39,6 +41,9 @@ export interface Slot extends WorkerLane {
   /** what its initializer threw, if it did */
   initError?: string;
 }
+
+/** Arguments sent from this thread (main's, or a task's that makes a pool of its own). */
+const reshaped = new ReshapedValues();
 
 export abstract class PoolWorkers {
   private readonly queueBuffer = createTaskQueueBuffer();
@@ -149,6 +154,7 @@ export abstract class PoolWorkers {
     } catch (err) {
       throw encodingError('arguments', args, err);
     }
+    reshaped.arguments(currentLane(), taskId, fn.id, args, mode !== TaskMode.call);
     if (bytes.length > this.queue.maxPayload) {
       throw new ValueError(`task arguments are ${bytes.length} bytes once serialized; the most one task can carry is ${this.queue.maxPayload}`);
     }

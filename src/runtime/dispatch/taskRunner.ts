@@ -15,6 +15,7 @@ import { flushPartialLines } from '../record/threadSetup';
 import { TaskDecoder } from './taskCodec';
 import { encodeThrown, ResultStatus } from './outcomeCodec';
 import { TaskMode } from './workerProtocol';
+import { ReshapedValues } from './reshaped';
 
 const BATCH_MAX = 256;
 const BATCH_AGE_US = 1000;
@@ -58,6 +59,7 @@ export class TaskRunner {
   /** The task that started last: a promise rejection seen after it ended most likely came from it. */
   lastTask = 0;
   private readonly rec = recorder();
+  private readonly reshaped = new ReshapedValues();
 
   constructor(private readonly cfg: RunnerConfig) {}
 
@@ -170,6 +172,7 @@ export class TaskRunner {
   private finish(taskId: number, status: number, value: unknown, shown: unknown = value): void {
     if (this.rec.tasks) this.rec.rec(Rec.TASK_END, this.cfg.lane, taskId, status === ResultStatus.ok ? TaskStatus.ok : TaskStatus.error, 0, 0, CPU_UNKNOWN, 0, preview(shown));
     this.cfg.running(0);
+    if (status === ResultStatus.ok) this.reshaped.result(this.cfg.lane, taskId, this.task.fnId, value);
     this.batch.push(taskId, status, value);
     if (this.batch.length >= BATCH_MAX * 3) this.flush();
   }

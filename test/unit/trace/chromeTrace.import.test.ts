@@ -100,7 +100,7 @@ describe('Chrome trace import: malformed input', () => {
       (e) => e.cat === 'mark',
       (e) => (e.name = 'explode'),
       (i) =>
-        `Invalid trace: traceEvents[${i}].name must be one of pool-created, close, terminate, shutdown, broken, handler-died, respawn, worker-start, worker-exit, worker-died, unhandled, deadlock, main-returned, main-threw (got "explode")`,
+        `Invalid trace: traceEvents[${i}].name must be one of pool-created, close, terminate, shutdown, broken, handler-died, respawn, worker-start, worker-exit, worker-died, unhandled, left-running, reshaped, deadlock, main-returned, main-threw (got "explode")`,
     );
     await rejectsEvent(
       (e) => e.cat === 'log',

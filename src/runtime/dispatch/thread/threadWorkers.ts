@@ -51,7 +51,7 @@ export class ThreadWorkers extends PoolWorkers {
 /** Why a thread that said nothing ended, for people. */
 function describeExit(exit: ThreadExit, unhandled: boolean): string {
   const e = exit.error;
-  if (e?.code === 'ERR_WORKER_OUT_OF_MEMORY') return `ran out of memory (${e.message})`;
+  if (e?.code === 'ERR_WORKER_OUT_OF_MEMORY') return `ran out of memory (${e.code}: ${e.message})`;
   if (e) return `${unhandled ? 'an unhandled promise rejection: ' : 'threw '}${userFrames(e.stack ?? `${e.name}: ${e.message}`)}`;
   return `called process.exit(${exit.code})`;
 }
