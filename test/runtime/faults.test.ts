@@ -448,9 +448,8 @@ describe('faults and bad input', function () {
             : /ran out of memory \(FATAL ERROR: .*heap out of memory\)/;
         const r = spawnSync(process.execPath, [resolve(ROOT, 'dist/cli.mjs'), 'run', file], { cwd: ROOT, encoding: 'utf8', env, timeout: 240_000 });
         assertCliEnds(r, 1, new RegExp(`^${file}:${lineIn(file, '// the wait')}:\\d+: deadlock: `, 'm'));
-        // A Pool that the run's end kills leaves its killed child unreaped for a while (RELIABILITY.md,
-        // "Not yet"): its threads and processes are counted for the ThreadPool only.
-        const run = kind === 'ThreadPool' ? await counted(file, { env }) : await runFile(file, { env });
+        // The run ends with the Pool's replacement child alive: it is killed, and reaped, with the run.
+        const run = await counted(file, { env });
         assert.equal(run.outcome, 'deadlock', run.error?.message);
         assert.equal(run.error?.site?.line, lineIn(file, '// the wait'));
         const [task, ...others] = run.spans.filter((s) => s.kind === 'task');

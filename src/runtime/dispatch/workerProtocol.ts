@@ -82,7 +82,9 @@ export type WorkerMessage =
 export type ProxyCommand = { t: 'terminate'; why: string };
 
 /** a process proxy -> the thread that started it (the host): the children to kill at the run's end */
-export type ProxyToHost = { t: 'child'; pid: number } | { t: 'child-exit'; pid: number };
+export type ProxyToHost = { t: 'child'; pid: number } | { t: 'child-exit'; pid: number } | { t: 'reaped' };
+/** The run is over: kill the child and say once it is reaped. */
+export type HostToProxy = { t: 'reap' };
 
 /** How a pool thread ended, as whoever started it saw it. */
 export interface ThreadExit {

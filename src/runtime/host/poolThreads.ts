@@ -6,9 +6,11 @@ import type { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import { nowUs } from '../record/clock';
 import { spawnThread } from './spawnThread';
-import type { PoolScript, PoolWorkerData, ProxyToHost, ThreadExit } from '../dispatch/workerProtocol';
+import type { HostToProxy, PoolScript, PoolWorkerData, ProxyToHost, ThreadExit } from '../dispatch/workerProtocol';
 
 const BOOTING_AT_ONCE = Math.max(2, availableParallelism());
+/** How long a run's end waits for the process pools' proxies to reap their children before stopping them regardless. */
+const REAP_GRACE_MS = 2000;
 
 interface Queued {
   script: PoolScript;
@@ -17,6 +19,8 @@ interface Queued {
 
 export class PoolThreads {
   private readonly threads = new Map<number, Worker>();
+  /** the threads that are process pools' proxies, each with a child of its own */
+  private readonly proxies = new Set<Worker>();
   private readonly toStart = new Map<number, Queued>();
   private booting = 0;
   private readonly children = new Set<number>();
@@ -55,6 +59,7 @@ export class PoolThreads {
   private boot(lane: number, script: PoolScript, data: PoolWorkerData): void {
     const w = spawnThread(script, data, [data.port!], script === 'pool-worker.mjs' ? data.resourceLimits : undefined, this.env());
     this.threads.set(lane, w);
+    if (script === 'process-proxy.mjs') this.proxies.add(w);
     this.booting++;
     let up = false;
     const booted = () => {
@@ -68,10 +73,11 @@ export class PoolThreads {
     w.on('error', (e: unknown) => (error = errorParts(e)));
     w.on('message', (m: ProxyToHost) => {
       if (m.t === 'child') this.children.add(m.pid);
-      else this.children.delete(m.pid);
+      else if (m.t === 'child-exit') this.children.delete(m.pid);
     });
     w.on('exit', (code) => {
       this.threads.delete(lane);
+      this.proxies.delete(w);
       booted();
       this.told(lane, { code, error, ts: nowUs() });
     });
@@ -86,8 +92,16 @@ export class PoolThreads {
     this.told(lane, { code: 0, ts: nowUs() });
   }
 
+  private async reap(): Promise<void> {
+    if (this.proxies.size === 0) return;
+    let grace: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([Promise.all([...this.proxies].map(reapedBy)), new Promise((resolve) => (grace = setTimeout(resolve, REAP_GRACE_MS)))]);
+    clearTimeout(grace);
+  }
+
   /** Stops every pool thread and kills every child process still alive. */
   async stop(): Promise<void> {
+    await this.reap();
     await Promise.all([...this.threads.values()].map((w) => w.terminate()));
     for (const pid of this.children) {
       try {
@@ -98,6 +112,22 @@ export class PoolThreads {
     }
     this.children.clear();
   }
+}
+
+/**
+ * Each process pool's proxy kills its child and waits for its end: a child is reaped only by the
+ * thread that started it. A proxy that does not answer in time is stopped regardless (its child
+ * is killed below, and stays a zombie until the host ends).
+ */
+function reapedBy(w: Worker): Promise<void> {
+  return new Promise((resolve) => {
+    const heard = (m: ProxyToHost) => {
+      if (m.t === 'reaped') resolve();
+    };
+    w.on('message', heard);
+    w.once('exit', () => resolve());
+    w.postMessage({ t: 'reap' } satisfies HostToProxy);
+  });
 }
 
 function errorParts(e: unknown): ThreadExit['error'] {

@@ -19,7 +19,7 @@ import { recorder } from '../../record/recorder';
 import { setupThread } from '../../record/threadSetup';
 import { distFile } from '../../host/distPaths';
 import { TaskQueue, type TaskSink } from '../taskQueue';
-import { LANE_IDLE, WorkerEnd, WorkerState, type PoolWorkerData, type ProxyCommand, type ProxyToHost, type WorkerMessage } from '../workerProtocol';
+import { LANE_IDLE, WorkerEnd, WorkerState, type HostToProxy, type PoolWorkerData, type ProxyCommand, type ProxyToHost, type WorkerMessage } from '../workerProtocol';
 import { frame, frameOf, FrameReader, FromChild, ToChild, type ChildInit } from './frames';
 
 /** A Pool whose workers keep dying (a failing initializer) restarts each at most this often. */
@@ -176,7 +176,7 @@ class Child {
 
   /** The child has ended: once its last records are in, say how, and go on as the pool wants. */
   private async gone(code: number | null, signal: NodeJS.Signals | null, failure?: string): Promise<void> {
-    if (this.over) return;
+    if (this.over || reaping) return;
     this.over = true;
     // No one may hand it anything more; what it held is lost, unless its end is among its last records.
     const held = Atomics.exchange(state, WorkerState.TASK, 0);
@@ -260,6 +260,7 @@ let respawnTimer: ReturnType<typeof setTimeout> | undefined;
 let feeding = false;
 
 function startChild(replaces: boolean): void {
+  if (reaping) return;
   child = new Child(replaces);
   lastStart = performance.now();
 }
@@ -352,6 +353,24 @@ function end(): void {
   state[WorkerState.END] = WorkerEnd.done;
   port.close();
 }
+
+/**
+ * The run is over and the host is about to stop this thread: the child is killed and reaped here
+ * first, with nothing more recorded. Only the thread that started a child reaps it; one whose
+ * thread is stopped first stays a zombie for as long as the host lives (an editor's, for hours).
+ */
+let reaping = false;
+parentPort?.on('message', (m: HostToProxy) => {
+  if (m.t !== 'reap' || reaping) return;
+  reaping = true;
+  clearTimeout(respawnTimer);
+  const proc = child?.proc;
+  if (!proc || proc.exitCode !== null || proc.signalCode !== null) return tellHost({ t: 'reaped' });
+  proc.once('exit', () => tellHost({ t: 'reaped' }));
+  proc.kill('SIGKILL');
+});
+// Listening for the host does not keep this thread alive: it ends with its lane, as before.
+parentPort?.unref();
 
 port.on('message', (m: ProxyCommand) => {
   if (m.t !== 'terminate' || stopping !== undefined) return;
