@@ -68,14 +68,20 @@ def _looked_up(w, fn):
 def issue_task(ps, api, site, fn, args, kwargs):
     """Records a job of one task (apply_async, submit), issued at the user's `site`; its task
     id is the job's tasks[0]."""
+    # Once per task: the common cases take no call into Python code (ids, lane, string ids).
     w = state.writer
-    lane = state.lanes.current()
+    lanes = state.lanes
+    try:
+        lane = lanes.tls.lane
+    except AttributeError:
+        lane = lanes.current()
     name, name_id, defined = _function(w, fn)
-    task = state.task_ids.new()
-    job = Job(state.job_ids.new(), ps, lane, name, [task])
+    task = state.task_ids.take() or state.task_ids.new()
+    job = Job(state.job_ids.take() or state.job_ids.new(), ps, lane, name, [task])
     preview = preview_args(args, kwargs)
     if ps.id < R.TASK_JOB_POOLS:
-        w.rec(R.TASK_JOB, lane, job.id, task, R.pack_pool_api(ps.id, w.str(api)), w.str(site), name_id, defined, preview)
+        ids = w.ids
+        w.rec(R.TASK_JOB, lane, job.id, task, R.pack_pool_api(ps.id, ids[api]), ids[site], name_id, defined, preview)
     else:
         w.rec(R.JOB, lane, job.id, ps.id, w.str(api), w.str(site), 1, defined)
         w.rec(R.TASK_SUBMIT, lane, task, job.id, name_id, 0, 0, 0, preview)
@@ -116,7 +122,11 @@ class Task:
         rec = state.rec
         if rec is None:
             return self.fn(*args, **kwargs)
-        lane = state.lanes.current()
+        lanes = state.lanes
+        try:
+            lane = lanes.tls.lane
+        except AttributeError:
+            lane = lanes.current()
         rec(R.TASK_START, lane, self.id)
         job = self.settles
         ready = 0

@@ -6,7 +6,7 @@ creating a marker file `ids/<kind>.<n>` in the run folder with O_EXCL: the first
 create it owns ids [n * size, (n + 1) * size). Most runs issue from one process, so its ids
 count up from 1 with no gap.
 """
-import itertools
+import functools
 import os
 import threading
 
@@ -23,17 +23,22 @@ class IdBlocks:
         """Forget the blocks claimed so far: a forked child must claim its own."""
         self._lock = threading.Lock()
         self._block = -1
-        self._end = 0
-        self._count = iter(())
+        self._set_count(iter(()))
+
+    def _set_count(self, count):
+        self._count = count
+        #: The next id of the block claimed, or 0 once it is used up (then new()): a call that
+        #: runs no Python code, for the paths taken once per task.
+        self.take = functools.partial(next, count, 0)
 
     def new(self):
         """The next id; safe to call from any thread."""
-        i = next(self._count, None)
-        if i is not None and i < self._end:
+        i = next(self._count, 0)
+        if i:
             return i
         with self._lock:
-            i = next(self._count, None)
-            if i is not None and i < self._end:
+            i = next(self._count, 0)
+            if i:
                 return i
             self._claim()
             return next(self._count)
@@ -49,6 +54,5 @@ class IdBlocks:
                 block += 1
         self._block = block
         start = block * self._size
-        self._end = start + self._size
         # Id 0 means "none" in the records.
-        self._count = itertools.count(max(start, 1))
+        self._set_count(iter(range(max(start, 1), start + self._size)))

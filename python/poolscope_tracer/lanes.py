@@ -33,7 +33,8 @@ class Lanes:
         self._pid = os.getpid()
         self._ids = {}
         self._lock = threading.Lock()
-        self._tls = threading.local()
+        #: per thread: `lane` and `kind` once it has one (read directly on the paths taken per task)
+        self.tls = threading.local()
         self._keys = itertools.count(1)
 
     def declare(self, key, kind, pool, name, pid=None):
@@ -53,7 +54,7 @@ class Lanes:
     def current(self):
         """The calling thread's lane; a thread seen for the first time gets a lane of its own."""
         try:
-            return self._tls.lane
+            return self.tls.lane
         except AttributeError:
             thread = threading.current_thread()
             if thread is threading.main_thread():
@@ -62,18 +63,18 @@ class Lanes:
 
     def bound(self):
         """The calling thread's lane if it has one yet, else None."""
-        return getattr(self._tls, 'lane', None)
+        return getattr(self.tls, 'lane', None)
 
     def kind(self):
         """The kind of the calling thread's lane."""
         self.current()
-        return self._tls.kind
+        return self.tls.kind
 
     def bind(self, key, kind, pool, name=None):
         """Draws the calling thread on lane (this pid, key) from now on. key None: a new key."""
         if key is None:
             key = next(self._keys)
         lane = self.declare(key, kind, pool, name or threading.current_thread().name)
-        self._tls.lane = lane
-        self._tls.kind = kind
+        self.tls.lane = lane
+        self.tls.kind = kind
         return lane

@@ -107,14 +107,37 @@ def clamp(n):
     return n if -_I32_MAX <= n <= _I32_MAX else (_I32_MAX if n > 0 else -_I32_MAX)
 
 
+class _StringIds(dict):
+    def __init__(self, writer):
+        super().__init__({None: -1})
+        self._writer = writer
+        self._lock = threading.Lock()
+        self._next = 0
+
+    def __missing__(self, s):
+        with self._lock:
+            i = self.get(s)
+            if i is None:
+                i = self._next
+                self._next += 1
+                # Written before it is published: a record that uses the id comes after it.
+                self._writer.rec(STR, 0, i, text=s)
+                self[s] = i
+        return i
+
+
 class Writer:
     """Appends records to one file; shared by every thread of the process."""
 
     def __init__(self, path):
         self.path = path
-        self._ids = {}
-        self._strings = threading.Lock()
+        #: string -> id in this file, declared the first time it is looked up (None -> -1):
+        #: `ids[s]` is a plain dict lookup for a string seen before, on the paths taken per task.
+        self.ids = _StringIds(self)
         lock = threading.Lock()
+        # Called, not entered with `with`: half the instructions, on every record.
+        acquire = lock.acquire
+        release = lock.release
         fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
         try:
             os.ftruncate(fd, STEP)
@@ -137,7 +160,8 @@ class Writer:
                     data = data[:MAX_TEXT].decode('utf-8', 'ignore').encode('utf-8') + '…'.encode('utf-8')
                 n = len(data)
                 size = (FIXED + n + 7) & ~7
-            with lock:
+            acquire()
+            try:
                 at = end[0]
                 if at + size > end[1]:
                     end[1] = (at + size + STEP - 1) // STEP * STEP
@@ -147,23 +171,14 @@ class Writer:
                     mm[at + FIXED: at + FIXED + n] = data
                 length(mm, at, size)
                 end[0] = at + size
+            finally:
+                release()
 
         self.rec = rec
 
     def str(self, s):
         """The string's id in this file (-1 for None), declaring it with a STR record the first time."""
-        if s is None:
-            return -1
-        i = self._ids.get(s)
-        if i is None:
-            with self._strings:
-                i = self._ids.get(s)
-                if i is None:
-                    i = len(self._ids)
-                    # Written before it is published: a record that uses the id comes after it.
-                    self.rec(STR, 0, i, text=s)
-                    self._ids[s] = i
-        return i
+        return self.ids[s]
 
     def close(self):
         """Lets go of the map (a forked child closes its parent's; the file keeps what was written)."""

@@ -24,6 +24,7 @@ from . import records as R
 __all__ = ['mark', 'since_last_task']
 
 WAIT_AFTER_CPU_US = 1000
+_I32_MAX = 2**31 - 1
 
 try:
     import ctypes
@@ -113,4 +114,7 @@ def since_last_task():
         if read >= 0:
             wait = (read - c.wait) // 1000
             c.wait = read
-    return R.clamp(cpu), R.clamp(wait)
+    # Both fit a field unless a task ran for more than half an hour.
+    if cpu > _I32_MAX or wait > _I32_MAX:
+        return R.clamp(cpu), R.clamp(wait)
+    return cpu, wait

@@ -26,12 +26,14 @@ def begin(what, job, timeout, depth=3):
     site, api = user_caller(depth)
     if site is None or lanes.kind() != R.LANE_MAIN:
         return None
-    wid = state.wait_ids.new()
-    lane = lanes.current()
+    # Once per wait (most get()s of a slow task): as in issue_task, no calls for the common cases.
+    wid = state.wait_ids.take() or state.wait_ids.new()
+    lane = lanes.tls.lane
     if state.tasks:
         w = state.writer
         ms = -1 if timeout is None else R.clamp(int(max(0, timeout) * 1000))
-        state.rec(R.WAIT_START, lane, wid, w.str(api or what), w.str(site), job, ms)
+        ids = w.ids
+        state.rec(R.WAIT_START, lane, wid, ids[api or what], ids[site], job, ms)
     _tls.waiting = True
     _tls.site = site
     return wid, lane
@@ -103,6 +105,12 @@ def traced(orig, what, outcome=plain_outcome, blocking=None, timeout_of=_timeout
                 checks = blocking(first)
                 if checks is not None:
                     until(checks[0], checks[1], wait, job.id if job else -1)
+                    # Now there: what went well is taken as the call would return it, without
+                    # running the library's wait machinery a second time for it.
+                    value = WAITS if at_once is None else at_once(first)
+                    if value is not WAITS:
+                        end(wait, R.WAIT_OK)
+                        return value
             value = orig(first, *args, **kwargs)
         except BaseException as e:
             if wait is not None:
