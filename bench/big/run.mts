@@ -2,19 +2,26 @@
 // no-op traced tasks: what the host's store keeps per event, the whole CLI's peak RSS with
 // --trace and --html, export time and size per format, `poolscope view` of the JSON, and the
 // HTML report's first frame in Chromium. Writes bench/BIG-RUNS.md. Expects `npm run build`.
+// `-- --spill`: the 10M-task run kept on disk instead (bench/big/spill.mts), its own section.
 // Run with tsx (see package.json); .mts because it awaits at top level in a CommonJS package.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../test/browser/page';
+import { writeSection } from '../results';
+import { spillBench } from './spill';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const { values: flags } = parseArgs({ options: { tasks: { type: 'string', default: '1000000' } } });
-const tasks = Number(flags.tasks);
+const { values: flags } = parseArgs({ options: { tasks: { type: 'string' }, spill: { type: 'boolean', default: false } } });
+if (flags.spill) {
+  spillBench(root, Number(flags.tasks ?? 10_000_000));
+  process.exit(0);
+}
+const tasks = Number(flags.tasks ?? 1_000_000);
 const taskFile = join(root, 'bench', 'big', 'million.ts');
 const dir = mkdtempSync(join(tmpdir(), 'poolscope-big-'));
 const env = { ...process.env, TASKS: String(tasks) };
@@ -117,6 +124,6 @@ const text = [
   '"first frame" is navigation start to the inspector\'s first complete frame on the file the CLI wrote.',
   '',
 ].join('\n');
-writeFileSync(join(root, 'bench', 'BIG-RUNS.md'), text);
+writeSection(join(root, 'bench', 'BIG-RUNS.md'), text);
 console.log(text);
 rmSync(dir, { recursive: true, force: true });

@@ -3,9 +3,10 @@ import { parseArgs } from 'node:util';
 import { isJournalPath } from '../runtime/journal/format';
 
 export const USAGE = `usage:
-  poolscope run <file> [--workers N] [--timeout ms] [--threshold ms] [--trace out.json] [--html out.html] [--json] [--no-trace]
+  poolscope run <file> [--workers N] [--timeout ms] [--threshold ms] [--trace out.json] [--html out.html] [--json] [--no-trace] [--keep N]
   poolscope run <program.py> [args...] [options] [-- args...] [--python path]
   poolscope view <trace.json | run.psrec> [--trace out.json] [--html out.html] [--json] [--threshold ms]
+  poolscope view <run.psrec> --from ms --to ms [--keep N] [...]
 
 run    runs <file>'s exported main with its pools on worker threads, or a Python program under
        poolscope's tracer (with its arguments; those that start with - go after --), prints the
@@ -17,6 +18,9 @@ view   reads a trace saved with --trace (Chrome Trace Event Format, or a run jou
        out.psrec keeps the run journal itself. While the run goes on, every record is kept in a
        journal beside the trace (out.json.psrec), removed once the trace is written: if the CLI
        is killed, view reads the run from it
+--keep N keeps at most N spans in memory (default 2,000,000, a 1M-task run whole); the tasks past
+       them are counted in the summary but not drawn, and the journal keeps them all
+--from, --to: view the tasks of a journal that ran between these times (ms from the run's start)
 
 exit codes: 0 main returned, 1 main threw, a deadlock was found or the timeout hit, 2 bad input or usage`;
 
@@ -36,6 +40,10 @@ export interface CliOptions {
   args: string[];
   /** the Python interpreter (default python3) */
   python?: string;
+  /** the most spans kept in memory */
+  maxSpans?: number;
+  /** view of a journal: the window of the run to keep, ms from its start */
+  window?: { fromMs: number; toMs: number };
 }
 
 export function isPythonFile(file: string): boolean {
@@ -47,6 +55,18 @@ function positiveInt(name: string, v: string | undefined, min: number): number |
   const n = Number(v);
   if (!Number.isInteger(n) || n < min) throw new UsageError(`--${name} takes a whole number of at least ${min}, not '${v}'`);
   return n;
+}
+
+function windowOf(from: string | undefined, to: string | undefined): CliOptions['window'] {
+  if (from === undefined && to === undefined) return undefined;
+  const ms = (name: string, v: string | undefined, missing: number) => {
+    const n = v === undefined ? missing : Number(v);
+    if (!Number.isFinite(n) || n < 0) throw new UsageError(`--${name} takes a time in ms from the run's start, not '${v}'`);
+    return n;
+  };
+  const window = { fromMs: ms('from', from, 0), toMs: ms('to', to, Number.MAX_SAFE_INTEGER) };
+  if (window.toMs < window.fromMs) throw new UsageError(`--to ${to} comes before --from ${from}`);
+  return window;
 }
 
 export function parseCli(argv: string[]): CliOptions {
@@ -64,6 +84,9 @@ export function parseCli(argv: string[]): CliOptions {
         html: { type: 'string' },
         json: { type: 'boolean', default: false },
         python: { type: 'string' },
+        keep: { type: 'string' },
+        from: { type: 'string' },
+        to: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -79,7 +102,11 @@ export function parseCli(argv: string[]): CliOptions {
   if (values.python !== undefined && !isPythonFile(file)) throw new UsageError('--python applies to Python programs (.py) only');
   if (command === 'view' && values.trace !== undefined && isJournalPath(values.trace))
     throw new UsageError(`view writes no journal (${values.trace}): a journal is a run's own record`);
+  const window = windowOf(values.from, values.to);
+  if (window && command !== 'view') throw new UsageError('--from and --to apply to view of a run journal (.psrec)');
   return {
+    window,
+    maxSpans: positiveInt('keep', values.keep, 1),
     command,
     file,
     workers: positiveInt('workers', values.workers, 1),

@@ -43,9 +43,18 @@ export function laneStats(store: TraceStore): LaneStats[] {
     else if (st === 'lost') a.lost++;
   }
   const spells = workerSpells(store.marks);
+  // Tasks counted but not kept as spans ran one after another on their lane: their time adds up.
+  const { busy, spans, laneFailed } = store.notKept;
   return store.lanes.map((l) => {
     const a = acc.get(l.id)!;
-    const stats: LaneStats = { lane: l.name, busyPct: pct(covered(a.busy)), waitPct: pct(covered(a.wait)), spans: a.spans, failed: a.failed, lost: a.lost };
+    const stats: LaneStats = {
+      lane: l.name,
+      busyPct: pct(covered(a.busy) + (busy[l.id] ?? 0)),
+      waitPct: pct(covered(a.wait)),
+      spans: a.spans + (spans[l.id] ?? 0),
+      failed: a.failed + (laneFailed[l.id] ?? 0),
+      lost: a.lost,
+    };
     const kind = store.pools.get(l.pool)?.kind;
     if (kind && runsInProcesses(kind) && spells.has(l.id)) {
       stats.processes = spells.get(l.id)!.map((s) => ({ pid: s.pid, ...(s.end?.kind === 'worker-died' ? { died: spellEnd(s) } : {}) }));

@@ -11,7 +11,8 @@ import { formatSite } from '../trace/model';
 import type { TraceStore } from '../trace/store';
 import { startRun, type RunError, type RunOptions } from '../runtime/host/run';
 import { isJournal, JOURNAL_EXT, isJournalPath } from '../runtime/journal/format';
-import { replayJournal } from '../runtime/journal/replay';
+import { replayJournal, tasksInWindow } from '../runtime/journal/replay';
+import { DEFAULT_KEEP } from '../trace/notKept';
 import { startPythonRun } from '../runtime/python/pythonRun';
 import { isPythonFile, parseCli, USAGE, UsageError, type CliOptions } from './args';
 import { htmlReport } from './htmlReport';
@@ -41,6 +42,7 @@ async function run(opts: CliOptions): Promise<number> {
   const journal = opts.traceOut === undefined ? undefined : isJournalPath(opts.traceOut) ? opts.traceOut : opts.traceOut + JOURNAL_EXT;
   const runOpts: RunOptions = {
     journal,
+    maxSpans: opts.maxSpans,
     workers: opts.workers,
     timeoutMs: opts.timeoutMs,
     trace: opts.trace,
@@ -66,18 +68,21 @@ async function run(opts: CliOptions): Promise<number> {
     // any end; the summary is shown if it did anything.
     const { store } = result;
     if (store.lanes.length > 0) await report(store, opts, opts.json ? result.error : undefined, store.spanCount > 0 || store.logs.length > 0);
-    dropJournal(journal, opts);
+    dropJournal(journal, opts, store);
     return EXIT_BAD_INPUT;
   }
   await report(result.store, opts, result.error);
-  dropJournal(journal, opts);
+  dropJournal(journal, opts, result.store);
   if (signalled) return SIGNAL_EXIT[signalled];
   return result.outcome === 'returned' ? EXIT_OK : EXIT_FAILED;
 }
 
-/** The journal kept beside the trace has done its work once the trace is written. */
-function dropJournal(journal: string | undefined, opts: CliOptions): void {
-  if (journal !== undefined && journal !== opts.traceOut) rmSync(journal, { force: true });
+/** The journal kept beside the trace has done its work once the trace is written, unless it alone holds the whole run. */
+function dropJournal(journal: string | undefined, opts: CliOptions, store: TraceStore): void {
+  if (journal === undefined) return;
+  if (store.notKept.any) {
+    if (!opts.json) process.stdout.write(`the whole run is kept in ${resolve(journal)}: poolscope view ${resolve(journal)} --from <ms> --to <ms> shows any part of it\n`);
+  } else if (journal !== opts.traceOut) rmSync(journal, { force: true });
 }
 
 async function view(opts: CliOptions): Promise<number> {
@@ -85,11 +90,16 @@ async function view(opts: CliOptions): Promise<number> {
   let error: RunError | undefined;
   try {
     if (isJournal(opts.file)) {
-      const replay = replayJournal(opts.file);
+      const keep = { ...DEFAULT_KEEP, ...(opts.maxSpans ? { maxSpans: opts.maxSpans } : {}) };
+      const w = opts.window;
+      const replay = w
+        ? replayJournal(opts.file, { ...keep, ...tasksInWindow(opts.file, w.fromMs * 1000, w.toMs * 1000) }, `outside ${w.fromMs}–${w.toMs} ms (--from, --to)`)
+        : replayJournal(opts.file, keep);
       store = replay.store;
       // A journal without its end: the CLI that wrote it was killed, or is still running.
       if (!replay.end) error = { message: `the journal ends at ${(store.end / 1000).toFixed(1)} ms, before the run's end: what was recorded until then is shown` };
-    } else store = await readChromeTrace(() => createReadStream(opts.file), opts.file);
+    } else if (opts.window) throw new Error('--from and --to apply to a run journal (.psrec) only');
+    else store = await readChromeTrace(() => createReadStream(opts.file), opts.file);
   } catch (e) {
     process.stderr.write(`poolscope: ${opts.file}: ${(e as Error).message}\n`);
     return EXIT_BAD_INPUT;

@@ -17,12 +17,13 @@ export type Recording = 'on' | 'off';
 export function textReport(store: TraceStore, findings: Finding[], error: RunError | undefined, recording: Recording = 'on'): string {
   const out: string[] = [];
   const ms = (store.end / 1000).toFixed(1);
-  let tasks = 0;
+  const notKept = store.notKept;
+  let tasks = notKept.tasks;
   for (const j of store.jobs.values()) tasks += j.tasks.length;
-  let failed = 0;
-  let lost = 0;
+  let failed = notKept.failed;
+  let lost = notKept.lost;
   let cancelled = 0;
-  let unrun = 0;
+  let unrun = notKept.dropped;
   for (let i = 0; i < store.spanCount; i++) {
     if (store.kind(i) !== 'task') continue;
     const status = store.status(i);
@@ -38,6 +39,7 @@ export function textReport(store: TraceStore, findings: Finding[], error: RunErr
       ? 'tasks, callbacks and waits not recorded (--no-trace)'
       : `${tasks} tasks issued, ${failed} failed${lost ? `, ${lost} lost with their worker` : ''}${cancelled ? `, ${cancelled} cancelled` : ''}${unrun ? `, ${unrun} never ran` : ''}`;
   out.push('', `── poolscope: ${store.meta.outcome} after ${ms} ms · ${counts} ──`);
+  if (notKept.any) out.push(notKeptLine(store, tasks));
   if (error && store.meta.outcome !== 'returned') {
     const where = error.site ? `${formatSite(error.site)}: ` : '';
     out.push(`${where}${error.message}`);
@@ -67,6 +69,13 @@ export function textReport(store: TraceStore, findings: Finding[], error: RunErr
   return out.join('\n');
 }
 
+/** What the store counted but did not keep: in the figures above, not drawn, not in the findings. */
+function notKeptLine(store: TraceStore, tasks: number): string {
+  const n = store.notKept;
+  const from = n.byBudget && n.firstTask > 0 ? ` from task ${n.firstTask.toLocaleString('en-US')} on (issued at ${(n.firstTs / 1e6).toFixed(1)} s)` : '';
+  return `not kept in memory: ${n.tasks.toLocaleString('en-US')} of ${tasks.toLocaleString('en-US')} tasks${from}, ${n.reason}: counted in these figures, not drawn and not in the findings`;
+}
+
 const SHOWN_PROCESSES = 4;
 
 /** A lane's processes, oldest first, each with how it died if it did: '5001 (killed by SIGKILL) → 5003'. A long line of respawns shows its ends. */
@@ -88,6 +97,7 @@ export function jsonReport(store: TraceStore, findings: Finding[], error: RunErr
       // in time order, as the text report prints it (each thread's lines arrive in turn).
       output: [...store.logs].sort((a, b) => a.ts - b.ts).map((l) => ({ lane: store.laneById(l.lane)?.name ?? `lane ${l.lane}`, stream: l.stream, ms: l.ts / 1000, text: l.text })),
       stats: { lanes: laneStats(store), jobs: store.jobs.size, spans: store.spanCount },
+      ...(store.notKept.any ? { notKept: { tasks: store.notKept.tasks, firstTask: store.notKept.firstTask, reason: store.notKept.reason } } : {}),
       findings,
     },
     null,

@@ -14,6 +14,7 @@ import type { LogLine, Mark, MarkKind, PoolInfo, PoolKind, Site, SpanStatus } fr
 import { CALLBACK_KINDS, LANE_KINDS, formatSite, parseSite } from './model';
 import { CallbackStatus, MainStatus, PoolAction, Rec, TaskStatus, WaitOutcome, WorkerAction, unpackPoolApi, type RawRecord } from './records';
 import { grownTo, type TraceStore } from './store';
+import { DEFAULT_KEEP, type KeepPolicy } from './notKept';
 
 const JOB_STATUS = ['ok', 'error', 'cancelled'] as const;
 /** Wait span status by WaitOutcome. */
@@ -124,11 +125,48 @@ export class TraceBuilder {
   /** Each job site's text as a store string, formatted once: 100k tasks from one line share it. */
   private readonly siteIds = new Map<Site, number>();
 
+  /** Tasks from this id on are not kept (lowered when the store reaches its span budget). */
+  private taskTo: number;
+  /** Some tasks may not be kept: callbacks and waits are then kept only with their job. */
+  private limited: boolean;
+  /** tasks let in so far */
+  private tasksKept = 0;
+
   constructor(
     readonly store: TraceStore,
     /** the run's origin on the shared clock, µs */
     private readonly origin: number,
-  ) {}
+    private readonly keep: KeepPolicy = DEFAULT_KEEP,
+  ) {
+    this.taskTo = keep.taskTo;
+    this.limited = keep.taskFrom > 1 || keep.taskTo !== Infinity;
+  }
+
+  /**
+   * Whether task `task` is kept as a span. A task the store holds anything of stays kept; a new
+   * one is kept while its id is in the policy's range and the store is under its span budget.
+   * The budget ends the range at the first task past it: tasks are issued in id order, so from
+   * there on the store grows only by the tasks still on their way.
+   */
+  private keeps(task: number): boolean {
+    if (this.submits.has(task) || this.taskSpans.get(task) >= 0) return true;
+    if (task < this.keep.taskFrom || task >= this.taskTo) return false;
+    // Tasks are counted as they come in: a burst is issued long before its spans start.
+    if (this.store.spanCount < this.keep.maxSpans && this.tasksKept < this.keep.maxSpans) {
+      this.tasksKept++;
+      return true;
+    }
+    this.taskTo = task;
+    this.limited = true;
+    const notKept = this.store.notKept;
+    notKept.byBudget = true;
+    notKept.reason ||= `past the first ${this.keep.maxSpans.toLocaleString('en-US')} spans kept in memory`;
+    return false;
+  }
+
+  private keepsJob(job: number): boolean {
+    return !this.limited || this.store.jobs.has(job);
+  }
 
   takeLogs(): LogLine[] {
     const l = this.logs;
@@ -157,6 +195,7 @@ export class TraceBuilder {
         this.job(r.a, r.b, r.c, r.d, r.f, t, strs);
         return;
       case Rec.TASK_JOB: {
+        if (!this.keeps(r.b)) return this.notKeptIssued(r.b, t);
         const { pool, api } = unpackPoolApi(r.c);
         this.job(r.a, pool, api, r.d, r.f, t, strs);
         this.submit(r.b, r.a, r.e, t, r.text, strs);
@@ -164,6 +203,7 @@ export class TraceBuilder {
       }
       case Rec.CB_REG:
         if (
+          this.keepsJob(r.a) &&
           store.jobs.addCallback(r.a, {
             kind: CALLBACK_KINDS[r.b],
             name: str(strs, r.c) ?? '<anonymous>',
@@ -174,18 +214,22 @@ export class TraceBuilder {
           store.jobChanged(r.a);
         return;
       case Rec.TASK_SUBMIT:
+        if (!this.keeps(r.a)) return this.notKeptIssued(r.a, t);
         this.submit(r.a, r.b, r.c, t, r.text, strs);
         return;
       case Rec.TASK_START:
-        this.addTask(r.a, r.lane, 'running', t);
+        if (this.keeps(r.a)) this.addTask(r.a, r.lane, 'running', t);
+        else store.notKept.start(r.lane, t);
         return;
       case Rec.TASK_END:
-        this.taskEnd(r, t);
+        if (this.keeps(r.a)) this.taskEnd(r, t);
+        else this.notKeptEnd(r.lane, t, r.b);
         if (r.c > 0) this.jobReady(r.c, r.b, 1, 0, t);
         return;
       case Rec.TASK_DROP:
         this.progress.done++;
-        this.taskDropped(r.a, r.lane, t);
+        if (this.keeps(r.a)) this.taskDropped(r.a, r.lane, t);
+        else store.notKept.drop();
         return;
       case Rec.RESULT_IN:
         if (store.jobs.setResultIn(r.a, t)) store.jobChanged(r.a);
@@ -198,15 +242,17 @@ export class TraceBuilder {
         if (store.jobs.setRetrieved(r.a)) store.jobChanged(r.a);
         return;
       case Rec.CB_START:
-        this.callbackStart(r, t, strs);
+        if (this.keepsJob(r.a)) this.callbackStart(r, t, strs);
         return;
       case Rec.CB_END: {
-        const i = this.callbackStacks.get(r.lane)?.pop();
-        if (i !== undefined) store.endSpan(i, t, r.b === CallbackStatus.threw ? 'threw' : 'ok', r.text);
+        // Only the end of the callback this lane is in: one of a job not kept never started here.
+        const stack = this.callbackStacks.get(r.lane);
+        if (!stack?.length || (this.limited && store.col.job[stack[stack.length - 1]] !== r.a)) return;
+        store.endSpan(stack.pop()!, t, r.b === CallbackStatus.threw ? 'threw' : 'ok', r.text);
         return;
       }
       case Rec.WAIT_START:
-        this.waitStart(r, t, strs);
+        if (r.d < 0 || this.keepsJob(r.d)) this.waitStart(r, t, strs);
         return;
       case Rec.WAIT_END:
         this.endWait(r.a, t, r.b);
@@ -240,6 +286,18 @@ export class TraceBuilder {
         if (r.a === MainStatus.threw) store.meta.error = r.text;
         return;
     }
+  }
+
+  private notKeptIssued(task: number, t: number): void {
+    this.progress.issued++;
+    this.store.notKept.issued(task, t);
+  }
+
+  /** A task not kept ended (`status`: a TaskStatus): counted on its lane. */
+  private notKeptEnd(lane: number, t: number, status: number): void {
+    this.progress.done++;
+    if (status !== TaskStatus.ok) this.progress.failed++;
+    this.store.notKept.end(lane, t, status === TaskStatus.lost ? 'lost' : status === TaskStatus.ok ? 'ok' : 'error');
   }
 
   private taskEnd(r: RawRecord, t: number): void {
@@ -399,7 +457,8 @@ export class TraceBuilder {
       }
       if (task > 0) {
         mark.task = task;
-        this.loseTask(task, t, r.text);
+        if (this.keeps(task)) this.loseTask(task, t, r.text);
+        else this.notKeptEnd(r.lane, t, TaskStatus.lost);
       }
     }
     store.addMark(withText(mark, r.text));
@@ -487,6 +546,7 @@ export class TraceBuilder {
   /** The run is over: spans still open end at the trace end, marked as never finished. */
   finish(endTs: number): void {
     this.store.touch(endTs - this.origin);
+    this.store.notKept.finish(this.store.end);
     this.store.closeOpenSpans();
   }
 }

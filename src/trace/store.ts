@@ -3,6 +3,7 @@
 // interned once.
 import { SPAN_KINDS, SPAN_STATUSES, type Job, type Lane, type LogLine, type Mark, type PoolInfo, type Span, type SpanKind, type SpanStatus, type TraceMeta } from './model';
 import { JobTable } from './jobTable';
+import { NotKept } from './notKept';
 import { SPAN_COLUMNS, SPAN_COLUMN_NAMES, allocColumns, spanAt, type NewSpan, type SpanArrays, type SpanColumn } from './spanColumns';
 
 export type { NewSpan };
@@ -26,6 +27,8 @@ export class TraceStore {
   readonly marks: Mark[] = [];
   readonly jobs = new JobTable();
   readonly pools = new Map<number, PoolInfo>();
+  /** the tasks a run past the span budget, or a window of a journal, counted but did not keep */
+  readonly notKept = new NotKept();
   meta: TraceMeta;
   /** The latest time anything happened, µs from the origin. */
   end = 0;

@@ -2,15 +2,17 @@
 // leaves every task it recorded, which `poolscope view` shows and exports; a run that ends
 // leaves only the trace asked for, or the journal itself when that is the trace asked for.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { EXAMPLES, FIXTURES, ROOT, cli } from './helpers';
+import { EXAMPLES, FIXTURES, HANG_MS, ROOT, cli } from './helpers';
 
 interface TraceEvent {
   cat?: string;
   name?: string;
+  ts?: number;
+  dur?: number;
   args?: { status?: string };
 }
 
@@ -46,6 +48,56 @@ describe('run journal (CLI)', function () {
     const events = JSON.parse(readFileSync(exported, 'utf8')).traceEvents as TraceEvent[];
     assert.equal(events.filter((e) => e.cat === 'task' && e.name === 'square' && e.args?.status === 'ok').length, 50);
     assert.equal(events.filter((e) => e.cat === 'task' && e.name === 'hold' && e.args?.status === 'running').length, 1);
+  });
+
+  it('a run past its span budget (--keep): the summary counts every task and says how many it did not keep; the journal keeps all, and view shows them or a window of them', () => {
+    const trace = join(dir, 'out.json');
+    const run = spawnSync(process.execPath, [resolve(ROOT, 'dist/cli.mjs'), 'run', resolve(FIXTURES, 'journal/many-tasks.ts'), '--keep', '100', '--trace', trace], {
+      cwd: ROOT,
+      env: { ...process.env, TASKS: '400' },
+      encoding: 'utf8',
+      timeout: HANG_MS,
+    });
+    assert.equal(run.status, 0, run.stdout + run.stderr);
+    assert.match(summaryLine(run.stdout) ?? '', /· 400 tasks issued, 0 failed ──$/);
+    const notKept =
+      /^not kept in memory: (\d+) of 400 tasks from task (\d+) on \(issued at [\d.]+ s\), past the first 100 spans kept in memory: counted in these figures, not drawn and not in the findings$/m.exec(
+        run.stdout,
+      );
+    assert.ok(notKept, run.stdout);
+    assert.ok(Number(notKept[1]) >= 300 && Number(notKept[1]) < 400, notKept[0]);
+    const workerSpans = (stdout: string) => [...stdout.matchAll(/^Worker \d\s+[\d.]+%\s+[\d.]+%\s+(\d+)\s+0$/gm)].reduce((n, m) => n + Number(m[1]), 0);
+    assert.equal(workerSpans(run.stdout), 400, 'the lanes count the tasks not kept');
+    const journal = `${trace}.psrec`;
+    assert.match(run.stdout, new RegExp(`^the whole run is kept in ${journal.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: `, 'm'));
+    const tasksIn = (file: string) => (JSON.parse(readFileSync(file, 'utf8')).traceEvents as TraceEvent[]).filter((e) => e.cat === 'task' && e.name === 'noop');
+    assert.equal(tasksIn(trace).length, 400 - Number(notKept[1]));
+
+    const whole = join(dir, 'whole.json');
+    const view = cli(['view', journal, '--trace', whole]);
+    assert.equal(view.status, 0, view.stderr);
+    assert.doesNotMatch(view.stdout, /not kept/);
+    const starts = tasksIn(whole)
+      .map((e) => e.ts!)
+      .sort((a, b) => a - b);
+    assert.equal(starts.length, 400);
+
+    // The window from the 101st task's start to the 200th's, in ms as --from and --to take them
+    // (a µs wider each side: the ms figures are rounded).
+    const [from, to] = [(starts[100] - 1) / 1000, (starts[199] + 1) / 1000];
+    const part = join(dir, 'part.json');
+    const window = cli(['view', journal, '--from', String(from), '--to', String(to), '--trace', part]);
+    assert.equal(window.status, 0, window.stderr);
+    assert.match(window.stdout, /^not kept in memory: \d+ of 400 tasks, outside [\d.]+–[\d.]+ ms \(--from, --to\): /m);
+    const shown = tasksIn(part);
+    assert.ok(shown.length >= 100 && shown.length < 400, `${shown.length} tasks in the window`);
+    const shownStarts = new Set(shown.map((e) => e.ts));
+    assert.deepEqual(
+      starts.slice(100, 200).filter((t) => !shownStarts.has(t)),
+      [],
+      'every task that started in the window is shown',
+    );
+    assert.equal(workerSpans(window.stdout), 400, 'the lanes still count every task');
   });
 
   it('a run that ends: --trace out.json leaves no journal; --trace out.psrec is the journal, and view of it says what the run said', () => {

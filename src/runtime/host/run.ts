@@ -34,6 +34,8 @@ export interface RunOptions {
   onProgress?(p: Progress): void;
   /** where to keep the run's journal while it runs (every record read, on disk; ../journal/format.ts) */
   journal?: string;
+  /** the most spans the store keeps in memory; tasks past them are counted (store.notKept) */
+  maxSpans?: number;
 }
 
 export interface RunError {

@@ -7,6 +7,7 @@ import { MAIN_LANE } from '../record/lanes';
 import { firstLine } from '../../trace/stacks';
 import { TraceBuilder, type Progress } from '../../trace/builder';
 import { TraceStore } from '../../trace/store';
+import { DEFAULT_KEEP } from '../../trace/notKept';
 import { nowUs } from '../record/clock';
 import { RecordDrain, type RecordSource } from './recordDrain';
 import { JournalWriter } from '../journal/writer';
@@ -22,6 +23,8 @@ export interface RunTraceOptions {
   onProgress?(p: Progress): void;
   /** where to keep the run's journal (../journal/format.ts) while it runs: every record read, on disk */
   journal?: string;
+  /** the most spans the store keeps in memory; tasks past them are counted (store.notKept) */
+  maxSpans?: number;
 }
 
 export class RunTrace {
@@ -45,7 +48,7 @@ export class RunTrace {
   ) {
     const language = languageOf(file);
     this.store = new TraceStore({ file, startedAt: new Date().toISOString(), ...(language ? { language } : {}) });
-    this.builder = new TraceBuilder(this.store, this.origin);
+    this.builder = new TraceBuilder(this.store, this.origin, { ...DEFAULT_KEEP, maxSpans: opts.maxSpans ?? DEFAULT_KEEP.maxSpans });
     const { meta } = this.store;
     this.journal =
       opts.journal === undefined ? undefined : new JournalWriter(opts.journal, { file, startedAt: meta.startedAt, origin: this.origin, ...(language ? { language } : {}) });

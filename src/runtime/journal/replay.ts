@@ -4,7 +4,8 @@
 // frame, or inside a frame: what it holds whole is the run until then.
 import { closeSync, openSync, readSync } from 'node:fs';
 import { TraceBuilder, type StringTable } from '../../trace/builder';
-import type { RawRecord } from '../../trace/records';
+import { Rec, type RawRecord } from '../../trace/records';
+import type { KeepPolicy } from '../../trace/notKept';
 import { TraceStore } from '../../trace/store';
 import { readRecord } from '../record/eventRing';
 import { END_FRAME, FRAME_HEAD, HEAD_FRAME, JOURNAL_MAGIC, type JournalEnd, type JournalHead } from './format';
@@ -63,41 +64,78 @@ function* frames(path: string): Generator<{ source: number; payload: Buffer; at:
   }
 }
 
-/**
- * Replays the journal at `path` into a new store. `keep` sees each record first and may leave
- * it out of the store (a window of the run); the run's shape (lanes, pools, strings) it should keep.
- */
-export function replayJournal(path: string, keep?: (r: RawRecord, origin: number) => boolean): Replay {
+/** Calls `each` with every whole record of the journal at `path`, and its source; returns the head. */
+function forEachRecord(path: string, each: (r: RawRecord, source: number, head: JournalHead) => void): { head?: JournalHead; end?: JournalEnd } {
   let head: JournalHead | undefined;
   let end: JournalEnd | undefined;
-  let store: TraceStore | undefined;
-  let builder: TraceBuilder | undefined;
-  const strings = new Map<number, StringTable>();
   const rec: RawRecord = { type: 0, lane: 0, ts: 0, a: 0, b: 0, c: 0, d: 0, e: 0, f: 0, text: undefined };
-  let records = 0;
   for (const { source, payload, at } of frames(path)) {
     if (source === HEAD_FRAME) {
       head = JSON.parse(payload.toString('utf8')) as JournalHead;
-      store = new TraceStore({ file: head.file, startedAt: head.startedAt, ...(head.language ? { language: head.language } : {}) });
-      builder = new TraceBuilder(store, head.origin);
       continue;
     }
-    if (!head || !builder) throw new Error(`byte ${at}: records before the run's head`);
+    if (!head) throw new Error(`byte ${at}: records before the run's head`);
     if (source === END_FRAME) {
       end = JSON.parse(payload.toString('utf8')) as JournalEnd;
       continue;
     }
-    let table = strings.get(source);
-    if (!table) strings.set(source, (table = []));
     for (let pos = 0; pos < payload.length;) {
       const size = readRecord(payload, pos, rec, () => `byte ${at + pos}`);
       if (size === 0) throw new Error(`byte ${at + pos}: a record cut short inside its frame`);
       pos += size;
-      records++;
-      if (!keep || keep(rec, head.origin)) builder.consume(rec, table);
+      each(rec, source, head);
     }
   }
-  if (!head || !store || !builder) throw new Error('the journal ends before its head: the run wrote nothing');
+  return { head, end };
+}
+
+/**
+ * The range of task ids that ran in [fromUs, toUs] (µs from the run's origin): those that
+ * started in it, and those that started before and ended in it or after it. Tasks run in the
+ * order of their ids closely enough that the range holds few others.
+ */
+export function tasksInWindow(path: string, fromUs: number, toUs: number): { taskFrom: number; taskTo: number } {
+  let lo = Infinity;
+  let hi = 0;
+  /** by lane: the last task started there, and when */
+  const started = new Map<number, { task: number; t: number }>();
+  const take = (task: number) => {
+    lo = Math.min(lo, task);
+    hi = Math.max(hi, task);
+  };
+  forEachRecord(path, (r, _source, head) => {
+    if (r.type !== Rec.TASK_START && r.type !== Rec.TASK_END) return;
+    const t = r.ts - head.origin;
+    if (r.type === Rec.TASK_START) {
+      if (t <= toUs) started.set(r.lane, { task: r.a, t });
+      if (t >= fromUs && t <= toUs) take(r.a);
+    } else if (t >= fromUs && started.get(r.lane)?.task === r.a) take(r.a);
+  });
+  return hi === 0 ? { taskFrom: 1, taskTo: 1 } : { taskFrom: lo, taskTo: hi + 1 };
+}
+
+/**
+ * Replays the journal at `path` into a new store, keeping the tasks `keep` lets it keep (all of a
+ * run within the span budget by default); the others are counted (store.notKept).
+ */
+export function replayJournal(path: string, keep?: KeepPolicy, why?: string): Replay {
+  const open = (head: JournalHead) => {
+    const store = new TraceStore({ file: head.file, startedAt: head.startedAt, ...(head.language ? { language: head.language } : {}) });
+    if (why) store.notKept.reason = why;
+    return { store, builder: new TraceBuilder(store, head.origin, keep) };
+  };
+  let built: ReturnType<typeof open> | undefined;
+  const strings = new Map<number, StringTable>();
+  let records = 0;
+  const { head, end } = forEachRecord(path, (r, source, head) => {
+    built ??= open(head);
+    let table = strings.get(source);
+    if (!table) strings.set(source, (table = []));
+    records++;
+    built.builder.consume(r, table);
+  });
+  if (!head) throw new Error('the journal ends before its head: the run wrote nothing');
+  const { store, builder } = built ?? open(head);
   if (end) {
     builder.finish(end.endUs);
     store.meta.outcome = end.outcome;
