@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { JournalWriter } from '../../../src/runtime/journal/writer';
-import { replayJournal } from '../../../src/runtime/journal/replay';
+import { replayJournal, tasksInWindow } from '../../../src/runtime/journal/replay';
 import type { TraceStore } from '../../../src/trace/store';
 import { CALLBACK, FILE, MAIN, RecordStream, at } from '../recordStream';
 
@@ -80,6 +80,48 @@ describe('run journal', () => {
       seen = count;
     }
     assert.equal(seen, full);
+  });
+
+  it('past its span budget, keeps the first tasks whole and counts the others on their lanes, with their callbacks left out', () => {
+    const path = join(dir, 'run.psrec');
+    write(sixTasks(), path, true);
+    const { store } = replayJournal(path, { maxSpans: 4, taskFrom: 1, taskTo: Infinity });
+    const tasks = spans(store).filter((x) => x.kind === 'task');
+    assert.deepEqual(
+      tasks.map((x) => [x.taskId, x.status]),
+      [
+        [1, 'ok'],
+        [2, 'ok'],
+        [3, 'ok'],
+        [4, 'error'],
+      ],
+    );
+    assert.deepEqual(
+      spans(store)
+        .filter((x) => x.kind === 'callback')
+        .map((x) => x.job),
+      [1, 2, 3, 4],
+    );
+    const n = store.notKept;
+    assert.deepEqual([n.tasks, n.firstTask, n.failed, n.byBudget], [2, 5, 0, true]);
+    // Tasks 5 and 6 ran on Worker 1 (10+16 to 12+16 ms) and Worker 2 (30 to 32 ms).
+    assert.deepEqual([n.spans[W1], n.spans[W2], n.busy[W1], n.busy[W2]], [1, 1, 2000, 2000]);
+  });
+
+  it('a window keeps the tasks that ran in it', () => {
+    const path = join(dir, 'run.psrec');
+    write(sixTasks(), path, true);
+    // Task 3 runs 18-20 ms, task 4 22-24 ms: a window from 19 to 23 ms holds both and no other.
+    const range = tasksInWindow(path, 19_000, 23_000);
+    assert.deepEqual(range, { taskFrom: 3, taskTo: 5 });
+    const { store } = replayJournal(path, { maxSpans: 100, ...range }, 'outside 19–23 ms');
+    assert.deepEqual(
+      spans(store)
+        .filter((x) => x.kind === 'task')
+        .map((x) => x.taskId),
+      [3, 4],
+    );
+    assert.deepEqual([store.notKept.tasks, store.notKept.byBudget, store.notKept.reason], [4, false, 'outside 19–23 ms']);
   });
 
   it('says what is wrong with a file that is not a journal, and where', () => {
