@@ -18,7 +18,7 @@ view   reads a trace saved with --trace (Chrome Trace Event Format, or a run jou
        out.psrec keeps the run journal itself. While the run goes on, every record is kept in a
        journal beside the trace (out.json.psrec), removed once the trace is written: if the CLI
        is killed, view reads the run from it
---keep N keeps at most N spans in memory (default 2,000,000, a 1M-task run whole); the tasks past
+--keep N keeps at most N spans in memory (default 1,200,000, a 1M-task run whole); the tasks past
        them are counted in the summary but not drawn, and the journal keeps them all
 --from, --to: view the tasks of a journal that ran between these times (ms from the run's start)
 

@@ -8,8 +8,8 @@ export interface KeepPolicy {
   taskTo: number;
 }
 
-/** Keeps a 1M-task run whole (about 1.01M spans) and bounds a bigger one's store to some 270 MB. */
-export const DEFAULT_MAX_SPANS = 2_000_000;
+/** Keeps a 1M-task run whole (about 1.01M spans) and bounds a bigger one's store to some 160 MB. */
+export const DEFAULT_MAX_SPANS = 1_200_000;
 
 export const DEFAULT_KEEP: KeepPolicy = { maxSpans: DEFAULT_MAX_SPANS, taskFrom: 1, taskTo: Infinity };
 

@@ -7,7 +7,7 @@ import { TraceBuilder, type StringTable } from '../../trace/builder';
 import { Rec, type RawRecord } from '../../trace/records';
 import type { KeepPolicy } from '../../trace/notKept';
 import { TraceStore } from '../../trace/store';
-import { readRecord } from '../record/eventRing';
+import { RECORD_HEAD_BYTES, readRecord } from '../record/eventRing';
 import { END_FRAME, FRAME_HEAD, HEAD_FRAME, JOURNAL_MAGIC, type JournalEnd, type JournalHead } from './format';
 
 const READ_BYTES = 4 << 20;
@@ -64,8 +64,11 @@ function* frames(path: string): Generator<{ source: number; payload: Buffer; at:
   }
 }
 
-/** Calls `each` with every whole record of the journal at `path`, and its source; returns the head. */
-function forEachRecord(path: string, each: (r: RawRecord, source: number, head: JournalHead) => void): { head?: JournalHead; end?: JournalEnd } {
+/**
+ * Calls `each` with every whole record of the journal at `path` (of the types `only` names, if
+ * given: the others are skipped undecoded), and its source; returns the head and end.
+ */
+function forEachRecord(path: string, each: (r: RawRecord, source: number, head: JournalHead) => void, only?: ReadonlySet<number>): { head?: JournalHead; end?: JournalEnd } {
   let head: JournalHead | undefined;
   let end: JournalEnd | undefined;
   const rec: RawRecord = { type: 0, lane: 0, ts: 0, a: 0, b: 0, c: 0, d: 0, e: 0, f: 0, text: undefined };
@@ -80,6 +83,13 @@ function forEachRecord(path: string, each: (r: RawRecord, source: number, head: 
       continue;
     }
     for (let pos = 0; pos < payload.length;) {
+      if (only && payload.length - pos >= RECORD_HEAD_BYTES && !only.has(payload.readUInt16LE(pos + 4))) {
+        const size = payload.readInt32LE(pos);
+        if (size >= RECORD_HEAD_BYTES && size % 8 === 0) {
+          pos += size;
+          continue;
+        }
+      }
       const size = readRecord(payload, pos, rec, () => `byte ${at + pos}`);
       if (size === 0) throw new Error(`byte ${at + pos}: a record cut short inside its frame`);
       pos += size;
@@ -103,14 +113,17 @@ export function tasksInWindow(path: string, fromUs: number, toUs: number): { tas
     lo = Math.min(lo, task);
     hi = Math.max(hi, task);
   };
-  forEachRecord(path, (r, _source, head) => {
-    if (r.type !== Rec.TASK_START && r.type !== Rec.TASK_END) return;
-    const t = r.ts - head.origin;
-    if (r.type === Rec.TASK_START) {
-      if (t <= toUs) started.set(r.lane, { task: r.a, t });
-      if (t >= fromUs && t <= toUs) take(r.a);
-    } else if (t >= fromUs && started.get(r.lane)?.task === r.a) take(r.a);
-  });
+  forEachRecord(
+    path,
+    (r, _source, head) => {
+      const t = r.ts - head.origin;
+      if (r.type === Rec.TASK_START) {
+        if (t <= toUs) started.set(r.lane, { task: r.a, t });
+        if (t >= fromUs && t <= toUs) take(r.a);
+      } else if (t >= fromUs && started.get(r.lane)?.task === r.a) take(r.a);
+    },
+    new Set([Rec.TASK_START, Rec.TASK_END]),
+  );
   return hi === 0 ? { taskFrom: 1, taskTo: 1 } : { taskFrom: lo, taskTo: hi + 1 };
 }
 
