@@ -62,6 +62,10 @@ export function spillBench(root: string, tasks: number): void {
       `| \`view\` of a 1 s window (${f(from)}–${f(from + 1000)} ms): peak RSS, wall time, tasks kept | ${f(view.rssMB)} MB, ${f(view.ms / 1000, 1)} s, ${f(kept)} |`,
       `| \`view\` of the whole journal (as many spans kept as by default): peak RSS, wall time | ${f(full.rssMB)} MB, ${f(full.ms / 1000, 1)} s |`,
       '',
+      'The store keeps the first tasks up to its span budget (`--keep`, default 1,200,000) and counts the rest per lane; the',
+      'journal holds every record as the rings held it. A window is read in two passes over the journal: the first finds the',
+      'ids of the tasks that ran in it (task starts and ends only), the second rebuilds those and counts the others.',
+      '',
     ].join('\n');
     writeSection(join(root, 'bench', 'BIG-RUNS.md'), section);
     console.log(section);
