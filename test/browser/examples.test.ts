@@ -59,6 +59,14 @@ async function clickSpan(page: Page, i: number): Promise<void> {
   assert.equal((await stats(page)).selected, i);
 }
 
+/** Selects `span` by searching for its name, and reads the kinds of the points of its causal chain. */
+async function chainOf(page: Page, span: { name: string; index: number }): Promise<string[]> {
+  await page.evaluate(() => document.querySelector<HTMLElement>('.timeline')!.focus());
+  await page.fill('input.search', span.name);
+  while ((await stats(page)).selected !== span.index) await page.press('input.search', 'Enter');
+  return page.$$eval('.details ol.chain li', (lis) => lis.map((li) => (li as HTMLElement).dataset.point!));
+}
+
 describe('inspector page on the examples (real runs through the CLI)', function () {
   this.timeout(180000);
   let session: Session;
@@ -164,11 +172,8 @@ describe('inspector page on the examples (real runs through the CLI)', function 
     assert.ok(cancelled, 'the run cancelled an item');
     const { page, problems } = await openFile(session, html);
     try {
-      await page.evaluate(() => document.querySelector<HTMLElement>('.timeline')!.focus());
-      await page.fill('input.search', cancelled.name);
-      while ((await stats(page)).selected !== cancelled.index) await page.press('input.search', 'Enter');
+      const points = await chainOf(page, cancelled);
       assert.match(await page.innerText('.details .facts'), /Kind\s+task[\s\S]*Status\s+cancelled/);
-      const points = await page.$$eval('.details ol.chain li', (lis) => lis.map((li) => (li as HTMLElement).dataset.point));
       assert.deepEqual(points.slice(0, 2), ['submit', 'cancelled']);
       assert.match(await page.innerText('.details ol.chain'), /parse cancelled before a worker took it/);
       await page.screenshot({ path: join(ARTIFACTS, 'executor-map-raises-cancelled.png') });
@@ -184,10 +189,7 @@ describe('inspector page on the examples (real runs through the CLI)', function 
     assert.ok(dropped, 'terminate() dropped a queued task');
     const { page, problems } = await openFile(session, html);
     try {
-      await page.evaluate(() => document.querySelector<HTMLElement>('.timeline')!.focus());
-      await page.fill('input.search', dropped.name);
-      while ((await stats(page)).selected !== dropped.index) await page.press('input.search', 'Enter');
-      const points = await page.$$eval('.details ol.chain li', (lis) => lis.map((li) => (li as HTMLElement).dataset.point));
+      const points = await chainOf(page, dropped);
       assert.deepEqual(points.slice(0, 2), ['submit', 'dropped']);
       const chain = await page.innerText('.details ol.chain');
       assert.match(chain, /work never ran: the pool was terminated before a worker took it/);
