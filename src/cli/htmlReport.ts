@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { encodeJobs, stringsFrom } from '../protocol/encode';
+import { jobColumns, stringsFrom } from '../protocol/encode';
 import { EMBED_ID, type ViewOptions } from '../protocol/messages';
 import { JOB_COLUMN_NAMES, SPAN_COLUMN_NAMES, type WireFinding } from '../protocol/wire';
 import type { TraceStore } from '../trace/store';
@@ -38,8 +38,35 @@ const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt
 /** Raw bytes of columns gzipped per piece of about this size: each piece is one gzip member of its own. */
 const PACK_BYTES = 4 << 20;
 
-/** Columns' bytes one after another, gzipped in pieces, as base64 JSON strings. */
-function* packedColumns(columns: ArrayBufferView[]): Generator<string> {
+type Column = ArrayLike<number> & ArrayBufferView & { BYTES_PER_ELEMENT: number };
+
+/** Whether every element of a column is the same (all NaN counts as the same). */
+function isConstant(col: Column): boolean {
+  if (col.length < 2) return false;
+  const v = col[0];
+  if (Number.isNaN(v)) {
+    for (let i = 1; i < col.length; i++) if (!Number.isNaN(col[i])) return false;
+  } else for (let i = 1; i < col.length; i++) if (col[i] !== v) return false;
+  return true;
+}
+
+/**
+ * The columns' bytes one after another, each from an offset that is a multiple of 8 (so the page
+ * views them where they are, without a copy), and of a constant column only its first element.
+ */
+function* columnBytes(columns: Column[], constant: ReadonlySet<number>): Generator<Uint8Array> {
+  let at = 0;
+  for (const [k, col] of columns.entries()) {
+    const pad = -at & 7;
+    if (pad) yield new Uint8Array(pad);
+    const bytes = new Uint8Array(col.buffer, col.byteOffset, constant.has(k) ? col.BYTES_PER_ELEMENT : col.byteLength);
+    at += pad + bytes.length;
+    yield bytes;
+  }
+}
+
+/** Bytes gzipped in pieces, as base64 JSON strings. */
+function* gzipped(chunks: Iterable<Uint8Array>): Generator<string> {
   let pending: Buffer[] = [];
   let size = 0;
   let first = true;
@@ -50,8 +77,8 @@ function* packedColumns(columns: ArrayBufferView[]): Generator<string> {
     size = 0;
     return text;
   };
-  for (const col of columns) {
-    const bytes = Buffer.from(col.buffer, col.byteOffset, col.byteLength);
+  for (const chunk of chunks) {
+    const bytes = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     for (let at = 0; at < bytes.length;) {
       const take = Math.min(bytes.length - at, PACK_BYTES - size);
       pending.push(bytes.subarray(at, at + take));
@@ -78,16 +105,18 @@ function* jsonList<T>(items: Iterable<T>): Generator<string> {
 function* embeddedTrace(store: TraceStore, findings: readonly WireFinding[], options: ViewOptions): Generator<string> {
   const n = store.spanCount;
   const cols = store.col;
+  // Views of the store's own columns, not copies: a big run's report costs no second copy of its trace.
   const spanCols = SPAN_COLUMN_NAMES.map((c) => cols[c].subarray(0, n));
-  const jobs = encodeJobs(store.jobs.values(), store.jobs.size);
+  const jobs = jobColumns(store.jobs);
   const jobCols = JOB_COLUMN_NAMES.map((c) => jobs[c]);
-  const columns = [...spanCols, ...jobCols];
+  const columns: Column[] = [...spanCols, ...jobCols];
+  const constant = new Set(columns.flatMap((c, k) => (isConstant(c) ? [k] : [])));
   const spans = { n, base: 0 };
   const head = { reset: true, spans, jobs: { n: jobs.n, apis: jobs.apis }, lanes: store.lanes, pools: [...store.pools.values()], meta: store.meta, end: store.end };
   yield `{"options":${json(options)},"findings":[`;
   yield* jsonList(findings);
-  yield `],"packed":{"lengths":${json(columns.map((c) => c.byteLength))},"gzip":[`;
-  yield* packedColumns(columns);
+  yield `],"packed":{"lengths":${json(columns.map((c) => c.byteLength))},"constant":${json([...constant])},"gzip":[`;
+  yield* gzipped(columnBytes(columns, constant));
   yield `]},"patch":${json(head).slice(0, -1)},"strings":{"base":1,"items":[`;
   yield* jsonList(stringsFrom(store, 1));
   yield ']},"logs":{"base":0,"items":[';

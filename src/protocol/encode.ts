@@ -4,6 +4,7 @@
 // typed arrays of their own (copies, so a message never carries a column's whole buffer), and
 // at most `maxRows` rows a patch: a big trace reaches a view in bounded pieces.
 import type { Job } from '../trace/model';
+import type { JobTable } from '../trace/jobTable';
 import type { TraceStore } from '../trace/store';
 import type { SpanArrays } from '../trace/spanColumns';
 import { SPAN_COLUMN_NAMES, type TracePatch, type WireJobs, type WireSpans } from './wire';
@@ -28,7 +29,31 @@ function encodeRows(cols: SpanArrays, rows: Int32Array): WireSpans {
   return out;
 }
 
-/** The jobs' columns the view reads. */
+/**
+ * All the store's jobs as the view reads them, from the table's columns: `id`, `submitted` and
+ * `readyAt` are views of the table's arrays (a caller that posts them copies them), `api` is
+ * recoded to the wire's small codes.
+ */
+export function jobColumns(table: JobTable): WireJobs {
+  const c = table.viewColumns();
+  const apis: string[] = [];
+  const codes = new Int32Array(c.apiNames.length).fill(-1);
+  const api = new Uint16Array(c.n);
+  for (let k = 0; k < c.n; k++) {
+    const name = c.api[k];
+    if (codes[name] < 0) {
+      codes[name] = apis.length;
+      apis.push(c.apiNames[name] ?? '');
+    }
+    api[k] = codes[name];
+  }
+  return { n: c.n, apis, id: c.id, api, submitted: c.submitted, readyAt: c.readyAt };
+}
+
+/** Jobs whose columns are copies of their own, to post. */
+const copied = (j: WireJobs): WireJobs => ({ ...j, id: j.id.slice(), submitted: j.submitted.slice(), readyAt: j.readyAt.slice() });
+
+/** Some jobs' columns, as the view reads them. */
 export function encodeJobs(jobs: Iterable<Job>, count: number): WireJobs {
   const out: WireJobs = { n: count, apis: [], id: new Int32Array(count), api: new Uint16Array(count), submitted: new Float64Array(count), readyAt: new Float64Array(count) };
   const apis = new Map<string, number>();
@@ -115,7 +140,7 @@ export class TraceFeed {
       lanes: s.lanes,
       logs: { base: this.logs, items: s.logs.slice(this.logs) },
       marks: { base: this.marks, items: s.marks.slice(this.marks) },
-      jobs: changedJobs ? encodeJobs(changedJobs, changedJobs.length) : encodeJobs(s.jobs.values(), s.jobs.size),
+      jobs: changedJobs ? encodeJobs(changedJobs, changedJobs.length) : copied(jobColumns(s.jobs)),
       pools: [...s.pools.values()],
       meta: s.meta,
       end: s.end,

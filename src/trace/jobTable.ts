@@ -125,6 +125,22 @@ export class JobTable {
     for (let row = 0; row < this.n; row++) yield this.jobAt(row);
   }
 
+  /**
+   * The columns a view reads, as views of the table's own arrays (rows in the order added), so a
+   * big run's jobs reach a report without a copy: `api` holds ids into `apiNames` (0: none).
+   */
+  viewColumns(): { n: number; id: Int32Array; api: Uint32Array; apiNames: readonly (string | undefined)[]; submitted: Float64Array; readyAt: Float64Array } {
+    const n = this.n;
+    return {
+      n,
+      id: this.id.subarray(0, n),
+      api: this.api.subarray(0, n),
+      apiNames: this.apis.items,
+      submitted: this.submitted.subarray(0, n),
+      readyAt: this.readyAt.subarray(0, n),
+    };
+  }
+
   /** A new job as the builder takes it in: pending, without tasks or callbacks. */
   add(id: number, pool: number, api: string, site: Site | undefined, fnSite: Site | undefined, submitted: number): void {
     this.set(id, { id, pool, api, site, fnSite, submitted, tasks: NONE, callbacks: NONE, status: 'pending', retrieved: false });

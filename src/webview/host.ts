@@ -2,7 +2,7 @@
 // editor) or the trace embedded in a standalone HTML file.
 import { EMBED_ID, PROTOCOL_VERSION, type EmbeddedTrace, type HostEnvelope, type ViewMessage, type ViewOptions } from '../protocol/messages';
 import { checkHostEnvelope } from '../protocol/validate';
-import { JOB_COLUMNS, JOB_COLUMN_NAMES, SPAN_COLUMNS, SPAN_COLUMN_NAMES, asColumn, base64ToBytes } from '../protocol/wire';
+import { JOB_COLUMNS, JOB_COLUMN_NAMES, SPAN_COLUMNS, SPAN_COLUMN_NAMES, base64ToBytes } from '../protocol/wire';
 
 export interface SavedState {
   t0: number;
@@ -44,9 +44,25 @@ function vscodeHost(api: VsCodeApi): Host {
   };
 }
 
-/** Puts the gzipped span and job columns of a standalone page back into its patch, as typed arrays. */
+type ColumnType = (typeof SPAN_COLUMNS)[keyof typeof SPAN_COLUMNS] | (typeof JOB_COLUMNS)[keyof typeof JOB_COLUMNS];
+
+/**
+ * Puts the gzipped span and job columns of a standalone page back into its patch, as typed
+ * arrays over the inflated bytes themselves (each column starts 8-aligned there: no copies).
+ */
 async function unpack(e: EmbeddedTrace): Promise<void> {
-  const total = e.packed.lengths.reduce((a, b) => a + b, 0);
+  const types: ColumnType[] = [...SPAN_COLUMN_NAMES.map((c) => SPAN_COLUMNS[c]), ...JOB_COLUMN_NAMES.map((c) => JOB_COLUMNS[c])];
+  const { lengths } = e.packed;
+  const constant = new Set(e.packed.constant);
+  if (lengths.length !== types.length) throw new Error(`the page packs ${lengths.length} columns, not ${types.length}`);
+  let total = 0;
+  const offsets = lengths.map((len, k) => {
+    if (!Number.isInteger(len / types[k].BYTES_PER_ELEMENT) || len < 0) throw new Error(`column ${k} holds ${len} bytes, not whole elements`);
+    total += -total & 7;
+    const at = total;
+    total += constant.has(k) ? types[k].BYTES_PER_ELEMENT : len;
+    return at;
+  });
   const raw = new Uint8Array(total);
   let filled = 0;
   for (const piece of e.packed.gzip) {
@@ -57,17 +73,15 @@ async function unpack(e: EmbeddedTrace): Promise<void> {
     filled += bytes.length;
   }
   if (filled !== total) throw new Error(`the columns hold ${filled} bytes, not the ${total} their lengths add up to`);
-  let at = 0,
-    k = 0;
-  const next = () => {
-    const n = e.packed.lengths[k++];
-    at += n;
-    return raw.subarray(at - n, at);
+  const column = (k: number) => {
+    const T = types[k] as unknown as new (b: ArrayBuffer | number, o?: number, n?: number) => Float64Array;
+    const n = lengths[k] / types[k].BYTES_PER_ELEMENT;
+    return constant.has(k) ? new T(n).fill(new T(raw.buffer, offsets[k], 1)[0]) : new T(raw.buffer, offsets[k], n);
   };
   const spans = e.patch.spans as unknown as Record<string, unknown>;
-  for (const c of SPAN_COLUMN_NAMES) spans[c] = asColumn(SPAN_COLUMNS[c] as never, next());
+  SPAN_COLUMN_NAMES.forEach((c, k) => (spans[c] = column(k)));
   const jobs = e.patch.jobs as unknown as Record<string, unknown>;
-  for (const c of JOB_COLUMN_NAMES) jobs[c] = asColumn(JOB_COLUMNS[c] as never, next());
+  JOB_COLUMN_NAMES.forEach((c, k) => (jobs[c] = column(SPAN_COLUMN_NAMES.length + k)));
 }
 
 function standaloneHost(notice: (text: string) => void): Host {

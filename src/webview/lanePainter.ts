@@ -2,11 +2,13 @@
 // the visible window: per-lane binary search into spans sorted by start, sub-pixel spans merged
 // into one rectangle per pixel run, and coverage bins instead of spans once a pixel covers
 // more than a bin. Problem spans (failed, threw, slow) are never hidden by merging.
+import { bisector } from 'd3-array';
 import { scaleLinear } from 'd3-scale';
 import type { Chain } from './chain';
 import { shorten } from './format';
 import { formatDurationPrecise } from '../protocol/wire';
 import { pixelClasses } from './lod';
+import { MarkSeverity } from './spanFindings';
 import type { Palette } from './theme';
 import { Cls, K_TASK, K_WAIT, S_CANCELLED, lowerBoundTs, type TraceData } from './traceData';
 
@@ -356,35 +358,71 @@ export class LanePainter {
     });
   }
 
+  /**
+   * Outlines and corner flags on the spans findings name. Marks of spans narrower than a pixel
+   * that touch merge into one, as their bodies do: a finding that names a million spans costs a
+   * mark per pixel run, not a million outlines.
+   */
   private findings(): void {
     const d = this.data,
-      ctx = this.ctx,
-      p = this.palette;
-    for (const [i, fs] of d.findingsOfSpan) {
-      if (i >= d.n || d.cols.end[i] < this.f.t0 || d.cols.start[i] > this.f.t1) continue;
-      const error = fs.some((f) => d.findings[f].severity === 'error');
-      const r = d.rowOf(i);
-      if (r < 0) continue;
-      const colour = error ? p.finding : p.findingWarn;
-      this.outline(i, colour, 2, []);
-      const xa = Math.max(0, this.x(d.cols.start[i]));
-      const y = r * this.f.rowH;
-      ctx.fillStyle = colour;
-      ctx.beginPath();
-      ctx.moveTo(xa, y + 1);
-      ctx.lineTo(xa + 8, y + 1);
-      ctx.lineTo(xa, y + 9);
-      ctx.closePath();
-      ctx.fill();
-    }
+      { t0, t1 } = this.f,
+      { start, end } = d.cols;
+    const byStart = bisector((i: number) => start[i]);
+    d.findingMarks().forEach((m, r) => {
+      let runA = -1,
+        runB = -1,
+        runSev: number = MarkSeverity.None;
+      const flush = () => {
+        if (runA >= 0) this.findingMark(r, runA, runB, runSev);
+        runA = -1;
+      };
+      for (let k = byStart.left(m.spans, t0 - m.maxDur), n = m.spans.length; k < n; k++) {
+        const i = m.spans[k];
+        if (start[i] > t1) break;
+        if (end[i] < t0) continue;
+        const xa = this.x(start[i]),
+          xb = this.x(end[i]),
+          sev = m.severity[k];
+        if (xb - xa >= 1) {
+          flush();
+          this.findingMark(r, xa, xb, sev);
+        } else if (runA >= 0 && xa <= runB + 1) {
+          runB = Math.max(runB, xb);
+          runSev = Math.max(runSev, sev);
+        } else {
+          flush();
+          runA = xa;
+          runB = xb;
+          runSev = sev;
+        }
+      }
+      flush();
+    });
+  }
+
+  private findingMark(r: number, xa: number, xb: number, sev: number): void {
+    const ctx = this.ctx;
+    const colour = sev === MarkSeverity.Error ? this.palette.finding : this.palette.findingWarn;
+    this.outlineAt(r, xa, xb, colour, 2, []);
+    const x = Math.max(0, xa),
+      y = r * this.f.rowH;
+    ctx.fillStyle = colour;
+    ctx.beginPath();
+    ctx.moveTo(x, y + 1);
+    ctx.lineTo(x + 8, y + 1);
+    ctx.lineTo(x, y + 9);
+    ctx.closePath();
+    ctx.fill();
   }
 
   private outline(i: number | undefined, colour: string, width: number, dash: number[]): void {
     if (i === undefined || i >= this.data.n) return;
     const r = this.data.rowOf(i);
-    if (r < 0) return;
-    const xa = this.x(this.data.cols.start[i]),
-      xb = this.x(this.data.cols.end[i]);
+    if (r >= 0) this.outlineAt(r, this.x(this.data.cols.start[i]), this.x(this.data.cols.end[i]), colour, width, dash);
+  }
+
+  /** An outline around what spans from xa to xb px in row r. */
+  private outlineAt(r: number, xa: number, xb: number, colour: string, width: number, dash: number[]): void {
     if (xb < -4 || xa > this.f.width + 4) return;
     const a = Math.max(-3, xa) - 1.5,
       b = Math.min(this.f.width + 3, Math.max(xb, xa + 1)) + 1.5;

@@ -80,9 +80,10 @@ export class StepSeries {
   build(ins: Float64Array, outs: Float64Array, total: number): void {
     ins.sort();
     outs.sort();
+    // Locals, not fields, in the loops: a million-task trace runs them two million times.
     const n = ins.length + outs.length;
-    this.times = new Float64Array(n);
-    this.values = new Int32Array(n);
+    const times = new Float64Array(n),
+      values = new Int32Array(n);
     let a = 0,
       b = 0,
       v = 0,
@@ -90,29 +91,33 @@ export class StepSeries {
     for (let k = 0; k < n; k++) {
       // At equal times the leaving event goes first, so back-to-back tasks do not count twice.
       if (b < outs.length && (a >= ins.length || outs[b] <= ins[a])) {
-        this.times[k] = outs[b++];
+        times[k] = outs[b++];
         v--;
       } else {
-        this.times[k] = ins[a++];
+        times[k] = ins[a++];
         v++;
       }
-      this.values[k] = v;
+      values[k] = v;
       if (v > max) max = v;
     }
-    this.max = max;
-    this.binDur = Math.max(total, 1) / BINS;
-    this.bins = new Int32Array(BINS);
+    const binDur = Math.max(total, 1) / BINS;
+    const bins = new Int32Array(BINS);
     let k = 0,
       cur = 0;
     for (let bin = 0; bin < BINS; bin++) {
-      const tEnd = (bin + 1) * this.binDur;
+      const tEnd = (bin + 1) * binDur;
       let m = cur;
-      while (k < n && this.times[k] < tEnd) {
-        cur = this.values[k++];
+      while (k < n && times[k] < tEnd) {
+        cur = values[k++];
         if (cur > m) m = cur;
       }
-      this.bins[bin] = m;
+      bins[bin] = m;
     }
+    this.times = times;
+    this.values = values;
+    this.max = max;
+    this.binDur = binDur;
+    this.bins = bins;
   }
 
   valueAt(t: number): number {

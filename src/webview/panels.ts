@@ -102,6 +102,7 @@ export class Tooltip {
     clear(this.root);
     if (target.type === 'span') {
       const s = d.span(target.span);
+      const spanFindings = d.findingsOf(target.span);
       append(
         this.root,
         el('div', { class: 'tt-title' }, s.name),
@@ -110,15 +111,7 @@ export class Tooltip {
         s.queued !== undefined && el('div', {}, `queued ${formatDurationPrecise(s.start - s.queued)}`),
         s.args && el('div', { class: 'tt-pre' }, `args ${shorten(s.args, PREVIEW)}`),
         s.text && el('div', { class: `tt-pre${s.status === 'ok' ? '' : ' tt-error'}` }, `${textLabel(s.status)} ${shorten(s.text, PREVIEW)}`),
-        d.findingsOfSpan.has(target.span) &&
-          el(
-            'div',
-            { class: 'tt-error' },
-            d.findingsOfSpan
-              .get(target.span)!
-              .map((f) => d.findings[f].message)
-              .join('\n'),
-          ),
+        spanFindings.length > 0 && el('div', { class: 'tt-error' }, spanFindings.map((f) => d.findings[f].message).join('\n')),
       );
     } else if (target.type === 'log') {
       const l = d.logsByLane[target.row][target.log];
@@ -187,8 +180,8 @@ export function renderDetails(root: HTMLElement, d: TraceData, i: number | undef
   if (s.args) root.append(el('h4', {}, 'Arguments'), el('pre', { class: 'preview' }, shorten(s.args, 2000)));
   const heading = s.status === 'ok' ? 'Result' : s.status === 'lost' ? 'How its worker died' : 'Error';
   if (s.text) root.append(el('h4', {}, heading), el('pre', { class: `preview${s.status === 'ok' ? '' : ' error'}` }, shorten(s.text, 4000)));
-  const fs = d.findingsOfSpan.get(i);
-  if (fs)
+  const fs = d.findingsOf(i);
+  if (fs.length)
     root.append(el('h4', {}, 'Findings'), el('ul', { class: 'span-findings' }, ...fs.map((f) => el('li', { class: `sev-${d.findings[f].severity}` }, d.findings[f].message))));
   if (chain && chain.points.length) {
     const ol = el('ol', { class: 'chain', 'aria-label': 'Causal chain' });

@@ -23,6 +23,7 @@ import { allocColumns, spanAt, type SpanArrays } from '../trace/spanColumns';
 import { workerSpells, type WorkerSpell } from '../trace/workers';
 import { bisectLeft, bisector } from 'd3-array';
 import { CoverageBins, StepSeries } from './lod';
+import { SpanFindings } from './spanFindings';
 
 // Columns hold the store's codes: indices into SPAN_KINDS and SPAN_STATUSES (and CALLBACK_KINDS).
 const kindCode = (k: SpanKind) => SPAN_KINDS.indexOf(k);
@@ -60,6 +61,14 @@ export const CLASS_COUNT = 13;
 /** A span as the view shows it: its lane resolved, and whether it counts as slow. */
 export type SpanView = Omit<Span, 'lane'> & { lane: Lane; slow: boolean };
 
+/** One display row's spans that findings name, in start order, with the worst severity of each (see MarkSeverity). */
+export interface FindingMarks {
+  spans: Int32Array;
+  severity: Uint8Array;
+  /** the longest of them, to find those that start before a window but reach into it */
+  maxDur: number;
+}
+
 export class TraceData {
   n = 0;
   cols: SpanArrays;
@@ -84,8 +93,9 @@ export class TraceData {
   findings: WireFinding[] = [];
   /** by lane id: the threads or processes that ran on it, oldest first (a Pool replaces dead ones on the same lane) */
   workers = new Map<number, WorkerSpell[]>();
-  /** span index -> indices into findings */
-  findingsOfSpan = new Map<number, number[]>();
+  private spanFindings = new SpanFindings([]);
+  /** per display row, built when first painted after the findings or the spans changed */
+  private markedRows: FindingMarks[] | undefined;
   slowUs = 100_000;
 
   /** per display row: span indices sorted by start */
@@ -162,6 +172,7 @@ export class TraceData {
       this.jobReadyAt[row] = readyAt[k];
     }
     if (added.length === 0) return;
+    if (this.appendJobs(added, id, codes, api, submitted, readyAt)) return;
     const n = this.jobRows + added.length;
     const order = Array.from({ length: n }, (_, r) => r);
     const idOf = (r: number) => (r < this.jobRows ? this.jobId[r] : id[added[r - this.jobRows]]);
@@ -182,6 +193,37 @@ export class TraceData {
     this.jobRows = n;
   }
 
+  /**
+   * New jobs that all come after those held, in id order (a snapshot, a live run's next jobs) go
+   * on the end as they are: sorting a million rows by id is most of a big trace's first frame.
+   */
+  private appendJobs(added: number[], id: Int32Array, codes: number[], api: Uint16Array, submitted: Float64Array, readyAt: Float64Array): boolean {
+    let last = this.jobRows > 0 ? this.jobId[this.jobRows - 1] : -Infinity;
+    for (const k of added) {
+      if (id[k] <= last) return false;
+      last = id[k];
+    }
+    const n = this.jobRows + added.length;
+    const grown = <T extends Int32Array | Uint16Array | Float64Array>(a: T, make: new (n: number) => T): T => {
+      const out = new make(n);
+      out.set(a.subarray(0, this.jobRows) as never);
+      return out;
+    };
+    this.jobId = grown(this.jobId, Int32Array);
+    this.jobApi = grown(this.jobApi, Uint16Array);
+    this.jobSubmitted = grown(this.jobSubmitted, Float64Array);
+    this.jobReadyAt = grown(this.jobReadyAt, Float64Array);
+    let row = this.jobRows;
+    for (const k of added) {
+      this.jobId[row] = id[k];
+      this.jobApi[row] = codes[api[k]];
+      this.jobSubmitted[row] = submitted[k];
+      this.jobReadyAt[row++] = readyAt[k];
+    }
+    this.jobRows = n;
+    return true;
+  }
+
   private rowOfJob(id: number): number {
     const ids = this.jobId;
     const lo = bisectLeft(ids, id, 0, this.jobRows);
@@ -190,14 +232,35 @@ export class TraceData {
 
   setFindings(f: WireFinding[]): void {
     this.findings = f;
-    this.findingsOfSpan.clear();
-    f.forEach((x, k) => {
-      for (const s of x.spans) {
-        const list = this.findingsOfSpan.get(s);
-        if (list) list.push(k);
-        else this.findingsOfSpan.set(s, [k]);
+    this.spanFindings = new SpanFindings(f);
+    this.markedRows = undefined;
+  }
+
+  /** Indices into findings of those that name span i. */
+  findingsOf(i: number): number[] {
+    return this.spanFindings.of(i);
+  }
+
+  /** Per display row, the spans findings name (what the painter outlines). */
+  findingMarks(): FindingMarks[] {
+    if (this.markedRows) return this.markedRows;
+    const sev = this.spanFindings.severities(this.findings, this.n);
+    const { start, end } = this.cols;
+    return (this.markedRows = this.byLane.map((list) => {
+      let count = 0;
+      for (let k = 0; k < list.length; k++) if (sev[list[k]]) count++;
+      const spans = new Int32Array(count),
+        severity = new Uint8Array(count);
+      let maxDur = 0;
+      for (let k = 0, at = 0; k < list.length; k++) {
+        const i = list[k];
+        if (!sev[i]) continue;
+        spans[at] = i;
+        severity[at++] = sev[i];
+        maxDur = Math.max(maxDur, end[i] - start[i]);
       }
-    });
+      return { spans, severity, maxDur };
+    }));
   }
 
   private applySpans(p: TracePatch): void {
@@ -228,6 +291,7 @@ export class TraceData {
   refresh(): boolean {
     if (!this.dirty) return false;
     this.dirty = false;
+    this.markedRows = undefined;
     this.buildRows();
     this.buildLaneIndex();
     this.buildCounters();
