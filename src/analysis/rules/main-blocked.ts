@@ -12,17 +12,60 @@ import { IntervalUnion } from '../../trace/intervals';
 
 const SHOWN_SITES = 3;
 
-interface Delay {
-  job: number;
-  task: number;
-  from: number;
-  to: number;
+/**
+ * Results held back, as columns: a big run can hold back a million, and objects for them would
+ * stay on the heap until the next full collection, on top of the run's own memory.
+ */
+class Delays {
+  n = 0;
+  readonly job: Int32Array;
+  /** the job's last task, whose end is `from` */
+  readonly task: Int32Array;
+  readonly from: Float64Array;
+  /** when main took the result in */
+  readonly to: Float64Array;
+
+  constructor(capacity: number) {
+    this.job = new Int32Array(capacity);
+    this.task = new Int32Array(capacity);
+    this.from = new Float64Array(capacity);
+    this.to = new Float64Array(capacity);
+  }
+
+  push(job: number, task: number, from: number, to: number): void {
+    const k = this.n++;
+    this.job[k] = job;
+    this.task[k] = task;
+    this.from[k] = from;
+    this.to[k] = to;
+  }
+
+  /** Delays whose time ranges overlap, grouped: each episode is its delays' indices, by `from`. */
+  episodes(): Uint32Array[] {
+    const { from, to } = this;
+    const order = new Uint32Array(this.n);
+    for (let k = 0; k < this.n; k++) order[k] = k;
+    order.sort((a, b) => from[a] - from[b] || a - b);
+    const out: Uint32Array[] = [];
+    let first = 0,
+      end = -Infinity;
+    for (let at = 0; at < order.length; at++) {
+      const k = order[at];
+      if (at > 0 && from[k] > end) {
+        out.push(order.subarray(first, at));
+        first = at;
+      }
+      end = Math.max(end, to[k]);
+    }
+    if (order.length > 0) out.push(order.subarray(first));
+    return out;
+  }
 }
 
 export function mainBlocked(t: TraceIndex, o: RuleOptions): Finding[] {
   if (t.store.meta.language === 'python') return [];
   const inCallbacks = coverage(t.callbacks.map((i) => [t.store.col.start[i], t.store.col.end[i]]));
-  const delays: Delay[] = [];
+  const delays = new Delays(t.store.jobs.size);
   for (const job of t.store.jobs.values()) {
     if (job.resultIn === undefined) continue;
     // The job's last task to finish: its result could have been taken in from then on.
@@ -31,48 +74,36 @@ export function mainBlocked(t: TraceIndex, o: RuleOptions): Finding[] {
     if (task < 0) continue;
     const from = t.store.col.end[task];
     const held = job.resultIn - from - (inCallbacks(job.resultIn) - inCallbacks(from));
-    if (held > o.thresholdUs) delays.push({ job: job.id, task, from, to: job.resultIn });
+    if (held > o.thresholdUs) delays.push(job.id, task, from, job.resultIn);
   }
-  return episodes(delays).map((ep) => finding(t, ep));
+  return delays.episodes().map((ep) => finding(t, delays, Array.from(ep)));
 }
 
-function finding(t: TraceIndex, ep: Delay[]): Finding {
-  const from = minOf(ep, (d) => d.from);
-  const to = maxOf(ep, (d) => d.to);
-  const longest = maxOf(ep, (d) => d.to - d.from);
+function finding(t: TraceIndex, d: Delays, ep: number[]): Finding {
+  const from = minOf(ep, (k) => d.from[k]);
+  const to = maxOf(ep, (k) => d.to[k]);
+  const longest = maxOf(ep, (k) => d.to[k] - d.from[k]);
   const sleeps = t.waits.filter((i) => t.store.col.start[i] < to && t.store.col.end[i] > from && t.nameOf(i) === 'sleepSync' && t.lane(t.store.col.lane[i])?.kind === 'main');
   const sleep = sleeps.length ? t.span(sleeps.reduce((a, b) => (overlap(t, b, from, to) > overlap(t, a, from, to) ? b : a))) : undefined;
   const held = `${count(ep.length, 'finished result')} waited up to ${formatDuration(longest)} to be taken in, so their callbacks and waiters ran late`;
   const message = sleep
     ? `main blocked its event loop for ${formatDuration(sleep.end - sleep.start)} in sleepSync(); ${held}`
     : `main's event loop was busy for ${formatDuration(to - from)}; ${held}`;
-  const related: RelatedInfo[] = bySite(ep, (d) => t.job(d.job)?.site)
+  const related: RelatedInfo[] = bySite(ep, (k) => t.store.jobs.siteOf(d.job[k]))
     .slice(0, SHOWN_SITES)
     .map((g) => {
-      const job = t.job(g.items[0].job)!;
-      const longestHere = maxOf(g.items, (d) => d.to - d.from);
+      const job = t.job(d.job[g.items[0]])!;
+      const longestHere = maxOf(g.items, (k) => d.to[k] - d.from[k]);
       return { message: `${count(g.items.length, 'result')} of \`${t.taskName(job)}\` from this ${job.api}() call waited up to ${formatDuration(longestHere)}`, site: g.site };
     });
   return {
     rule: 'main-blocked',
     severity: 'warning',
     message,
-    site: sleep?.site ?? t.job(ep[0].job)?.site,
+    site: sleep?.site ?? t.store.jobs.siteOf(d.job[ep[0]]),
     related,
-    spans: [...(sleep ? [sleep.index] : []), ...ep.map((d) => d.task)],
+    spans: [...(sleep ? [sleep.index] : []), ...ep.map((k) => d.task[k])],
   };
-}
-
-/** Groups delays whose time ranges overlap. */
-function episodes(delays: Delay[]): Delay[][] {
-  const out: Delay[][] = [];
-  let end = -Infinity;
-  for (const d of [...delays].sort((a, b) => a.from - b.from)) {
-    if (d.from <= end) out[out.length - 1].push(d);
-    else out.push([d]);
-    end = Math.max(end, d.to);
-  }
-  return out;
 }
 
 const byStart = bisector((range: [number, number]) => range[0]);
