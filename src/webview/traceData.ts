@@ -373,16 +373,20 @@ export class TraceData {
       bOut = new Float64Array(tasks);
     let nq = 0,
       nb = 0;
-    for (let i = 0; i < this.n; i++) {
-      if (kind[i] !== K_TASK) continue;
-      if (!Number.isNaN(queued[i])) {
-        qIn[nq] = queued[i];
-        qOut[nq++] = start[i];
-      }
-      // A task dropped from the queue never ran: it only ever counted as queued.
-      if (status[i] !== S_CANCELLED || end[i] > start[i]) {
-        bIn[nb] = start[i];
-        bOut[nb++] = end[i];
+    // Lane by lane, in start order: the times then come in a few ascending runs (see sortRuns).
+    for (const list of this.byLane) {
+      for (let k = 0; k < list.length; k++) {
+        const i = list[k];
+        if (kind[i] !== K_TASK) continue;
+        if (!Number.isNaN(queued[i])) {
+          qIn[nq] = queued[i];
+          qOut[nq++] = start[i];
+        }
+        // A task dropped from the queue never ran: it only ever counted as queued.
+        if (status[i] !== S_CANCELLED || end[i] > start[i]) {
+          bIn[nb] = start[i];
+          bOut[nb++] = end[i];
+        }
       }
     }
     this.queuedSeries.build(qIn.subarray(0, nq), qOut.subarray(0, nq), this.end);
