@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { jobColumns, stringsFrom } from '../protocol/encode';
-import { EMBED_ID, type ViewOptions } from '../protocol/messages';
+import { EMBED_ID, type ColumnCoding, type ViewOptions } from '../protocol/messages';
 import { JOB_COLUMN_NAMES, SPAN_COLUMN_NAMES, type WireFinding } from '../protocol/wire';
 import type { TraceStore } from '../trace/store';
 
@@ -50,18 +50,54 @@ function isConstant(col: Column): boolean {
   return true;
 }
 
-/**
- * The columns' bytes one after another, each from an offset that is a multiple of 8 (so the page
- * views them where they are, without a copy), and of a constant column only its first element.
- */
-function* columnBytes(columns: Column[], constant: ReadonlySet<number>): Generator<Uint8Array> {
+/** How a column's bytes are laid out in the page (see EmbeddedTrace): what gzip shrinks most and the page undoes cheaply. */
+function codingOf(col: Column): ColumnCoding {
+  if (isConstant(col)) return 'constant';
+  // Ids and counters that step by small amounts: their differences are mostly one value.
+  if (col instanceof Int32Array) return 'delta';
+  // Times: neighbours share their sign, exponent and high bytes, which byte planes put side by side.
+  if (col instanceof Float64Array) return 'planes';
+  return 'raw';
+}
+
+/** Elements per piece of an encoded column. */
+const CODED_PIECE = 1 << 16;
+
+function* encoded(col: Column, coding: ColumnCoding): Generator<Uint8Array> {
+  const bytes = new Uint8Array(col.buffer, col.byteOffset, col.byteLength);
+  const size = col.BYTES_PER_ELEMENT,
+    n = col.length;
+  if (coding === 'constant') yield bytes.subarray(0, size);
+  else if (coding === 'raw') yield bytes;
+  else if (coding === 'delta') {
+    for (let from = 0; from < n; from += CODED_PIECE) {
+      // An Int32Array keeps the difference modulo 2^32, which the page's wrapping sum undoes exactly.
+      const out = new Int32Array(Math.min(CODED_PIECE, n - from));
+      for (let k = 0, i = from; k < out.length; k++, i++) out[k] = col[i] - (i > 0 ? col[i - 1] : 0);
+      yield new Uint8Array(out.buffer);
+    }
+  } else {
+    for (let b = 0; b < size; b++) {
+      for (let from = 0; from < n; from += CODED_PIECE) {
+        const out = new Uint8Array(Math.min(CODED_PIECE, n - from));
+        for (let e = 0, at = from * size + b; e < out.length; e++, at += size) out[e] = bytes[at];
+        yield out;
+      }
+    }
+  }
+}
+
+/** The columns one after another, as `codings` lay them out, each from an offset that is a multiple of 8. */
+function* columnBytes(columns: Column[], codings: readonly ColumnCoding[]): Generator<Uint8Array> {
   let at = 0;
   for (const [k, col] of columns.entries()) {
     const pad = -at & 7;
     if (pad) yield new Uint8Array(pad);
-    const bytes = new Uint8Array(col.buffer, col.byteOffset, constant.has(k) ? col.BYTES_PER_ELEMENT : col.byteLength);
-    at += pad + bytes.length;
-    yield bytes;
+    at += pad;
+    for (const piece of encoded(col, codings[k])) {
+      at += piece.length;
+      yield piece;
+    }
   }
 }
 
@@ -110,13 +146,13 @@ function* embeddedTrace(store: TraceStore, findings: readonly WireFinding[], opt
   const jobs = jobColumns(store.jobs);
   const jobCols = JOB_COLUMN_NAMES.map((c) => jobs[c]);
   const columns: Column[] = [...spanCols, ...jobCols];
-  const constant = new Set(columns.flatMap((c, k) => (isConstant(c) ? [k] : [])));
+  const codings = columns.map(codingOf);
   const spans = { n, base: 0 };
   const head = { reset: true, spans, jobs: { n: jobs.n, apis: jobs.apis }, lanes: store.lanes, pools: [...store.pools.values()], meta: store.meta, end: store.end };
   yield `{"options":${json(options)},"findings":[`;
   yield* jsonList(findings);
-  yield `],"packed":{"lengths":${json(columns.map((c) => c.byteLength))},"constant":${json([...constant])},"gzip":[`;
-  yield* gzipped(columnBytes(columns, constant));
+  yield `],"packed":{"lengths":${json(columns.map((c) => c.byteLength))},"codings":${json(codings)},"gzip":[`;
+  yield* gzipped(columnBytes(columns, codings));
   yield `]},"patch":${json(head).slice(0, -1)},"strings":{"base":1,"items":[`;
   yield* jsonList(stringsFrom(store, 1));
   yield ']},"logs":{"base":0,"items":[';

@@ -1,6 +1,6 @@
 // Where the view's data comes from and where its requests go: the extension host (inside the
 // editor) or the trace embedded in a standalone HTML file.
-import { EMBED_ID, PROTOCOL_VERSION, type EmbeddedTrace, type HostEnvelope, type ViewMessage, type ViewOptions } from '../protocol/messages';
+import { EMBED_ID, PROTOCOL_VERSION, type ColumnCoding, type EmbeddedTrace, type HostEnvelope, type ViewMessage, type ViewOptions } from '../protocol/messages';
 import { checkHostEnvelope } from '../protocol/validate';
 import { JOB_COLUMNS, JOB_COLUMN_NAMES, SPAN_COLUMNS, SPAN_COLUMN_NAMES, base64ToBytes } from '../protocol/wire';
 
@@ -45,22 +45,40 @@ function vscodeHost(api: VsCodeApi): Host {
 }
 
 type ColumnType = (typeof SPAN_COLUMNS)[keyof typeof SPAN_COLUMNS] | (typeof JOB_COLUMNS)[keyof typeof JOB_COLUMNS];
+type AnyColumn = new (b: ArrayBuffer | number, o?: number, n?: number) => Float64Array;
 
-/**
- * Puts the gzipped span and job columns of a standalone page back into its patch, as typed
- * arrays over the inflated bytes themselves (each column starts 8-aligned there: no copies).
- */
+/** Column k of the inflated bytes, undoing its coding (see ColumnCoding): a 'raw' one is viewed where it lies. */
+function decoded(type: ColumnType, coding: ColumnCoding, raw: Uint8Array<ArrayBuffer>, at: number, n: number): ArrayBufferView {
+  const T = type as unknown as AnyColumn,
+    size = type.BYTES_PER_ELEMENT;
+  if (coding === 'raw') return new T(raw.buffer, at, n);
+  if (coding === 'constant') return new T(n).fill(new T(raw.buffer, at, 1)[0]);
+  if (coding === 'delta') {
+    const v = new Int32Array(raw.buffer, at, n);
+    for (let i = 1; i < n; i++) v[i] = (v[i] + v[i - 1]) | 0;
+    return v;
+  }
+  const out = new T(n);
+  const bytes = new Uint8Array(out.buffer);
+  for (let b = 0; b < size; b++) for (let e = 0, from = at + b * n, to = b; e < n; e++, to += size) bytes[to] = raw[from + e];
+  return out;
+}
+
+const CODINGS: readonly ColumnCoding[] = ['raw', 'constant', 'delta', 'planes'];
+
+/** Puts the gzipped span and job columns of a standalone page back into its patch, as typed arrays. */
 async function unpack(e: EmbeddedTrace): Promise<void> {
   const types: ColumnType[] = [...SPAN_COLUMN_NAMES.map((c) => SPAN_COLUMNS[c]), ...JOB_COLUMN_NAMES.map((c) => JOB_COLUMNS[c])];
-  const { lengths } = e.packed;
-  const constant = new Set(e.packed.constant);
-  if (lengths.length !== types.length) throw new Error(`the page packs ${lengths.length} columns, not ${types.length}`);
+  const { lengths, codings } = e.packed;
+  if (lengths.length !== types.length || codings.length !== types.length) throw new Error(`the page packs ${lengths.length} columns, not ${types.length}`);
   let total = 0;
   const offsets = lengths.map((len, k) => {
-    if (!Number.isInteger(len / types[k].BYTES_PER_ELEMENT) || len < 0) throw new Error(`column ${k} holds ${len} bytes, not whole elements`);
+    const size = types[k].BYTES_PER_ELEMENT;
+    if (!Number.isInteger(len / size) || len < 0) throw new Error(`column ${k} holds ${len} bytes, not whole elements`);
+    if (!CODINGS.includes(codings[k]) || (codings[k] === 'delta' && types[k] !== Int32Array)) throw new Error(`column ${k} cannot be coded as ${codings[k]}`);
     total += -total & 7;
     const at = total;
-    total += constant.has(k) ? types[k].BYTES_PER_ELEMENT : len;
+    total += codings[k] === 'constant' ? size : len;
     return at;
   });
   const raw = new Uint8Array(total);
@@ -73,11 +91,7 @@ async function unpack(e: EmbeddedTrace): Promise<void> {
     filled += bytes.length;
   }
   if (filled !== total) throw new Error(`the columns hold ${filled} bytes, not the ${total} their lengths add up to`);
-  const column = (k: number) => {
-    const T = types[k] as unknown as new (b: ArrayBuffer | number, o?: number, n?: number) => Float64Array;
-    const n = lengths[k] / types[k].BYTES_PER_ELEMENT;
-    return constant.has(k) ? new T(n).fill(new T(raw.buffer, offsets[k], 1)[0]) : new T(raw.buffer, offsets[k], n);
-  };
+  const column = (k: number) => decoded(types[k], codings[k], raw, offsets[k], lengths[k] / types[k].BYTES_PER_ELEMENT);
   const spans = e.patch.spans as unknown as Record<string, unknown>;
   SPAN_COLUMN_NAMES.forEach((c, k) => (spans[c] = column(k)));
   const jobs = e.patch.jobs as unknown as Record<string, unknown>;
