@@ -12,7 +12,7 @@ import type { TraceStore } from '../trace/store';
 import { startRun, type RunError, type RunOptions } from '../runtime/host/run';
 import { isJournal, JOURNAL_EXT, isJournalPath } from '../runtime/journal/format';
 import { replayJournal, tasksInWindow } from '../runtime/journal/replay';
-import { DEFAULT_KEEP } from '../trace/notKept';
+import { KEEP_ALL, DEFAULT_MAX_SPANS } from '../trace/notKept';
 import { startPythonRun } from '../runtime/python/pythonRun';
 import { isPythonFile, parseCli, USAGE, UsageError, type CliOptions } from './args';
 import { htmlReport } from './htmlReport';
@@ -42,7 +42,7 @@ async function run(opts: CliOptions): Promise<number> {
   const journal = opts.traceOut === undefined ? undefined : isJournalPath(opts.traceOut) ? opts.traceOut : opts.traceOut + JOURNAL_EXT;
   const runOpts: RunOptions = {
     journal,
-    maxSpans: opts.maxSpans,
+    maxSpans: opts.maxSpans ?? DEFAULT_MAX_SPANS,
     workers: opts.workers,
     timeoutMs: opts.timeoutMs,
     trace: opts.trace,
@@ -90,7 +90,7 @@ async function view(opts: CliOptions): Promise<number> {
   let error: RunError | undefined;
   try {
     if (isJournal(opts.file)) {
-      const keep = { ...DEFAULT_KEEP, ...(opts.maxSpans ? { maxSpans: opts.maxSpans } : {}) };
+      const keep = { ...KEEP_ALL, maxSpans: opts.maxSpans ?? DEFAULT_MAX_SPANS };
       const w = opts.window;
       const replay = w
         ? replayJournal(opts.file, { ...keep, ...tasksInWindow(opts.file, w.fromMs * 1000, w.toMs * 1000) }, `outside ${w.fromMs}–${w.toMs} ms (--from, --to)`)

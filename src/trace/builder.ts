@@ -14,7 +14,7 @@ import type { LogLine, Mark, MarkKind, PoolInfo, PoolKind, Site, SpanStatus } fr
 import { CALLBACK_KINDS, LANE_KINDS, formatSite, parseSite } from './model';
 import { CallbackStatus, MainStatus, PoolAction, Rec, TaskStatus, WaitOutcome, WorkerAction, unpackPoolApi, type RawRecord } from './records';
 import { grownTo, type TraceStore } from './store';
-import { DEFAULT_KEEP, type KeepPolicy } from './notKept';
+import { KEEP_ALL, type KeepPolicy } from './notKept';
 
 const JOB_STATUS = ['ok', 'error', 'cancelled'] as const;
 /** Wait span status by WaitOutcome. */
@@ -136,7 +136,7 @@ export class TraceBuilder {
     readonly store: TraceStore,
     /** the run's origin on the shared clock, µs */
     private readonly origin: number,
-    private readonly keep: KeepPolicy = DEFAULT_KEEP,
+    private readonly keep: KeepPolicy = KEEP_ALL,
   ) {
     this.taskTo = keep.taskTo;
     this.limited = keep.taskFrom > 1 || keep.taskTo !== Infinity;

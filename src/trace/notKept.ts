@@ -8,10 +8,10 @@ export interface KeepPolicy {
   taskTo: number;
 }
 
-/** Keeps a 1M-task run whole (about 1.01M spans) and bounds a bigger one's store to some 160 MB. */
+/** The CLI's budget: keeps a 1M-task run whole (about 1.01M spans) and bounds a bigger one's store to some 160 MB. */
 export const DEFAULT_MAX_SPANS = 1_200_000;
 
-export const DEFAULT_KEEP: KeepPolicy = { maxSpans: DEFAULT_MAX_SPANS, taskFrom: 1, taskTo: Infinity };
+export const KEEP_ALL: KeepPolicy = { maxSpans: Infinity, taskFrom: 1, taskTo: Infinity };
 
 /** The tasks not kept, counted: in all and per lane (by lane id; a run has few lanes). */
 export class NotKept {

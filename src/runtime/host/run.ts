@@ -34,7 +34,7 @@ export interface RunOptions {
   onProgress?(p: Progress): void;
   /** where to keep the run's journal while it runs (every record read, on disk; ../journal/format.ts) */
   journal?: string;
-  /** the most spans the store keeps in memory; tasks past them are counted (store.notKept) */
+  /** the most spans the store keeps in memory (default: no limit); tasks past them are counted (store.notKept) */
   maxSpans?: number;
 }
 

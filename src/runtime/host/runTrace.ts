@@ -7,7 +7,7 @@ import { MAIN_LANE } from '../record/lanes';
 import { firstLine } from '../../trace/stacks';
 import { TraceBuilder, type Progress } from '../../trace/builder';
 import { TraceStore } from '../../trace/store';
-import { DEFAULT_KEEP } from '../../trace/notKept';
+import { KEEP_ALL } from '../../trace/notKept';
 import { nowUs } from '../record/clock';
 import { RecordDrain, type RecordSource } from './recordDrain';
 import { JournalWriter } from '../journal/writer';
@@ -23,7 +23,10 @@ export interface RunTraceOptions {
   onProgress?(p: Progress): void;
   /** where to keep the run's journal (../journal/format.ts) while it runs: every record read, on disk */
   journal?: string;
-  /** the most spans the store keeps in memory; tasks past them are counted (store.notKept) */
+  /**
+   * The most spans the store keeps in memory; tasks past them are counted (store.notKept).
+   * Unbounded by default: only a host that tells its user what was not kept sets it (the CLI).
+   */
   maxSpans?: number;
 }
 
@@ -48,7 +51,7 @@ export class RunTrace {
   ) {
     const language = languageOf(file);
     this.store = new TraceStore({ file, startedAt: new Date().toISOString(), ...(language ? { language } : {}) });
-    this.builder = new TraceBuilder(this.store, this.origin, { ...DEFAULT_KEEP, maxSpans: opts.maxSpans ?? DEFAULT_KEEP.maxSpans });
+    this.builder = new TraceBuilder(this.store, this.origin, { ...KEEP_ALL, maxSpans: opts.maxSpans ?? Infinity });
     const { meta } = this.store;
     this.journal =
       opts.journal === undefined ? undefined : new JournalWriter(opts.journal, { file, startedAt: meta.startedAt, origin: this.origin, ...(language ? { language } : {}) });
