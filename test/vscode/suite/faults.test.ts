@@ -3,17 +3,37 @@
 // event-loop delay is measured and printed with ⏱; a figure, not an assertion, on a shared
 // machine). The same fixtures as the command line's (test/runtime/fixtures/faults).
 import * as assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import * as vscode from 'vscode';
 import type { RunSummary } from '../../../src/extension/runController';
-import { REPO, fixture, measured, poolscope, resetSettings, runInPool, waitFor } from './helpers';
+import { REPO, fixture, measured, poolscope, poolscopeDiagnostics, resetSettings, runInPool, waitFor } from './helpers';
 
 const fault = (name: string) => vscode.Uri.file(join(REPO, 'test', 'runtime', 'fixtures', 'faults', name));
 
 function threadCount(): number {
   return Number(/^Threads:\s+(\d+)/m.exec(readFileSync('/proc/self/status', 'utf8'))![1]);
+}
+
+/**
+ * Child processes of the extension host that a run left (pid, state, command): its pools' worker
+ * processes, and any child exited but never reaped (a zombie, which has no command line left).
+ * The editor's own children (a language server, the compiler's service) come and go as they will.
+ */
+function runChildren(): string[] {
+  const found: string[] = [];
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const [state, ppid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const command = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+      if (Number(ppid) === process.pid && (state === 'Z' || command.includes('process-worker.mjs'))) found.push(`${pid} ${state} ${command.slice(0, 100)}`);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return found;
 }
 
 /** Runs `uri` from the editor, stopping it once `stopWhen` holds; checks no thread outlives it; prints the event-loop figures. */
@@ -110,6 +130,33 @@ describe('faults run from the editor', function () {
     );
     assert.equal(api.state.current!.store.logs.length, 1_000_000, 'the trace keeps every line');
   });
+
+  for (const [name, file, rule, at] of [
+    ['tasks that leave a setInterval (Pool) and a Worker (ThreadPool) running', 'leaves-handles.ts', 'handle-leaked', ['setInterval(() => undefined', 'new Worker(']],
+    ['a promise rejected and left in tasks that returned (ThreadPool, Pool)', 'rejects-after-return.ts', 'unhandled-rejection', ["Promise.reject(new Error('lost'))"]],
+    [
+      'class instances crossing to workers and back (ThreadPool, Pool)',
+      'class-instances.ts',
+      'class-lost',
+      ['threads.apply(balanceOf', 'export function open(', 'pool.map(balanceOf'],
+    ],
+  ] as const)
+    it(`${name}: the run returns, ${rule} is in the Problems panel at each place, no thread or child process of the run is left`, async () => {
+      const uri = fault(file);
+      const s = await runCounted(name, uri);
+      assert.equal(s.outcome, 'returned');
+      const shown = poolscopeDiagnostics(uri)
+        .filter((d) => d.code === rule)
+        .map((d) => d.range.start.line + 1);
+      assert.deepEqual(
+        shown.sort((a, b) => a - b),
+        at.map((text) => line(uri, text)).sort((a, b) => a - b),
+      );
+      await waitFor(
+        () => `no child process of ${name} left (now: ${runChildren().join('; ')})`,
+        () => runChildren().length === 0,
+      );
+    });
 
   it("the program does not see the editor's own environment variables", async () => {
     const api = await poolscope();
