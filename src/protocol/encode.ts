@@ -3,7 +3,6 @@
 // live run sends only the spans whose spanRev moved since the last patch. Span columns go as
 // typed arrays of their own (copies, so a message never carries a column's whole buffer), and
 // at most `maxRows` rows a patch: a big trace reaches a view in bounded pieces.
-import type { Job } from '../trace/model';
 import type { JobTable } from '../trace/jobTable';
 import type { TraceStore } from '../trace/store';
 import type { SpanArrays } from '../trace/spanColumns';
@@ -18,60 +17,55 @@ function encodeRange(cols: SpanArrays, from: number, to: number): WireSpans {
   return out;
 }
 
-function encodeRows(cols: SpanArrays, rows: Int32Array): WireSpans {
-  const out = { n: rows.length, base: 0, idx: rows } as WireSpans;
+/** Rows `old` (sent before and changed since), then the new rows `from .. to-1`, copied as one block. */
+function encodeRows(cols: SpanArrays, old: Int32Array, from: number, to: number): WireSpans {
+  const n = old.length + to - from;
+  const idx = new Int32Array(n);
+  idx.set(old);
+  for (let k = old.length; k < n; k++) idx[k] = from + k - old.length;
+  const out = { n, base: 0, idx } as WireSpans;
   for (const c of SPAN_COLUMN_NAMES) {
-    const src = cols[c] as unknown as ArrayLike<number> & { constructor: new (n: number) => ArrayBufferView & { [i: number]: number } };
-    const dst = new src.constructor(rows.length);
-    for (let k = 0; k < rows.length; k++) dst[k] = src[rows[k]];
+    const src = cols[c] as unknown as ArrayLike<number> & { subarray(a: number, b: number): ArrayLike<number> } & {
+      constructor: new (n: number) => ArrayBufferView & { [i: number]: number; set(a: ArrayLike<number>, at: number): void };
+    };
+    const dst = new src.constructor(n);
+    for (let k = 0; k < old.length; k++) dst[k] = src[old[k]];
+    dst.set(src.subarray(from, to), old.length);
     out[c] = dst;
   }
   return out;
 }
 
 /**
- * All the store's jobs as the view reads them, from the table's columns: `id`, `submitted` and
- * `readyAt` are views of the table's arrays (a caller that posts them copies them), `api` is
- * recoded to the wire's small codes.
+ * The store's jobs as the view reads them, from the table's columns: all of them, or those with
+ * the given ids. For all, `id`, `submitted` and `readyAt` are views of the table's arrays (a
+ * caller that posts them copies them); `api` is recoded to the wire's small codes.
  */
-export function jobColumns(table: JobTable): WireJobs {
+export function jobColumns(table: JobTable, ids?: Int32Array): WireJobs {
   const c = table.viewColumns();
+  const rows = ids && Int32Array.from(ids, (id) => table.rowOf(id));
+  const n = rows ? rows.length : c.n;
   const apis: string[] = [];
   const codes = new Int32Array(c.apiNames.length).fill(-1);
-  const api = new Uint16Array(c.n);
-  for (let k = 0; k < c.n; k++) {
-    const name = c.api[k];
+  const api = new Uint16Array(n);
+  for (let k = 0; k < n; k++) {
+    const name = c.api[rows ? rows[k] : k];
     if (codes[name] < 0) {
       codes[name] = apis.length;
       apis.push(c.apiNames[name] ?? '');
     }
     api[k] = codes[name];
   }
-  return { n: c.n, apis, id: c.id, api, submitted: c.submitted, readyAt: c.readyAt };
+  if (!rows) return { n, apis, id: c.id, api, submitted: c.submitted, readyAt: c.readyAt };
+  const gather = <T extends Int32Array | Float64Array>(col: T, out: T): T => {
+    for (let k = 0; k < n; k++) out[k] = col[rows[k]];
+    return out;
+  };
+  return { n, apis, id: gather(c.id, new Int32Array(n)), api, submitted: gather(c.submitted, new Float64Array(n)), readyAt: gather(c.readyAt, new Float64Array(n)) };
 }
 
 /** Jobs whose columns are copies of their own, to post. */
 const copied = (j: WireJobs): WireJobs => ({ ...j, id: j.id.slice(), submitted: j.submitted.slice(), readyAt: j.readyAt.slice() });
-
-/** Some jobs' columns, as the view reads them. */
-export function encodeJobs(jobs: Iterable<Job>, count: number): WireJobs {
-  const out: WireJobs = { n: count, apis: [], id: new Int32Array(count), api: new Uint16Array(count), submitted: new Float64Array(count), readyAt: new Float64Array(count) };
-  const apis = new Map<string, number>();
-  let k = 0;
-  for (const j of jobs) {
-    let api = apis.get(j.api);
-    if (api === undefined) {
-      apis.set(j.api, (api = out.apis.length));
-      out.apis.push(j.api);
-    }
-    out.id[k] = j.id;
-    out.api[k] = api;
-    out.submitted[k] = j.submitted;
-    out.readyAt[k] = j.readyAt ?? NaN;
-    k++;
-  }
-  return out;
-}
 
 /** The store's interned strings from id `from` on (ids are dense; only id 0 is empty). */
 export function* stringsFrom(store: TraceStore, from: number): Generator<string> {
@@ -122,13 +116,16 @@ export class TraceFeed {
     if (reset) {
       spans = encodeRange(cols, 0, top);
     } else {
-      // Rows sent before and touched since: usually a few still-open spans.
-      const changed: number[] = [];
-      for (let i = 0; i < this.spans; i++) if (s.spanRev[i] > this.revision) changed.push(i);
-      if (changed.length === 0) spans = encodeRange(cols, this.spans, top);
+      // Rows sent before and touched since: the spans still open when last sent (in a burst,
+      // tens of thousands a patch), counted first so they go in one exact array.
+      const rev = s.spanRev;
+      let changed = 0;
+      for (let i = 0; i < this.spans; i++) if (rev[i] > this.revision) changed++;
+      if (changed === 0) spans = encodeRange(cols, this.spans, top);
       else {
-        for (let i = this.spans; i < top; i++) changed.push(i);
-        spans = encodeRows(cols, Int32Array.from(changed));
+        const old = new Int32Array(changed);
+        for (let i = 0, k = 0; k < changed; i++) if (rev[i] > this.revision) old[k++] = i;
+        spans = encodeRows(cols, old, this.spans, top);
       }
     }
     const changedJobs = reset ? undefined : s.jobsChangedSince(this.revision);
@@ -140,7 +137,7 @@ export class TraceFeed {
       lanes: s.lanes,
       logs: { base: this.logs, items: s.logs.slice(this.logs) },
       marks: { base: this.marks, items: s.marks.slice(this.marks) },
-      jobs: changedJobs ? encodeJobs(changedJobs, changedJobs.length) : copied(jobColumns(s.jobs)),
+      jobs: changedJobs ? jobColumns(s.jobs, changedJobs) : copied(jobColumns(s.jobs)),
       pools: [...s.pools.values()],
       meta: s.meta,
       end: s.end,

@@ -78,7 +78,8 @@ export class JobTable {
     return this.n;
   }
 
-  private rowOf(id: number): number {
+  /** Job id's row in the columns, or -1. */
+  rowOf(id: number): number {
     if (this.dense) {
       const row = id - this.firstId;
       return row >= 0 && row < this.n ? row : -1;

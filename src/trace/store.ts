@@ -1,7 +1,7 @@
 // The columnar trace store: one typed-array column per span field (as spanColumns.ts defines
 // them), so a million spans cost tens of megabytes rather than a million objects. Strings are
 // interned once.
-import { SPAN_KINDS, SPAN_STATUSES, type Job, type Lane, type LogLine, type Mark, type PoolInfo, type Span, type SpanKind, type SpanStatus, type TraceMeta } from './model';
+import { SPAN_KINDS, SPAN_STATUSES, type Lane, type LogLine, type Mark, type PoolInfo, type Span, type SpanKind, type SpanStatus, type TraceMeta } from './model';
 import { JobTable } from './jobTable';
 import { NotKept } from './notKept';
 import { SPAN_COLUMNS, SPAN_COLUMN_NAMES, allocColumns, spanAt, type NewSpan, type SpanArrays, type SpanColumn } from './spanColumns';
@@ -157,14 +157,13 @@ export class TraceStore {
     this.jobRev[id] = ++this.revision;
   }
 
-  /** The jobs changed after `revision`: a live view's next patch carries only those. */
-  jobsChangedSince(revision: number): Job[] {
-    const out: Job[] = [];
-    for (let id = 1; id < this.jobRev.length; id++) {
-      if (this.jobRev[id] <= revision) continue;
-      const job = this.jobs.get(id);
-      if (job) out.push(job);
-    }
+  /** The ids of the jobs changed after `revision`: a live view's next patch carries only those. */
+  jobsChangedSince(revision: number): Int32Array {
+    const rev = this.jobRev;
+    let n = 0;
+    for (let id = 1; id < rev.length; id++) if (rev[id] > revision && this.jobs.has(id)) n++;
+    const out = new Int32Array(n);
+    for (let id = 1, k = 0; k < n; id++) if (rev[id] > revision && this.jobs.has(id)) out[k++] = id;
     return out;
   }
 
