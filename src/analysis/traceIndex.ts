@@ -44,6 +44,16 @@ export class TraceIndex {
     return this.tasksByJob.get(job);
   }
 
+  /** The task span of `job` that ran and ended last, or -1: asked of every job, so it makes no list. */
+  lastRanTask(job: number): number {
+    const end = this.store.col.end;
+    let last = -1;
+    this.tasksByJob.forEach(job, (i) => {
+      if (this.ran(i) && (last < 0 || end[i] > end[last])) last = i;
+    });
+    return last;
+  }
+
   callbacksOf(job: number): number[] {
     return this.callbacksByJob.get(job);
   }
@@ -132,7 +142,24 @@ class SpansByJob {
   }
 
   get(id: number): number[] {
-    const k = byId.left(this.keys, id);
-    return k < this.keys.length && this.keys[k] === id ? Array.from(this.items.subarray(this.start[k], this.start[k + 1])) : [];
+    const k = this.find(id);
+    return k < 0 ? [] : Array.from(this.items.subarray(this.start[k], this.start[k + 1]));
+  }
+
+  forEach(id: number, fn: (span: number) => void): void {
+    const k = this.find(id);
+    if (k >= 0) for (let p = this.start[k]; p < this.start[k + 1]; p++) fn(this.items[p]);
+  }
+
+  /** Job id's place among the keys, or -1. */
+  private find(id: number): number {
+    const keys = this.keys;
+    // A run's job ids count up from 1 without gaps, unless jobs had no spans of this kind.
+    if (keys.length > 0 && keys[keys.length - 1] - keys[0] === keys.length - 1) {
+      const k = id - keys[0];
+      return k >= 0 && k < keys.length ? k : -1;
+    }
+    const k = byId.left(keys, id);
+    return k < this.keys.length && this.keys[k] === id ? k : -1;
   }
 }

@@ -69,8 +69,7 @@ export function mainBlocked(t: TraceIndex, o: RuleOptions): Finding[] {
   for (const job of t.store.jobs.values()) {
     if (job.resultIn === undefined) continue;
     // The job's last task to finish: its result could have been taken in from then on.
-    let task = -1;
-    for (const i of t.tasksOf(job.id)) if (t.ran(i) && (task < 0 || t.store.col.end[i] > t.store.col.end[task])) task = i;
+    const task = t.lastRanTask(job.id);
     if (task < 0) continue;
     const from = t.store.col.end[task];
     const held = job.resultIn - from - (inCallbacks(job.resultIn) - inCallbacks(from));
