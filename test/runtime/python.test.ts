@@ -118,7 +118,7 @@ describe('Python programs', function () {
     const printed = run.lines.filter((l) => l.lane === 'Callback').map((l) => l.text);
     assert.equal(printed[0], 'Exception in thread Thread-5 (_handle_results):');
     assert.equal(printed[printed.length - 1], 'RuntimeError: callback raised');
-    assert.ok(!printed.some((l) => l.includes('poolscope')), 'no tracer frame in the traceback');
+    assert.ok(!printed.some((l) => l.includes('poolscope_tracer')), 'no tracer frame in the traceback');
     const threw = only(run, 'callback-threw');
     assert.equal(threw.site?.line, lineIn('callback_throws.py', 'def bad_cb'));
     const dead = only(run, 'deadlock');
