@@ -2,7 +2,7 @@
 // left running), made into findings the same way: each sits where its stack says it was made, or
 // on the task function, and marks made at one place are one finding that points at the lines
 // that submitted their tasks.
-import { formatSite, type Job, type Mark, type MarkKind, type Site } from '../trace/model';
+import { formatSite, type Job, type Mark, type MarkKind, type Site, type Span } from '../trace/model';
 import { stackSite } from '../trace/stacks';
 import type { RelatedInfo } from './types';
 import type { TraceIndex } from './traceIndex';
@@ -20,14 +20,19 @@ export interface TaskMark {
   where?: Site;
 }
 
+/** The task a mark names: its span index (-1 when the trace holds none), span and job. */
+export function markedTask(t: TraceIndex, mark: Mark): { task: number; span?: Span; job?: Job } {
+  const task = t.spanOfTask(mark.task);
+  const span = task >= 0 ? t.span(task) : undefined;
+  return { task, span, job: span ? t.job(span.job) : undefined };
+}
+
 /** The marks of `kind`, grouped by the place they were made at. */
 export function taskMarksByPlace(t: TraceIndex, kind: MarkKind): TaskMark[][] {
   const seen = t.store.marks
     .filter((m) => m.kind === kind)
     .map((mark): TaskMark => {
-      const task = mark.task === undefined ? -1 : t.spanOfTask(mark.task);
-      const span = task >= 0 ? t.span(task) : undefined;
-      const job = span ? t.job(span.job) : undefined;
+      const { task, span, job } = markedTask(t, mark);
       return { mark, task, name: span?.name, job, where: stackSite(mark.text) ?? job?.fnSite ?? job?.site };
     });
   return groupBy(seen, (r) => (r.where ? formatSite(r.where) : `lane ${r.mark.lane}`));

@@ -34,8 +34,9 @@ export class TraceIndex {
     return this.store.str(this.store.col.name[i]);
   }
 
-  /** The span of the task with this id, or -1. */
-  spanOfTask(taskId: number): number {
+  /** The span of the task with this id, or -1 (also for a mark that names no task). */
+  spanOfTask(taskId: number | undefined): number {
+    if (taskId === undefined) return -1;
     this.byTaskId ??= new Map(this.tasks.map((i) => [this.store.col.taskId[i], i]));
     return this.byTaskId.get(taskId) ?? -1;
   }

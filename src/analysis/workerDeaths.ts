@@ -64,7 +64,7 @@ export function workerDeaths(t: TraceIndex): WorkerDeath[] {
     const who = `${lane?.name ?? `lane ${mark.lane}`}${pid === undefined ? '' : ` (pid ${pid})`}`;
     const how = mark.signal ? `was killed by ${mark.signal}` : mark.exitCode !== undefined ? `exited with code ${mark.exitCode}` : 'died';
     const reason = beyond(errorLine(mark.text, ''), how.replace(/^was /, ''));
-    const task = mark.task === undefined ? -1 : t.spanOfTask(mark.task);
+    const task = t.spanOfTask(mark.task);
     const from = began?.ts ?? -Infinity;
     const afterFailedInit =
       task < 0 && t.inits.some((i) => t.store.col.lane[i] === mark.lane && t.store.status(i) === 'error' && t.store.col.start[i] >= from && t.store.col.end[i] <= mark.ts);

@@ -5,6 +5,7 @@
 // submitted the task for an argument, and on the task function for a result.
 import type { Finding, RelatedInfo } from '../types';
 import type { TraceIndex } from '../traceIndex';
+import { markedTask } from '../taskMarks';
 
 export function classLost(t: TraceIndex): Finding[] {
   return (
@@ -13,9 +14,7 @@ export function classLost(t: TraceIndex): Finding[] {
       // In the order they happened: threads' records reach the store in no set order.
       .sort((a, b) => a.ts - b.ts)
       .map((mark): Finding => {
-        const task = mark.task === undefined ? -1 : t.spanOfTask(mark.task);
-        const span = task >= 0 ? t.span(task) : undefined;
-        const job = span ? t.job(span.job) : undefined;
+        const { task, span, job } = markedTask(t, mark);
         const text = mark.text ?? 'a value was an instance of a class';
         const result = text.startsWith('the result');
         const call = job ? `${job.api}()` : 'a pool call';
