@@ -224,13 +224,13 @@ class EndedByThePoolTest(unittest.TestCase):
                 with open(TERMINATE) as f:
                     run = support.run(f.read(), method)
                 self.assertEqual(run.returncode, 0, run.stderr)
-                self.assertEqual(run.logs(), ['ready after terminate: [False, False, False, False, False]'])
+                self.assertEqual(run.logs(), ['ready after terminate: [False, False, False, False, False, False]'])
                 (started,) = run.of(R.TASK_START)
                 (lost,) = run.of(R.TASK_END, b=R.LOST)
                 self.assertEqual((lost.a, lost.lane, lost.text), (started.a, started.lane, 'the pool was terminated while it ran'))
                 self.assertNotEqual(lost.pid, started.pid, 'the parent tells what the killed worker was running')
                 submitted = {r.b for r in run.of(R.TASK_JOB)} | {r.a for r in run.of(R.TASK_SUBMIT)}
-                self.assertEqual(len(submitted), 6, 'four apply_async tasks and two map chunks')
+                self.assertEqual(len(submitted), 7, 'five apply_async tasks and two map chunks')
                 self.assertEqual(sorted(r.a for r in run.of(R.TASK_DROP, b=R.CANCELLED)), sorted(submitted - {started.a}))
                 self.assertEqual(run.of(R.WORKER, a=R.WORKER_DIED), [], 'terminate() ends its worker: no death')
                 self.assertEqual(len(run.of(R.WORKER, a=R.WORKER_EXIT)), 1)

@@ -201,7 +201,8 @@ class TaskCpuTimeTest(unittest.TestCase):
 
 class TerminateTest(unittest.TestCase):
     def test_terminate_drops_the_queued_tasks_and_leaves_the_running_one(self):
-        run = support.run(open(support.TERMINATE_THREADS).read())
+        with open(support.TERMINATE_THREADS) as f:
+            run = support.run(f.read())
         self.assertEqual(run.returncode, 0, run.stderr)
         self.assertEqual(run.logs(), ['ready after terminate: [False, False, False, False]'])
         held, *queued = [j.b for j in run.of(R.TASK_JOB)]

@@ -312,7 +312,7 @@ describe('Python programs in the style of the tutorials, run through the CLI', f
       const file = join(PROGRAMS, 'terminate_drops.py');
       const t = await traced(file);
       assert.equal(t.status, 0);
-      assert.deepEqual(printed(t), ['ready after terminate: [False, False, False, False, False]']);
+      assert.deepEqual(printed(t), ['ready after terminate: [False, False, False, False, False, False]']);
       const tasks = spansOf(t, 'task');
       const serve = tasks.filter((s) => s.name === 'serve');
       assert.deepEqual(
@@ -320,10 +320,10 @@ describe('Python programs in the style of the tutorials, run through the CLI', f
         [{ status: 'lost', text: 'the pool was terminated while it ran' }],
       );
       const queued = tasks.filter((s) => s.name === 'never');
-      // Three apply_async tasks and the two chunks of the map_async.
+      // Four apply_async tasks and the two chunks of the map_async.
       assert.deepEqual(
         queued.map((s) => s.status),
-        Array(5).fill('cancelled'),
+        Array(6).fill('cancelled'),
       );
       assert.ok(
         t.store.marks.some((m) => m.kind === 'terminate'),
