@@ -16,6 +16,7 @@ const ROUNDS = 3;
 
 interface Round {
   tasks: number;
+  notKept: number;
   outcome: string;
   runMs: number;
   delayP50Ms: number;
@@ -54,6 +55,7 @@ const section = [
   '',
   `Run ${new Date().toISOString().slice(0, 19)}Z by \`npm run bench:extension\` on ${machine()}, in the newest VS Code the suite knows (code-server) driven by headless Chromium.`,
   `"Run in Pool" on \`bench/big/million.ts\` (${f(rounds[0].tasks)} no-op tasks issued at once on 2 workers) with the inspector open, each round in a fresh VS Code;`,
+  `the default span budget (\`poolscope.keepSpans\`) kept the first tasks and counted ${f(rounds[0].notKept)} more per lane.`,
   `medians of ${ROUNDS} rounds (each round's figure in brackets). Load average (1 min) ${f(Math.min(...loads), 1)}-${f(Math.max(...loads), 1)}.`,
   "Host memory is the extension host isolate's heap and array buffers (the store, the inspector's copy, the analysis), sampled every 50 ms",
   "over its value before the run, after garbage collection. The user's main and pool threads run in the same process, so the process's RSS also",

@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { jobColumns, stringsFrom } from '../protocol/encode';
+import { jobColumns, notKeptOf, stringsFrom } from '../protocol/encode';
 import { EMBED_ID, type ColumnCoding, type ViewOptions } from '../protocol/messages';
 import { JOB_COLUMN_NAMES, SPAN_COLUMN_NAMES, type WireFinding } from '../protocol/wire';
 import type { TraceStore } from '../trace/store';
@@ -148,7 +148,16 @@ function* embeddedTrace(store: TraceStore, findings: readonly WireFinding[], opt
   const columns: Column[] = [...spanCols, ...jobCols];
   const codings = columns.map(codingOf);
   const spans = { n, base: 0 };
-  const head = { reset: true, spans, jobs: { n: jobs.n, apis: jobs.apis }, lanes: store.lanes, pools: [...store.pools.values()], meta: store.meta, end: store.end };
+  const head = {
+    reset: true,
+    spans,
+    jobs: { n: jobs.n, apis: jobs.apis },
+    lanes: store.lanes,
+    pools: [...store.pools.values()],
+    meta: store.meta,
+    end: store.end,
+    notKept: notKeptOf(store),
+  };
   yield `{"options":${json(options)},"findings":[`;
   yield* jsonList(findings);
   yield `],"packed":{"lengths":${json(columns.map((c) => c.byteLength))},"codings":${json(codings)},"gzip":[`;

@@ -11,9 +11,14 @@ export interface PoolscopeConfig {
   /** 0 = no limit */
   runTimeoutMs: number;
   openInspectorOnRun: boolean;
+  /** the most spans a run keeps in memory (Infinity: no limit); the tasks past them are counted */
+  keepSpans: number;
   /** the rules whose findings become diagnostics */
   shownRules: ReadonlySet<RuleId>;
 }
+
+/** Keeps the extension host's memory bounded on a run of millions of tasks (about 130 B a task kept, see bench/RESULTS.md). */
+export const DEFAULT_KEEP_SPANS = 250_000;
 
 const nonNegative = (v: unknown, fallback: number): number => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : fallback);
 
@@ -27,6 +32,7 @@ export function readConfig(resource?: vscode.Uri): PoolscopeConfig {
     blockThresholdMs: nonNegative(c.get('blockThresholdMs'), 100),
     runTimeoutMs: nonNegative(c.get('runTimeoutMs'), 0),
     openInspectorOnRun: c.get<boolean>('openInspectorOnRun') ?? true,
+    keepSpans: Math.floor(nonNegative(c.get('keepSpans'), DEFAULT_KEEP_SPANS)) || Infinity,
     shownRules: new Set(RULE_IDS.filter((r) => findings[r] !== false)),
   };
 }

@@ -24,6 +24,8 @@ export interface RunSummary {
   outcome: RunOutcome;
   findings: number;
   error?: RunError;
+  /** tasks past the span budget (poolscope.keepSpans): run and counted, not kept */
+  notKept?: { tasks: number; reason: string };
 }
 
 interface ActiveRun {
@@ -100,6 +102,7 @@ export class RunController implements vscode.Disposable {
     const opts: RunOptions = {
       workers: config.workers,
       timeoutMs: config.runTimeoutMs || undefined,
+      maxSpans: config.keepSpans,
       env: programEnv(),
       onLog: (line, lane) => this.output.programLine(line, lane),
       onProgress: (p) => {
@@ -128,7 +131,14 @@ export class RunController implements vscode.Disposable {
       await this.diagnostics.show(file, findings);
       shown.store = result.store;
       shown.findings = findings;
-      summary = { file, outcome: result.outcome, findings: findings.length, error: result.error };
+      const { notKept } = result.store;
+      summary = {
+        file,
+        outcome: result.outcome,
+        findings: findings.length,
+        error: result.error,
+        ...(notKept.any ? { notKept: { tasks: notKept.tasks, reason: notKept.reason } } : {}),
+      };
     } catch (e) {
       // A runtime failure must not take the extension host down: report it as a crashed run.
       const err = e instanceof Error ? e : new Error(String(e));
@@ -149,6 +159,11 @@ export class RunController implements vscode.Disposable {
     this.status.finished(name, s.outcome, s.findings);
     const where = s.error?.site ? ` (${s.error.site.file}:${s.error.site.line}:${s.error.site.col})` : '';
     this.output.endRun(`■ ${name}: ${s.outcome}, ${s.findings} finding${s.findings === 1 ? '' : 's'}${s.error ? ` — ${s.error.message}${where}` : ''}`);
+    if (s.notKept) {
+      this.output.note(
+        `${s.notKept.tasks.toLocaleString('en-US')} tasks not kept in memory (${s.notKept.reason}; setting poolscope.keepSpans): they are counted per lane in the Pool Inspector, but not drawn and not in the findings`,
+      );
+    }
     if (s.outcome === 'bad-input' || s.outcome === 'crashed') {
       void vscode.window.showErrorMessage(`Poolscope could not run ${name}: ${s.error?.message ?? s.outcome}${where}`);
     }

@@ -6,7 +6,7 @@
 import type { JobTable } from '../trace/jobTable';
 import type { TraceStore } from '../trace/store';
 import type { SpanArrays } from '../trace/spanColumns';
-import { SPAN_COLUMN_NAMES, type TracePatch, type WireJobs, type WireSpans } from './wire';
+import { SPAN_COLUMN_NAMES, type TracePatch, type WireJobs, type WireNotKept, type WireSpans } from './wire';
 
 /** Rows per patch: about 16 MB of span columns. */
 export const MAX_ROWS = 1 << 18;
@@ -76,12 +76,22 @@ export function* stringsFrom(store: TraceStore, from: number): Generator<string>
   }
 }
 
+/** What the store did not keep, as the view shows it; undefined when it kept every task. */
+export function notKeptOf(store: TraceStore): WireNotKept | undefined {
+  const n = store.notKept;
+  if (!n.any) return undefined;
+  const lanes: WireNotKept['lanes'] = [];
+  n.spans.forEach((spans, lane) => lanes.push({ lane, spans, busy: n.busy[lane] ?? 0 }));
+  return { tasks: n.tasks, failed: n.failed, firstTask: n.firstTask, firstTs: n.firstTs, reason: n.reason, lanes };
+}
+
 export class TraceFeed {
   private revision = -1;
   private strings = 1;
   private logs = 0;
   private marks = 0;
   private spans = 0;
+  private notKeptRevision = 0;
 
   constructor(
     private readonly store: TraceStore,
@@ -90,7 +100,7 @@ export class TraceFeed {
 
   /** Whether the store changed since the last patch, or holds rows not sent yet. */
   get stale(): boolean {
-    return this.store.revision !== this.revision || this.spans < this.store.spanCount;
+    return this.store.revision !== this.revision || this.spans < this.store.spanCount || this.store.notKept.revision !== this.notKeptRevision;
   }
 
   /** Everything (up to maxRows rows), as the first message to a fresh view or after it saw a gap; deltas bring the rest. */
@@ -141,12 +151,14 @@ export class TraceFeed {
       pools: [...s.pools.values()],
       meta: s.meta,
       end: s.end,
+      notKept: notKeptOf(s),
     };
     this.strings += strings.items.length;
     this.logs = s.logs.length;
     this.marks = s.marks.length;
     this.spans = top;
     this.revision = s.revision;
+    this.notKeptRevision = s.notKept.revision;
     return patch;
   }
 }

@@ -52,6 +52,21 @@ export interface ViewJob {
 export type WireFinding = Omit<Finding, 'rule'> & { rule: string };
 
 /**
+ * The tasks the store counted but did not keep (trace/notKept.ts): how many, from which task on
+ * and why, and per lane how many of them ended there and how long they ran (µs), so the view's
+ * lane figures still cover the whole run.
+ */
+export interface WireNotKept {
+  tasks: number;
+  failed: number;
+  /** the first task not kept and when it was issued (µs); -1: none */
+  firstTask: number;
+  firstTs: number;
+  reason: string;
+  lanes: { lane: number; spans: number; busy: number }[];
+}
+
+/**
  * One update of the view's copy of the trace. `reset` replaces everything (a snapshot);
  * otherwise strings, logs and marks append from their `base`, spans overwrite or append
  * the rows they name, and lanes, pools, jobs and meta replace what the view holds by id.
@@ -67,6 +82,8 @@ export interface TracePatch {
   pools: PoolInfo[];
   meta: TraceMeta;
   end: number;
+  /** absent: every task is kept */
+  notKept?: WireNotKept;
 }
 
 /** Each span column's typed array type, from the one definition of the columns. */

@@ -291,6 +291,7 @@ export class TraceBuilder {
   private notKeptIssued(task: number, t: number): void {
     this.progress.issued++;
     this.store.notKept.issued(task, t);
+    this.store.touch(t);
   }
 
   /** A task not kept ended (`status`: a TaskStatus): counted on its lane. */
@@ -298,6 +299,7 @@ export class TraceBuilder {
     this.progress.done++;
     if (status !== TaskStatus.ok) this.progress.failed++;
     this.store.notKept.end(lane, t, status === TaskStatus.lost ? 'lost' : status === TaskStatus.ok ? 'ok' : 'error');
+    this.store.touch(t);
   }
 
   private taskEnd(r: RawRecord, t: number): void {

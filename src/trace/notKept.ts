@@ -27,6 +27,8 @@ export class NotKept {
   reason = '';
   /** the store's span budget left them out (not a window of the run) */
   byBudget = false;
+  /** bumped on every count, so a live view knows to catch up while only tasks not kept come in */
+  revision = 0;
   readonly busy: number[] = [];
   readonly spans: number[] = [];
   readonly laneFailed: number[] = [];
@@ -39,6 +41,7 @@ export class NotKept {
 
   issued(task: number, t: number): void {
     this.tasks++;
+    this.revision++;
     if (this.firstTask < 0 || task < this.firstTask) {
       this.firstTask = task;
       this.firstTs = t;
@@ -51,6 +54,7 @@ export class NotKept {
 
   /** A task not kept ended on `lane`: ok, failed (error) or lost with its worker. */
   end(lane: number, t: number, how: 'ok' | 'error' | 'lost'): void {
+    this.revision++;
     this.spans[lane] = (this.spans[lane] ?? 0) + 1;
     const from = this.started[lane];
     this.busy[lane] = (this.busy[lane] ?? 0) + (from === undefined ? 0 : Math.max(0, t - from));
@@ -63,6 +67,7 @@ export class NotKept {
 
   drop(): void {
     this.dropped++;
+    this.revision++;
   }
 
   /** Ends what still runs at the trace's end, as the store closes its open spans. */

@@ -19,6 +19,8 @@ const showNotice = (text: string) => {
   notice.hidden = false;
 };
 const host = connectHost(showNotice);
+// A run past the host's span budget: what was left out, said in words (text only, as all trace text).
+const notKeptNote = el('div', { class: 'notice not-kept', role: 'note', hidden: true });
 
 const title = el('h1', { class: 'title' }, 'Pool Inspector');
 const outcome = el('span', { class: 'outcome' });
@@ -99,7 +101,7 @@ const timeline = new Timeline(data, palette, {
   },
 });
 
-app.append(toolbar, legend, notice, el('main', { class: 'body' }, timeline.root, el('aside', { class: 'side' }, details, findings)), tables, tooltip.root, live);
+app.append(toolbar, legend, notice, notKeptNote, el('main', { class: 'body' }, timeline.root, el('aside', { class: 'side' }, details, findings)), tables, tooltip.root, live);
 onThemeChange(() => {
   const p = readPalette();
   paintLegend(p);
@@ -288,8 +290,22 @@ function showMeta(running: boolean): void {
   title.title = file;
   clear(outcome);
   outcome.className = `outcome outcome-${running ? 'running' : data.meta.outcome}`;
-  outcome.append(running ? 'running…' : data.meta.outcome, ` · ${data.n} spans · ${formatDurationPrecise(data.end)}`);
+  const notKept = data.notKept ? ` · ${count(data.notKept.tasks)} tasks not kept` : '';
+  outcome.append(running ? 'running…' : data.meta.outcome, ` · ${data.n} spans${notKept} · ${formatDurationPrecise(data.end)}`);
+  showNotKept();
   document.title = `${title.textContent} — Pool Inspector`;
+}
+
+const count = (n: number) => n.toLocaleString('en-US');
+
+function showNotKept(): void {
+  const n = data.notKept;
+  notKeptNote.hidden = !n;
+  if (!n) return;
+  const from = n.firstTask > 0 ? `, from task ${count(n.firstTask)} on (issued at ${fmtTime(n.firstTs)})` : '';
+  const failed = n.failed ? ` ${count(n.failed)} of them failed.` : '';
+  notKeptNote.textContent =
+    `Not kept in memory: ${count(n.tasks)} tasks${from}, ${n.reason}. ` + `They are counted per lane (spans and busy share), but not drawn and not in the findings.${failed}`;
 }
 
 /** Read-only probes for benchmarks and tests (test builds only): frame times, what the view holds, where a span is drawn. */

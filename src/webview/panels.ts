@@ -241,9 +241,17 @@ export function renderTables(root: HTMLElement, d: TraceData, t0: number, t1: nu
   root.append(
     table(
       'Lanes',
-      ['Lane', 'Kind', 'Spans', 'Busy'],
+      ['Lane', 'Kind', 'Spans', ...(d.notKept ? ['Not kept'] : []), 'Busy'],
       d.rows.map((l, r) =>
-        el('tr', {}, el('th', { scope: 'row' }, l.name), el('td', {}, l.kind), el('td', {}, String(d.byLane[r].length)), el('td', {}, `${Math.round(d.busyShare[r] * 100)}%`)),
+        el(
+          'tr',
+          {},
+          el('th', { scope: 'row' }, l.name),
+          el('td', {}, l.kind),
+          el('td', {}, String(d.laneSpans(r))),
+          d.notKept && el('td', {}, String(d.notKeptSpans[r])),
+          el('td', {}, `${Math.round(d.busyShare[r] * 100)}%`),
+        ),
       ),
     ),
   );

@@ -158,7 +158,8 @@ export class Timeline {
     d.rows.forEach((lane, r) => {
       const share = d.busyShare[r] ?? 0;
       const busy = lane.kind === 'main' ? `waiting ${Math.round(share * 100)}%` : `busy ${Math.round(share * 100)}%`;
-      const spans = d.byLane[r]?.length ?? 0;
+      const spans = d.laneSpans(r);
+      const notKept = d.notKeptSpans[r] ? ` (${d.notKeptSpans[r].toLocaleString('en-US')} not kept)` : '';
       const spells = d.workers.get(lane.id) ?? [];
       const died = spells.filter((s) => s.end?.kind === 'worker-died').length;
       // A process lane shows the pid behind it now, and how many of its workers died; its title lists every process it had.
@@ -176,7 +177,7 @@ export class Timeline {
             role: 'listitem',
             'data-lane': lane.name,
             'data-spans': spans,
-            title: `${lane.name}: ${spans} spans, ${busy}${deaths}${history}`,
+            title: `${lane.name}: ${spans} spans${notKept}, ${busy}${deaths}${history}`,
           },
           el('span', { class: 'lane-name' }, lane.name, died > 0 && el('span', { class: 'lane-died', 'aria-label': `${died} died` }, ` ✕${died}`)),
           el('span', { class: 'lane-busy' }, pid && el('span', { class: 'lane-pid' }, `${pid} · `), busy),

@@ -17,6 +17,7 @@ import {
   type ViewJob,
   type WireFinding,
   type WireJobs,
+  type WireNotKept,
 } from '../protocol/wire';
 import { runsInProcesses, type Span, type SpanKind, type SpanStatus } from '../trace/model';
 import { allocColumns, spanAt, type SpanArrays } from '../trace/spanColumns';
@@ -91,6 +92,10 @@ export class TraceData {
   meta: TraceMeta = { file: '', startedAt: '', outcome: 'running' };
   end = 0;
   findings: WireFinding[] = [];
+  /** the tasks the host counted but did not keep (past its span budget); undefined: it kept them all */
+  notKept: WireNotKept | undefined;
+  /** per display row: spans not kept that ran there (counted, not drawn) */
+  notKeptSpans = new Int32Array(0);
   /** by lane id: the threads or processes that ran on it, oldest first (a Pool replaces dead ones on the same lane) */
   workers = new Map<number, WorkerSpell[]>();
   private spanFindings = new SpanFindings([]);
@@ -134,7 +139,13 @@ export class TraceData {
     this.pools = new Map(p.pools.map((x) => [x.id, x]));
     this.meta = p.meta;
     this.end = Math.max(p.end, 1);
+    this.notKept = p.notKept;
     this.dirty = true;
+  }
+
+  /** Spans on display row r: those held and those counted but not kept. */
+  laneSpans(r: number): number {
+    return (this.byLane[r]?.length ?? 0) + (this.notKeptSpans[r] ?? 0);
   }
 
   /** One job as the view reads it, by id. */
@@ -353,6 +364,14 @@ export class TraceData {
       }
       busy[r] = union.finish();
     });
+    // Tasks not kept still ran on their lanes: their count and busy time are in the lane's figures.
+    this.notKeptSpans = new Int32Array(R);
+    for (const l of this.notKept?.lanes ?? []) {
+      const r = rowOf[l.lane];
+      if (r < 0) continue;
+      this.notKeptSpans[r] = l.spans;
+      busy[r] += l.busy;
+    }
     this.busyShare = busy.map((b) => Math.min(1, b / this.end));
     this.logsByLane = this.rows.map(() => []);
     for (const l of this.logs) {

@@ -169,3 +169,25 @@ export function processPoolTrace(): ProcessFixture {
   const lostTask = allSpans(store).find((x) => x.status === 'lost')!.index;
   return { store, findings: analyze(store), lostTask, diedAt: 400_000, replacedAt: 600_000, unhandledAt: 50_000 };
 }
+
+/**
+ * A ThreadPool of two workers runs ten `step` tasks, the first four kept and the six past the
+ * span budget (4) only counted: three on each worker, one of them failed. XSS is a task's result.
+ */
+export function pastBudgetTrace(): TraceStore {
+  const W1 = 2,
+    W2 = 3;
+  const s = new RecordStream();
+  s.lane(MAIN, 'main', 'Main').lane(CALLBACK, 'callback', 'Callback').lane(W1, 'worker', 'Worker 1', 0).lane(W2, 'worker', 'Worker 2', 0);
+  s.pool(0, 'ThreadPool', { ms: 0.5, size: 2, site: at(4, 16) });
+  const tasks = Array.from({ length: 10 }, (_, k) => s.submit(0, { ms: 1 + k / 10, api: 'applyAsync', site: at(9, 10), fn: 'step', fnSite: at(2, 17), args: `[${k}]` }));
+  tasks.forEach(({ job, task }, k) => {
+    const lane = k % 2 ? W2 : W1;
+    const from = 3 + Math.floor(k / 2) * 10;
+    s.start(lane, task, from)
+      .end(lane, task, from + 8, k === 7 ? 'error' : 'ok', k === 7 ? 'Error: step 7' : XSS)
+      .ready(job, from + 8.5, k === 7 ? 'error' : 'ok');
+  });
+  s.mainEnd(60);
+  return s.build({ endMs: 60, maxSpans: 4 });
+}

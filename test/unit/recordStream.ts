@@ -20,6 +20,7 @@ import {
   type RawRecord,
 } from '../../src/trace/records';
 import { TraceStore } from '../../src/trace/store';
+import { KEEP_ALL } from '../../src/trace/notKept';
 import type { CallbackKindName } from '../../src/trace/model';
 
 export const FILE = '/home/dev/demo/tasks.ts';
@@ -171,10 +172,11 @@ export class RecordStream {
   /**
    * The trace the host builds from these records. `rings`: the order the host drains them in,
    * each ring whole (others after, in id order); without it, every record in time order.
+   * `maxSpans`: the store's span budget, as a run's (the tasks past it are counted, not kept).
    */
-  build(o: { outcome?: TraceStore['meta']['outcome']; endMs: number; rings?: number[] }): TraceStore {
+  build(o: { outcome?: TraceStore['meta']['outcome']; endMs: number; rings?: number[]; maxSpans?: number }): TraceStore {
     const store = new TraceStore({ file: FILE, startedAt: '2026-11-21T05:00:00.000Z', outcome: o.outcome ?? 'returned' });
-    const builder = new TraceBuilder(store, 0);
+    const builder = new TraceBuilder(store, 0, { ...KEEP_ALL, maxSpans: o.maxSpans ?? Infinity });
     const tables = new Map<number, string[]>();
     const table = (ring: number) => {
       let t = tables.get(ring);

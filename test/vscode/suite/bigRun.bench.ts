@@ -53,7 +53,8 @@ describe('a 1M-task run from the extension', function () {
     const store = api.state.current!.store;
     const after = settled();
     const result = {
-      tasks: store.jobs.size,
+      tasks: store.jobs.size + store.notKept.tasks,
+      notKept: store.notKept.tasks,
       outcome: summary?.outcome,
       spans: store.spanCount,
       jobs: store.jobs.size,

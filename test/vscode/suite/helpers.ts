@@ -29,7 +29,7 @@ export async function setting(key: string, value: unknown): Promise<void> {
 
 /** Puts every setting the tests touch back to its default. */
 export async function resetSettings(): Promise<void> {
-  for (const key of ['workers', 'blockThresholdMs', 'runTimeoutMs', 'findings', 'python']) await setting(key, undefined);
+  for (const key of ['workers', 'blockThresholdMs', 'runTimeoutMs', 'findings', 'python', 'keepSpans']) await setting(key, undefined);
   // The inspector panel is tested on its own; other tests need not pay for opening it.
   await setting('openInspectorOnRun', false);
 }
