@@ -1,24 +1,31 @@
 """poolscope's binary trace records, as src/trace/records.ts defines them.
 
 Each process of a run appends its records to its own file in the run folder. One record is
-laid out as one record of src/runtime/record/eventRing.ts, little-endian and 8-aligned:
+laid out as one record of src/runtime/record/eventRing.ts, little-endian and 8-aligned, with a
+check in its last 4 bytes:
 
-    i32 byteLength | u8 type | u8 0 | u16 lane | f64 ts | i32 a..f | i32 textBytes (-1: none) | utf8 text
+    i32 byteLength | u8 type | u8 0 | u16 lane | f64 ts | i32 a..f | i32 textBytes (-1: none) | utf8 text | 0.. | u32 adler32
 
 `ts` is microseconds on CLOCK_MONOTONIC, the clock the JavaScript runtime reads.
 
 The file is written through a shared memory map, not write(): a write() per record releases
 the GIL, and with busy threads waiting for it every record costs a thread switch (30-40 µs on
-a loaded machine, against about 1 µs this way). The file grows in steps of zeros that the
-records fill in order; a record's byteLength is written last, so a reader stops at the first
-zero length and comes back for it. The pages belong to the file, not the process: a record
-written is there even if the process is killed the next moment.
+a loaded machine, against about 1 µs this way). Each record goes in with one mmap.write(),
+which takes the next free bytes and fills them in one C call, under the GIL: threads share the
+file without a lock. A lock held across Python code is a convoy: the GIL passes to another
+thread while one holds it, that one blocks on it, and every record can cost two thread switches.
+
+The file grows in steps of zeros that the records fill in order. A reader in another process
+may see a record half copied; the check (zlib's adler32 of the bytes before it) tells it, and it
+comes back later for that record. The pages belong to the file, not the process: a record written
+is there even if the process is killed the next moment.
 """
 import mmap
 import os
 import struct
 import threading
 import time
+import zlib
 
 # Record types and codes: the values of Rec, LaneKindCode, PoolAction, TaskStatus, CallbackKind,
 # CallbackStatus, WaitOutcome, WorkerAction and MainStatus in src/trace/records.ts.
@@ -86,10 +93,11 @@ MAIN_RETURNED = 0
 MAIN_THREW = 1
 
 FIXED = 44
-#: a record after its byteLength
-_BODY = struct.Struct('<BBHdiiiiiii')
-_LENGTH = struct.Struct('<i')
+#: bytes of the check that ends every record
+CHECK = 4
 _HEAD = struct.Struct('<iBBHdiiiiiii')
+_CHECK = struct.Struct('<I')
+_PAD = [bytes(n) for n in range(8)]
 _I32_MAX = 2**31 - 1
 #: Longest text a record carries (a stack, a printed line); longer text is cut.
 MAX_TEXT = 64 * 1024
@@ -134,45 +142,47 @@ class Writer:
         #: string -> id in this file, declared the first time it is looked up (None -> -1):
         #: `ids[s]` is a plain dict lookup for a string seen before, on the paths taken per task.
         self.ids = _StringIds(self)
-        lock = threading.Lock()
-        # Called, not entered with `with`: half the instructions, on every record.
-        acquire = lock.acquire
-        release = lock.release
         fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
         try:
             os.ftruncate(fd, STEP)
             self._map = mm = mmap.mmap(fd, STEP)
         finally:
             os.close(fd)
-        end = [0, STEP]  # next record's offset, mapped size
+        growing = threading.Lock()
         now = time.monotonic_ns
-        body = _BODY.pack_into
-        length = _LENGTH.pack_into
+        head = _HEAD.pack
+        check = _CHECK.pack
+        adler32 = zlib.adler32
+        write = mm.write
 
-        # Bound once: the hot path is a clock read, a lock and two packs into memory.
+        def grow(size):
+            # The map is full: made longer by one thread, while the others wait here to write.
+            with growing:
+                if mm.closed:
+                    return False
+                if len(mm) - mm.tell() < size:
+                    mm.resize((mm.tell() + size + STEP - 1) // STEP * STEP)
+            return True
+
+        # Bound once: the hot path is a clock read, two packs and one copy into memory.
         def rec(type, lane, a=0, b=0, c=0, d=0, e=0, f=0, text=None):
             if text is None:
-                n = -1
-                size = 48
+                data = head(48, type, 0, lane, now() / 1000, a, b, c, d, e, f, -1)
             else:
                 data = text.encode('utf-8', 'backslashreplace')
                 if len(data) > MAX_TEXT:
                     data = data[:MAX_TEXT].decode('utf-8', 'ignore').encode('utf-8') + '…'.encode('utf-8')
                 n = len(data)
-                size = (FIXED + n + 7) & ~7
-            acquire()
-            try:
-                at = end[0]
-                if at + size > end[1]:
-                    end[1] = (at + size + STEP - 1) // STEP * STEP
-                    mm.resize(end[1])
-                body(mm, at + 4, type, 0, lane, now() / 1000, a, b, c, d, e, f, n)
-                if n > 0:
-                    mm[at + FIXED: at + FIXED + n] = data
-                length(mm, at, size)
-                end[0] = at + size
-            finally:
-                release()
+                size = (FIXED + n + CHECK + 7) & ~7
+                data = head(size, type, 0, lane, now() / 1000, a, b, c, d, e, f, n) + data + _PAD[size - FIXED - n - CHECK]
+            data += check(adler32(data))
+            while True:
+                try:
+                    write(data)
+                    return
+                except ValueError:
+                    if not grow(len(data)):
+                        return
 
         self.rec = rec
 
@@ -191,8 +201,9 @@ class Writer:
 def read_records(path, offset=0):
     """The complete records of a file from `offset`: (records, offset after the last one).
 
-    Each record is a tuple (type, lane, ts, a, b, c, d, e, f, text); a record still being
-    written (byteLength 0) and what follows it is left for the next read.
+    Each record is a tuple (type, lane, ts, a, b, c, d, e, f, text); a record not written yet
+    (byteLength 0) or still being copied in (its check fails), and what follows, is left for the
+    next read.
     """
     with open(path, 'rb') as f:
         f.seek(offset)
@@ -204,8 +215,10 @@ def read_records(path, offset=0):
         size, type_, _zero, lane, ts, a, b, c, d, e, f_, n = _HEAD.unpack_from(data, pos)
         if size == 0 or end - pos < size:
             break
-        if size < FIXED:
+        if size < FIXED + CHECK or size % 8:
             raise ValueError('%s: bad record length %d at byte %d' % (path, size, offset + pos))
+        if zlib.adler32(data[pos:pos + size - CHECK]) != _CHECK.unpack_from(data, pos + size - CHECK)[0]:
+            break  # still being copied in (or its process died while copying it)
         text = None if n < 0 else data[pos + FIXED: pos + FIXED + n].decode('utf-8', 'replace')
         out.append((type_, lane, ts, a, b, c, d, e, f_, text))
         pos += size

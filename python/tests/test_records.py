@@ -6,6 +6,7 @@ import tempfile
 import threading
 import time
 import unittest
+import zlib
 
 import support  # noqa: F401  (puts the package on sys.path)
 from poolscope_tracer import records as R
@@ -25,7 +26,7 @@ class RecordFileTest(unittest.TestCase):
         w.rec(R.LOG, 0, 1, text='')
         w.close()
         recs, end = R.read_records(self.path)
-        self.assertEqual(end, sum((R.FIXED + (len(r[9].encode()) if r[9] is not None else 0) + 7) & ~7 for r in recs))
+        self.assertEqual(end, sum((R.FIXED + (len(r[9].encode()) if r[9] is not None else 0) + R.CHECK + 7) & ~7 for r in recs))
         self.assertEqual([r[0] for r in recs], [R.STR, R.STR, R.TASK_JOB, R.TASK_END, R.LOG])
         self.assertEqual([r[9] for r in recs[:2]], ['apply_async', 'prog.py:4:5'])
         t, lane, ts, a, b, c, d, e, f, text = recs[2]
@@ -49,30 +50,32 @@ class RecordFileTest(unittest.TestCase):
             self.assertEqual(head & 0xffff, R.LOG)
             self.assertEqual(head >> 16, 1)
             text_bytes = struct.unpack_from('<i', data, pos + 40)[0]
-            self.assertEqual(size, (R.FIXED + text_bytes + 7) & ~7)
+            self.assertEqual(size, (R.FIXED + max(text_bytes, 0) + R.CHECK + 7) & ~7)
+            self.assertEqual(struct.unpack_from('<I', data, pos + size - 4)[0], zlib.adler32(data[pos:pos + size - 4]), 'each record ends with the check of what precedes it')
             pos += size
         self.assertEqual(pos, R.read_records(self.path)[1])
         self.assertEqual(data[pos:], bytes(len(data) - pos), 'past the records: zeros the writer has not filled yet')
 
-    def test_a_record_whose_length_is_not_written_yet_is_left_for_the_next_read(self):
+    def test_a_record_not_written_yet_or_half_copied_is_left_for_the_next_read(self):
         w = R.Writer(self.path)
         w.rec(R.LOG, 0, 1, text='first')
         w.rec(R.LOG, 0, 1, text='second')
         w.rec(R.LOG, 0, 1, text='third')
         w.close()
-        with open(self.path, 'r+b') as f:
+        second_at = (R.FIXED + len('first') + R.CHECK + 7) & ~7
+        with open(self.path, 'rb') as f:
             data = f.read()
-            second_at = (R.FIXED + len('first') + 7) & ~7
-            length = data[second_at:second_at + 4]
-            f.seek(second_at)
-            f.write(bytes(4))  # as while the writer is still writing it
-        recs, offset = R.read_records(self.path)
-        self.assertEqual([r[9] for r in recs], ['first'], 'it stops at the record being written, not past it')
-        with open(self.path, 'r+b') as f:
-            f.seek(second_at)
-            f.write(length)
-        more, _ = R.read_records(self.path, offset)
-        self.assertEqual([r[9] for r in more], ['second', 'third'])
+        for torn, what in ((slice(second_at, second_at + 4), 'its length'), (slice(second_at + R.FIXED, second_at + R.FIXED + 3), 'part of its text')):
+            with open(self.path, 'r+b') as f:
+                f.seek(torn.start)
+                f.write(bytes(torn.stop - torn.start))  # as while the writer is still copying it in
+            recs, offset = R.read_records(self.path)
+            self.assertEqual([r[9] for r in recs], ['first'], 'it stops at the record being written, not past it (%s missing)' % what)
+            with open(self.path, 'r+b') as f:
+                f.seek(torn.start)
+                f.write(data[torn])
+            more, _ = R.read_records(self.path, offset)
+            self.assertEqual([r[9] for r in more], ['second', 'third'])
 
     def test_records_survive_their_process_being_killed(self):
         import subprocess

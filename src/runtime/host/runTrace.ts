@@ -16,6 +16,13 @@ import type { RunResult } from './run';
 
 const POLL_MS = 25;
 const SLICE_MS = 8;
+/**
+ * A paced run's turn while its program runs. Its sources are files that keep every record, so
+ * the host may fall behind: the cores go to the program, whose timing is what the user studies
+ * (a Python program's threads take both cores of a small machine between them, and a host that
+ * read without pause slowed a burst of no-op tasks by half). It catches up once the program ends.
+ */
+const PACED_SLICE_MS = 3;
 const PROGRESS_MS = 100;
 
 export interface RunTraceOptions {
@@ -42,6 +49,7 @@ export class RunTrace {
   /** where the program's main is defined: the place named when main waits on nothing the trace shows */
   mainSite: Site | undefined;
   private behind = false;
+  private paced = false;
   private readonly watchers: (() => void)[] = [];
   private lastProgress = 0;
 
@@ -68,12 +76,30 @@ export class RunTrace {
     this.watchers.push(fn);
   }
 
-  /** Reads the sources every few milliseconds until `stopReading`. */
-  startReading(): void {
+  /**
+   * Reads the sources every few milliseconds until `stopReading`. `paced`: for sources that lose
+   * nothing when read late, each turn reads for PACED_SLICE_MS at most, until `catchUp`.
+   */
+  startReading(paced = false): void {
+    this.paced = paced;
     this.poll ??= setInterval(() => {
       this.read();
       for (const w of this.watchers) w();
     }, POLL_MS);
+  }
+
+  /** The program has ended: reads what the sources hold, in turns that give the host's loop back between them. */
+  catchUp(): Promise<void> {
+    this.paced = false;
+    return new Promise((resolve) => {
+      const turn = () => {
+        const more = this.records.read(performance.now() + SLICE_MS);
+        this.handOn(false);
+        if (more) setImmediate(turn);
+        else resolve();
+      };
+      turn();
+    });
   }
 
   stopReading(): void {
@@ -86,6 +112,11 @@ export class RunTrace {
    * at once if the sources hold more, so a burst of records never stalls its event loop.
    */
   private read(): void {
+    if (this.paced) {
+      this.records.read(performance.now() + PACED_SLICE_MS);
+      this.handOn(false);
+      return;
+    }
     if (this.records.read(performance.now() + SLICE_MS) && !this.behind && this.poll) {
       this.behind = true;
       setImmediate(() => {
@@ -104,11 +135,6 @@ export class RunTrace {
       this.lastProgress = now;
       this.opts.onProgress({ ...this.builder.progress });
     }
-  }
-
-  /** Reads every source to its end now (the run's outcome may depend on what they hold). */
-  readAll(): void {
-    this.records.read();
   }
 
   /** The run's threads or processes are gone: reads what they left and closes the trace with `r`. */

@@ -63,7 +63,7 @@ class PythonRun {
     this.folder = makeRunFolder('py');
     try {
       const exited = this.start();
-      this.trace.startReading();
+      this.trace.startReading(true);
       const scan = setInterval(() => this.scan(), SCAN_MS);
       this.end.limitTo(this.opts.timeoutMs, () => ({ outcome: 'timeout', error: { message: `the run took longer than ${this.opts.timeoutMs} ms` } }));
       const first = await Promise.race([exited, this.end.ended]);
@@ -74,7 +74,7 @@ class PythonRun {
       const exit = 'outcome' in first ? await exited : first;
       await this.pipesClosed();
       this.scan();
-      this.trace.readAll();
+      await this.trace.catchUp();
       const bad = this.badInputOf(exit);
       if (bad) return this.badInput(bad);
       return this.trace.close(this.end.result ?? pythonOutcome(this.trace.store, exit.code, exit.signal, dirname(this.file)));

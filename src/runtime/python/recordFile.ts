@@ -1,9 +1,12 @@
 // A record file that a process of a Python run writes, read as it grows. Its records have the
-// layout of one event-ring record (../record/eventRing.ts), one after another. The writer maps
-// the file into memory and extends it with zeros ahead of its records; it writes a record's
-// byteLength last, so a zero byteLength is where the records written so far end: reading stops
-// there and comes back to the same place next time. Nothing is dropped: the file keeps it all.
+// layout of one event-ring record (../record/eventRing.ts), one after another, each ending with
+// the adler32 of its bytes before those last 4 (python/poolscope_tracer/records.py). The writer
+// maps the file into memory and extends it with zeros ahead of its records, and copies each
+// record in at once, so the bytes this host reads may hold the last of them half copied: a zero
+// byteLength or a check that does not match yet is where the records written so far end. Reading
+// stops there and comes back to the same place next time. Nothing is dropped: the file keeps it all.
 import { closeSync, openSync, readSync } from 'node:fs';
+import { buf as adler32 } from 'adler-32';
 import type { RawRecord } from '../../trace/records';
 import type { RecordSource } from '../host/recordDrain';
 import { readRecord } from '../record/eventRing';
@@ -16,6 +19,8 @@ import { readRecord } from '../record/eventRing';
  */
 const MIN_READ = 64 << 10;
 const MAX_READ = 1 << 20;
+/** The check that ends each record. */
+const CHECK_BYTES = 4;
 
 export class RecordFile implements RecordSource {
   readonly dropped = 0;
@@ -36,11 +41,15 @@ export class RecordFile implements RecordSource {
 
   drain(onRecord: (r: RawRecord) => void, max: number): number {
     let n = 0;
+    // A record still undecodable right after a fresh read is still being written: next look.
+    let fresh = false;
     while (n < max) {
       if (this.decode()) {
         onRecord(this.rec);
         n++;
-      } else if (!this.fill()) break;
+        fresh = false;
+      } else if (fresh || !this.fill()) break;
+      else fresh = true;
     }
     return n;
   }
@@ -49,11 +58,13 @@ export class RecordFile implements RecordSource {
     closeSync(this.fd);
   }
 
-  /** Decodes the record at `pos` into `rec` if the bytes read hold all of it. */
+  /** Decodes the record at `pos` into `rec` if the bytes read hold all of it, copied in whole. */
   private decode(): boolean {
-    const size = readRecord(this.buf, this.pos, this.rec, () => `${this.path} at byte ${this.base + this.pos}`);
+    const { buf, pos } = this;
+    const size = readRecord(buf, pos, this.rec, () => `${this.path} at byte ${this.base + pos}`);
+    if (size === 0 || adler32(buf.subarray(pos, pos + size - CHECK_BYTES)) !== buf.readInt32LE(pos + size - CHECK_BYTES)) return false;
     this.pos += size;
-    return size > 0;
+    return true;
   }
 
   /**

@@ -1,6 +1,6 @@
 // The host's reader of a Python process's record file, on a file the tracer's own writer wrote:
 // every field and text as written, and a record still being written (its byteLength not yet
-// there) read on a later pass, with the records after it, never skipped.
+// there, or its bytes half copied in) read on a later pass, with the records after it, never skipped.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
@@ -66,23 +66,29 @@ w.rec(R.LOG, 3, 1, text="after")`;
     assert.equal(recs.length, 2002);
   });
 
-  it('leaves a record whose byteLength is not there yet, and the ones after it, for a later pass', () => {
-    const fd = openSync(path, 'r+');
-    // The second record starts where the first ends: its byteLength says where.
-    const len = Buffer.alloc(4);
-    readSync(fd, len, 0, 4, 0);
-    const at = len.readInt32LE(0);
-    const saved = Buffer.alloc(4);
-    readSync(fd, saved, 0, 4, at);
-    writeSync(fd, Buffer.alloc(4), 0, 4, at);
-    const file = new RecordFile(path);
-    assert.equal(readAll(file).length, 1, 'only the record before the one being written');
-    assert.equal(readAll(file).length, 0, 'and nothing more while it is still being written');
-    writeSync(fd, saved, 0, 4, at);
-    closeSync(fd);
-    const rest = readAll(file);
-    file.close();
-    assert.equal(rest.length, 3000);
-    assert.equal(rest[0].text, 'line 0');
-  });
+  // The second record starts where the first ends: its byteLength says where. Its own bytes 0-4
+  // are its byteLength; from 44 on, its text.
+  for (const [what, from, to] of [
+    ['whose byteLength is not there yet', 0, 4],
+    ['half copied in (its text not all there)', 44, 47],
+  ] as const) {
+    it(`leaves a record ${what}, and the ones after it, for a later pass`, () => {
+      const fd = openSync(path, 'r+');
+      const len = Buffer.alloc(4);
+      readSync(fd, len, 0, 4, 0);
+      const at = len.readInt32LE(0) + from;
+      const saved = Buffer.alloc(to - from);
+      readSync(fd, saved, 0, saved.length, at);
+      writeSync(fd, Buffer.alloc(saved.length), 0, saved.length, at);
+      const file = new RecordFile(path);
+      assert.equal(readAll(file).length, 1, 'only the record before the one being written');
+      assert.equal(readAll(file).length, 0, 'and nothing more while it is still being written');
+      writeSync(fd, saved, 0, saved.length, at);
+      closeSync(fd);
+      const rest = readAll(file);
+      file.close();
+      assert.equal(rest.length, 3000);
+      assert.equal(rest[0].text, 'line 0');
+    });
+  }
 });
