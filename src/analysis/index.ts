@@ -62,6 +62,8 @@ export async function analyzeYielding(store: TraceStore, opts: AnalysisOptions =
 }
 
 function* analysisSteps(store: TraceStore, opts: AnalysisOptions): Generator<void, Finding[]> {
+  // The index is a step of its own, apart from whatever closed the run in the same turn.
+  yield;
   const t = new TraceIndex(store);
   const o: RuleOptions = { thresholdUs: (opts.blockThresholdMs ?? 100) * 1000 };
   const found: Finding[] = [];

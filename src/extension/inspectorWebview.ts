@@ -1,6 +1,8 @@
 // One inspector panel: its HTML (strict CSP, script by nonce), the checked messages from the
-// webview, and the live feed: at most one batch per 100 ms, sequence-numbered, with a snapshot
-// when the view says it is ready (first load, or after it was hidden and rebuilt) or saw a gap.
+// webview, and the live feed: one batch in flight at a time, sequence-numbered, every 100 ms
+// while the run goes (at once after the view applied one, while rows wait to be sent), with a
+// snapshot when the view says it is ready (first load, or after it was hidden and rebuilt) or
+// saw a gap.
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import { TraceFeed } from '../protocol/encode';
@@ -14,6 +16,11 @@ import type { RunState, ShownRun } from './runState';
 
 export const VIEW_TYPE = 'poolscope.inspector';
 const BATCH_MS = 100;
+/**
+ * Span rows a batch: about 0.5 MB. The editor copies each message on the host's thread (and in a
+ * remote window compresses it there too): a batch of 16 MB held the host for 0.4-0.6 s.
+ */
+const PANEL_ROWS = 1 << 13;
 
 export interface InspectorStats {
   /** spans the webview reported holding after its last applied batch */
@@ -37,6 +44,7 @@ export class InspectorWebview implements vscode.Disposable {
   private sentFindings: unknown;
   private lastRunning: boolean | undefined;
   private timer: NodeJS.Timeout | undefined;
+  private soon: NodeJS.Immediate | undefined;
   private pendingSelect: number[] | undefined;
   private readonly disposables: vscode.Disposable[] = [];
   private readonly onDisposeEmitter = new vscode.EventEmitter<void>();
@@ -107,6 +115,7 @@ export class InspectorWebview implements vscode.Disposable {
           this.stats.spansReceived = m.spans;
           this.stats.lanes = m.lanes;
           this.appliedSeq = Math.max(this.appliedSeq, m.seq);
+          if (this.appliedSeq >= this.traceSeq && this.feed?.behind) this.soon ??= setImmediate(() => ((this.soon = undefined), this.flush()));
         },
         openSource: (m) => void this.openSource(m.site),
         exportTrace: () => void vscode.commands.executeCommand('poolscope.exportTrace'),
@@ -125,7 +134,7 @@ export class InspectorWebview implements vscode.Disposable {
 
   private sendSnapshot(): void {
     this.run = this.state.current;
-    this.feed = this.run ? new TraceFeed(this.run.store) : undefined;
+    this.feed = this.run ? new TraceFeed(this.run.store, PANEL_ROWS) : undefined;
     this.panel.title = this.run ? `Pool Inspector — ${this.run.file.split(/[\\/]/).pop()}` : 'Pool Inspector';
     if (!this.run || !this.feed) {
       this.post({ type: 'notice', text: 'No run yet: run a task file with "Run in Pool", or open a trace.' });
@@ -192,6 +201,8 @@ export class InspectorWebview implements vscode.Disposable {
   dispose(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
+    if (this.soon) clearImmediate(this.soon);
+    this.soon = undefined;
     while (this.disposables.length) this.disposables.pop()?.dispose();
     this.onDisposeEmitter.fire();
     this.onDisposeEmitter.dispose();

@@ -17,6 +17,12 @@ import type { RunState, ShownRun } from './runState';
 import type { RunStatusBar } from './statusBar';
 
 const RUNNING_CONTEXT = 'poolscope.running';
+/**
+ * Main's record ring in an editor run: a quarter of the CLI's, room for some 80k tasks issued in
+ * a burst before main waits for the host to read. The extension host holds it while the run goes,
+ * and its memory is the editor's.
+ */
+const MAIN_RING_BYTES = 16 * 1024 * 1024;
 
 /** What "Run in Pool" resolves to: how the run ended and what it found. */
 export interface RunSummary {
@@ -103,6 +109,7 @@ export class RunController implements vscode.Disposable {
       workers: config.workers,
       timeoutMs: config.runTimeoutMs || undefined,
       maxSpans: config.keepSpans,
+      mainRingBytes: MAIN_RING_BYTES,
       env: programEnv(),
       onLog: (line, lane) => this.output.programLine(line, lane),
       onProgress: (p) => {

@@ -85,6 +85,23 @@ export function notKeptOf(store: TraceStore): WireNotKept | undefined {
   return { tasks: n.tasks, failed: n.failed, firstTask: n.firstTask, firstTs: n.firstTs, reason: n.reason, lanes };
 }
 
+const NO_IDS = new Int32Array(0);
+
+/** The ids in either list (each ascending), ascending, each once: a merge, as bursts make both long. */
+function union(a: Int32Array, b: Int32Array): Int32Array {
+  if (a.length === 0) return b;
+  if (b.length === 0) return a;
+  const out = new Int32Array(a.length + b.length);
+  let i = 0,
+    j = 0,
+    n = 0;
+  while (i < a.length || j < b.length) {
+    const next = j >= b.length || (i < a.length && a[i] <= b[j]) ? a[i++] : b[j++];
+    if (n === 0 || out[n - 1] !== next) out[n++] = next;
+  }
+  return out.subarray(0, n);
+}
+
 export class TraceFeed {
   private revision = -1;
   private strings = 1;
@@ -92,6 +109,8 @@ export class TraceFeed {
   private marks = 0;
   private spans = 0;
   private notKeptRevision = 0;
+  /** ids of the jobs still to send, past the last patch's maxRows: changed ones, or after a snapshot those it did not hold */
+  private pendingJobs: Int32Array = NO_IDS;
 
   constructor(
     private readonly store: TraceStore,
@@ -100,7 +119,12 @@ export class TraceFeed {
 
   /** Whether the store changed since the last patch, or holds rows not sent yet. */
   get stale(): boolean {
-    return this.store.revision !== this.revision || this.spans < this.store.spanCount || this.store.notKept.revision !== this.notKeptRevision;
+    return this.behind || this.store.revision !== this.revision || this.store.notKept.revision !== this.notKeptRevision;
+  }
+
+  /** Whether the store holds span rows or jobs not sent yet (a view catching up with a big trace). */
+  get behind(): boolean {
+    return this.spans < this.store.spanCount || this.pendingJobs.length > 0;
   }
 
   /** Everything (up to maxRows rows), as the first message to a fresh view or after it saw a gap; deltas bring the rest. */
@@ -138,7 +162,11 @@ export class TraceFeed {
         spans = encodeRows(cols, old, this.spans, top);
       }
     }
-    const changedJobs = reset ? undefined : s.jobsChangedSince(this.revision);
+    // Jobs go in pieces of maxRows too: a snapshot's, and a burst of changes (main taking in a
+    // quarter of a million results) that would otherwise go as one message of megabytes.
+    const jobIds = reset ? (s.jobs.size > this.maxRows ? s.jobs.viewColumns().id.slice().sort() : undefined) : union(this.pendingJobs, s.jobsChangedSince(this.revision));
+    this.pendingJobs = jobIds && jobIds.length > this.maxRows ? jobIds.slice(this.maxRows) : NO_IDS;
+    const changedJobs = jobIds && jobIds.length > this.maxRows ? jobIds.subarray(0, this.maxRows) : jobIds;
     const strings = { base: this.strings, items: [...stringsFrom(s, this.strings)] };
     const patch: TracePatch = {
       reset,

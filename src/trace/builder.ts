@@ -129,8 +129,8 @@ export class TraceBuilder {
   private taskTo: number;
   /** Some tasks may not be kept: callbacks and waits are then kept only with their job. */
   private limited: boolean;
-  /** tasks let in so far */
-  private tasksKept = 0;
+  /** the last task id let in: every task from keep.taskFrom to it is kept */
+  private keptThrough: number;
 
   constructor(
     readonly store: TraceStore,
@@ -139,6 +139,7 @@ export class TraceBuilder {
     private readonly keep: KeepPolicy = KEEP_ALL,
   ) {
     this.taskTo = keep.taskTo;
+    this.keptThrough = keep.taskFrom - 1;
     this.limited = keep.taskFrom > 1 || keep.taskTo !== Infinity;
   }
 
@@ -151,9 +152,13 @@ export class TraceBuilder {
   private keeps(task: number): boolean {
     if (this.submits.has(task) || this.taskSpans.get(task) >= 0) return true;
     if (task < this.keep.taskFrom || task >= this.taskTo) return false;
-    // Tasks are counted as they come in: a burst is issued long before its spans start.
-    if (this.store.spanCount < this.keep.maxSpans && this.tasksKept < this.keep.maxSpans) {
-      this.tasksKept++;
+    // Tasks are issued in id order, but a worker's ring may be read before main's: a task first
+    // seen starting holds a place for every task before it, so the tasks kept are one run of ids
+    // (and their jobs one run, which the job table keeps without a map). Counted as they come in:
+    // a burst is issued long before its spans start.
+    if (task <= this.keptThrough) return true;
+    if (this.store.spanCount < this.keep.maxSpans && task - this.keep.taskFrom < this.keep.maxSpans) {
+      this.keptThrough = task;
       return true;
     }
     this.taskTo = task;

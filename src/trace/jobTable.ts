@@ -127,10 +127,19 @@ export class JobTable {
   }
 
   /**
-   * The columns a view reads, as views of the table's own arrays (rows in the order added), so a
-   * big run's jobs reach a report without a copy: `api` holds ids into `apiNames` (0: none).
+   * The columns a view (or a rule over every job) reads, as views of the table's own arrays (rows in
+   * the order added), so a big run's jobs are read without a copy or a Job each: `api` holds ids
+   * into `apiNames` (0: none); NaN in `resultIn` and `readyAt`: not yet.
    */
-  viewColumns(): { n: number; id: Int32Array; api: Uint32Array; apiNames: readonly (string | undefined)[]; submitted: Float64Array; readyAt: Float64Array } {
+  viewColumns(): {
+    n: number;
+    id: Int32Array;
+    api: Uint32Array;
+    apiNames: readonly (string | undefined)[];
+    submitted: Float64Array;
+    resultIn: Float64Array;
+    readyAt: Float64Array;
+  } {
     const n = this.n;
     return {
       n,
@@ -138,6 +147,7 @@ export class JobTable {
       api: this.api.subarray(0, n),
       apiNames: this.apis.items,
       submitted: this.submitted.subarray(0, n),
+      resultIn: this.resultIn.subarray(0, n),
       readyAt: this.readyAt.subarray(0, n),
     };
   }

@@ -36,6 +36,8 @@ export class TraceStore {
   revision = 0;
   /** jobRev[id]: the revision that last changed job id (a run's job ids count up from 1). */
   private jobRev = new Uint32Array(0);
+  /** the revision of the latest jobChanged: a view that has it needs no look through every job */
+  private lastJobChange = 0;
 
   private readonly strings: string[] = [''];
   private readonly stringIds = new Map<string, number>([['', 0]]);
@@ -155,10 +157,12 @@ export class TraceStore {
   jobChanged(id: number): void {
     if (id >= this.jobRev.length) this.jobRev = grownTo(this.jobRev, id + 1);
     this.jobRev[id] = ++this.revision;
+    this.lastJobChange = this.revision;
   }
 
   /** The ids of the jobs changed after `revision`: a live view's next patch carries only those. */
   jobsChangedSince(revision: number): Int32Array {
+    if (this.lastJobChange <= revision) return new Int32Array(0);
     const rev = this.jobRev;
     let n = 0;
     for (let id = 1; id < rev.length; id++) if (rev[id] > revision && this.jobs.has(id)) n++;

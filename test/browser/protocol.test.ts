@@ -89,11 +89,18 @@ describe('trace transfer: snapshot and deltas', function () {
     const view = new TraceData();
     const first = feed.snapshot();
     assert.equal(first.spans.n, 3);
+    assert.equal(first.jobs.n, 3, 'jobs go in pieces too');
     view.apply(first);
+    // Jobs that change meanwhile, one the view holds and one still to send, arrive once and as they are now.
+    for (const id of [1, 6]) {
+      store.jobs.set(id, { ...store.jobs.get(id)!, readyAt: 500_000 + id });
+      store.jobChanged(id);
+    }
     let pieces = 1;
     while (feed.stale) {
       const p = feed.delta();
       assert.ok(p.spans.n <= 3 + 1, `a piece of at most 3 new rows (and the few sent rows that changed): ${p.spans.n}`);
+      assert.ok(p.jobs.n <= 3, `a piece of at most 3 jobs: ${p.jobs.n}`);
       view.apply(p);
       pieces++;
     }

@@ -17,7 +17,8 @@ export interface RecordSource {
   readonly dropped: number;
 }
 
-const CHUNK = 2048;
+/** Records a source hands on between looks at the clock: a chunk takes well under a millisecond. */
+const CHUNK = 256;
 
 export class RecordDrain {
   private readonly sources: { source: RecordSource; consume: (r: RawRecord) => void; onBytes?: OnRecordBytes }[] = [];
@@ -44,16 +45,17 @@ export class RecordDrain {
       });
   }
 
-  /** Reads every source until it is empty or `untilMs` (performance.now()) passes; true if some were left. */
+  /**
+   * Reads every source until it is empty or `untilMs` (performance.now()) passes; true if some
+   * were left. The sources take turns by chunks, so a slice ends on time however many there are,
+   * and a busy one (main's ring in a burst) does not keep the others' rings full.
+   */
   read(untilMs = Infinity): boolean {
-    let more = false;
-    for (const { source, consume, onBytes } of this.sources) {
-      while (source.drain(consume, CHUNK, onBytes) === CHUNK) {
-        if (performance.now() > untilMs) {
-          more = true;
-          break;
-        }
-      }
+    let more = true;
+    while (more) {
+      more = false;
+      for (const { source, consume, onBytes } of this.sources) if (source.drain(consume, CHUNK, onBytes) === CHUNK) more = true;
+      if (more && performance.now() > untilMs) break;
     }
     this.journal?.flush();
     return more;

@@ -36,6 +36,12 @@ export interface RunOptions {
   journal?: string;
   /** the most spans the store keeps in memory (default: no limit); tasks past them are counted (store.notKept) */
   maxSpans?: number;
+  /**
+   * Bytes of the ring main records into (a power of two; default MAIN_RING_BYTES). The host holds
+   * it while the run goes; in a burst main waits for the host once it is full, so a smaller ring
+   * bounds the host's memory at the cost of main's pace.
+   */
+  mainRingBytes?: number;
 }
 
 export interface RunError {
@@ -120,7 +126,7 @@ class ThreadRun {
   }
 
   private startMain(compiled: Compiled): void {
-    const ring = createRingBuffer(MAIN_RING_BYTES);
+    const ring = createRingBuffer(this.opts.mainRingBytes ?? MAIN_RING_BYTES);
     this.trace.addSource(new RingReader(ring));
     const data: MainWorkerData = {
       file: this.file,

@@ -8,6 +8,7 @@ import { TraceBuilder } from '../../../src/trace/builder';
 import { CallbackKind, CPU_UNKNOWN, LaneKindCode, PoolAction, Rec, TaskStatus, WaitOutcome, packPoolApi, unpackPoolApi, type RawRecord } from '../../../src/trace/records';
 import { TraceStore } from '../../../src/trace/store';
 import { allSpans } from '../../storeSpans';
+import { MAIN as MAIN_RING, RecordStream, at as siteAt } from '../recordStream';
 
 const MAIN = 0;
 const WORKER = 2;
@@ -220,6 +221,33 @@ describe('trace builder', () => {
   it('gives a lane declared again its new kind, pool and name (a process that learned it is a pool worker), in place', () => {
     const store = trace([rec(Rec.LANE, MAIN, 0, 4, LaneKindCode.main, -1, 0, 0, 0, 'MainThread (pid 9)'), rec(Rec.LANE, MAIN, 1, 4, LaneKindCode.worker, 2, 0, 0, 0, 'Worker 3')]);
     assert.deepEqual(store.lanes, [{ id: 4, kind: 'worker', pool: 2, name: 'Worker 3' }]);
+  });
+
+  it("past a span budget, keeps the first tasks even when a worker's start of a later one is read before main's submits", () => {
+    // Read order: task 1 submitted, task 3 starting (its worker's ring read before main's), then
+    // tasks 2 and 3 submitted. With room for two tasks, 1 and 2 are kept, and task 3 counted.
+    const W = 2;
+    const s = new RecordStream();
+    s.lane(MAIN_RING, 'main', 'Main').lane(W, 'worker', 'Worker 1', 0);
+    s.pool(0, 'ThreadPool', { ms: 0.5, size: 1, site: siteAt(4) });
+    const submit = (ms: number) => s.submit(0, { ms, api: 'applyAsync', site: siteAt(9), fn: 'step' });
+    const one = submit(1);
+    s.start(W, 3, 1.05);
+    const two = submit(1.1);
+    const three = submit(1.2);
+    assert.equal(three.task, 3);
+    s.end(W, 3, 2).start(W, one.task, 2.1).end(W, one.task, 3).start(W, two.task, 3.1).end(W, two.task, 4);
+    const store = s.build({ endMs: 5, maxSpans: 2 });
+    const kept = allSpans(store).filter((x) => x.kind === 'task');
+    assert.deepEqual(
+      kept.map((x) => x.taskId),
+      [1, 2],
+    );
+    assert.deepEqual(
+      [...store.jobs.values()].map((j) => j.id),
+      [one.job, two.job],
+    );
+    assert.deepEqual([store.notKept.tasks, store.notKept.spans[W]], [1, 1]);
   });
 
   it('packs a TASK_JOB pool id and api name into one field and back', () => {
