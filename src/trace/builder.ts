@@ -12,7 +12,7 @@
 import { constants } from 'node:os';
 import type { LogLine, Mark, MarkKind, PoolInfo, PoolKind, Site, SpanStatus } from './model';
 import { CALLBACK_KINDS, LANE_KINDS, formatSite, parseSite } from './model';
-import { CallbackStatus, MainStatus, PoolAction, Rec, TaskStatus, WaitOutcome, WorkerAction, unpackPoolApi, type RawRecord } from './records';
+import { CallbackStatus, HostRec, MainRun, MainStatus, PoolAction, Rec, TaskStatus, WaitOutcome, WorkerAction, unpackPoolApi, type RawRecord } from './records';
 import { grownTo, type TraceStore } from './store';
 import { KEEP_ALL, type KeepPolicy } from './notKept';
 
@@ -120,6 +120,8 @@ export class TraceBuilder {
   private readonly marksBeforeLane = new Set<number>();
   private readonly callbackStacks = new Map<number, number[]>();
   private readonly initSpans = new Map<number, number>();
+  /** main's open stretch of running its own code (MAIN_RUN), or -1 */
+  private mainRunSpan = -1;
   /** Sites are interned strings; each is parsed once. */
   private readonly sites = new Map<string, Site | undefined>();
   /** Each job site's text as a store string, formatted once: 100k tasks from one line share it. */
@@ -290,7 +292,23 @@ export class TraceBuilder {
         store.addMark(withText({ lane: r.lane, ts: t, kind: r.a === MainStatus.returned ? 'main-returned' : 'main-threw', pool: -1 }, r.text));
         if (r.a === MainStatus.threw) store.meta.error = r.text;
         return;
+      case HostRec.MAIN_RUN:
+        this.mainRun(r, t);
+        return;
     }
+  }
+
+  private mainRun(r: RawRecord, t: number): void {
+    const store = this.store;
+    if (r.a === MainRun.began) {
+      this.mainRunSpan = store.addSpan({ lane: r.lane, kind: 'run', status: 'running', name: 'main', start: t, end: t, site: r.text });
+      return;
+    }
+    const i = this.mainRunSpan;
+    if (i < 0) return;
+    const paused = r.a === MainRun.paused;
+    store.endSpan(i, t, paused ? 'ok' : 'running');
+    if (paused) this.mainRunSpan = -1;
   }
 
   private notKeptIssued(task: number, t: number): void {

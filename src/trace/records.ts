@@ -100,6 +100,19 @@ export const Rec = {
   RESHAPED: 25,
 } as const;
 
+/**
+ * Records only the host writes, about what no thread or tracer of the run can record. Numbered
+ * apart from Rec (the contract the Python tracer shares), so new records on either side never meet.
+ */
+export const HostRec = {
+  /**
+   * Main's thread running its own code, as the host sees it from outside (runtime/host/mainActivity.ts:
+   * a loop that spins writes nothing itself), on MAIN_LANE. a=MainRun: began at ts (text=where main
+   * is defined), still running at ts, or paused (the stretch ended at ts).
+   */
+  MAIN_RUN: 200,
+} as const;
+
 /** TASK_JOB carries pool ids below this, in the low 12 bits of its c. */
 export const TASK_JOB_POOLS = 4096;
 
@@ -134,6 +147,7 @@ export const CallbackStatus = { ok: 0, threw: 1 } as const;
 export const WaitOutcome = { ok: 0, timeout: 1, error: 2 } as const;
 export const WorkerAction = { start: 0, exit: 1, died: 2 } as const;
 export const MainStatus = { returned: 0, threw: 1 } as const;
+export const MainRun = { began: 0, still: 1, paused: 2 } as const;
 
 /** One decoded record, as the collector hands it to the trace builder. */
 export interface RawRecord {

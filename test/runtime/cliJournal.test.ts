@@ -100,6 +100,18 @@ describe('run journal (CLI)', function () {
     assert.equal(workerSpans(window.stdout), 400, 'the lanes still count every task');
   });
 
+  it("main's own running time survives the journal: view shows Main as busy as the run did", () => {
+    const journal = join(dir, 'spins.psrec');
+    const run = cli(['run', resolve(FIXTURES, 'faults/main-spins.ts'), '--timeout', '2000', '--trace', journal]);
+    assert.equal(run.status, 1, run.stdout + run.stderr);
+    const mainLine = (stdout: string) => stdout.split('\n').find((l) => /^Main\s+[\d.]+%/.test(l));
+    const busy = /^Main\s+([\d.]+)%/.exec(mainLine(run.stdout) ?? '');
+    assert.ok(busy && Number(busy[1]) > 0, `Main is not shown busy:\n${run.stdout}`);
+    const view = cli(['view', journal]);
+    assert.equal(view.status, 0, view.stderr);
+    assert.equal(mainLine(view.stdout), mainLine(run.stdout));
+  });
+
   it('a run that ends: --trace out.json leaves no journal; --trace out.psrec is the journal, and view of it says what the run said', () => {
     const example = resolve(EXAMPLES, 'callback-throws.ts');
     const json = join(dir, 'out.json');

@@ -2,12 +2,16 @@
 // (a loop that spins for seconds writes nothing), so the host watches from outside: the share
 // of each interval its thread's event loop was active. Stretches of intervals mostly active
 // become one `run` span. Time blocked in sleepSync is a wait and time in callbacks is on the
-// Callback lane (they run on main's thread), each drawn as such, not as main running.
+// Callback lane (they run on main's thread), each drawn as such, not as main running. The
+// stretches go out as MAIN_RUN records (host records, read into the trace and the journal like any
+// thread's), so a run replayed from its journal shows main's running time as the live run did.
 import type { EventLoopUtilization } from 'node:perf_hooks';
 import type { TraceStore } from '../../trace/store';
+import { HostRec, MainRun } from '../../trace/records';
 import { CALLBACK_LANE, MAIN_LANE } from '../record/lanes';
 import { formatSite, type Site } from '../../trace/model';
 import { nowUs } from '../record/clock';
+import type { HostRecords } from './hostRecords';
 
 /** An interval counts as running when main's loop was active for this share of it. */
 const ACTIVE = 0.75;
@@ -16,8 +20,8 @@ const BLOCKING_WAITS = new Set(['sleepSync']);
 export class MainActivity {
   private last: EventLoopUtilization | undefined;
   private lastTs = 0;
-  /** the open run span, or -1 */
-  private open = -1;
+  /** where the open stretch of running ends so far (µs from the origin), or -1: none open */
+  private openEnd = -1;
   /** spans before this index were looked at for blocking waits */
   private seen = 0;
   /** main's thread's latest blocking wait or callback, or -1 */
@@ -25,7 +29,9 @@ export class MainActivity {
   private stopped = false;
 
   constructor(
+    /** read for the waits and callbacks on main's thread */
     private readonly store: TraceStore,
+    private readonly out: HostRecords,
     /** the run's origin on the shared clock, µs */
     private readonly origin: number,
     private readonly elu: (since?: EventLoopUtilization) => EventLoopUtilization,
@@ -48,11 +54,16 @@ export class MainActivity {
     this.last = total;
     this.lastTs = now;
     const running = delta.utilization >= ACTIVE && !this.elsewhereSince(from);
-    if (running && this.open >= 0) this.store.endSpan(this.open, now, 'running');
-    else if (running) {
-      const site = this.mainSite;
-      this.open = this.store.addSpan({ lane: MAIN_LANE, kind: 'run', status: 'running', name: 'main', start: from, end: now, site: site && formatSite(site) });
-    } else this.settle();
+    if (!running) return this.settle();
+    const site = this.mainSite;
+    if (this.openEnd < 0) this.write(MainRun.began, from, site && formatSite(site));
+    this.write(MainRun.still, now);
+    this.openEnd = now;
+  }
+
+  /** Whether main was running its own code at the last reading. */
+  get running(): boolean {
+    return this.openEnd >= 0;
   }
 
   /** The run ended: a stretch still open stays running if the run was cut short in it (Stop, a time limit). */
@@ -62,9 +73,13 @@ export class MainActivity {
   }
 
   private settle(): void {
-    if (this.open < 0) return;
-    this.store.endSpan(this.open, this.store.col.end[this.open], 'ok');
-    this.open = -1;
+    if (this.openEnd < 0) return;
+    this.write(MainRun.paused, this.openEnd);
+    this.openEnd = -1;
+  }
+
+  private write(what: number, t: number, text?: string): void {
+    this.out.write(HostRec.MAIN_RUN, MAIN_LANE, this.origin + t, what, text);
   }
 
   /** Whether main's thread sat in a blocking wait or ran a callback at some time since `from`. */

@@ -20,6 +20,7 @@ import { RunTrace } from './runTrace';
 import { firstLine } from '../../trace/stacks';
 import { RunEnd } from './runEnd';
 import { MainActivity } from './mainActivity';
+import { HostRecords } from './hostRecords';
 
 export interface RunOptions {
   /** size of pools created without one (default: the machine's parallelism) */
@@ -166,7 +167,9 @@ class ThreadRun {
   private mainCalled(site: Site | undefined): void {
     this.trace.mainSite = site;
     const main = this.main!;
-    const activity = (this.activity = new MainActivity(this.trace.store, this.trace.origin, (since) => main.performance.eventLoopUtilization(since), site));
+    const records = new HostRecords();
+    this.trace.addSource(records);
+    const activity = (this.activity = new MainActivity(this.trace.store, records, this.trace.origin, (since) => main.performance.eventLoopUtilization(since), site));
     this.trace.watch(() => activity.sample());
   }
 

@@ -4,10 +4,12 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { formatSite } from '../../../src/trace/model';
 import { JournalWriter } from '../../../src/runtime/journal/writer';
 import { replayJournal, tasksInWindow } from '../../../src/runtime/journal/replay';
 import type { TraceStore } from '../../../src/trace/store';
 import { CALLBACK, FILE, MAIN, RecordStream, at } from '../recordStream';
+import { HostRec, MainRun } from '../../../src/trace/records';
 
 const W1 = 2;
 const W2 = 3;
@@ -57,6 +59,28 @@ describe('run journal', () => {
     assert.equal(replay.store.meta.outcome, 'returned');
     assert.equal(replay.store.end, 40_000);
     assert.equal(replay.store.meta.file, FILE);
+  });
+
+  it("replays main's running time, which the host writes as records of its own: a stretch that paused, and one still running at the end", () => {
+    const s = sixTasks();
+    const HOST = 9;
+    s.rec(HOST, HostRec.MAIN_RUN, MAIN, 1, { a: MainRun.began }, formatSite(at(2)))
+      .rec(HOST, HostRec.MAIN_RUN, MAIN, 5, { a: MainRun.still })
+      .rec(HOST, HostRec.MAIN_RUN, MAIN, 8, { a: MainRun.still })
+      .rec(HOST, HostRec.MAIN_RUN, MAIN, 8, { a: MainRun.paused })
+      .rec(HOST, HostRec.MAIN_RUN, MAIN, 20, { a: MainRun.began }, formatSite(at(2)))
+      .rec(HOST, HostRec.MAIN_RUN, MAIN, 30, { a: MainRun.still });
+    const path = join(dir, 'run.psrec');
+    write(s, path, true);
+    const replayed = spans(replayJournal(path).store);
+    assert.deepEqual(replayed, spans(s.build({ endMs: 40 })));
+    assert.deepEqual(
+      replayed.filter((x) => x.kind === 'run').map((x) => [x.lane, x.start, x.end, x.status, x.site && formatSite(x.site)]),
+      [
+        [MAIN, 1000, 8000, 'ok', formatSite(at(2))],
+        [MAIN, 20_000, 40_000, 'running', formatSite(at(2))],
+      ],
+    );
   });
 
   it('cut at any byte past its head, replays the whole frames before the cut and says the run had not ended', () => {
