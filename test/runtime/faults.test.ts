@@ -290,11 +290,13 @@ describe('faults and bad input', function () {
   });
 
   describe('code that never ends, or ends the thread', () => {
-    it('an endless loop in main: Stop ends it, main drawn running, the stop names main', async () => {
+    it("an endless loop in main: Stop ends it, main drawn running, the stop names the loop's line and main", async () => {
       const file = fault('main-spins.ts');
       const run = await counted(file, { stopWhen: (s) => printed('spinning')(s) && mainRunning(s) });
       assert.equal(run.outcome, 'stopped');
-      assert.match(run.error!.message, new RegExp(`Main was running its own code without a pause \\(main at ${file}:\\d+:\\d+\\)`));
+      const loop = `${file}:${lineIn(file, 'for (;;)')}:\\d+`;
+      assert.match(run.error!.message, new RegExp(`Main was running its own code without a pause at ${loop} \\(main at ${file}:${lineIn(file, 'function main')}:\\d+\\)`));
+      assert.match(`${run.error!.site?.file}:${run.error!.site?.line}:${run.error!.site?.col}`, new RegExp(`^${loop}$`), 'the stop is placed at the loop');
       const runs = run.spans.filter((s) => s.kind === 'run');
       assert.ok(runs.length > 0 && runs.every((s) => run.laneOf(s) === 'Main'));
       assert.ok(
@@ -303,11 +305,17 @@ describe('faults and bad input', function () {
       );
     });
 
-    it('an endless loop in main under --timeout: exit 1, naming main, with main busy in the summary', () => {
+    it("an endless loop in main under --timeout: exit 1, naming the loop's line, with main busy in the summary", () => {
       const file = fault('main-spins.ts');
       const r = cli(['run', file, '--timeout', '3000']);
       assertCliEnds(r, 1);
-      assert.match(r.stdout, new RegExp(`^${file}:\\d+:\\d+: the run took longer than 3000 ms: .*main`, 'm'));
+      assert.match(
+        r.stdout,
+        new RegExp(
+          `^${file}:${lineIn(file, 'for (;;)')}:\\d+: the run took longer than 3000 ms: Main was running its own code without a pause at ${file}:${lineIn(file, 'for (;;)')}:\\d+ \\(main at `,
+          'm',
+        ),
+      );
       const busy = /^Main\s+([\d.]+)%/m.exec(r.stdout);
       assert.ok(busy && Number(busy[1]) > 0, `Main is not shown busy:\n${r.stdout}`);
     });

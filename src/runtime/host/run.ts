@@ -21,6 +21,7 @@ import { firstLine } from '../../trace/stacks';
 import { RunEnd } from './runEnd';
 import { MainActivity } from './mainActivity';
 import { HostRecords } from './hostRecords';
+import { whereThreadRuns } from './threadWhere';
 
 export interface RunOptions {
   /** size of pools created without one (default: the machine's parallelism) */
@@ -65,6 +66,8 @@ export interface RunHandle {
 
 /** Main writes about 200 bytes a task; the host may fall behind in a burst, so room for ~300k. */
 const MAIN_RING_BYTES = 64 * 1024 * 1024;
+/** How long a stopped run looks for where main is running its own code, at most (Stop ends a run within 2 s). */
+const LOOK_MS = 500;
 
 export function startRun(file: string, opts: RunOptions = {}): RunHandle {
   const run = new ThreadRun(resolve(file), opts);
@@ -117,7 +120,10 @@ class ThreadRun {
       this.trace.startReading();
       this.end.limitTo(this.opts.timeoutMs, () => ({ outcome: 'timeout', error: { message: `the run took longer than ${this.opts.timeoutMs} ms` } }));
       const r = await this.end.ended;
-      this.activity?.stop(r.outcome === 'timeout' || r.outcome === 'stopped');
+      const cutShort = r.outcome === 'timeout' || r.outcome === 'stopped';
+      const activity = this.activity;
+      activity?.stop(cutShort);
+      if (cutShort && activity?.running && this.main) this.trace.mainAt = await whereThreadRuns(this.main.threadId, compiled.bundle, LOOK_MS);
       this.end.clearLimit();
       await this.stopThreads();
       return this.trace.close(r);

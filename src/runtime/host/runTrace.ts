@@ -48,6 +48,8 @@ export class RunTrace {
   private poll: ReturnType<typeof setInterval> | undefined;
   /** where the program's main is defined: the place named when main waits on nothing the trace shows */
   mainSite: Site | undefined;
+  /** where main's thread was running its own code when the run was cut short, if that was looked at */
+  mainAt: Site | undefined;
   private behind = false;
   private paced = false;
   private readonly watchers: (() => void)[] = [];
@@ -150,7 +152,7 @@ export class RunTrace {
       const { reason, site } = store.meta.deadlock;
       r.error = r.error ? { ...r.error, site: r.error.site ?? site } : { message: `deadlock: ${firstLine(reason)}`, site };
     }
-    const going = (r.outcome === 'timeout' || r.outcome === 'stopped') && r.error ? stillGoing(store) : undefined;
+    const going = (r.outcome === 'timeout' || r.outcome === 'stopped') && r.error ? stillGoing(store, this.mainAt) : undefined;
     if (going) r.error = { ...r.error!, message: `${r.error!.message}: ${going.message}`, site: r.error!.site ?? going.site };
     // Nothing the trace shows was going on: main was in its own code, or awaiting its own promise.
     else if ((r.outcome === 'timeout' || r.outcome === 'stopped') && r.error) r.error.site ??= this.mainSite;
@@ -193,8 +195,11 @@ function lastMainWait(store: TraceStore, status?: 'running'): Span | undefined {
   return undefined;
 }
 
-/** What a run that ran out of time or was stopped was doing: main's wait and the tasks and callbacks still running, with their places. */
-function stillGoing(store: TraceStore): { message: string; site?: Site } | undefined {
+/**
+ * What a run that ran out of time or was stopped was doing: main's wait and the tasks and
+ * callbacks still running, with their places (`mainAt`: where main's own code was running).
+ */
+function stillGoing(store: TraceStore, mainAt: Site | undefined): { message: string; site?: Site } | undefined {
   const parts: string[] = [];
   let site: Site | undefined;
   const wait = lastMainWait(store, 'running');
@@ -211,10 +216,15 @@ function stillGoing(store: TraceStore): { message: string; site?: Site } | undef
   for (const s of running.slice(0, SHOWN)) {
     const lane = store.laneById(s.lane)?.name ?? `lane ${s.lane}`;
     const at = s.site ? ` at ${formatSite(s.site)}` : '';
+    const here = s.kind === 'run' ? mainAt : undefined;
     const what =
-      s.kind === 'task' ? `task ${s.name}()${s.site ? ` submitted${at}` : ''}` : s.kind === 'run' ? `its own code without a pause (main${at})` : `${s.kind} \`${s.name}\`${at}`;
+      s.kind === 'task'
+        ? `task ${s.name}()${s.site ? ` submitted${at}` : ''}`
+        : s.kind === 'run'
+          ? `its own code without a pause${here ? ` at ${formatSite(here)}` : ''} (main${at})`
+          : `${s.kind} \`${s.name}\`${at}`;
     parts.push(`${lane} was running ${what} for ${((store.end - s.start) / 1e6).toFixed(1)} s`);
-    site ??= s.site;
+    site ??= here ?? s.site;
   }
   if (running.length > SHOWN) parts.push(`and ${running.length - SHOWN} more`);
   if (parts.length === 0) return undefined;
