@@ -76,6 +76,9 @@ describe('worker threads that die', function () {
       assert.ok(says(mark), `the death is told as ${JSON.stringify(mark)}`);
       assert.equal(mark.task, undefined, 'the death is charged to the task that had returned');
       assert.ok(mark.ts >= task.end);
+      const crashed = findings(run, 'worker-crashed').map((f) => f.message);
+      assert.equal(crashed.length, 1);
+      assert.match(crashed[0], /; the ThreadPool broke: no task runs on it from then on and no callback fires for those; none was pending, so close\(\)\+join\(\) returns$/);
       if (how === 'reject-return') {
         const [unhandled] = run.store.marks.filter((m) => m.kind === 'unhandled');
         assert.equal(unhandled?.task, task.taskId, 'the rejection is not recorded against the task it came from');

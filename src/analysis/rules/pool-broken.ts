@@ -28,7 +28,7 @@ export function poolBroken(t: TraceIndex): Finding[] {
     findings.push({
       rule: 'pool-broken',
       severity: 'error',
-      message: `${pool.kind} is broken: ${cause}; ${brokenConsequence(pool)}`,
+      message: `${pool.kind} is broken: ${cause}; ${brokenConsequence(t, pool)}`,
       site: pool.initializerSite ?? pool.site,
       related: pool.site ? [{ message: `the ${pool.kind} was created here`, site: pool.site }] : [],
       spans: failedInits,
@@ -42,9 +42,17 @@ export function respawnsAfterFailedInits(t: TraceIndex, pool: PoolInfo): boolean
   return !pool.broken && pool.respawns > 0 && t.failedInits(pool.id).length > 0;
 }
 
-/** What a broken pool means for the work given to it. */
-export function brokenConsequence(pool: PoolInfo): string {
+/**
+ * What a broken pool means for the work given to it. join() waits for the jobs still pending, so
+ * it never returns only if one is: a pool that broke after its last task ended lets it return.
+ */
+export function brokenConsequence(t: TraceIndex, pool: PoolInfo): string {
   if (isExecutor(pool.kind)) return `every pending${runsInProcesses(pool.kind) ? ' and running' : ''} future failed with ${brokenError(pool.kind)} and later submit() calls throw`;
+  const jobs = t.jobsOfPool(pool.id);
+  const ran = jobs.some((j) => t.tasksOf(j.id).some((i) => t.store.status(i) !== 'cancelled'));
+  const pending = jobs.some((j) => j.status === 'pending');
+  const runs = ran ? 'no task runs on it from then on and no callback fires for those' : 'none of its tasks ever runs, no callback fires';
+  const join = !pending ? '; none was pending, so close()+join() returns' : ran ? ', so close()+join() never returns' : ', and close()+join() never returns';
   const respawns = pool.respawns > 0 ? `; workers were restarted ${count(pool.respawns, 'time')}` : '';
-  return `none of its tasks ever runs, no callback fires, and close()+join() never returns${respawns}`;
+  return `${runs}${join}${respawns}`;
 }

@@ -31,7 +31,7 @@ function finding(t: TraceIndex, deaths: WorkerDeath[]): Finding {
       ? `${first.who} of the ${kind} ${first.how} ${doing}${reason}`
       : `${count(deaths.length, 'worker')} of the ${kind} died ${doing} (first: ${first.who} ${first.how}${reason})`;
   const after: string[] = [];
-  if (pool?.broken && pool.broken.ts >= first.mark.ts) after.push(`the ${kind} broke: ${brokenConsequence(pool)}`);
+  if (pool?.broken && pool.broken.ts >= first.mark.ts) after.push(`the ${kind} broke: ${brokenConsequence(t, pool)}`);
   else if (task) {
     const pending = deaths.filter((d) => d.task >= 0 && t.job(t.store.col.job[d.task])?.status === 'pending').length;
     const one = deaths.length === 1;

@@ -84,6 +84,32 @@ describe('worker-crashed', () => {
     assert.deepEqual(f.spans, []);
   });
 
+  it('says what a ThreadPool whose only thread died after its task returned means for join(): it returns while nothing is pending, and never returns once a later task is', () => {
+    const onlyThreadDies = (later: boolean) => {
+      const s = new RecordStream();
+      s.lane(MAIN, 'main', 'Main').lane(W1, 'worker', 'Worker 1', 0);
+      s.pool(0, 'ThreadPool', { ms: 0, size: 1, site: at(4) });
+      s.workerStart(W1, 0.1, 7000);
+      const { job, task } = s.submit(0, { ms: 1, api: 'apply', site: at(9), fn: 'arm', fnSite: at(2, 17) });
+      s.start(W1, task, 1).end(W1, task, 2, 'ok', '1', MAIN);
+      s.ready(job, 2);
+      s.workerDied(W1, 50, { code: 1, why: 'Error: late\n    at Timeout._onTimeout (/home/dev/demo/tasks.ts:8:11)' });
+      s.poolAction(0, 'broken', 50, { text: 'Error: late' });
+      if (later) s.submit(0, { ms: 60, api: 'applyAsync', site: at(11), fn: 'arm', fnSite: at(2, 17) });
+      const [f, ...more] = findings({ store: s.build({ endMs: 70 }) }, 'worker-crashed');
+      assert.equal(more.length, 0);
+      return f.message;
+    };
+    assert.equal(
+      onlyThreadDies(false),
+      'Worker 1 of the ThreadPool exited with code 1 between tasks: Error: late; the ThreadPool broke: no task runs on it from then on and no callback fires for those; none was pending, so close()+join() returns',
+    );
+    assert.equal(
+      onlyThreadDies(true),
+      'Worker 1 of the ThreadPool exited with code 1 between tasks: Error: late; the ThreadPool broke: no task runs on it from then on and no callback fires for those, so close()+join() never returns',
+    );
+  });
+
   it('reports a task recorded lost even when no death of its worker was recorded', () => {
     const s = new RecordStream();
     s.lane(MAIN, 'main', 'Main').lane(W1, 'worker', 'Worker 1', 0);
