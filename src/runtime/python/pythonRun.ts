@@ -25,8 +25,6 @@ export interface PythonRunOptions extends RunOptions {
   args?: string[];
 }
 
-/** How often the run folder is looked at for the files of new processes. */
-const SCAN_MS = 25;
 /** After the program's process tree is gone, how long its last output may take to arrive. */
 const PIPES_CLOSE_MS = 1000;
 
@@ -63,12 +61,12 @@ class PythonRun {
     this.folder = makeRunFolder('py');
     try {
       const exited = this.start();
+      // The run folder is looked at for the files of new processes after each read.
+      this.trace.watch(() => this.scan());
       this.trace.startReading(true);
-      const scan = setInterval(() => this.scan(), SCAN_MS);
       this.end.limitTo(this.opts.timeoutMs, () => ({ outcome: 'timeout', error: { message: `the run took longer than ${this.opts.timeoutMs} ms` } }));
       const first = await Promise.race([exited, this.end.ended]);
       this.end.clearLimit();
-      clearInterval(scan);
       // Every process of the run ends here, also after a normal exit: none outlives its run.
       if (this.child?.pid !== undefined) killTree(this.child.pid);
       const exit = 'outcome' in first ? await exited : first;
