@@ -2,7 +2,7 @@
 // The same findings feed the Problems panel, the webview markers and the command line.
 import type { TraceStore } from '../trace/store';
 import { TraceIndex } from './traceIndex';
-import type { AnalysisOptions, Finding, RuleOptions, Severity } from './types';
+import { PAUSE, type AnalysisOptions, type Finding, type RuleOptions, type RuleOutput, type Severity } from './types';
 import { RULE_IDS, type RuleId } from './ruleIds';
 import { callbackBlocked } from './rules/callback-blocked';
 import { callbackThrew } from './rules/callback-threw';
@@ -21,7 +21,7 @@ import { classLost } from './rules/class-lost';
 
 export type { AnalysisOptions, Finding, RelatedInfo, RuleId, Severity } from './types';
 
-const RULES: Record<RuleId, (t: TraceIndex, o: RuleOptions) => Finding[]> = {
+const RULES: Record<RuleId, (t: TraceIndex, o: RuleOptions) => RuleOutput> = {
   deadlock,
   'worker-crashed': workerCrashed,
   'pool-broken': poolBroken,
@@ -69,7 +69,10 @@ function* analysisSteps(store: TraceStore, opts: AnalysisOptions): Generator<voi
   const found: Finding[] = [];
   for (const id of RULE_IDS) {
     yield;
-    for (const f of RULES[id](t, o)) found.push(f);
+    for (const f of RULES[id](t, o)) {
+      if (f === PAUSE) yield;
+      else found.push(f);
+    }
   }
   return found.sort((a, b) => RANK[a.severity] - RANK[b.severity]);
 }

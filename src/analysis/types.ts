@@ -29,3 +29,10 @@ export interface AnalysisOptions {
 export interface RuleOptions {
   thresholdUs: number;
 }
+
+/**
+ * What a rule may yield between its own steps: the editor's analysis hands its event loop back
+ * there (a rule over a million jobs takes longer than the editor may be held).
+ */
+export const PAUSE: unique symbol = Symbol('pause');
+export type RuleOutput = Iterable<Finding | typeof PAUSE>;

@@ -4,7 +4,7 @@
 // Time spent in callbacks is left out: callback-blocked reports that. A Python program's main
 // thread has no such loop: its pools' own threads hand results on, whatever main does.
 import { bisector } from 'd3-array';
-import type { Finding, RelatedInfo, RuleOptions } from '../types';
+import { PAUSE, type Finding, type RelatedInfo, type RuleOptions, type RuleOutput } from '../types';
 import type { TraceIndex } from '../traceIndex';
 import { bySite, count, formatDuration } from '../text';
 import { maxOf, minOf } from '../extremes';
@@ -65,8 +65,9 @@ class Delays {
   }
 }
 
-export function mainBlocked(t: TraceIndex, o: RuleOptions): Finding[] {
-  if (t.store.meta.language === 'python') return [];
+/** In steps (PAUSE between them): on a million jobs each step takes tens of milliseconds. */
+export function* mainBlocked(t: TraceIndex, o: RuleOptions): RuleOutput {
+  if (t.store.meta.language === 'python') return;
   const inCallbacks = coverage(t.callbacks.map((i) => [t.store.col.start[i], t.store.col.end[i]]));
   // Read from the job table's columns: a Job object for each of a million jobs is most of the cost.
   const jobs = t.store.jobs.viewColumns();
@@ -81,7 +82,12 @@ export function mainBlocked(t: TraceIndex, o: RuleOptions): Finding[] {
     const held = resultIn - from - (inCallbacks(resultIn) - inCallbacks(from));
     if (held > o.thresholdUs) delays.push(jobs.id[row], task, from, resultIn);
   }
-  return delays.episodes().map((ep) => finding(t, delays, Array.from(ep)));
+  yield PAUSE;
+  const episodes = delays.episodes();
+  for (const ep of episodes) {
+    yield PAUSE;
+    yield finding(t, delays, Array.from(ep));
+  }
 }
 
 function finding(t: TraceIndex, d: Delays, ep: number[]): Finding {
