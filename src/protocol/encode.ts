@@ -82,7 +82,7 @@ export function notKeptOf(store: TraceStore): WireNotKept | undefined {
   if (!n.any) return undefined;
   const lanes: WireNotKept['lanes'] = [];
   n.spans.forEach((spans, lane) => lanes.push({ lane, spans, busy: n.busy[lane] ?? 0 }));
-  return { tasks: n.tasks, failed: n.failed, firstTask: n.firstTask, firstTs: n.firstTs, reason: n.reason, lanes };
+  return { tasks: n.tasks, failed: n.failed, firstTask: n.firstTask, firstTs: n.firstTs, byBudget: n.byBudget, reason: n.reason, lanes };
 }
 
 const NO_IDS = new Int32Array(0);

@@ -62,6 +62,8 @@ export interface WireNotKept {
   /** the first task not kept and when it was issued (µs); -1: none */
   firstTask: number;
   firstTs: number;
+  /** the span budget left them out, all from firstTask on (else a window of the run: before and after it) */
+  byBudget: boolean;
   reason: string;
   lanes: { lane: number; spans: number; busy: number }[];
 }

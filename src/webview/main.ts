@@ -302,7 +302,7 @@ function showNotKept(): void {
   const n = data.notKept;
   notKeptNote.hidden = !n;
   if (!n) return;
-  const from = n.firstTask > 0 ? `, from task ${count(n.firstTask)} on (issued at ${fmtTime(n.firstTs)})` : '';
+  const from = n.byBudget && n.firstTask > 0 ? `, from task ${count(n.firstTask)} on (issued at ${fmtTime(n.firstTs)})` : '';
   const failed = n.failed ? ` ${count(n.failed)} of them failed.` : '';
   notKeptNote.textContent =
     `Not kept in memory: ${count(n.tasks)} tasks${from}, ${n.reason}. ` + `They are counted per lane (spans and busy share), but not drawn and not in the findings.${failed}`;

@@ -35,6 +35,22 @@ describe('inspector page, a run past its span budget', function () {
     assert.match((await page.textContent('.outcome')) ?? '', /· 6 tasks not kept ·/);
   });
 
+  it('for a window of a run (view --from --to), names no first task: the tasks left out lie on both sides', async function () {
+    const windowed = pastBudgetTrace();
+    windowed.notKept.byBudget = false;
+    windowed.notKept.reason = 'outside 19–23 ms (--from, --to)';
+    const other = await openTrace(session, 'window', windowed, analyze(windowed));
+    try {
+      assert.equal(
+        await other.page.innerText('.not-kept'),
+        'Not kept in memory: 6 tasks, outside 19–23 ms (--from, --to). They are counted per lane (spans and busy share), but not drawn and not in the findings. 1 of them failed.',
+      );
+      assert.deepEqual(other.problems, []);
+    } finally {
+      await other.page.context().close();
+    }
+  });
+
   it("counts the tasks not kept in their lanes' spans, and the tables list them", async function () {
     const labels = await laneLabels(page);
     // Tasks 1-4 are kept (two a worker), 5-10 counted: three a worker.
