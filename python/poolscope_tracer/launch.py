@@ -14,7 +14,7 @@ import sys
 import traceback
 import types
 
-from . import output, records as R, state, tracer
+from . import output, records as R, state, stopsite, tracer
 from .sites import without_tracer_frames
 
 RUN_DIR = 'POOLSCOPE_RUN_DIR'
@@ -32,6 +32,7 @@ def main(argv):
     path = os.path.abspath(argv[0])
     code = _compile(path, folder)
     tracer.install(folder, trace_tasks, root=True)
+    stopsite.install(folder)
     module = types.ModuleType('__main__')
     module.__dict__.update(__file__=path, __builtins__=builtins, __cached__=None, __spec__=None, __package__=None,
                            __loader__=importlib.machinery.SourceFileLoader('__main__', path))

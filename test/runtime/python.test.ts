@@ -189,6 +189,20 @@ describe('Python programs', function () {
     assert.equal(allSpans(r.store).filter((s) => s.kind === 'task').length, 4, 'the trace keeps the tasks that were running');
   });
 
+  it('Stop while main spins in its own code names the line it spins at (a time limit ends a run the same way)', async () => {
+    const { startPythonRun } = await host();
+    const file = resolve(PY, 'main_spins.py');
+    const loop = `${file}:${lineIn('main_spins.py', 'while True:')}:\\d+`;
+    const handle = startPythonRun(file, { timeoutMs: HANG_MS });
+    // The gate: main printed its result, the last thing before the loop.
+    while (!handle.store.logs.some((l) => l.text === 'got 42')) await new Promise((r) => setTimeout(r, 20));
+    await handle.stop();
+    const r = await handle.done;
+    assert.equal(r.outcome, 'stopped');
+    assert.match(r.error!.message, new RegExp(`^stopped: Main was in its own code at ${loop}$`));
+    assert.equal(r.error!.site?.line, lineIn('main_spins.py', 'while True:'));
+  });
+
   it('A.11 a process Pool whose initializer always raises respawns its workers; apply() would wait for ever: initializer-respawn and deadlock', async () => {
     const run = await runPython('initializer_respawn.py');
     assert.equal(run.outcome, 'deadlock');

@@ -233,6 +233,11 @@ function stillGoing(store: TraceStore, mainAt: Site | undefined): { message: str
     site ??= here ?? s.site;
   }
   if (running.length > SHOWN) parts.push(`and ${running.length - SHOWN} more`);
+  // No running time drawn for main (a Python run draws none), yet the stop found it in its own code.
+  if (mainAt && !wait && !running.some((s) => s.kind === 'run')) {
+    parts.unshift(`Main was in its own code at ${formatSite(mainAt)}`);
+    site = mainAt;
+  }
   if (parts.length === 0) return undefined;
   return { message: parts.join('; '), site };
 }

@@ -8,6 +8,7 @@ import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs
 import { basename, dirname, join, resolve } from 'node:path';
 import { makeRunFolder } from '../host/runFolders';
 import { Rec, type RawRecord } from '../../trace/records';
+import { parseSite, type Site } from '../../trace/model';
 import { runHandle, type RunError, type RunHandle, type RunOptions, type RunResult } from '../host/run';
 import { RunTrace } from '../host/runTrace';
 import { RunEnd, type RunEnding } from '../host/runEnd';
@@ -15,7 +16,7 @@ import { RecordFile } from './recordFile';
 import { RunLanes } from './runLanes';
 import { PipeLines, ProcessRecords } from './runSources';
 import { killTree } from './processTree';
-import { BAD_INPUT_FILE, RUN_DIR_ENV, TASKS_ENV, TRACER_MAIN } from './tracerPaths';
+import { BAD_INPUT_FILE, RUN_DIR_ENV, TASKS_ENV, TRACER_MAIN, WHERE_MAIN_FILE, WHERE_MAIN_SIGNAL } from './tracerPaths';
 import { pythonOutcome } from './pythonOutcome';
 
 export interface PythonRunOptions extends RunOptions {
@@ -27,6 +28,9 @@ export interface PythonRunOptions extends RunOptions {
 
 /** After the program's process tree is gone, how long its last output may take to arrive. */
 const PIPES_CLOSE_MS = 1000;
+/** How long a run being stopped waits for the tracer to say where main is, at most (Stop ends a run within 2 s). */
+const LOOK_MS = 500;
+const LOOK_EVERY_MS = 5;
 
 interface Exit {
   code: number | null;
@@ -67,6 +71,7 @@ class PythonRun {
       this.end.limitTo(this.opts.timeoutMs, () => ({ outcome: 'timeout', error: { message: `the run took longer than ${this.opts.timeoutMs} ms` } }));
       const first = await Promise.race([exited, this.end.ended]);
       this.end.clearLimit();
+      if ('outcome' in first && (first.outcome === 'timeout' || first.outcome === 'stopped')) this.trace.mainAt = await this.whereMain(exited);
       // Every process of the run ends here, also after a normal exit: none outlives its run.
       if (this.child?.pid !== undefined) killTree(this.child.pid);
       const exit = 'outcome' in first ? await exited : first;
@@ -83,6 +88,28 @@ class PythonRun {
       for (const f of this.files.values()) f.file.close();
       rmSync(this.folder, { recursive: true, force: true });
     }
+  }
+
+  /**
+   * Where main is, as the tracer tells when signalled (python/poolscope_tracer/stopsite.py): a main
+   * that spins in its own code records nothing else that says so. Undefined if the program ended
+   * first, or gave no answer within LOOK_MS.
+   */
+  private async whereMain(exited: Promise<Exit>): Promise<Site | undefined> {
+    const child = this.child;
+    if (child?.pid === undefined || child.exitCode !== null || child.signalCode !== null) return undefined;
+    const path = join(this.folder, WHERE_MAIN_FILE);
+    let gone = false;
+    void exited.then(() => (gone = true));
+    try {
+      child.kill(WHERE_MAIN_SIGNAL);
+    } catch {
+      return undefined;
+    }
+    for (const until = Date.now() + LOOK_MS; !gone && Date.now() < until; await new Promise((r) => setTimeout(r, LOOK_EVERY_MS))) {
+      if (existsSync(path)) return parseSite(readFileSync(path, 'utf8'));
+    }
+    return undefined;
   }
 
   /** Starts the interpreter on the program; resolves when it has exited (or could not start). */

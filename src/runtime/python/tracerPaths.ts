@@ -10,3 +10,6 @@ export const RUN_DIR_ENV = 'POOLSCOPE_RUN_DIR';
 export const TASKS_ENV = 'POOLSCOPE_TASKS';
 /** What the tracer writes in the run folder when the program cannot start. */
 export const BAD_INPUT_FILE = 'bad-input.json';
+/** What the tracer writes in the run folder when the host signals it (WHERE_MAIN_SIGNAL) as it stops the run: where main is ('file:line:col'). */
+export const WHERE_MAIN_FILE = 'where-main';
+export const WHERE_MAIN_SIGNAL = 'SIGUSR2';
