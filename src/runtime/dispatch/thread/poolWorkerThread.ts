@@ -59,8 +59,10 @@ port.on('message', keepAlive);
 rec.rec(Rec.WORKER, data.lane, WorkerAction.start, process.pid);
 const initError = await runner.initialize();
 if (initError !== undefined) {
-  state[WorkerState.END] = WorkerEnd.initFailed;
+  // Said before it is marked: a thread that terminate() ends between the two is then one the
+  // pool ended (its error already on its way), never a death with no cause to tell.
   post({ t: 'init-failed', error: initError });
+  state[WorkerState.END] = WorkerEnd.initFailed;
 } else {
   await loop();
   // One turn of the event loop first: what the last task left due (a rejection nobody handled,
