@@ -17,22 +17,19 @@ interface CallFrame {
 
 /**
  * The innermost frame of the user's code (the task bundle at `bundle`) that the thread with id
- * `threadId` is running, or undefined if it could not be known within `withinMs`.
+ * `threadId` is running, or undefined if it could not be known within `withinMs`. The thread goes
+ * on as before, whether the look found it or gave up.
  */
 export async function whereThreadRuns(threadId: number, bundle: string, withinMs: number): Promise<Site | undefined> {
-  let session: Session | undefined;
+  let look: Look | undefined;
   let timer: ReturnType<typeof setTimeout> | undefined;
   try {
-    session = new Session();
-    session.connect();
-    const frames = await Promise.race([pausedFrames(session, String(threadId)), new Promise<undefined>((r) => (timer = setTimeout(() => r(undefined), withinMs)))]);
+    look = new Look(String(threadId));
+    const frames = await Promise.race([look.frames, new Promise<undefined>((r) => (timer = setTimeout(() => r(undefined), withinMs)))]);
     if (!frames) return undefined;
-    // A thread left paused could not be ended: it goes on from where it was first.
-    await post(session, 'NodeWorker.sendMessageToWorker', { sessionId: frames.sessionId, message: JSON.stringify({ id: 1e9, method: 'Debugger.resume', params: {} }) });
-    await post(session, 'NodeWorker.detach', { sessionId: frames.sessionId });
     const url = pathToFileURL(bundle).href;
     const mapped = bundleSites(JSON.parse(readFileSync(bundle + '.map', 'utf8')) as object, dirname(bundle));
-    for (const f of frames.callFrames) {
+    for (const f of frames) {
       const site = f.url === url ? mapped(f.location.lineNumber, f.location.columnNumber) : undefined;
       if (site) return parseSite(site);
     }
@@ -42,35 +39,56 @@ export async function whereThreadRuns(threadId: number, bundle: string, withinMs
     return undefined;
   } finally {
     clearTimeout(timer);
-    session?.disconnect();
+    look?.release();
   }
 }
 
-function post(session: Session, method: string, params: object): Promise<void> {
-  return new Promise((resolve, reject) => session.post(method, params, (e) => (e ? reject(e) : resolve())));
-}
+/** One look at a worker thread: attached to it through the host's inspector, and paused. */
+class Look {
+  private readonly session = new Session();
+  /** the worker's session, once attached */
+  private sessionId: string | undefined;
+  private id = 0;
+  private readonly urls = new Map<string, string>();
+  readonly frames: Promise<CallFrame[]>;
 
-/** Attaches to the worker thread `threadId`, pauses it, and gives its call frames and the session with it. */
-function pausedFrames(session: Session, threadId: string): Promise<{ sessionId: string; callFrames: CallFrame[] }> {
-  return new Promise((resolve, reject) => {
-    let sessionId: string | undefined;
-    let id = 0;
-    const urls = new Map<string, string>();
-    const send = (method: string) =>
-      session.post('NodeWorker.sendMessageToWorker', { sessionId: sessionId!, message: JSON.stringify({ id: ++id, method, params: {} }) }, (e) => e && reject(e));
-    session.on('NodeWorker.attachedToWorker', ({ params }) => {
-      // The inspector numbers workers its own way; their titles name the thread: '[worker 3]'.
-      if (sessionId !== undefined || /^\[worker (\d+)\]/.exec(params.workerInfo.title)?.[1] !== threadId) return;
-      sessionId = params.sessionId;
-      send('Debugger.enable');
-      send('Debugger.pause');
+  constructor(threadId: string) {
+    const session = this.session;
+    session.connect();
+    this.frames = new Promise((resolve, reject) => {
+      session.on('NodeWorker.attachedToWorker', ({ params }) => {
+        // The inspector numbers workers its own way; their titles name the thread: '[worker 3]'.
+        if (this.sessionId !== undefined || /^\[worker (\d+)\]/.exec(params.workerInfo.title)?.[1] !== threadId) return;
+        this.sessionId = params.sessionId;
+        this.send('Debugger.enable', reject);
+        this.send('Debugger.pause', reject);
+      });
+      session.on('NodeWorker.receivedMessageFromWorker', ({ params }) => {
+        if (params.sessionId !== this.sessionId) return;
+        const m = JSON.parse(params.message) as { method?: string; params?: { callFrames: CallFrame[] } & { scriptId: string; url: string } };
+        if (m.method === 'Debugger.scriptParsed') this.urls.set(m.params!.scriptId, m.params!.url);
+        if (m.method === 'Debugger.paused') resolve(m.params!.callFrames.map((f) => ({ ...f, url: this.urls.get(f.location.scriptId) })));
+      });
+      session.post('NodeWorker.enable', { waitForDebuggerOnStart: false }, (e) => e && reject(e));
     });
-    session.on('NodeWorker.receivedMessageFromWorker', ({ params }) => {
-      if (params.sessionId !== sessionId) return;
-      const m = JSON.parse(params.message) as { method?: string; params?: { callFrames: CallFrame[] } & { scriptId: string; url: string } };
-      if (m.method === 'Debugger.scriptParsed') urls.set(m.params!.scriptId, m.params!.url);
-      if (m.method === 'Debugger.paused') resolve({ sessionId: sessionId!, callFrames: m.params!.callFrames.map((f) => ({ ...f, url: urls.get(f.location.scriptId) })) });
-    });
-    session.post('NodeWorker.enable', { waitForDebuggerOnStart: false }, (e) => e && reject(e));
-  });
+  }
+
+  /**
+   * Lets the thread go: the debugger off in it (which resumes it, or drops a pause still on its
+   * way), then detached. A thread left paused would never end, and neither would its run.
+   */
+  release(): void {
+    try {
+      if (this.sessionId !== undefined) {
+        this.send('Debugger.disable');
+        this.session.post('NodeWorker.detach', { sessionId: this.sessionId });
+      }
+    } finally {
+      this.session.disconnect();
+    }
+  }
+
+  private send(method: string, failed?: (e: Error) => void): void {
+    this.session.post('NodeWorker.sendMessageToWorker', { sessionId: this.sessionId!, message: JSON.stringify({ id: ++this.id, method, params: {} }) }, (e) => e && failed?.(e));
+  }
 }
