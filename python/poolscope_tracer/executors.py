@@ -74,7 +74,7 @@ def _patch_submit(cls, in_threads):
                     return orig(self, fn, *args, **kwargs)
                 site, api = user_caller(2)
                 # A process executor's map submits chunks: partial(_process_chunk, fn) and the chunk.
-                items = args[0] if getattr(fn, 'func', None) is cfp._process_chunk and args else args
+                items = args[0] if not in_threads and getattr(fn, 'func', None) is cfp._process_chunk and args else args
                 job = _tls.job = issue_task(ps, api or 'submit', site, fn, items, kwargs)
                 return orig(self, Task(fn, job.tasks[0], False, job if in_threads else None), *args, **kwargs)
             except BaseException as e:

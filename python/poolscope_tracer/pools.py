@@ -96,8 +96,9 @@ def _patch_issuing():
     def make_apply_async(orig):
         def apply_async(self, func, args=(), kwds={}, callback=None, error_callback=None):
             try:
-                ps = _traced_pool(self)
-                if ps is None:
+                # _traced_pool, written out: once per task
+                ps = self.__dict__.get('_ps')
+                if ps is None or not state.tasks or self._state != mpp.RUN:
                     return orig(self, func, args, kwds, callback, error_callback)
                 site, api = user_caller(2)
                 job = _tls.job = issue_task(ps, api or 'apply_async', site, func, args, kwds)

@@ -30,15 +30,16 @@ def _library_dirs():
 
 
 _LIBRARY = _library_dirs()
-_user_codes = {}
+#: code object -> whether it is the user's; read directly where a call costs too much
+user_codes = {}
 
 
 def is_user_code(code):
-    user = _user_codes.get(code)
+    user = user_codes.get(code)
     if user is None:
         name = code.co_filename
         user = not (name.startswith(_LIBRARY) or name.startswith('<frozen'))
-        _user_codes[code] = user
+        user_codes[code] = user
     return user
 
 
@@ -84,7 +85,7 @@ def user_caller(depth=2):
     (a thread of the standard library) the site is None.
     """
     f = sys._getframe(depth)
-    if _user_codes.get(f.f_code):
+    if user_codes.get(f.f_code):
         # Called from user code itself, as most calls are: one lookup for its site.
         s = _sites.get((f.f_code, f.f_lasti))
         return (s or frame_site(f)), None

@@ -12,7 +12,7 @@ import time
 
 from . import records as R
 from . import state
-from .sites import drop_own_frame, is_user_code, user_caller
+from .sites import drop_own_frame, is_user_code, user_caller, user_codes
 
 POLL = 0.05
 _tls = threading.local()
@@ -95,7 +95,7 @@ def traced(orig, what, outcome=plain_outcome, blocking=None, timeout_of=_timeout
         try:
             if at_once is not None:
                 value = at_once(first)
-                if value is not WAITS and (not user_only or is_user_code(sys._getframe(1).f_code)):
+                if value is not WAITS and (not user_only or user_codes.get(code := sys._getframe(1).f_code) or is_user_code(code)):
                     return value
             job = getattr(first, '__dict__', {}).get('_ps')
             timeout = timeout_of(args, kwargs)
