@@ -138,6 +138,18 @@ export interface ProcessFixture {
   unhandledAt: number;
 }
 
+/** The lanes of two workers, Worker 1 and Worker 2 */
+const W1 = 2,
+  W2 = 3;
+
+/** A record stream holding Main, Callback, two worker lanes and pool 0 of `kind`, made at 4:16. */
+function twoWorkerPool(kind: 'Pool' | 'ThreadPool'): RecordStream {
+  const s = new RecordStream();
+  s.lane(MAIN, 'main', 'Main').lane(CALLBACK, 'callback', 'Callback').lane(W1, 'worker', 'Worker 1', 0).lane(W2, 'worker', 'Worker 2', 0);
+  s.pool(0, kind, { ms: 0.5, size: 2, site: at(4, 16) });
+  return s;
+}
+
 /**
  * A process Pool of two workers, written as the runtime's records and built by the real trace
  * builder: Worker 1's process (pid 5001) is killed by SIGKILL while it runs task 3, the Pool
@@ -145,11 +157,7 @@ export interface ProcessFixture {
  * promise rejection unhandled. main's get() on task 3 times out; terminate() ends the pool.
  */
 export function processPoolTrace(): ProcessFixture {
-  const W1 = 2,
-    W2 = 3;
-  const s = new RecordStream();
-  s.lane(MAIN, 'main', 'Main').lane(CALLBACK, 'callback', 'Callback').lane(W1, 'worker', 'Worker 1', 0).lane(W2, 'worker', 'Worker 2', 0);
-  s.pool(0, 'Pool', { ms: 0.5, size: 2, site: at(4, 16) });
+  const s = twoWorkerPool('Pool');
   s.workerStart(W1, 1, 5001).workerStart(W2, 1.2, 5002);
   const submit = (k: number) => s.submit(0, { ms: 2 + k / 10, api: 'applyAsync', site: at(9, 10), fn: 'crunch', fnSite: at(2, 17), args: `[${k}]` });
   const [one, two, three] = [1, 2, 3].map(submit);
@@ -175,11 +183,7 @@ export function processPoolTrace(): ProcessFixture {
  * span budget (4) only counted: three on each worker, one of them failed. XSS is a task's result.
  */
 export function pastBudgetTrace(): TraceStore {
-  const W1 = 2,
-    W2 = 3;
-  const s = new RecordStream();
-  s.lane(MAIN, 'main', 'Main').lane(CALLBACK, 'callback', 'Callback').lane(W1, 'worker', 'Worker 1', 0).lane(W2, 'worker', 'Worker 2', 0);
-  s.pool(0, 'ThreadPool', { ms: 0.5, size: 2, site: at(4, 16) });
+  const s = twoWorkerPool('ThreadPool');
   const tasks = Array.from({ length: 10 }, (_, k) => s.submit(0, { ms: 1 + k / 10, api: 'applyAsync', site: at(9, 10), fn: 'step', fnSite: at(2, 17), args: `[${k}]` }));
   tasks.forEach(({ job, task }, k) => {
     const lane = k % 2 ? W2 : W1;
