@@ -26,4 +26,7 @@ def install(folder):
         # Whole or not at all: the host reads it as soon as it is there.
         os.replace(path + '.part', path)
 
-    signal.signal(signal.SIGUSR2, tell)
+    before = signal.signal(signal.SIGUSR2, tell)
+    # A forked child (a pool's worker) is the program's own again: SIGUSR2 does there what it did
+    # before the tracer, as a handler the tracer left in workers changed how they ended.
+    os.register_at_fork(after_in_child=lambda: signal.signal(signal.SIGUSR2, signal.SIG_DFL if before is None else before))

@@ -236,5 +236,25 @@ class EndedByThePoolTest(unittest.TestCase):
                 self.assertEqual(len(run.of(R.WORKER, a=R.WORKER_EXIT)), 1)
 
 
+SIGNALS = '''\
+import signal
+import multiprocessing as mp
+
+def usr2_of_worker(_):
+    return signal.getsignal(signal.SIGUSR2) == signal.SIG_DFL
+
+if __name__ == "__main__":
+    with mp.get_context("fork").Pool(1) as p:
+        print("worker's SIGUSR2 is the default:", p.apply(usr2_of_worker, (0,)))
+'''
+
+
+class SignalsTest(unittest.TestCase):
+    def test_a_forked_worker_has_none_of_the_tracer_s_signal_handlers(self):
+        run = support.run(SIGNALS)
+        self.assertEqual(run.returncode, 0, run.stderr)
+        self.assertIn("worker's SIGUSR2 is the default: True", run.logs())
+
+
 if __name__ == '__main__':
     unittest.main()
