@@ -1,6 +1,6 @@
 // Records the host writes itself, about what no thread of the run can record (main's running time,
-// seen from outside its thread), read like any other source: into the trace and into the journal,
-// so a replayed run holds them too.
+// seen from outside its thread; the lines a Python interpreter wrote to its real stdout), read like
+// any other source: into the trace and into the journal, so a replayed run holds them too.
 import type { RawRecord } from '../../trace/records';
 import type { RecordSource } from './recordDrain';
 
@@ -9,7 +9,11 @@ export class HostRecords implements RecordSource {
   private queue: RawRecord[] = [];
 
   write(type: number, lane: number, ts: number, a: number, text?: string): void {
-    this.queue.push({ type, lane, ts, a, b: 0, c: 0, d: 0, e: 0, f: 0, text });
+    this.push({ type, lane, ts, a, b: 0, c: 0, d: 0, e: 0, f: 0, text });
+  }
+
+  push(r: RawRecord): void {
+    this.queue.push(r);
   }
 
   drain(onRecord: (r: RawRecord) => void, max: number): number {

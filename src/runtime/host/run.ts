@@ -67,7 +67,7 @@ export interface RunHandle {
 /** Main writes about 200 bytes a task; the host may fall behind in a burst, so room for ~300k. */
 const MAIN_RING_BYTES = 64 * 1024 * 1024;
 /** How long a stopped run looks for where main is running its own code, at most (Stop ends a run within 2 s). */
-const LOOK_MS = 500;
+export const LOOK_MS = 500;
 
 export function startRun(file: string, opts: RunOptions = {}): RunHandle {
   const run = new ThreadRun(resolve(file), opts);

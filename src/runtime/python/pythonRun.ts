@@ -9,7 +9,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { makeRunFolder } from '../host/runFolders';
 import { Rec, type RawRecord } from '../../trace/records';
 import { parseSite, type Site } from '../../trace/model';
-import { runHandle, type RunError, type RunHandle, type RunOptions, type RunResult } from '../host/run';
+import { LOOK_MS, runHandle, type RunError, type RunHandle, type RunOptions, type RunResult } from '../host/run';
 import { RunTrace } from '../host/runTrace';
 import { RunEnd, type RunEnding } from '../host/runEnd';
 import { RecordFile } from './recordFile';
@@ -28,8 +28,7 @@ export interface PythonRunOptions extends RunOptions {
 
 /** After the program's process tree is gone, how long its last output may take to arrive. */
 const PIPES_CLOSE_MS = 1000;
-/** How long a run being stopped waits for the tracer to say where main is, at most (Stop ends a run within 2 s). */
-const LOOK_MS = 500;
+/** How often a run being stopped looks for the tracer's answer, where main is (for at most LOOK_MS). */
 const LOOK_EVERY_MS = 5;
 
 interface Exit {
