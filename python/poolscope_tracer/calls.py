@@ -5,7 +5,6 @@ record where they really run, and leave no frame of their own in the user's trac
 Task and Init are pickled to process workers; only the ids and the user's function go along.
 """
 import threading
-import types
 
 from . import records as R
 from . import state, threadclock
@@ -44,8 +43,6 @@ class Job:
 _functions = (None, {})
 #: Entries kept at most (a program may make a new function for each task, a lambda in a loop).
 _MAX_FUNCTIONS = 1024
-#: Callables looked up in _functions' dict on the path taken per task (any other goes through _function).
-_HASHABLE = frozenset((types.FunctionType, types.BuiltinFunctionType, types.MethodType))
 
 
 def _function(w, fn):
@@ -78,15 +75,13 @@ def issue_task(ps, api, site, fn, args, kwargs):
         lane = lanes.tls.lane
     except AttributeError:
         lane = lanes.current()
-    known = _functions[1].get(fn) if _functions[0] is w and type(fn) in _HASHABLE else None
-    name, name_id, defined = known or _function(w, fn)
+    name, name_id, defined = _function(w, fn)
     task = state.task_ids.take() or state.task_ids.new()
     job = Job(state.job_ids.take() or state.job_ids.new(), ps, lane, name, [task])
     shown = preview(args[0]) if len(args) == 1 and not kwargs else preview_args(args, kwargs)
     if ps.id < R.TASK_JOB_POOLS:
         ids = w.ids
-        # R.pack_pool_api, written out
-        w.rec(R.TASK_JOB, lane, job.id, task, ps.id | (ids[api] << 12), ids[site], name_id, defined, shown)
+        w.rec(R.TASK_JOB, lane, job.id, task, R.pack_pool_api(ps.id, ids[api]), ids[site], name_id, defined, shown)
     else:
         w.rec(R.JOB, lane, job.id, ps.id, w.str(api), w.str(site), 1, defined)
         w.rec(R.TASK_SUBMIT, lane, task, job.id, name_id, 0, 0, 0, shown)
