@@ -483,7 +483,8 @@ export class TraceBuilder {
       if (task > 0) {
         mark.task = task;
         if (this.keeps(task)) this.loseTask(task, t, r.text);
-        else this.notKeptEnd(r.lane, t, TaskStatus.lost);
+        // Counted once: a TASK_END lost for it, read before, ended it already (as loseTask keeps the first).
+        else if (store.notKept.running(r.lane)) this.notKeptEnd(r.lane, t, TaskStatus.lost);
       }
     }
     store.addMark(withText(mark, r.text));

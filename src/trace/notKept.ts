@@ -52,6 +52,11 @@ export class NotKept {
     this.started[lane] = t;
   }
 
+  /** Whether a task not kept is running on `lane` (started, not ended). */
+  running(lane: number): boolean {
+    return this.started[lane] !== undefined;
+  }
+
   /** A task not kept ended on `lane`: ok, failed (error) or lost with its worker. */
   end(lane: number, t: number, how: 'ok' | 'error' | 'lost'): void {
     this.revision++;

@@ -250,6 +250,26 @@ describe('trace builder', () => {
     assert.deepEqual([store.notKept.tasks, store.notKept.spans[W]], [1, 1]);
   });
 
+  it('past a span budget, counts a task lost with its worker once, though its end and the death both name it', () => {
+    // A dying thread says it twice: TASK_END lost, then WORKER died naming the same task.
+    const W = 2;
+    const s = new RecordStream();
+    s.lane(MAIN_RING, 'main', 'Main').lane(W, 'worker', 'Worker 1', 0);
+    s.pool(0, 'ThreadPool', { ms: 0.5, size: 1, site: siteAt(4) });
+    const one = s.submit(0, { ms: 1, api: 'applyAsync', site: siteAt(9), fn: 'step' });
+    const two = s.submit(0, { ms: 1.1, api: 'applyAsync', site: siteAt(9), fn: 'step' });
+    s.start(W, one.task, 2).end(W, one.task, 3).start(W, two.task, 3.1).end(W, two.task, 4, 'lost');
+    s.workerDied(W, 4, { code: 3, task: two.task, why: 'exited with code 3' });
+    const store = s.build({ endMs: 5, maxSpans: 1 });
+    assert.deepEqual(
+      allSpans(store)
+        .filter((x) => x.kind === 'task')
+        .map((x) => x.taskId),
+      [one.task],
+    );
+    assert.deepEqual([store.notKept.tasks, store.notKept.lost, store.notKept.spans[W]], [1, 1, 1]);
+  });
+
   it('packs a TASK_JOB pool id and api name into one field and back', () => {
     for (const [pool, api] of [
       [0, 0],
