@@ -122,6 +122,8 @@ class SpansByJob {
   private readonly keys: Int32Array;
   private readonly start: Int32Array;
   private readonly items: Int32Array;
+  /** the keys count up without gaps (a run's job ids do, unless jobs had no spans of this kind): a job's place is its id's offset */
+  private readonly dense: boolean;
 
   constructor(spans: readonly number[], job: Int32Array) {
     const items = Int32Array.from(spans);
@@ -140,6 +142,7 @@ class SpansByJob {
     }
     this.start[runs] = items.length;
     this.items = items;
+    this.dense = runs > 0 && this.keys[runs - 1] - this.keys[0] === runs - 1;
   }
 
   get(id: number): number[] {
@@ -155,8 +158,7 @@ class SpansByJob {
   /** Job id's place among the keys, or -1. */
   private find(id: number): number {
     const keys = this.keys;
-    // A run's job ids count up from 1 without gaps, unless jobs had no spans of this kind.
-    if (keys.length > 0 && keys[keys.length - 1] - keys[0] === keys.length - 1) {
+    if (this.dense) {
       const k = id - keys[0];
       return k >= 0 && k < keys.length ? k : -1;
     }

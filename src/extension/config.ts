@@ -18,7 +18,7 @@ export interface PoolscopeConfig {
 }
 
 /** Keeps the extension host's memory bounded on a run of millions of tasks (about 130 B a task kept, see bench/RESULTS.md). */
-export const DEFAULT_KEEP_SPANS = 100_000;
+const DEFAULT_KEEP_SPANS = 100_000;
 
 const nonNegative = (v: unknown, fallback: number): number => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : fallback);
 

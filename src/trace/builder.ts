@@ -129,8 +129,6 @@ export class TraceBuilder {
 
   /** Tasks from this id on are not kept (lowered when the store reaches its span budget). */
   private taskTo: number;
-  /** Some tasks may not be kept: callbacks and waits are then kept only with their job. */
-  private limited: boolean;
   /** the last task id let in: every task from keep.taskFrom to it is kept */
   private keptThrough: number;
 
@@ -142,7 +140,11 @@ export class TraceBuilder {
   ) {
     this.taskTo = keep.taskTo;
     this.keptThrough = keep.taskFrom - 1;
-    this.limited = keep.taskFrom > 1 || keep.taskTo !== Infinity;
+  }
+
+  /** Some tasks may not be kept: callbacks and waits are then kept only with their job. */
+  private get limited(): boolean {
+    return this.keep.taskFrom > 1 || this.taskTo !== Infinity;
   }
 
   /**
@@ -164,7 +166,6 @@ export class TraceBuilder {
       return true;
     }
     this.taskTo = task;
-    this.limited = true;
     const notKept = this.store.notKept;
     notKept.byBudget = true;
     notKept.reason ||= `past the first ${this.keep.maxSpans.toLocaleString('en-US')} spans kept in memory`;

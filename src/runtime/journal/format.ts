@@ -46,11 +46,16 @@ export function isJournal(path: string): boolean {
   let fd: number | undefined;
   try {
     fd = openSync(path, 'r');
-    const magic = Buffer.alloc(JOURNAL_MAGIC.length);
-    return readSync(fd, magic, 0, magic.length, 0) === magic.length && magic.equals(JOURNAL_MAGIC);
+    return startsAsJournal(fd);
   } catch {
     return false;
   } finally {
     if (fd !== undefined) closeSync(fd);
   }
+}
+
+/** Whether the open file `fd` begins with the journal's magic bytes. */
+export function startsAsJournal(fd: number): boolean {
+  const magic = Buffer.alloc(JOURNAL_MAGIC.length);
+  return readSync(fd, magic, 0, magic.length, 0) === magic.length && magic.equals(JOURNAL_MAGIC);
 }

@@ -8,7 +8,7 @@ import { Rec, type RawRecord } from '../../trace/records';
 import type { KeepPolicy } from '../../trace/notKept';
 import { TraceStore } from '../../trace/store';
 import { RECORD_HEAD_BYTES, readRecord } from '../record/eventRing';
-import { END_FRAME, FRAME_HEAD, HEAD_FRAME, JOURNAL_MAGIC, type JournalEnd, type JournalHead } from './format';
+import { END_FRAME, FRAME_HEAD, HEAD_FRAME, JOURNAL_MAGIC, startsAsJournal, type JournalEnd, type JournalHead } from './format';
 
 const READ_BYTES = 4 << 20;
 /** More sources than any run has: a frame naming one is not a frame. */
@@ -28,11 +28,10 @@ export interface Replay {
 function* frames(path: string): Generator<{ source: number; payload: Buffer; at: number }> {
   const fd = openSync(path, 'r');
   try {
-    const magic = Buffer.alloc(JOURNAL_MAGIC.length);
-    if (readSync(fd, magic, 0, magic.length, 0) < magic.length || !magic.equals(JOURNAL_MAGIC)) throw new Error('not a poolscope run journal (its first bytes are not PSJOURN1)');
+    if (!startsAsJournal(fd)) throw new Error('not a poolscope run journal (its first bytes are not PSJOURN1)');
     let buf = Buffer.alloc(READ_BYTES);
     /** file offset of buf[0]; buf[pos, have) are file bytes not yet taken */
-    let base = magic.length;
+    let base = JOURNAL_MAGIC.length;
     let have = 0;
     let pos = 0;
     /** Makes buf hold `n` bytes from pos on; false if the file ends first. */
