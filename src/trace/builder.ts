@@ -13,7 +13,8 @@ import { constants } from 'node:os';
 import type { LogLine, Mark, MarkKind, PoolInfo, PoolKind, Site, SpanStatus } from './model';
 import { CALLBACK_KINDS, LANE_KINDS, formatSite, parseSite } from './model';
 import { CallbackStatus, HostRec, MainRun, MainStatus, PoolAction, Rec, TaskStatus, WaitOutcome, WorkerAction, unpackPoolApi, type RawRecord } from './records';
-import { grownTo, type TraceStore } from './store';
+import type { TraceStore } from './store';
+import { grownTo } from './spanColumns';
 import { KEEP_ALL, type KeepPolicy } from './notKept';
 
 const JOB_STATUS = ['ok', 'error', 'cancelled'] as const;

@@ -4,7 +4,7 @@
 // from its row, so a change to a job goes back through set or the builder's own writers.
 import type { CallbackReg, Job, JobStatus, Site } from './model';
 import { formatSite } from './model';
-import { grownTo } from './store';
+import { grownTo } from './spanColumns';
 
 const JOB_STATUSES: readonly JobStatus[] = ['pending', 'ok', 'error', 'cancelled'];
 const STATUS_CODES = new Map(JOB_STATUSES.map((s, i) => [s, i]));

@@ -143,3 +143,10 @@ export function spanAt(c: SpanColumns, strings: readonly string[], i: number): S
   for (const [name, read] of READERS) span[name] = read(c[name][i], strings);
   return span as unknown as Span;
 }
+
+/** A copy of `a` with room for at least `n` items (at least twice its length, so growth stays amortized). */
+export function grownTo<T extends Int8Array | Uint8Array | Uint16Array | Int32Array | Uint32Array | Float64Array>(a: T, n: number): T {
+  const next = new (a.constructor as new (n: number) => T)(Math.max(n, a.length * 2));
+  next.set(a as ArrayLike<number>);
+  return next;
+}

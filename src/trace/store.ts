@@ -4,7 +4,7 @@
 import { SPAN_KINDS, SPAN_STATUSES, type Lane, type LogLine, type Mark, type PoolInfo, type Span, type SpanKind, type SpanStatus, type TraceMeta } from './model';
 import { JobTable } from './jobTable';
 import { NotKept } from './notKept';
-import { SPAN_COLUMNS, SPAN_COLUMN_NAMES, allocColumns, spanAt, type NewSpan, type SpanArrays, type SpanColumn } from './spanColumns';
+import { SPAN_COLUMNS, SPAN_COLUMN_NAMES, allocColumns, grownTo, spanAt, type NewSpan, type SpanArrays, type SpanColumn } from './spanColumns';
 
 export type { NewSpan };
 
@@ -13,13 +13,6 @@ const { kind: KIND, status: STATUS } = SPAN_COLUMNS;
 const GIVEN = SPAN_COLUMN_NAMES.filter((c) => c !== 'lane' && c !== 'kind' && c !== 'status' && c !== 'start').map(
   (c) => [c, SPAN_COLUMNS[c].codec.write as (v: unknown, intern: (s: string | undefined) => number) => number] as const,
 );
-
-/** A copy of `a` with room for at least `n` items (at least twice its length, so growth stays amortized). */
-export function grownTo<T extends Int8Array | Uint8Array | Uint16Array | Int32Array | Uint32Array | Float64Array>(a: T, n: number): T {
-  const next = new (a.constructor as new (n: number) => T)(Math.max(n, a.length * 2));
-  next.set(a as ArrayLike<number>);
-  return next;
-}
 
 export class TraceStore {
   readonly lanes: Lane[] = [];

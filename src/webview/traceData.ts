@@ -20,7 +20,7 @@ import {
   type WireNotKept,
 } from '../protocol/wire';
 import { runsInProcesses, type Span, type SpanKind, type SpanStatus } from '../trace/model';
-import { allocColumns, spanAt, type SpanArrays } from '../trace/spanColumns';
+import { allocColumns, grownTo, spanAt, type SpanArrays } from '../trace/spanColumns';
 import { workerSpells, type WorkerSpell } from '../trace/workers';
 import { bisectLeft, bisector } from 'd3-array';
 import { CoverageBins, StepSeries } from './lod';
@@ -215,15 +215,13 @@ export class TraceData {
       last = id[k];
     }
     const n = this.jobRows + added.length;
-    const grown = <T extends Int32Array | Uint16Array | Float64Array>(a: T, make: new (n: number) => T): T => {
-      const out = new make(n);
-      out.set(a.subarray(0, this.jobRows) as never);
-      return out;
-    };
-    this.jobId = grown(this.jobId, Int32Array);
-    this.jobApi = grown(this.jobApi, Uint16Array);
-    this.jobSubmitted = grown(this.jobSubmitted, Float64Array);
-    this.jobReadyAt = grown(this.jobReadyAt, Float64Array);
+    // Room to spare, as the store's columns grow: a live run's batches then copy nothing.
+    if (n > this.jobId.length) {
+      this.jobId = grownTo(this.jobId, n);
+      this.jobApi = grownTo(this.jobApi, n);
+      this.jobSubmitted = grownTo(this.jobSubmitted, n);
+      this.jobReadyAt = grownTo(this.jobReadyAt, n);
+    }
     let row = this.jobRows;
     for (const k of added) {
       this.jobId[row] = id[k];
