@@ -41,6 +41,9 @@ export const S_LOST = statusCode('lost');
 const S_RUNNING = statusCode('running');
 const S_TIMEOUT = statusCode('timeout');
 
+/** A row that no finding names. */
+const NO_MARKS: FindingMarks = { spans: new Int32Array(0), severity: new Uint8Array(0), maxDur: 0 };
+
 /** Colour classes, in rising importance: when spans share a pixel the highest class wins. */
 export const enum Cls {
   WaitOk,
@@ -253,6 +256,8 @@ export class TraceData {
   /** Per display row, the spans findings name (what the painter outlines). */
   findingMarks(): FindingMarks[] {
     if (this.markedRows) return this.markedRows;
+    // A live run has none until its end: no pass over every span per refresh for nothing.
+    if (this.findings.length === 0) return (this.markedRows = this.byLane.map(() => NO_MARKS));
     const sev = this.spanFindings.severities(this.findings, this.n);
     const { start, end } = this.cols;
     return (this.markedRows = this.byLane.map((list) => {
