@@ -58,7 +58,11 @@ class Look {
     this.frames = new Promise((resolve, reject) => {
       session.on('NodeWorker.attachedToWorker', ({ params }) => {
         // The inspector numbers workers its own way; their titles name the thread: '[worker 3]'.
-        if (this.sessionId !== undefined || /^\[worker (\d+)\]/.exec(params.workerInfo.title)?.[1] !== threadId) return;
+        // Enabling attaches to every worker of the process, other extensions' too: let the others go at once.
+        if (this.sessionId !== undefined || /^\[worker (\d+)\]/.exec(params.workerInfo.title)?.[1] !== threadId) {
+          session.post('NodeWorker.detach', { sessionId: params.sessionId });
+          return;
+        }
         this.sessionId = params.sessionId;
         this.send('Debugger.enable', reject);
         this.send('Debugger.pause', reject);
