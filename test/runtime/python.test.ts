@@ -189,18 +189,40 @@ describe('Python programs', function () {
     assert.equal(allSpans(r.store).filter((s) => s.kind === 'task').length, 4, 'the trace keeps the tasks that were running');
   });
 
-  it('Stop while main spins in its own code names the line it spins at (a time limit ends a run the same way)', async () => {
+  it('Stop while main spins in its own code names the line it spins at, with main drawn running (a time limit ends a run the same way)', async () => {
     const { startPythonRun } = await host();
     const file = resolve(PY, 'main_spins.py');
     const loop = `${file}:${lineIn('main_spins.py', 'while True:')}:\\d+`;
     const handle = startPythonRun(file, { timeoutMs: HANG_MS });
-    // The gate: main printed its result, the last thing before the loop.
-    while (!handle.store.logs.some((l) => l.text === 'got 42')) await new Promise((r) => setTimeout(r, 20));
+    const mainRunning = () => allSpans(handle.store).some((s) => s.kind === 'run' && s.status === 'running');
+    // The gate: main printed its result, the last thing before the loop, and is drawn running.
+    while (!handle.store.logs.some((l) => l.text === 'got 42') || !mainRunning()) await new Promise((r) => setTimeout(r, 20));
     await handle.stop();
     const r = await handle.done;
     assert.equal(r.outcome, 'stopped');
-    assert.match(r.error!.message, new RegExp(`^stopped: Main was in its own code at ${loop}$`));
+    assert.match(r.error!.message, new RegExp(`^stopped: Main was running its own code without a pause at ${loop} for [\\d.]+ s$`));
     assert.equal(r.error!.site?.line, lineIn('main_spins.py', 'while True:'));
+  });
+
+  it("through the CLI: main's own running time is drawn busy on its lane, and its waits after it as waits", () => {
+    const r = cli(['run', resolve(PY, 'main_spins_then_waits.py')]);
+    assert.equal(r.status, 0, r.stdout + r.stderr);
+    const spun = Number(/│ spun (\d+) ms$/m.exec(r.stdout)?.[1]);
+    const ran = Number(/returned after ([\d.]+) ms/.exec(r.stdout)?.[1]);
+    const main = /^Main\s+([\d.]+)%\s+([\d.]+)%/m.exec(r.stdout);
+    assert.ok(main && spun >= 500, r.stdout);
+    // Main's thread is read a few times a second: the reading before the spin began may miss its start.
+    assert.ok((Number(main[1]) / 100) * ran >= spun / 2, `Main is not drawn busy for its ${spun} ms spin:\n${r.stdout}`);
+    assert.ok(Number(main[2]) > 0, `Main's waits are not drawn:\n${r.stdout}`);
+  });
+
+  it('a main idle in a wait the tracer draws (sleep) or in a call it does not (select) is not drawn running', async () => {
+    const run = await runPython('main_idles.py');
+    assert.equal(run.outcome, 'returned', run.error?.message);
+    const sleeps = run.spans.filter((s) => s.kind === 'wait' && s.name === 'sleep' && run.laneOf(s) === 'Main');
+    assert.equal(sleeps.length, 2);
+    const drawnIdle = run.spans.filter((s) => s.kind === 'run' && s.end > sleeps[0].start && s.start < sleeps[1].start);
+    assert.deepEqual(drawnIdle, []);
   });
 
   it('A.11 a process Pool whose initializer always raises respawns its workers; apply() would wait for ever: initializer-respawn and deadlock', async () => {

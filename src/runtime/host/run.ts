@@ -19,7 +19,7 @@ import { PoolThreads } from './poolThreads';
 import { RunTrace } from './runTrace';
 import { firstLine } from '../../trace/stacks';
 import { RunEnd } from './runEnd';
-import { MainActivity } from './mainActivity';
+import { MainActivity, nodeMain } from './mainActivity';
 import { HostRecords } from './hostRecords';
 import { whereThreadRuns } from './threadWhere';
 
@@ -175,7 +175,13 @@ class ThreadRun {
     const main = this.main!;
     const records = new HostRecords();
     this.trace.addSource(records);
-    const activity = (this.activity = new MainActivity(this.trace.store, records, this.trace.origin, (since) => main.performance.eventLoopUtilization(since), site));
+    const activity = (this.activity = new MainActivity(
+      this.trace.store,
+      records,
+      this.trace.origin,
+      nodeMain(() => main.performance.eventLoopUtilization().active),
+      site,
+    ));
     this.trace.watch(() => activity.sample());
   }
 

@@ -227,13 +227,13 @@ function stillGoing(store: TraceStore, mainAt: Site | undefined): { message: str
       s.kind === 'task'
         ? `task ${s.name}()${s.site ? ` submitted${at}` : ''}`
         : s.kind === 'run'
-          ? `its own code without a pause${here ? ` at ${formatSite(here)}` : ''} (main${at})`
+          ? `its own code without a pause${here ? ` at ${formatSite(here)}` : ''}${s.site ? ` (main${at})` : ''}`
           : `${s.kind} \`${s.name}\`${at}`;
     parts.push(`${lane} was running ${what} for ${((store.end - s.start) / 1e6).toFixed(1)} s`);
     site ??= here ?? s.site;
   }
   if (running.length > SHOWN) parts.push(`and ${running.length - SHOWN} more`);
-  // No running time drawn for main (a Python run draws none), yet the stop found it in its own code.
+  // No running time drawn for main (none read from outside its thread), yet the stop found it in its own code.
   if (mainAt && !wait && !running.some((s) => s.kind === 'run')) {
     parts.unshift(`Main was in its own code at ${formatSite(mainAt)}`);
     site = mainAt;

@@ -12,6 +12,9 @@ import { parseSite, type Site } from '../../trace/model';
 import { LOOK_MS, runHandle, type RunError, type RunHandle, type RunOptions, type RunResult } from '../host/run';
 import { RunTrace } from '../host/runTrace';
 import { RunEnd, type RunEnding } from '../host/runEnd';
+import { HostRecords } from '../host/hostRecords';
+import { MainActivity } from '../host/mainActivity';
+import { pythonMain } from './pythonMainThread';
 import { RecordFile } from './recordFile';
 import { RunLanes } from './runLanes';
 import { PipeLines, ProcessRecords } from './runSources';
@@ -50,6 +53,7 @@ class PythonRun {
   private folder = '';
   private lanes: RunLanes | undefined;
   private child: ChildProcess | undefined;
+  private activity: MainActivity | undefined;
 
   constructor(
     private readonly file: string,
@@ -70,7 +74,9 @@ class PythonRun {
       this.end.limitTo(this.opts.timeoutMs, () => ({ outcome: 'timeout', error: { message: `the run took longer than ${this.opts.timeoutMs} ms` } }));
       const first = await Promise.race([exited, this.end.ended]);
       this.end.clearLimit();
-      if ('outcome' in first && (first.outcome === 'timeout' || first.outcome === 'stopped')) this.trace.mainAt = await this.whereMain(exited);
+      const cutShort = 'outcome' in first && (first.outcome === 'timeout' || first.outcome === 'stopped');
+      this.activity?.stop(cutShort);
+      if (cutShort) this.trace.mainAt = await this.whereMain(exited);
       // Every process of the run ends here, also after a normal exit: none outlives its run.
       if (this.child?.pid !== undefined) killTree(this.child.pid);
       const exit = 'outcome' in first ? await exited : first;
@@ -122,7 +128,10 @@ class PythonRun {
         detached: true,
         stdio: ['ignore', 'pipe', 'pipe'],
       }));
-      if (child.pid !== undefined) this.lanes = new RunLanes(child.pid);
+      if (child.pid !== undefined) {
+        this.lanes = new RunLanes(child.pid);
+        this.watchMain(child.pid);
+      }
       child.on('error', (spawnError) => settle({ code: null, signal: null, spawnError }));
       child.on('exit', (code, signal) => settle({ code, signal }));
       for (const [stream, pipe] of [[1, child.stdout!], [2, child.stderr!]] as const) {
@@ -131,6 +140,14 @@ class PythonRun {
         pipe.on('end', () => this.pipes.add(stream, '', true));
       }
     });
+  }
+
+  /** Main's running time, drawn from here on: the interpreter's main thread runs the program. */
+  private watchMain(pid: number): void {
+    const records = new HostRecords();
+    this.trace.addSource(records);
+    const activity = (this.activity = new MainActivity(this.trace.store, records, this.trace.origin, pythonMain(pid), undefined));
+    this.trace.watch(() => activity.sample());
   }
 
   /** The interpreter's stdout and stderr have given their last line (or a stray holder keeps them open). */
