@@ -1,8 +1,16 @@
 // One pass over the span columns that every rule shares: spans grouped by kind and by job, and
 // the lookups from a span to its job, pool and lane. Spans are materialised only when asked for.
 import { bisector } from 'd3-array';
-import type { Job, Lane, PoolInfo, Span, SpanKind } from '../trace/model';
+import type { Job, Lane, PoolInfo, Span, SpanKind, SpanStatus } from '../trace/model';
 import type { TraceStore } from '../trace/store';
+
+/** What was given to one pool: its jobs, and its task spans by status. */
+export interface PoolWork {
+  jobs: number;
+  /** jobs still pending */
+  pending: number;
+  tasks: Partial<Record<SpanStatus, number>>;
+}
 
 export class TraceIndex {
   readonly tasks: number[] = [];
@@ -14,6 +22,7 @@ export class TraceIndex {
   private readonly cache = new Map<number, Span>();
   private byEnd?: number[];
   private byTaskId?: Map<number, number>;
+  private byPool?: Map<number, PoolWork>;
 
   constructor(readonly store: TraceStore) {
     // Main's running time (run) is drawn and counted, but no rule reads it.
@@ -72,10 +81,33 @@ export class TraceIndex {
     return this.store.laneById(id);
   }
 
-  jobsOfPool(pool: number): Job[] {
-    const out: Job[] = [];
-    for (const j of this.store.jobs.values()) if (j.pool === pool) out.push(j);
-    return out;
+  /**
+   * What was given to `pool`, counted for every pool in one pass over the job and task columns the
+   * first time a rule asks: a run of a million jobs makes no Job object for it.
+   */
+  poolWork(pool: number): PoolWork {
+    if (!this.byPool) {
+      const byPool = (this.byPool = new Map());
+      const of = (id: number) => {
+        let w = byPool.get(id);
+        if (!w) byPool.set(id, (w = { jobs: 0, pending: 0, tasks: {} }));
+        return w;
+      };
+      this.store.jobs.forEachPoolStatus((_, p, status) => {
+        const w = of(p);
+        w.jobs++;
+        if (status === 'pending') w.pending++;
+      });
+      const { jobs, col } = this.store;
+      for (const i of this.tasks) {
+        const p = jobs.poolOf(col.job[i]);
+        if (p === undefined) continue;
+        const tasks = of(p).tasks;
+        const status = this.store.status(i);
+        tasks[status] = (tasks[status] ?? 0) + 1;
+      }
+    }
+    return this.byPool.get(pool) ?? { jobs: 0, pending: 0, tasks: {} };
   }
 
   /** The task function's name for a job: its first task span's name, else the api that issued it. */

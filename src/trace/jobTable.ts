@@ -152,6 +152,11 @@ export class JobTable {
     };
   }
 
+  /** Each job's id, pool and status, in the order added, read from the columns: no Job is made. */
+  forEachPoolStatus(fn: (id: number, pool: number, status: JobStatus) => void): void {
+    for (let row = 0; row < this.n; row++) fn(this.id[row], this.pool[row], JOB_STATUSES[this.status[row]]);
+  }
+
   /** A new job as the builder takes it in: pending, without tasks or callbacks. */
   add(id: number, pool: number, api: string, site: Site | undefined, fnSite: Site | undefined, submitted: number): void {
     this.set(id, { id, pool, api, site, fnSite, submitted, tasks: NONE, callbacks: NONE, status: 'pending', retrieved: false });

@@ -22,7 +22,7 @@ export function callbackThrew(t: TraceIndex): Finding[] {
       message = `${label} \`${cb.name}\` raised ${error}, and the pool's result handler swallowed it without a word (it ignores a KeyError from a callback): later results still complete, but this one never becomes ready, so get() or wait() on it never returns`;
     } else {
       const label = cb.cbKind === 'error' ? 'error callback' : 'callback';
-      const stuck = job ? t.jobsOfPool(job.pool).filter((j) => j.status === 'pending' && j.id !== job.id).length : 0;
+      const stuck = job ? t.poolWork(job.pool).pending - (job.status === 'pending' ? 1 : 0) : 0;
       const lost = stuck > 0 ? ` (${count(stuck, 'other job')} stuck)` : '';
       message = `${label} \`${cb.name}\` threw ${error}; that killed the pool's result handler: this result and every later one of the pool never complete${lost}`;
     }

@@ -16,7 +16,8 @@ export function initializerRespawn(t: TraceIndex): Finding[] {
     const first = t.span(failed[0]);
     const name = pool.initializer ?? first.name;
     const error = errorLine(first.text);
-    const ranTasks = t.jobsOfPool(pool.id).some((j) => t.tasksOf(j.id).some((i) => t.ran(i)));
+    const { tasks } = t.poolWork(pool.id);
+    const ranTasks = (tasks.ok ?? 0) + (tasks.error ?? 0) > 0;
     const outcome = ranTasks ? '' : ', so none of its tasks ever ran';
     const related: RelatedInfo[] = [];
     const threwAt = stackSite(first.text);

@@ -48,11 +48,11 @@ export function respawnsAfterFailedInits(t: TraceIndex, pool: PoolInfo): boolean
  */
 export function brokenConsequence(t: TraceIndex, pool: PoolInfo): string {
   if (isExecutor(pool.kind)) return `every pending${runsInProcesses(pool.kind) ? ' and running' : ''} future failed with ${brokenError(pool.kind)} and later submit() calls throw`;
-  const jobs = t.jobsOfPool(pool.id);
-  const ran = jobs.some((j) => t.tasksOf(j.id).some((i) => t.store.status(i) !== 'cancelled'));
-  const pending = jobs.some((j) => j.status === 'pending');
+  const { tasks, pending } = t.poolWork(pool.id);
+  // A task that started on it, whatever became of it, ran there.
+  const ran = Object.entries(tasks).some(([status, n]) => status !== 'cancelled' && n > 0);
   const runs = ran ? 'no task runs on it from then on and no callback fires for those' : 'none of its tasks ever runs, no callback fires';
-  const join = !pending ? '; none was pending, so close()+join() returns' : ran ? ', so close()+join() never returns' : ', and close()+join() never returns';
+  const join = pending === 0 ? '; none was pending, so close()+join() returns' : ran ? ', so close()+join() never returns' : ', and close()+join() never returns';
   const respawns = pool.respawns > 0 ? `; workers were restarted ${count(pool.respawns, 'time')}` : '';
   return `${runs}${join}${respawns}`;
 }

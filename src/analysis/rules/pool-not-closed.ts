@@ -14,7 +14,7 @@ export function poolNotClosed(t: TraceIndex): Finding[] {
   for (const pool of t.store.pools.values()) {
     const closedAt = Math.min(pool.closed ?? Infinity, pool.terminated ?? Infinity, pool.shutdown ?? Infinity);
     if (closedAt <= end.ts) continue;
-    const unfinished = t.jobsOfPool(pool.id).filter((j) => j.status === 'pending').length;
+    const unfinished = t.poolWork(pool.id).pending;
     const fix = isExecutor(pool.kind) ? 'call shutdown()' : 'call close() and join()';
     const cut = unfinished > 0 ? `, with ${count(unfinished, 'job')} unfinished` : '';
     findings.push({

@@ -44,6 +44,18 @@ describe('a run of 200,000 tasks', function () {
     assert.deepEqual(f.related[1], { message: '200000 results of `work` submitted here waited up to 700 ms behind it', site: at(10) });
   });
 
+  it('pool-broken: a pool that broke after its 200,000th task, with one job still pending, never lets join() return', () => {
+    const run = burst(() => 1000);
+    run.store.pools.get(0)!.broken = { ts: 250_000, cause: 'Error: the worker thread exited' };
+    run.job({ id: TASKS + 1, pool: 0, api: 'applyAsync', site: at(20), submitted: 240, status: 'pending' });
+    const [f, ...more] = findings(run, 'pool-broken');
+    assert.equal(more.length, 0);
+    assert.equal(
+      f.message,
+      'ThreadPool is broken: Error: the worker thread exited; no task runs on it from then on and no callback fires for those, so close()+join() never returns',
+    );
+  });
+
   it("the editor's analysis finds the same and lets its event loop turn between the steps", async () => {
     const { store } = burst(() => 1000);
     let turns = 0;
