@@ -45,6 +45,9 @@ export function textReport(store: TraceStore, findings: Finding[], error: RunErr
     out.push(`${where}${error.message}`);
     // A value that is not an Error has no stack beyond its one line, shown already.
     if (error.stack && error.stack !== error.message && store.meta.outcome === 'threw') out.push(error.stack);
+  } else if (store.meta.stoppedAt) {
+    // A trace read back (view) has no error of its run at hand, but keeps where main's own code was.
+    out.push(`${formatSite(store.meta.stoppedAt)}: main was running its own code here when the run ${store.meta.outcome === 'timeout' ? 'ran out of time' : 'was stopped'}`);
   }
   const stats = laneStats(store);
   if (stats.length) {
@@ -93,6 +96,7 @@ export function jsonReport(store: TraceStore, findings: Finding[], error: RunErr
       durationMs: store.end / 1000,
       recording,
       error,
+      ...(store.meta.stoppedAt ? { stoppedAt: store.meta.stoppedAt } : {}),
       // The program's own output, which --json keeps off stdout so that stdout is one JSON value;
       // in time order, as the text report prints it (each thread's lines arrive in turn).
       output: [...store.logs].sort((a, b) => a.ts - b.ts).map((l) => ({ lane: store.laneById(l.lane)?.name ?? `lane ${l.lane}`, stream: l.stream, ms: l.ts / 1000, text: l.text })),

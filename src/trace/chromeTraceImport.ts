@@ -221,6 +221,7 @@ function readMeta(f: Fields): TraceMeta {
     d.int('job');
     d.str('reason');
   }
+  f.optSite('stoppedAt');
   return { ...(f.o as unknown as TraceMeta) };
 }
 

@@ -220,6 +220,8 @@ export interface TraceMeta {
   outcome: RunOutcome;
   error?: string;
   deadlock?: DeadlockInfo;
+  /** where main was running its own code when the run was stopped or ran out of time (main's line at the end) */
+  stoppedAt?: Site;
 }
 
 export function formatSite(s: Site): string {

@@ -6,7 +6,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { EXAMPLES, FIXTURES, HANG_MS, ROOT, cli } from './helpers';
+import { EXAMPLES, FIXTURES, HANG_MS, ROOT, cli, lineOf } from './helpers';
 
 interface TraceEvent {
   cat?: string;
@@ -111,6 +111,28 @@ describe('run journal (CLI)', function () {
     assert.equal(view.status, 0, view.stderr);
     assert.equal(mainLine(view.stdout), mainLine(run.stdout));
   });
+
+  for (const [language, program, loop] of [
+    ['JavaScript', 'faults/main-spins.ts', 'for (;;)'],
+    ['Python', 'python/main_spins.py', 'while True:'],
+  ] as const) {
+    it(`${language}: a run that runs out of time while main spins keeps main's line in the trace (Chrome JSON and journal), and view names it`, () => {
+      const file = resolve(FIXTURES, program);
+      const line = lineOf(readFileSync(file, 'utf8'), loop);
+      const said = new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}:${line}:\\d+: main was running its own code here when the run ran out of time$`, 'm');
+      for (const trace of [join(dir, 'out.json'), join(dir, 'out.psrec')]) {
+        const run = cli(['run', file, '--timeout', '2000', '--trace', trace]);
+        assert.equal(run.status, 1, run.stdout + run.stderr);
+        if (trace.endsWith('.json')) {
+          const { meta } = JSON.parse(readFileSync(trace, 'utf8')).metadata.poolscope as { meta: { stoppedAt?: { file: string; line: number } } };
+          assert.deepEqual([meta.stoppedAt?.file, meta.stoppedAt?.line], [file, line]);
+        }
+        const view = cli(['view', trace]);
+        assert.equal(view.status, 0, view.stderr);
+        assert.match(view.stdout, said, `${trace}:\n${view.stdout}`);
+      }
+    });
+  }
 
   it('a run that ends: --trace out.json leaves no journal; --trace out.psrec is the journal, and view of it says what the run said', () => {
     const example = resolve(EXAMPLES, 'callback-throws.ts');

@@ -158,17 +158,25 @@ export class RunTrace {
       const { reason, site } = store.meta.deadlock;
       r.error = r.error ? { ...r.error, site: r.error.site ?? site } : { message: `deadlock: ${firstLine(reason)}`, site };
     }
-    const going = (r.outcome === 'timeout' || r.outcome === 'stopped') && r.error ? stillGoing(store, this.mainAt) : undefined;
+    const cutShort = r.outcome === 'timeout' || r.outcome === 'stopped';
+    const going = cutShort && r.error ? stillGoing(store, this.mainAt) : undefined;
     if (going) r.error = { ...r.error!, message: `${r.error!.message}: ${going.message}`, site: r.error!.site ?? going.site };
     // Nothing the trace shows was going on: main was in its own code, or awaiting its own promise.
-    else if ((r.outcome === 'timeout' || r.outcome === 'stopped') && r.error) r.error.site ??= this.mainSite;
+    else if (cutShort && r.error) r.error.site ??= this.mainSite;
     if (r.error && !r.error.site && (r.outcome === 'bad-input' || r.outcome === 'threw')) {
       r.error.site = lastMainWait(store)?.site ?? (r.outcome === 'bad-input' ? { file: store.meta.file, line: 1, col: 1 } : undefined);
     }
     store.meta.outcome = r.outcome;
     if (r.error && !store.meta.error) store.meta.error = r.error.stack ?? r.error.message;
-    const { outcome, error, deadlock } = store.meta;
-    this.journal?.end({ outcome, endUs: this.origin + store.end, ...(error === undefined ? {} : { error }), ...(deadlock ? { deadlock } : {}) });
+    if (cutShort && this.mainAt) store.meta.stoppedAt = this.mainAt;
+    const { outcome, error, deadlock, stoppedAt } = store.meta;
+    this.journal?.end({
+      outcome,
+      endUs: this.origin + store.end,
+      ...(error === undefined ? {} : { error }),
+      ...(deadlock ? { deadlock } : {}),
+      ...(stoppedAt ? { stoppedAt } : {}),
+    });
     return { ...r, store };
   }
 

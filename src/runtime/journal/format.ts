@@ -8,7 +8,7 @@
 // (../record/eventRing.ts). HEAD and END frames hold JSON (padded with spaces). A frame is
 // appended with one write, so a reader stops at the first frame the file does not hold whole.
 import { closeSync, openSync, readSync } from 'node:fs';
-import type { DeadlockInfo, RunOutcome, TraceLanguage } from '../../trace/model';
+import type { DeadlockInfo, RunOutcome, Site, TraceLanguage } from '../../trace/model';
 
 export const JOURNAL_MAGIC = Buffer.from('PSJOURN1', 'latin1');
 export const FRAME_HEAD = 8;
@@ -33,6 +33,7 @@ export interface JournalEnd {
   outcome: RunOutcome;
   error?: string;
   deadlock?: DeadlockInfo;
+  stoppedAt?: Site;
   /** when the run ended on the shared clock, µs */
   endUs: number;
 }

@@ -153,6 +153,7 @@ export function replayJournal(path: string, keep?: KeepPolicy, why?: string): Re
     store.meta.outcome = end.outcome;
     if (end.error !== undefined) store.meta.error = end.error;
     if (end.deadlock) store.meta.deadlock = end.deadlock;
+    if (end.stoppedAt) store.meta.stoppedAt = end.stoppedAt;
   } else {
     builder.finish(head.origin + store.end);
     store.meta.outcome = 'stopped';
