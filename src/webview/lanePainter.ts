@@ -18,6 +18,8 @@ export const BAND_QUEUE = [3, 3] as const; // y offset, height within a row
 const PROBLEM_FROM = Cls.CallbackSlow;
 const PROBLEM_TICK_H = 5;
 /** pool-wide marks drawn as a line across every lane */
+/** Width of the bar that closes Main's lane where a stopped run's main was running its own code, px. */
+const STOP_BAR_W = 3;
 const BAD_MARKS = new Set(['broken', 'handler-died', 'deadlock', 'main-threw', 'terminate']);
 /** marks of one lane drawn as a solid line across it: where a worker died and where its replacement began */
 const WORKER_CHANGE = new Set(['worker-died', 'worker-start']);
@@ -312,6 +314,20 @@ export class LanePainter {
       const tw = ctx.measureText('deadlock').width;
       ctx.fillText('deadlock', x + 4 + tw > this.f.width ? x - 4 - tw : x + 4, 8);
     }
+    this.stoppedAt();
+  }
+
+  /** Where main's own code was when the run was stopped or ran out of time: a bar closing Main's lane at the end, with the line. */
+  private stoppedAt(): void {
+    const d = this.data;
+    const at = d.meta.stoppedAt;
+    const r = at ? d.rows.findIndex((l) => l.kind === 'main') : -1;
+    if (!at || r < 0 || d.end < this.f.t0 || d.end > this.f.t1) return;
+    const ctx = this.ctx;
+    const x = Math.round(this.x(d.end));
+    ctx.fillStyle = ctx.strokeStyle = this.palette.markBad;
+    ctx.fillRect(x - STOP_BAR_W, r * this.f.rowH, STOP_BAR_W, this.f.rowH);
+    this.markLabel(`${d.meta.outcome} at line ${at.line}`, x - STOP_BAR_W, r);
   }
 
   /** A few words beside a mark at the top of its lane, where they fit before the next thing drawn there. */

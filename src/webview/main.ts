@@ -2,10 +2,10 @@
 import type { HostEnvelope, HostMessage } from '../protocol/messages';
 import { formatDurationPrecise, type Site } from '../protocol/wire';
 import { causalChain } from './chain';
-import { el, clear } from './dom';
+import { append, el, clear } from './dom';
 import { baseName, fmtTime } from './format';
 import { connectHost, type SavedState } from './host';
-import { Tooltip, renderDetails, renderFindings, renderTables, type PanelActions } from './panels';
+import { Tooltip, goTo, renderDetails, renderFindings, renderTables, type PanelActions } from './panels';
 import { onThemeChange, readPalette, type Palette } from './theme';
 import { Timeline } from './timeline';
 import { Cls, TraceData } from './traceData';
@@ -292,6 +292,9 @@ function showMeta(running: boolean): void {
   outcome.className = `outcome outcome-${running ? 'running' : data.meta.outcome}`;
   const notKept = data.notKept ? ` · ${count(data.notKept.tasks)} tasks not kept` : '';
   outcome.append(running ? 'running…' : data.meta.outcome, ` · ${data.n} spans${notKept} · ${formatDurationPrecise(data.end)}`);
+  const at = running ? undefined : data.meta.stoppedAt;
+  if (at)
+    append(outcome, ' · main was at ', el('span', { class: 'site', title: at.file }, `${baseName(at.file)}:${at.line}:${at.col}`), ' ', actions.openSource && goTo(at, actions));
   showNotKept();
   document.title = `${title.textContent} — Pool Inspector`;
 }

@@ -144,7 +144,7 @@ function siteRow(label: string, site: Site | undefined, act: PanelActions): HTML
   ];
 }
 
-function goTo(site: Site, act: PanelActions): HTMLButtonElement {
+export function goTo(site: Site, act: PanelActions): HTMLButtonElement {
   const b = el('button', { class: 'link go-to-source', type: 'button', title: `${site.file}:${site.line}:${site.col}` }, 'Go to source');
   b.addEventListener('click', (e) => {
     e.stopPropagation();

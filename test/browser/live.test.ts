@@ -9,7 +9,7 @@ import { TraceFeed } from '../../src/protocol/encode';
 import { PROTOCOL_VERSION, type HostEnvelope, type HostMessage } from '../../src/protocol/messages';
 import { checkViewEnvelope } from '../../src/protocol/validate';
 import { TraceStore } from '../../src/trace/store';
-import { laneLabels, launch, panelPage, settle, stats, type Session } from './page';
+import { laneLabels, launch, locate, panelPage, pixelAt, settle, stats, themeColour, type Session } from './page';
 
 const SITE = '/workspace/live.ts:7:3';
 
@@ -107,6 +107,25 @@ describe('inspector as a live editor panel (webview API, sequence-numbered batch
     for (const m of all) assert.ok(checkViewEnvelope(m).ok, JSON.stringify(m));
     assert.ok(all.some((m) => (m as { msg: { type: string; spans?: number } }).msg.type === 'applied'));
     assert.deepEqual(problems, []);
+  });
+
+  it("a stopped run: the line main's own code was at closes Main's lane at the end, and the header's Go to source opens it", async function () {
+    await open();
+    seq = 0;
+    const store = liveStore();
+    store.meta.outcome = 'stopped';
+    store.meta.stoppedAt = { file: '/workspace/live.ts', line: 12, col: 5 };
+    const run = store.addSpan({ lane: 0, kind: 'run', status: 'running', name: 'main', start: 1000, end: 50000 });
+    await send({ type: 'trace', patch: new TraceFeed(store).snapshot(), findings: [], running: false });
+    assert.match((await page.textContent('.outcome')) ?? '', /^stopped · 1 spans · .* · main was at live\.ts:12:5 Go to source$/);
+    const box = await locate(page, run);
+    assert.ok(box, "main's running span is in view");
+    assert.deepEqual(await pixelAt(page, box.x + box.w - 1.5, box.y + box.h / 2), await themeColour(page, '--ps-mark-bad'), "a bar closes Main's lane at the end");
+    assert.notDeepEqual(await pixelAt(page, box.x + box.w / 2, box.y + box.h / 2), await themeColour(page, '--ps-mark-bad'), 'only at the end');
+    await page.click('.outcome .go-to-source');
+    const req = (await posted()).find((m) => m.msg.type === 'openSource')!;
+    assert.ok(checkViewEnvelope(req).ok);
+    assert.deepEqual(req.msg, { type: 'openSource', site: { file: '/workspace/live.ts', line: 12, col: 5 } });
   });
 
   it('Go to source posts a checked request; the view state survives a reload', async function () {
