@@ -20,7 +20,8 @@ export function activate(context: vscode.ExtensionContext): PoolscopeApi {
   const output = new OutputLog();
   const status = new RunStatusBar(INSPECTOR_COMMANDS.open);
   const diagnostics = new FindingDiagnostics();
-  controller = new RunController(state, diagnostics, output, status);
+  // Journals go in the extension's own storage, never the user's project.
+  controller = new RunController(state, diagnostics, output, status, (context.storageUri ?? context.globalStorageUri).fsPath);
   const run = controller;
   const runnable = RUNNABLE_LANGUAGES.map((language) => ({ language, scheme: 'file' }));
 
@@ -48,5 +49,5 @@ export function activate(context: vscode.ExtensionContext): PoolscopeApi {
 }
 
 export function deactivate(): Promise<void> | undefined {
-  return controller?.stop();
+  return controller?.close();
 }

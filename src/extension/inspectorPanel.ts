@@ -1,9 +1,12 @@
 // The Pool Inspector in the editor: its commands, the panel serializer (restores the panel
-// after a window reload), and export/open of traces in the Chrome Trace Event Format.
+// after a window reload), export/open of traces (Chrome Trace Event JSON, and open of a run
+// journal), and the windows of a run past its span budget, loaded from its journal.
 import { createReadStream } from 'node:fs';
 import * as vscode from 'vscode';
 import { analyzeYielding } from '../analysis';
 import { readChromeTrace } from '../trace/chromeTrace';
+import { isJournal } from '../runtime/journal/format';
+import { JournalWindows } from './journalWindows';
 import { writeTraceFile } from '../trace/traceFile';
 import { readConfig } from './config';
 import { InspectorWebview, VIEW_TYPE, type InspectorStats } from './inspectorWebview';
@@ -16,10 +19,19 @@ export const INSPECTOR_COMMANDS = {
   showIn: 'poolscope.showInInspector',
 } as const;
 
+/** What the test hook for a window load answers: the spans the store then holds, and its task spans that ran in the window. */
+export interface LoadedWindow {
+  spans: number;
+  tasksInWindow: number;
+  notKept: number;
+}
+
 export function activateInspector(context: vscode.ExtensionContext, state: RunState): void {
   let view: InspectorWebview | undefined;
+  const windows = new JournalWindows();
+  const loader = new WindowLoader(state, windows);
   const adopt = (panel: vscode.WebviewPanel): InspectorWebview => {
-    const v = new InspectorWebview(panel, context.extensionUri, state);
+    const v = new InspectorWebview(panel, context.extensionUri, state, (from, to) => loader.load(from, to));
     view = v;
     v.onDidDispose(() => {
       if (view === v) view = undefined;
@@ -55,16 +67,33 @@ export function activateInspector(context: vscode.ExtensionContext, state: RunSt
     }),
     vscode.commands.registerCommand(INSPECTOR_COMMANDS.showIn, (spans: unknown) => {
       const list = Array.isArray(spans) ? spans.filter((i): i is number => Number.isInteger(i) && i >= 0) : [];
+      // A finding names spans of the run as it ended, not of a window loaded since.
+      const whole = state.current?.whole;
+      if (whole) state.set(whole);
       open().select(list);
     }),
     vscode.commands.registerCommand(INSPECTOR_COMMANDS.exportTrace, (target?: vscode.Uri) => exportTrace(state, target instanceof vscode.Uri ? target : undefined)),
     vscode.commands.registerCommand(INSPECTOR_COMMANDS.openTrace, async (uri?: vscode.Uri) => {
-      if (await openTrace(state, uri)) open();
+      if (await openTrace(state, windows, uri)) open();
     }),
   );
   // What the open inspector holds, for the integration tests.
   if (POOLSCOPE_TEST_HOOKS) {
-    context.subscriptions.push(vscode.commands.registerCommand('poolscope.inspectorStats', (): InspectorStats | undefined => (view ? { ...view.stats } : undefined)));
+    context.subscriptions.push(
+      vscode.commands.registerCommand('poolscope.inspectorStats', (): InspectorStats | undefined => (view ? { ...view.stats } : undefined)),
+      // As the view asks when it settles on a window (ms from the run's start, here).
+      vscode.commands.registerCommand('poolscope.inspectorLoadWindow', async (fromMs: number, toMs: number): Promise<LoadedWindow | undefined> => {
+        await loader.load(fromMs * 1000, toMs * 1000);
+        const store = state.current?.store;
+        if (!store) return undefined;
+        let tasksInWindow = 0;
+        for (let i = 0; i < store.spanCount; i++) {
+          const s = store.span(i);
+          if (s.kind === 'task' && s.start <= toMs * 1000 && s.end >= fromMs * 1000) tasksInWindow++;
+        }
+        return { spans: store.spanCount, tasksInWindow, notKept: store.notKept.tasks };
+      }),
+    );
   }
 }
 
@@ -86,13 +115,78 @@ async function exportTrace(state: RunState, target?: vscode.Uri): Promise<vscode
   return uri;
 }
 
-async function openTrace(state: RunState, given?: vscode.Uri): Promise<boolean> {
-  const uri = given ?? (await vscode.window.showOpenDialog({ canSelectMany: false, filters: { 'Chrome Trace Event JSON': ['json'] }, title: 'Open Trace' }))?.[0];
+/**
+ * Loads windows of the run shown from its journal, one at a time: a window asked for while one
+ * loads replaces any other waiting, so a view panned on and on loads only where it stopped.
+ */
+class WindowLoader {
+  private wanted: { from: number; to: number; waiting: { resolve(): void; reject(e: unknown): void }[] } | undefined;
+  private loading: Promise<void> | undefined;
+
+  constructor(
+    private readonly state: RunState,
+    private readonly windows: JournalWindows,
+  ) {}
+
+  /** Settles once the window asked for (or one asked for after it) is shown, or there is no journal to load it from. */
+  load(from: number, to: number): Promise<void> {
+    const shown = new Promise<void>((resolve, reject) => {
+      const waiting = this.wanted?.waiting ?? [];
+      waiting.push({ resolve, reject });
+      this.wanted = { from, to, waiting };
+    });
+    this.loading ??= this.drain().finally(() => (this.loading = undefined));
+    return shown;
+  }
+
+  private async drain(): Promise<void> {
+    while (this.wanted) {
+      const { from, to, waiting } = this.wanted;
+      this.wanted = undefined;
+      try {
+        await this.show(from, to);
+        for (const w of waiting) w.resolve();
+      } catch (e) {
+        for (const w of waiting) w.reject(e);
+      }
+    }
+  }
+
+  private async show(from: number, to: number): Promise<void> {
+    const run = this.state.current;
+    // A run still going is not journalled whole yet; its store grows on its own.
+    if (run?.journal === undefined || run.running) return;
+    const whole = run.whole ?? run;
+    const { store } = await this.windows.window(run.journal, from, to, readConfig(vscode.Uri.file(run.file)).keepSpans);
+    // Another run or trace shown meanwhile: this window is of a run no longer in view. The
+    // findings are the whole run's, analysed at its end over the tasks kept then; the spans
+    // they name are of that store, not this one.
+    if (this.state.current === run) this.state.set({ ...whole, store, findings: whole.findings.map((f) => ({ ...f, spans: [] })), whole });
+  }
+}
+
+async function openTrace(state: RunState, windows: JournalWindows, given?: vscode.Uri): Promise<boolean> {
+  const uri =
+    given ??
+    (
+      await vscode.window.showOpenDialog({
+        canSelectMany: false,
+        filters: { 'Poolscope traces': ['json', 'psrec'], 'Chrome Trace Event JSON': ['json'], 'Poolscope run journal': ['psrec'] },
+        title: 'Open Trace',
+      })
+    )?.[0];
   if (!uri) return false;
   try {
-    const store = await readChromeTrace(() => createReadStream(uri.fsPath), uri.fsPath);
-    const findings = await analyzeYielding(store, { blockThresholdMs: readConfig(uri).blockThresholdMs });
-    state.set({ store, findings, running: false, file: store.meta.file || uri.fsPath });
+    const path = uri.fsPath;
+    const config = readConfig(uri);
+    // A run journal, whatever its name: the first tasks (as many as a run keeps), and windows of the rest on demand.
+    const journal = isJournal(path);
+    const store = journal
+      ? (await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Poolscope: reading ${path}` }, () => windows.whole(path, config.keepSpans)))
+          .store
+      : await readChromeTrace(() => createReadStream(path), path);
+    const findings = await analyzeYielding(store, { blockThresholdMs: config.blockThresholdMs });
+    state.set({ store, findings, running: false, file: store.meta.file || path, ...(journal && store.notKept.any ? { journal: path } : {}) });
     return true;
   } catch (e) {
     void vscode.window.showErrorMessage(`Poolscope could not open ${uri.fsPath}: ${(e as Error).message}`);

@@ -54,6 +54,8 @@ export class InspectorWebview implements vscode.Disposable {
     readonly panel: vscode.WebviewPanel,
     extensionUri: vscode.Uri,
     private readonly state: RunState,
+    /** loads the tasks of a window of the run shown (µs from its origin) from its journal */
+    private readonly loadWindow: (fromUs: number, toUs: number) => Promise<void>,
   ) {
     const dist = vscode.Uri.joinPath(extensionUri, 'media', 'dist');
     panel.webview.options = { enableScripts: true, localResourceRoots: [dist] };
@@ -83,6 +85,11 @@ export class InspectorWebview implements vscode.Disposable {
 
   reveal(): void {
     this.panel.reveal(undefined, false);
+  }
+
+  /** Posts a notice (a line of text over the timeline). */
+  notice(text: string): void {
+    if (this.ready) this.post({ type: 'notice', text });
   }
 
   /** Selects and reveals spans, once the view holds the trace. */
@@ -120,6 +127,8 @@ export class InspectorWebview implements vscode.Disposable {
         openSource: (m) => void this.openSource(m.site),
         exportTrace: () => void vscode.commands.executeCommand('poolscope.exportTrace'),
         openTrace: () => void vscode.commands.executeCommand('poolscope.openTrace'),
+        loadWindow: (m) =>
+          void this.loadWindow(m.from, m.to).catch((e: Error) => this.post({ type: 'notice', text: `The tasks of that window could not be loaded: ${e.message}` })),
       },
       (text) => console.warn(text),
     );
@@ -147,7 +156,7 @@ export class InspectorWebview implements vscode.Disposable {
       patch: this.feed.snapshot(),
       findings: this.run.findings,
       running: this.run.running,
-      options: { blockThresholdMs: readConfig(vscode.Uri.file(this.run.file)).blockThresholdMs, host: 'vscode' },
+      options: { blockThresholdMs: readConfig(vscode.Uri.file(this.run.file)).blockThresholdMs, host: 'vscode', windows: this.run.journal !== undefined },
     });
     this.schedule();
   }

@@ -1,7 +1,8 @@
 // One pool run at a time: starts the runtime on a task file (user code runs in worker threads,
 // never here) or a Python program under the tracer (in a process tree of its own), streams
 // progress and output, stops on request, and turns the finished trace into findings and diagnostics.
-import { basename } from 'node:path';
+import { mkdirSync, rmSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import * as vscode from 'vscode';
 import { analyzeYielding } from '../analysis';
 import { programEnv } from './programEnv';
@@ -42,12 +43,16 @@ interface ActiveRun {
 
 export class RunController implements vscode.Disposable {
   private active: ActiveRun | undefined;
+  /** the latest run's journal, while it is kept */
+  private journal: string | undefined;
 
   constructor(
     private readonly state: RunState,
     private readonly diagnostics: FindingDiagnostics,
     private readonly output: OutputLog,
     private readonly status: RunStatusBar,
+    /** where runs keep their journals: the extension's storage, outside the user's project */
+    private readonly journalDir: string,
   ) {}
 
   /**
@@ -82,8 +87,35 @@ export class RunController implements vscode.Disposable {
     await run.finished;
   }
 
+  /** Stops the run and deletes its journal (the extension deactivates). */
+  async close(): Promise<void> {
+    await this.stop();
+    this.dropJournal();
+  }
+
   dispose(): void {
-    void this.stop();
+    void this.close();
+  }
+
+  /**
+   * A journal for the next run: every record on disk as the run goes, so a run past the span
+   * budget can be looked at window by window. Only the latest run's is kept, and only while its
+   * store lacks tasks; it is named for this extension host, so two windows' runs never share one.
+   */
+  private newJournal(): string | undefined {
+    this.dropJournal();
+    try {
+      mkdirSync(this.journalDir, { recursive: true });
+    } catch (e) {
+      this.output.note(`no run journal (${(e as Error).message}): a run past poolscope.keepSpans shows only the tasks it kept`);
+      return undefined;
+    }
+    return (this.journal = join(this.journalDir, `run-${process.pid}.psrec`));
+  }
+
+  private dropJournal(): void {
+    if (this.journal !== undefined) rmSync(this.journal, { force: true });
+    this.journal = undefined;
   }
 
   private async confirmStop(runningFile: string, nextFile: string): Promise<boolean> {
@@ -105,7 +137,9 @@ export class RunController implements vscode.Disposable {
     this.output.beginRun(`▶ ${file} (${how}${config.runTimeoutMs ? `, timeout: ${config.runTimeoutMs} ms` : ''})`);
     this.output.channel.show(true);
     this.status.running(name);
+    const journal = this.newJournal();
     const opts: RunOptions = {
+      journal,
       workers: config.workers,
       timeoutMs: config.runTimeoutMs || undefined,
       maxSpans: config.keepSpans,
@@ -118,7 +152,7 @@ export class RunController implements vscode.Disposable {
       },
     };
     const handle = python ? startPythonRun(file, { ...opts, python: python.command }) : startRun(file, opts);
-    const shown: ShownRun = { store: handle.store, findings: [], running: true, file };
+    const shown: ShownRun = { store: handle.store, findings: [], running: true, file, ...(journal === undefined ? {} : { journal }) };
     this.state.set(shown);
     void vscode.commands.executeCommand('setContext', RUNNING_CONTEXT, true);
     if (config.openInspectorOnRun) void vscode.commands.executeCommand(INSPECTOR_COMMANDS.open);
@@ -139,6 +173,7 @@ export class RunController implements vscode.Disposable {
       shown.store = result.store;
       shown.findings = findings;
       const { notKept } = result.store;
+      if (!notKept.any) this.forgetJournal(shown);
       summary = {
         file,
         outcome: result.outcome,
@@ -150,6 +185,7 @@ export class RunController implements vscode.Disposable {
       // A runtime failure must not take the extension host down: report it as a crashed run.
       const err = e instanceof Error ? e : new Error(String(e));
       summary = { file, outcome: 'crashed', findings: 0, error: { message: err.message, stack: err.stack } };
+      this.forgetJournal(shown);
     }
     shown.running = false;
     this.report(summary);
@@ -161,6 +197,12 @@ export class RunController implements vscode.Disposable {
     return summary;
   }
 
+  /** The run kept every task: its journal has nothing more to show. */
+  private forgetJournal(shown: ShownRun): void {
+    if (shown.journal !== undefined && shown.journal === this.journal) this.dropJournal();
+    delete shown.journal;
+  }
+
   private report(s: RunSummary): void {
     const name = basename(s.file);
     this.status.finished(name, s.outcome, s.findings);
@@ -168,7 +210,7 @@ export class RunController implements vscode.Disposable {
     this.output.endRun(`■ ${name}: ${s.outcome}, ${s.findings} finding${s.findings === 1 ? '' : 's'}${s.error ? ` — ${s.error.message}${where}` : ''}`);
     if (s.notKept) {
       this.output.note(
-        `${s.notKept.tasks.toLocaleString('en-US')} tasks not kept in memory (${s.notKept.reason}; setting poolscope.keepSpans): they are counted per lane in the Pool Inspector, but not drawn and not in the findings`,
+        `${s.notKept.tasks.toLocaleString('en-US')} tasks not kept in memory (${s.notKept.reason}; setting poolscope.keepSpans): they are counted per lane in the Pool Inspector, but not drawn and not in the findings; the run's journal keeps them all, and the Pool Inspector loads the part of the run in view from it`,
       );
     }
     if (s.outcome === 'bad-input' || s.outcome === 'crashed') {

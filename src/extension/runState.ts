@@ -11,6 +11,10 @@ export interface ShownRun {
   running: boolean;
   /** absolute path of the task file (or of the trace file, for an opened trace) */
   file: string;
+  /** the run's journal on disk, kept when the store did not keep every task: windows of the run load from it */
+  journal?: string;
+  /** set when the store holds one window of the run: the run as it was shown before */
+  whole?: ShownRun;
 }
 
 export class RunState implements vscode.Disposable {

@@ -82,7 +82,16 @@ export function notKeptOf(store: TraceStore): WireNotKept | undefined {
   if (!n.any) return undefined;
   const lanes: WireNotKept['lanes'] = [];
   n.spans.forEach((spans, lane) => lanes.push({ lane, spans, busy: n.busy[lane] ?? 0 }));
-  return { tasks: n.tasks, failed: n.failed, firstTask: n.firstTask, firstTs: n.firstTs, byBudget: n.byBudget, reason: n.reason, lanes };
+  return {
+    tasks: n.tasks,
+    failed: n.failed,
+    firstTask: n.firstTask,
+    firstTs: n.firstTs,
+    byBudget: n.byBudget,
+    reason: n.reason,
+    lanes,
+    ...(n.window ? { window: { ...n.window } } : {}),
+  };
 }
 
 const NO_IDS = new Int32Array(0);
@@ -187,6 +196,7 @@ export class TraceFeed {
     this.spans = top;
     this.revision = s.revision;
     this.notKeptRevision = s.notKept.revision;
+    if (this.behind) patch.more = true;
     return patch;
   }
 }

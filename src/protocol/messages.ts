@@ -10,6 +10,8 @@ export interface ViewOptions {
   blockThresholdMs: number;
   /** whether the view runs inside the editor (Go to source, export, open available) */
   host: 'vscode' | 'standalone';
+  /** the host keeps the run's journal: a view of a run it did not keep whole may ask for the tasks of a window (loadWindow) */
+  windows?: boolean;
 }
 
 export type HostMessage =
@@ -30,7 +32,9 @@ export type ViewMessage =
   | { type: 'openSource'; site: Site }
   | { type: 'exportTrace' }
   | { type: 'openTrace' }
-  | { type: 'applied'; spans: number; lanes: number; seq: number };
+  | { type: 'applied'; spans: number; lanes: number; seq: number }
+  /** the view settled on [from, to] (µs from the run's origin), which the tasks it holds do not cover: load that window's tasks from the journal */
+  | { type: 'loadWindow'; from: number; to: number };
 
 /** What the standalone page embeds, as JSON in a non-executing script element with this id. */
 export const EMBED_ID = 'poolscope-trace';

@@ -12,7 +12,7 @@ const complain: Complaint = (text) => new MessageError(text);
 const MAX_PATH = 4096;
 
 /** The view's message types: a Record over the union, so the list stays complete. */
-const VIEW_TYPES: Record<ViewMessage['type'], true> = { ready: true, resync: true, openSource: true, exportTrace: true, openTrace: true, applied: true };
+const VIEW_TYPES: Record<ViewMessage['type'], true> = { ready: true, resync: true, openSource: true, exportTrace: true, openTrace: true, applied: true, loadWindow: true };
 
 function checkSite(f: Fields): void {
   f.only(['file', 'line', 'col']);
@@ -44,6 +44,12 @@ function checkMessage(m: Fields): void {
       m.only(['type', 'spans', 'lanes', 'seq']);
       for (const k of ['spans', 'lanes', 'seq']) m.count(k);
       return;
+    case 'loadWindow': {
+      m.only(['type', 'from', 'to']);
+      const from = m.num('from');
+      if (m.num('to') <= from) m.fail('to', `a time after from (${from})`, m.o.to);
+      return;
+    }
   }
 }
 

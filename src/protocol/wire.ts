@@ -66,6 +66,8 @@ export interface WireNotKept {
   byBudget: boolean;
   reason: string;
   lanes: { lane: number; spans: number; busy: number }[];
+  /** the store is one window of the run, loaded from its journal (µs from the origin); runTasks: the tasks the whole run issued */
+  window?: { from: number; to: number; complete: boolean; runTasks: number };
 }
 
 /**
@@ -75,6 +77,8 @@ export interface WireNotKept {
  */
 export interface TracePatch {
   reset: boolean;
+  /** rows not sent yet follow in the next patches (a big trace goes in pieces): the view may wait for them before it rebuilds */
+  more?: boolean;
   strings: { base: number; items: string[] };
   spans: WireSpans;
   lanes: Lane[];

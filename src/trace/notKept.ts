@@ -13,6 +13,32 @@ export const DEFAULT_MAX_SPANS = 1_200_000;
 
 export const KEEP_ALL: KeepPolicy = { maxSpans: Infinity, taskFrom: 1, taskTo: Infinity };
 
+/** What a stretch of records adds to the figures of tasks not kept, counted without the records (a journal's index). Times are on the run's clock. */
+export interface CountedTasks {
+  /** the lane its task starts and ends are on (negative: none) */
+  runLane: number;
+  issued: number;
+  issueMin: number;
+  issueMinTs: number;
+  ends: number;
+  failed: number;
+  lost: number;
+  busy: number;
+  dropped: number;
+  /** the task still running on runLane at its end (0: none), since when */
+  openTask: number;
+  openStart: number;
+}
+
+/** A replay of one time window of a run (µs from the origin), and how many tasks the whole run issued. */
+export interface KeptWindow {
+  from: number;
+  to: number;
+  /** every task that ran in it is kept (else the span budget kept the first ones) */
+  complete: boolean;
+  runTasks: number;
+}
+
 /** The tasks not kept, counted: in all and per lane (by lane id; a run has few lanes). */
 export class NotKept {
   tasks = 0;
@@ -27,6 +53,8 @@ export class NotKept {
   reason = '';
   /** the store's span budget left them out (not a window of the run) */
   byBudget = false;
+  /** set when the store is one window of a run */
+  window: KeptWindow | undefined;
   /** bumped on every count, so a live view knows to catch up while only tasks not kept come in */
   revision = 0;
   readonly busy: number[] = [];
@@ -68,6 +96,27 @@ export class NotKept {
       this.failed++;
       this.laneFailed[lane] = (this.laneFailed[lane] ?? 0) + 1;
     } else if (how === 'lost') this.lost++;
+  }
+
+  /** Counts tasks not kept from figures of them (`origin`: the run's origin on their clock). */
+  counted(c: CountedTasks, origin: number): void {
+    this.revision++;
+    if (c.issued > 0) {
+      this.tasks += c.issued;
+      if (this.firstTask < 0 || c.issueMin < this.firstTask) {
+        this.firstTask = c.issueMin;
+        this.firstTs = c.issueMinTs - origin;
+      }
+    }
+    this.dropped += c.dropped;
+    this.failed += c.failed;
+    this.lost += c.lost;
+    const lane = c.runLane;
+    if (lane < 0) return;
+    this.spans[lane] = (this.spans[lane] ?? 0) + c.ends;
+    this.busy[lane] = (this.busy[lane] ?? 0) + c.busy;
+    if (c.failed) this.laneFailed[lane] = (this.laneFailed[lane] ?? 0) + c.failed;
+    if (c.ends > 0 || c.openTask > 0) this.started[lane] = c.openTask > 0 ? c.openStart - origin : undefined;
   }
 
   drop(): void {

@@ -202,6 +202,40 @@ function viewMoved(): void {
     const listed = tablesWindow;
     if (!tables.hidden && (!listed || listed[0] !== timeline.t0 || listed[1] !== timeline.t1)) listTables();
   }, 200);
+  clearTimeout(windowTimer);
+  windowTimer = setTimeout(loadWindow, WINDOW_SETTLE_MS);
+}
+
+// A run the host did not keep whole, with its journal on disk: when the view settles on a part
+// of the run the tasks held do not cover, the host loads that window's tasks. One ask at a time,
+// never the same window twice in a row, and never for the whole run in view (what the host kept
+// already stands for it): the view asks only when the user moves it.
+const WINDOW_SETTLE_MS = 400;
+let windowTimer: ReturnType<typeof setTimeout> | undefined;
+let windowsFromHost = false;
+let running = false;
+/** the window asked for and not yet shown, and the last one asked for */
+let loadingWindow: [number, number] | undefined;
+let askedWindow: [number, number] | undefined;
+
+/** Whether the tasks held are all those that ran in [t0, t1]. */
+function holdsAll(t0: number, t1: number): boolean {
+  const n = data.notKept;
+  if (!n) return true;
+  const w = n.window;
+  if (w) return w.complete && t0 >= w.from && t1 <= w.to;
+  // The budget kept every task issued before the first one it left out.
+  return !n.byBudget || t1 <= n.firstTs;
+}
+
+function loadWindow(): void {
+  if (!windowsFromHost || running || loadingWindow || timeline.fitAll || !data.notKept) return;
+  const t0 = Math.max(0, timeline.t0);
+  const t1 = Math.min(data.end, timeline.t1);
+  if (t1 <= t0 || holdsAll(t0, t1) || (askedWindow && askedWindow[0] === t0 && askedWindow[1] === t1)) return;
+  loadingWindow = askedWindow = [t0, t1];
+  host.post({ type: 'loadWindow', from: t0, to: t1 });
+  showNotKept();
 }
 
 function saveState(): void {
@@ -244,6 +278,10 @@ host.listen((env: HostEnvelope) => {
 });
 host.post({ type: 'ready', lastSeq: 0 });
 
+/** While a big trace arrives in pieces, the view rebuilds at most this often. */
+const REBUILD_MS = 250;
+let rebuiltAt = -Infinity;
+
 function handle(m: HostMessage): void {
   switch (m.type) {
     case 'trace': {
@@ -252,7 +290,19 @@ function handle(m: HostMessage): void {
         followBtn.setAttribute('aria-pressed', String(m.running));
       }
       data.apply(m.patch);
-      if (m.options) data.slowUs = m.options.blockThresholdMs * 1000;
+      if (m.options) {
+        data.slowUs = m.options.blockThresholdMs * 1000;
+        windowsFromHost = m.options.windows === true;
+      }
+      running = m.running;
+      if (m.patch.reset) loadingWindow = undefined;
+      // A piece of a big trace with more to come: its indexes are rebuilt when the rest is in,
+      // or at most every REBUILD_MS meanwhile (a live run may stay behind for long).
+      if (m.patch.more && performance.now() - rebuiltAt < REBUILD_MS) {
+        host.post({ type: 'applied', spans: data.n, lanes: data.lanes.length, seq: lastSeq });
+        break;
+      }
+      rebuiltAt = performance.now();
       if (m.findings) data.setFindings(m.findings);
       data.refresh();
       showMeta(m.running);
@@ -280,6 +330,10 @@ function handle(m: HostMessage): void {
     }
     case 'notice':
       showNotice(m.text);
+      if (loadingWindow) {
+        loadingWindow = undefined;
+        showNotKept();
+      }
       break;
   }
 }
@@ -305,10 +359,24 @@ function showNotKept(): void {
   const n = data.notKept;
   notKeptNote.hidden = !n;
   if (!n) return;
-  const from = n.byBudget && n.firstTask > 0 ? `, from task ${count(n.firstTask)} on (issued at ${fmtTime(n.firstTs)})` : '';
   const failed = n.failed ? ` ${count(n.failed)} of them failed.` : '';
-  notKeptNote.textContent =
-    `Not kept in memory: ${count(n.tasks)} tasks${from}, ${n.reason}. ` + `They are counted per lane (spans and busy share), but not drawn and not in the findings.${failed}`;
+  const w = n.window;
+  let text: string;
+  if (w) {
+    const kept = w.runTasks - n.tasks;
+    text =
+      `Shown: the tasks that ran from ${fmtTime(w.from)} to ${fmtTime(w.to)}, loaded from the run's journal` +
+      (w.complete ? '' : ` (the first ${count(kept)} of them, as many as a run keeps: zoom in for the rest)`) +
+      `; ${count(n.tasks)} of the run's ${count(w.runTasks)} tasks are outside it, counted per lane (spans and busy share) but not drawn.${failed} ` +
+      'The findings are those of the whole run, analysed at its end over the tasks kept then; they mark no span here.';
+  } else {
+    const from = n.byBudget && n.firstTask > 0 ? `, from task ${count(n.firstTask)} on (issued at ${fmtTime(n.firstTs)})` : '';
+    text =
+      `Not kept in memory: ${count(n.tasks)} tasks${from}, ${n.reason}. ` + `They are counted per lane (spans and busy share), but not drawn and not in the findings.${failed}`;
+    if (windowsFromHost && !running) text += " Zoom into any part of the run to load its tasks from the run's journal on disk.";
+  }
+  if (loadingWindow) text = `Loading the tasks that ran from ${fmtTime(loadingWindow[0])} to ${fmtTime(loadingWindow[1])} from the run's journal… ` + text;
+  notKeptNote.textContent = text;
 }
 
 /** Read-only probes for benchmarks and tests (test builds only): frame times, what the view holds, where a span is drawn. */

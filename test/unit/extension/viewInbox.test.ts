@@ -15,6 +15,7 @@ function inbox() {
     exportTrace: handler('exportTrace'),
     openTrace: handler('openTrace'),
     applied: handler('applied'),
+    loadWindow: handler('loadWindow'),
   };
   return { called, logged, take: (raw: unknown) => receiveViewMessage(raw, handlers, (t) => logged.push(t)) };
 }
@@ -30,6 +31,10 @@ describe('messages from the inspector webview', () => {
       [{ v: PROTOCOL_VERSION, id: 1, msg: { type: 'openSource', site: { file: '/a\0b', line: 1, col: 1 } } }, /site\.file must be a path/],
       [{ v: PROTOCOL_VERSION, id: 1, msg: { type: 'applied', spans: -1, lanes: 2, seq: 3 } }, /message\.msg\.spans must be an integer from 0/],
       [{ v: PROTOCOL_VERSION, id: 1, msg: { type: '__proto__' } }, /message\.msg\.type must be one of .* \(got "__proto__"\)/],
+      [{ v: PROTOCOL_VERSION, id: 1, msg: { type: 'loadWindow', from: 5, to: 5 } }, /message\.msg\.to must be a time after from \(5\) \(got 5\)/],
+      [{ v: PROTOCOL_VERSION, id: 1, msg: { type: 'loadWindow', from: '0', to: 5 } }, /message\.msg\.from must be a finite number \(got "0"\)/],
+      [{ v: PROTOCOL_VERSION, id: 1, msg: { type: 'loadWindow', from: 0, to: Infinity } }, /message\.msg\.to must be a finite number \(got Infinity\)/],
+      [{ v: PROTOCOL_VERSION, id: 1, msg: { type: 'loadWindow', from: 0, to: 5, path: '/etc/passwd' } }, /unexpected field 'path'/],
     ];
     for (const [raw] of bad) assert.equal(box.take(raw), false, JSON.stringify(raw));
     assert.deepEqual(box.called, []);
@@ -44,6 +49,8 @@ describe('messages from the inspector webview', () => {
     const box = inbox();
     assert.equal(box.take({ v: PROTOCOL_VERSION, id: 7, msg: { type: 'openSource', site: { file: '/w/a.ts', line: 3, col: 2 } } }), true);
     assert.deepEqual(box.called, ['openSource {"type":"openSource","site":{"file":"/w/a.ts","line":3,"col":2}}']);
+    assert.equal(box.take({ v: PROTOCOL_VERSION, id: 8, msg: { type: 'loadWindow', from: -12.5, to: 1e6 } }), true);
+    assert.deepEqual(box.called.slice(1), ['loadWindow {"type":"loadWindow","from":-12.5,"to":1000000}']);
     assert.deepEqual(box.logged, []);
   });
 });

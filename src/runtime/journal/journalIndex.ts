@@ -1,0 +1,325 @@
+// An index of a journal's frames, built in one pass that reads only the records' heads: where
+// each frame lies, when its records happened, which tasks and jobs it names, and what the tasks
+// it holds add to their lanes' figures. With it a replay of one window of a run reads only the
+// frames that can hold what the window keeps, and counts the others from the index
+// (replay.ts), where a replay without it decodes every record of the file.
+import { closeSync, openSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import { Rec, TaskStatus } from '../../trace/records';
+import type { KeepPolicy } from '../../trace/notKept';
+import { RECORD_HEAD_BYTES } from '../record/eventRing';
+import { END_FRAME, HEAD_FRAME, type JournalEnd, type JournalHead } from './format';
+import { framesOf, readFrame } from './frames';
+
+/** runLane's values when a frame holds no task start or end, or holds them on several lanes. */
+const NO_LANE = -1;
+const LANES = -2;
+
+/** One frame. Times are on the run's shared clock (µs), like the records'. */
+export interface FrameEntry {
+  source: number;
+  /** the payload's offset in the file, and its length */
+  at: number;
+  bytes: number;
+  tMin: number;
+  tMax: number;
+  /**
+   * Whether it holds records a replay must always read: strings, lanes, pools, waits, printed
+   * lines, deaths..., anything not about one task or one job, and the head and end frames.
+   */
+  other: boolean;
+  /** the ids of the tasks and of the jobs its records name (0 and -1: none) */
+  taskMin: number;
+  taskMax: number;
+  jobMin: number;
+  jobMax: number;
+  /** the ids of the waits on a job it names (their starts, ends, and the readiness that ends them) */
+  waitMin: number;
+  waitMax: number;
+  /** the lane its task starts and ends are on (NO_LANE, LANES), the ids those name, and the time they span */
+  runLane: number;
+  runMin: number;
+  runMax: number;
+  runTMin: number;
+  runTMax: number;
+  /** the task running on runLane after this frame (0: none), and since when */
+  openTask: number;
+  openStart: number;
+  /** what its records add to the figures of tasks not kept (NotKept): tasks issued, the first of them, and when */
+  issued: number;
+  issueMin: number;
+  issueMinTs: number;
+  ends: number;
+  failed: number;
+  lost: number;
+  busy: number;
+  dropped: number;
+}
+
+export interface JournalIndex {
+  path: string;
+  head: JournalHead;
+  end?: JournalEnd;
+  frames: FrameEntry[];
+  /** the highest task id the run issued: task ids count up from 1 */
+  tasks: number;
+}
+
+const TASK_KEYED = new Set<number>([Rec.TASK_JOB, Rec.TASK_SUBMIT, Rec.TASK_START, Rec.TASK_END, Rec.TASK_DROP]);
+
+function entry(source: number, at: number, bytes: number): FrameEntry {
+  return {
+    source,
+    at,
+    bytes,
+    tMin: Infinity,
+    tMax: -Infinity,
+    other: source < 0,
+    taskMin: 0,
+    taskMax: -1,
+    jobMin: 0,
+    jobMax: -1,
+    waitMin: 0,
+    waitMax: -1,
+    runLane: NO_LANE,
+    runMin: 0,
+    runMax: -1,
+    runTMin: Infinity,
+    runTMax: -Infinity,
+    openTask: 0,
+    openStart: 0,
+    issued: 0,
+    issueMin: 0,
+    issueMinTs: 0,
+    ends: 0,
+    failed: 0,
+    lost: 0,
+    busy: 0,
+    dropped: 0,
+  };
+}
+
+const widen = (f: FrameEntry, key: 'task' | 'job' | 'wait' | 'run', id: number) => {
+  const min = `${key}Min` as const,
+    max = `${key}Max` as const;
+  if (f[max] < f[min]) f[min] = f[max] = id;
+  else if (id < f[min]) f[min] = id;
+  else if (id > f[max]) f[max] = id;
+};
+
+/** Builds the index of the journal at `path`, pausing (a bare yield) after each frame (4 MB at most). */
+export function* indexSteps(path: string): Generator<void, JournalIndex> {
+  const frames: FrameEntry[] = [];
+  let head: JournalHead | undefined;
+  let end: JournalEnd | undefined;
+  let tasks = 0;
+  /** by lane: the task running there and when it started, as a replay's NotKept follows it */
+  const runningTask: number[] = [];
+  const runningSince: number[] = [];
+  const fd = openSync(path, 'r');
+  try {
+    for (const { source, payload, at } of framesOf(fd)) {
+      const f = entry(source, at, payload.length);
+      frames.push(f);
+      yield;
+      if (source === HEAD_FRAME) head = JSON.parse(payload.toString('utf8')) as JournalHead;
+      else if (!head) throw new Error(`byte ${at}: records before the run's head`);
+      if (source === END_FRAME) end = JSON.parse(payload.toString('utf8')) as JournalEnd;
+      if (source < 0) continue;
+      for (let pos = 0; pos + RECORD_HEAD_BYTES <= payload.length;) {
+        const size = payload.readInt32LE(pos);
+        if (size < RECORD_HEAD_BYTES || size % 8 !== 0 || pos + size > payload.length) throw new Error(`byte ${at + pos}: bad record length ${size}`);
+        const typeLane = payload.readInt32LE(pos + 4);
+        const type = typeLane & 0xffff;
+        const lane = typeLane >>> 16;
+        const ts = payload.readDoubleLE(pos + 8);
+        const a = payload.readInt32LE(pos + 16);
+        const b = payload.readInt32LE(pos + 20);
+        pos += size;
+        if (ts < f.tMin) f.tMin = ts;
+        if (ts > f.tMax) f.tMax = ts;
+        if (!TASK_KEYED.has(type)) {
+          const d = payload.readInt32LE(pos - size + 28);
+          if (type === Rec.RESULT_IN || type === Rec.RETRIEVED) widen(f, 'job', a);
+          else if (type === Rec.JOB_READY) {
+            widen(f, 'job', a);
+            if (d > 0) widen(f, 'wait', d);
+          } else if (type === Rec.WAIT_START && d > 0) {
+            widen(f, 'job', d);
+            widen(f, 'wait', a);
+          } else if (type === Rec.WAIT_END) widen(f, 'wait', a);
+          // Strings, lanes, pools, waits on no job, printed lines, deaths...
+          else f.other = true;
+          continue;
+        }
+        const task = type === Rec.TASK_JOB ? b : a;
+        widen(f, 'task', task);
+        if (task > tasks) tasks = task;
+        switch (type) {
+          case Rec.TASK_JOB:
+          case Rec.TASK_SUBMIT:
+            widen(f, 'job', type === Rec.TASK_JOB ? a : b);
+            if (f.issued++ === 0 || task < f.issueMin) {
+              f.issueMin = task;
+              f.issueMinTs = ts;
+            }
+            break;
+          case Rec.TASK_DROP:
+            f.dropped++;
+            break;
+          case Rec.TASK_START:
+          case Rec.TASK_END: {
+            f.runLane = f.runLane === NO_LANE || f.runLane === lane ? lane : LANES;
+            widen(f, 'run', task);
+            if (ts < f.runTMin) f.runTMin = ts;
+            if (ts > f.runTMax) f.runTMax = ts;
+            if (type === Rec.TASK_START) {
+              runningTask[lane] = task;
+              runningSince[lane] = ts;
+              break;
+            }
+            const job = payload.readInt32LE(pos - size + 24);
+            if (job > 0) widen(f, 'job', job);
+            f.ends++;
+            if (b === TaskStatus.lost) f.lost++;
+            else if (b !== TaskStatus.ok) f.failed++;
+            if (runningTask[lane] > 0) f.busy += Math.max(0, ts - runningSince[lane]);
+            runningTask[lane] = 0;
+            break;
+          }
+        }
+      }
+      // Task starts and ends on several lanes (a death seen by another thread): the counts of
+      // such a frame could not go to one lane, so it is always read.
+      if (f.runLane === LANES) f.other = true;
+      else if (f.runLane >= 0 && runningTask[f.runLane] > 0) {
+        f.openTask = runningTask[f.runLane];
+        f.openStart = runningSince[f.runLane];
+      }
+    }
+  } finally {
+    closeSync(fd);
+  }
+  if (!head) throw new Error('the journal ends before its head: the run wrote nothing');
+  return { path, head, end, frames, tasks };
+}
+
+/** Runs a stepped computation to its end at once. */
+export function runSteps<T>(steps: Generator<void, T>): T {
+  for (;;) {
+    const s = steps.next();
+    if (s.done) return s.value;
+  }
+}
+
+/**
+ * Runs a stepped computation over turns of the event loop: steps for about `sliceMs`, then lets
+ * everything else waiting run, so a long replay holds a host that serves others (the editor's)
+ * for no more than a slice at a time.
+ */
+export async function runStepsSliced<T>(steps: Generator<void, T>, sliceMs = 8): Promise<T> {
+  for (;;) {
+    const until = performance.now() + sliceMs;
+    for (;;) {
+      const s = steps.next();
+      if (s.done) return s.value;
+      if (performance.now() >= until) break;
+    }
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+}
+
+export function indexJournal(path: string): JournalIndex {
+  return runSteps(indexSteps(path));
+}
+
+/**
+ * The range of task ids that ran in [fromUs, toUs] (µs from the run's origin): those that started
+ * in it, those that started before and ended in it or after it, and those still running at the
+ * end. Only the frames of task starts and ends that reach into the window are read (and for each
+ * lane, the index says which task was running as the window began). Tasks run in the order of
+ * their ids closely enough that the range holds few others.
+ */
+export function tasksInWindow(index: JournalIndex, fromUs: number, toUs: number): { taskFrom: number; taskTo: number } {
+  const from = index.head.origin + fromUs;
+  const to = index.head.origin + toUs;
+  let lo = Infinity;
+  let hi = 0;
+  const take = (task: number) => {
+    lo = Math.min(lo, task);
+    hi = Math.max(hi, task);
+  };
+  /** by lane: its last frame of starts and ends before the window */
+  const before = new Map<number, FrameEntry>();
+  const reach: FrameEntry[] = [];
+  for (const f of index.frames) {
+    if (f.runMax < f.runMin) continue;
+    if (f.runTMax < from) {
+      if (f.runLane >= 0) before.set(f.runLane, f);
+    } else if (f.runTMin <= to) reach.push(f);
+  }
+  /** tasks started in the frames read and not ended there, with when; tasks that ended before the window */
+  const started = new Map<number, number>();
+  const endedBefore = new Set<number>();
+  const fd = openSync(index.path, 'r');
+  try {
+    const buf = Buffer.alloc(4 << 20);
+    for (const f of reach) {
+      const { payload } = readFrame(fd, f.source, f.at, f.bytes, buf);
+      for (let pos = 0; pos + RECORD_HEAD_BYTES <= payload.length;) {
+        const size = payload.readInt32LE(pos);
+        if (size < RECORD_HEAD_BYTES) throw new Error(`byte ${f.at + pos}: bad record length ${size}`);
+        const type = payload.readInt32LE(pos + 4) & 0xffff;
+        const ts = payload.readDoubleLE(pos + 8);
+        const task = payload.readInt32LE(pos + 16);
+        pos += size;
+        if (type === Rec.TASK_START) {
+          started.set(task, ts);
+          if (ts >= from && ts <= to) take(task);
+        } else if (type === Rec.TASK_END) {
+          const start = started.get(task);
+          started.delete(task);
+          if (ts < from) endedBefore.add(task);
+          else if (start === undefined || start <= to) take(task);
+        }
+      }
+    }
+  } finally {
+    closeSync(fd);
+  }
+  // Started before the window or in it, and not ended in the frames read: it ran on past them.
+  for (const [task, ts] of started) if (ts <= to) take(task);
+  for (const f of before.values()) if (f.openTask > 0 && !endedBefore.has(f.openTask)) take(f.openTask);
+  return hi === 0 ? { taskFrom: 1, taskTo: 1 } : { taskFrom: lo, taskTo: hi + 1 };
+}
+
+const meets = (min: number, max: number, from: number, to: number) => max >= min && min < to && max >= from;
+
+/**
+ * Which frames a replay keeping what `keep` lets it keep must read: those of other records, of
+ * the tasks in its range (no more than its span budget lets in), of those tasks' jobs, and of
+ * the waits on those jobs. The others hold only what it would count or leave out.
+ */
+export function framesToRead(index: JournalIndex, keep: KeepPolicy): (f: FrameEntry) => boolean {
+  // The store keeps at most maxSpans spans, so no task from taskFrom + maxSpans on.
+  const taskFrom = keep.taskFrom;
+  const taskTo = Math.min(keep.taskTo, taskFrom + keep.maxSpans);
+  // Each range over-reaches (a frame names other tasks' jobs too): reading more frames only costs time.
+  const jobs = reach(index, (f) => meets(f.taskMin, f.taskMax, taskFrom, taskTo), 'job');
+  const waits = reach(index, (f) => meets(f.jobMin, f.jobMax, jobs.from, jobs.to), 'wait');
+  return (f) => f.other || meets(f.taskMin, f.taskMax, taskFrom, taskTo) || meets(f.jobMin, f.jobMax, jobs.from, jobs.to) || meets(f.waitMin, f.waitMax, waits.from, waits.to);
+}
+
+/** The ids of `key` the frames that `has` picks name, as a range [from, to). */
+function reach(index: JournalIndex, has: (f: FrameEntry) => boolean, key: 'job' | 'wait'): { from: number; to: number } {
+  let from = Infinity;
+  let to = -Infinity;
+  for (const f of index.frames) {
+    const min = f[`${key}Min`],
+      max = f[`${key}Max`];
+    if (max < min || !has(f)) continue;
+    from = Math.min(from, min);
+    to = Math.max(to, max + 1);
+  }
+  return { from, to };
+}
