@@ -47,7 +47,7 @@ export function textReport(store: TraceStore, findings: Finding[], error: RunErr
     if (error.stack && error.stack !== error.message && store.meta.outcome === 'threw') out.push(error.stack);
   } else if (store.meta.stoppedAt) {
     // A trace read back (view) has no error of its run at hand, but keeps where main's own code was.
-    out.push(`${formatSite(store.meta.stoppedAt)}: main was running its own code here when the run ${store.meta.outcome === 'timeout' ? 'ran out of time' : 'was stopped'}`);
+    out.push(`${formatSite(store.meta.stoppedAt)}: main was here when the run ${store.meta.outcome === 'timeout' ? 'ran out of time' : 'was stopped'}`);
   }
   const stats = laneStats(store);
   if (stats.length) {

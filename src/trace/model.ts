@@ -220,7 +220,10 @@ export interface TraceMeta {
   outcome: RunOutcome;
   error?: string;
   deadlock?: DeadlockInfo;
-  /** where main was running its own code when the run was stopped or ran out of time (main's line at the end) */
+  /**
+   * Where main was when the run was stopped or ran out of time, if the host looked: its innermost
+   * line of the program's own code (a loop it spun in, or the call it was blocked in).
+   */
   stoppedAt?: Site;
 }
 

@@ -119,7 +119,7 @@ describe('run journal (CLI)', function () {
     it(`${language}: a run that runs out of time while main spins keeps main's line in the trace (Chrome JSON and journal), and view names it`, () => {
       const file = resolve(FIXTURES, program);
       const line = lineOf(readFileSync(file, 'utf8'), loop);
-      const said = new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}:${line}:\\d+: main was running its own code here when the run ran out of time$`, 'm');
+      const said = new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}:${line}:\\d+: main was here when the run ran out of time$`, 'm');
       for (const trace of [join(dir, 'out.json'), join(dir, 'out.psrec')]) {
         const run = cli(['run', file, '--timeout', '2000', '--trace', trace]);
         assert.equal(run.status, 1, run.stdout + run.stderr);

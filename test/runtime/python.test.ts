@@ -187,6 +187,10 @@ describe('Python programs', function () {
     });
     assert.deepEqual(alive, [], 'every process of the run has ended');
     assert.equal(allSpans(r.store).filter((s) => s.kind === 'task').length, 4, 'the trace keeps the tasks that were running');
+    // Main was blocked in a wait the tracer does not draw: the stop names its line, and so does the trace.
+    const blocked = readFileSync(resolve(PY, 'sleepers.py'), 'utf8').split('\n').lastIndexOf('    threading.Event().wait()') + 1;
+    assert.match(r.error!.message, new RegExp(`^stopped: Main was at .*sleepers\\.py:${blocked}:\\d+; `));
+    assert.equal(r.store.meta.stoppedAt?.line, blocked);
   });
 
   it('Stop while main spins in its own code names the line it spins at, with main drawn running (a time limit ends a run the same way)', async () => {

@@ -241,9 +241,10 @@ function stillGoing(store: TraceStore, mainAt: Site | undefined): { message: str
     site ??= here ?? s.site;
   }
   if (running.length > SHOWN) parts.push(`and ${running.length - SHOWN} more`);
-  // No running time drawn for main (none read from outside its thread), yet the stop found it in its own code.
+  // No running time drawn for main (none read from outside its thread, or it was blocked in a call
+  // the trace does not draw), yet the stop found it at a line of the program.
   if (mainAt && !wait && !running.some((s) => s.kind === 'run')) {
-    parts.unshift(`Main was in its own code at ${formatSite(mainAt)}`);
+    parts.unshift(`Main was at ${formatSite(mainAt)}`);
     site = mainAt;
   }
   if (parts.length === 0) return undefined;
