@@ -122,12 +122,12 @@ class Task:
         rec = state.rec
         if rec is None:
             return self.fn(*args, **kwargs)
-        lanes = state.lanes
         try:
-            lane = lanes.tls.lane
+            lane = state.lanes.tls.lane
         except AttributeError:
-            lane = lanes.current()
-        rec(R.TASK_START, lane, self.id)
+            lane = state.lanes.current()
+        task = self.id
+        started = rec(R.TASK_START, lane, task)
         job = self.settles
         ready = 0
         if job is not None:
@@ -137,16 +137,16 @@ class Task:
             result = self.fn(*args, **kwargs)
         except BaseException as e:
             if not state.is_root:
-                worker_thread.last = (self.id, False)
-            cpu, wait = threadclock.since_last_task()
-            rec(R.TASK_END, lane, self.id, R.LOST if self.pool and not isinstance(e, Exception) else R.ERROR, ready, 0, cpu, wait, error_text(e))
+                worker_thread.last = (task, False)
+            cpu, wait = threadclock.since_last_task(started)
+            rec(R.TASK_END, lane, task, R.LOST if self.pool and not isinstance(e, Exception) else R.ERROR, ready, 0, cpu, wait, error_text(e))
             drop_own_frame(e)
             raise
         if not state.is_root:
             # What unsendable() amends, in a worker process (a thread's outcome is never pickled).
-            worker_thread.last = (self.id, True)
-        cpu, wait = threadclock.since_last_task()
-        rec(R.TASK_END, lane, self.id, R.OK, ready, 0, cpu, wait, preview(result))
+            worker_thread.last = (task, True)
+        cpu, wait = threadclock.since_last_task(started)
+        rec(R.TASK_END, lane, task, R.OK, ready, 0, cpu, wait, preview(result))
         return result
 
 

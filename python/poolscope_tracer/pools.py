@@ -191,14 +191,22 @@ def _numbered(tasks, job):
 
 
 def _patch_results():
-    def make_result_init(orig):
+    def make_apply_result_init(orig):
+        # Its signature written out (the same from 3.8 to 3.13): once per task, and MapResult's
+        # calls it too.
+        def __init__(self, pool, callback, error_callback):
+            orig(self, pool, callback, error_callback)
+            adopt_job(_tls, self)
+        return __init__
+
+    def make_imap_init(orig):
         def __init__(self, *args, **kwds):
             orig(self, *args, **kwds)
             adopt_job(_tls, self)
         return __init__
 
-    replace(mpp.ApplyResult, '__init__', make_result_init)
-    replace(mpp.IMapIterator, '__init__', make_result_init)
+    replace(mpp.ApplyResult, '__init__', make_apply_result_init)
+    replace(mpp.IMapIterator, '__init__', make_imap_init)
 
     replace(mpp.MapResult, '_set', lambda orig: _observed(orig, _chunk_outcome))
     replace(mpp.IMapIterator, '_set', lambda orig: _observed(orig, _item_outcome))

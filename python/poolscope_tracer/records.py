@@ -164,25 +164,27 @@ class Writer:
                     mm.resize((mm.tell() + size + STEP - 1) // STEP * STEP)
             return True
 
-        # Bound once: the hot path is a clock read, two packs and one copy into memory.
+        # Bound once: the hot path is a clock read, two packs and one copy into memory. Returns
+        # the record's time (monotonic ns): a task's start is where its clocks begin.
         def rec(type, lane, a=0, b=0, c=0, d=0, e=0, f=0, text=None):
+            t = now()
             if text is None:
-                data = head(48, type, 0, lane, now() / 1000, a, b, c, d, e, f, -1)
+                data = head(48, type, 0, lane, t / 1000, a, b, c, d, e, f, -1)
             else:
                 data = text.encode('utf-8', 'backslashreplace')
                 if len(data) > MAX_TEXT:
                     data = data[:MAX_TEXT].decode('utf-8', 'ignore').encode('utf-8') + '…'.encode('utf-8')
                 n = len(data)
                 size = (FIXED + n + CHECK + 7) & ~7
-                data = head(size, type, 0, lane, now() / 1000, a, b, c, d, e, f, n) + data + _PAD[size - FIXED - n - CHECK]
+                data = head(size, type, 0, lane, t / 1000, a, b, c, d, e, f, n) + data + _PAD[size - FIXED - n - CHECK]
             data += check(adler32(data))
             while True:
                 try:
                     write(data)
-                    return
+                    return t
                 except ValueError:
                     if not grow(len(data)):
-                        return
+                        return t
 
         self.rec = rec
 

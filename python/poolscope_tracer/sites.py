@@ -30,16 +30,25 @@ def _library_dirs():
 
 
 _LIBRARY = _library_dirs()
-#: code object -> whether it is the user's; read directly where a call costs too much
+#: The caches below are keyed by a code object's id, not the code object: hashing a code object
+#: hashes its names and constants (from 3.12 its bytecode too) on every lookup, several times per
+#: task. Each code object seen is kept here, so its id cannot be reused for another one.
+_codes = {}
+#: id(code object) -> whether it is the user's; read directly where a call costs too much
 user_codes = {}
 
 
+def _keep(code):
+    _codes[id(code)] = code
+
+
 def is_user_code(code):
-    user = user_codes.get(code)
+    user = user_codes.get(id(code))
     if user is None:
         name = code.co_filename
         user = not (name.startswith(_LIBRARY) or name.startswith('<frozen'))
-        user_codes[code] = user
+        _keep(code)
+        user_codes[id(code)] = user
     return user
 
 
@@ -51,9 +60,10 @@ if sys.version_info >= (3, 11):
     _positions = {}
 
     def _column(code, lasti):
-        pos = _positions.get(code)
+        pos = _positions.get(id(code))
         if pos is None:
-            pos = _positions[code] = list(code.co_positions())
+            _keep(code)
+            pos = _positions[id(code)] = list(code.co_positions())
         i = lasti // 2
         col = pos[i][2] if 0 <= i < len(pos) else None
         return 1 if col is None else col + 1
@@ -61,14 +71,18 @@ else:
     def _column(code, lasti):
         return 1
 
+#: (id(code) << 32) + the frame's last instruction -> its site, and -> (its site, None), what
+#: user_caller returns for a call from there (one tuple, not one per call)
 _sites = {}
+_user_calls = {}
 
 
 def frame_site(frame):
     code = frame.f_code
-    key = (code, frame.f_lasti)
+    key = (id(code) << 32) + frame.f_lasti
     s = _sites.get(key)
     if s is None:
+        _keep(code)
         s = _sites[key] = '%s:%d:%d' % (code.co_filename, frame.f_lineno or code.co_firstlineno, _column(code, frame.f_lasti))
     return s
 
@@ -85,10 +99,13 @@ def user_caller(depth=2):
     (a thread of the standard library) the site is None.
     """
     f = sys._getframe(depth)
-    if user_codes.get(f.f_code):
+    if user_codes.get(id(f.f_code)):
         # Called from user code itself, as most calls are: one lookup for its site.
-        s = _sites.get((f.f_code, f.f_lasti))
-        return (s or frame_site(f)), None
+        key = (id(f.f_code) << 32) + f.f_lasti
+        call = _user_calls.get(key)
+        if call is None:
+            call = _user_calls[key] = (frame_site(f), None)
+        return call
     api = None
     while f is not None and not is_user_code(f.f_code):
         name = f.f_code.co_name
@@ -138,9 +155,10 @@ def definition_site(fn):
     if f is None:
         return None
     code = f.__code__
-    s = _definitions.get(code)
+    s = _definitions.get(id(code))
     if s is None:
-        s = _definitions[code] = '%s:%d:1' % (code.co_filename, code.co_firstlineno)
+        _keep(code)
+        s = _definitions[id(code)] = '%s:%d:1' % (code.co_filename, code.co_firstlineno)
     return s
 
 

@@ -7,6 +7,14 @@ the worker's start): one reading per task instead of two. Between tasks a worker
 queue and uses neither clock; the wait then includes the moments a woken worker stood in line
 for a CPU before its task began.
 
+Reading the CPU clock is a system call, as long as a no-op task itself. A task that ran for less
+than SHORT_NS of wall time, less than READ_EVERY_NS after the thread's last reading, is not read:
+it is credited its wall time (its CPU time cannot be more), and the next reading reports what the
+thread used since the last one less those credits. So the CPU time of a thread's tasks adds up
+to what it used, as gil-bound sums it, and a thread of short tasks is read once a millisecond at
+most. Only a short task that waited (used less CPU than its wall time) is credited too much,
+which leans towards "not GIL-bound".
+
 The CPU time is time.thread_time_ns(), which the kernel brings up to date when asked. The wait
 is the run delay of the thread's /proc schedstat (second field, ns), up to date whenever the
 thread runs; that file stays open while its thread lives. It is read only after a task that
@@ -17,13 +25,15 @@ with a pool's threads waiting for it, getting it back costs a thread switch each
 """
 import os
 import threading
-from time import thread_time_ns
+from time import monotonic_ns, thread_time_ns
 
 from . import records as R
 
 __all__ = ['mark', 'since_last_task']
 
 WAIT_AFTER_CPU_US = 1000
+SHORT_NS = 50_000
+READ_EVERY_NS = 1_000_000
 _I32_MAX = 2**31 - 1
 
 try:
@@ -38,9 +48,10 @@ except (ImportError, AttributeError, OSError):
 
 
 class _Clocks:
-    """One thread's readings at its last task's end, and its schedstat file."""
+    """One thread's readings at its last task's end, and its schedstat file. `read_at`: when the
+    CPU clock was read last (monotonic ns); `credited`: CPU µs credited since to tasks not read."""
 
-    __slots__ = ('cpu', 'wait', 'fd', 'buf')
+    __slots__ = ('cpu', 'wait', 'fd', 'buf', 'read_at', 'credited')
 
     def __init__(self):
         try:
@@ -48,7 +59,9 @@ class _Clocks:
         except OSError:
             self.fd = -1
         self.buf = _buffer(64) if _pread is not None else None
+        self.read_at = monotonic_ns()
         self.cpu = thread_time_ns()
+        self.credited = 0
         self.wait = self.wait_ns()
 
     def __del__(self):
@@ -91,20 +104,33 @@ def mark():
     if c is None:
         _threads.clocks = _Clocks()
     else:
+        c.read_at = monotonic_ns()
         c.cpu = thread_time_ns()
+        c.credited = 0
         c.wait = c.wait_ns()
 
 
-def since_last_task():
-    """(CPU µs, wait µs) the calling thread spent since its previous task ended (or mark());
-    the wait is -1 unless this task computed for WAIT_AFTER_CPU_US or more and the thread's
-    schedstat can be read; both are -1 on a thread never marked."""
+def since_last_task(started):
+    """(CPU µs, wait µs) of the calling thread's task that started at `started` (monotonic ns)
+    and ends now: what the thread used since its previous task ended (or mark()), or the task's
+    wall time if it is not read (above). The wait is -1 unless this task computed for
+    WAIT_AFTER_CPU_US or more and the thread's schedstat can be read; both are -1 on a thread
+    never marked."""
     c = getattr(_threads, 'clocks', None)
     if c is None:
         return -1, -1
+    at = monotonic_ns()
+    if at - started < SHORT_NS and at - c.read_at < READ_EVERY_NS:
+        ran = (at - started) // 1000
+        c.credited += ran
+        return ran, -1
     now = thread_time_ns()
-    cpu = (now - c.cpu) // 1000
+    cpu = (now - c.cpu) // 1000 - c.credited
     c.cpu = now
+    c.read_at = at
+    c.credited = 0
+    if cpu < 0:
+        cpu = 0
     if cpu < WAIT_AFTER_CPU_US:
         # A short task: no wait to read, and a CPU time far below a field's limit.
         return cpu, -1

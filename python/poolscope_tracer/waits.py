@@ -95,7 +95,7 @@ def traced(orig, what, outcome=plain_outcome, blocking=None, timeout_of=_timeout
         try:
             if at_once is not None:
                 value = at_once(first)
-                if value is not WAITS and (not user_only or user_codes.get(code := sys._getframe(1).f_code) or is_user_code(code)):
+                if value is not WAITS and (not user_only or user_codes.get(id(code := sys._getframe(1).f_code)) or is_user_code(code)):
                     return value
             job = getattr(first, '__dict__', {}).get('_ps')
             timeout = timeout_of(args, kwargs)

@@ -55,8 +55,9 @@ class ThreadClockTest(unittest.TestCase):
         fd, clocks.fd = clocks.fd, -1
         try:
             threadclock.mark()
+            started = time.monotonic_ns()
             _compute_for(0.005)
-            cpu, wait = threadclock.since_last_task()
+            cpu, wait = threadclock.since_last_task(started)
         finally:
             clocks.fd = fd
         self.assertGreaterEqual(cpu, 5000)
@@ -65,16 +66,49 @@ class ThreadClockTest(unittest.TestCase):
     @unittest.skipUnless(HAS_SCHEDSTAT, 'the wait for a CPU is read on Linux only')
     def test_short_tasks_leave_their_wait_to_the_next_task_that_computes_for_a_millisecond(self):
         threadclock.mark()
-        short = threadclock.since_last_task()
+        short = threadclock.since_last_task(time.monotonic_ns())
+        started = time.monotonic_ns()
         _compute_for(0.005)
-        long = threadclock.since_last_task()
+        long = threadclock.since_last_task(started)
         self.assertEqual(short[1], -1, 'a task of under 1 ms of CPU does not read the wait')
         self.assertGreaterEqual(long[0], 5000)
         self.assertGreaterEqual(long[1], 0, 'one that computed for 5 ms does')
 
+    def test_short_tasks_are_credited_their_wall_time_and_the_next_reading_the_rest(self):
+        before = time.thread_time_ns()
+        threadclock.mark()
+        clocks = threadclock._threads.clocks
+        reported = []
+        for _ in range(3):
+            started = time.monotonic_ns()
+            read_before = clocks.cpu
+            cpu, wait = threadclock.since_last_task(started)
+            ran = (time.monotonic_ns() - started) // 1000
+            self.assertEqual(clocks.cpu, read_before, 'a task of a few µs right after a reading does not read the clock')
+            self.assertLessEqual(cpu, ran, 'and is credited at most its wall time')
+            self.assertEqual(wait, -1)
+            reported.append(cpu)
+        started = time.monotonic_ns()
+        _compute_for(0.005)
+        cpu, _ = threadclock.since_last_task(started)
+        reported.append(cpu)
+        used = (time.thread_time_ns() - before) // 1000
+        self.assertGreaterEqual(cpu, 5000 - sum(reported[:3]), 'the task that is read reports what the thread used since, less the credits')
+        self.assertLessEqual(sum(reported), used + len(reported), 'so the tasks add up to no more than the thread used')
+
+    def test_a_thread_of_short_tasks_is_read_once_a_millisecond_at_most(self):
+        threadclock.mark()
+        clocks = threadclock._threads.clocks
+        clocks.credited = 7
+        clocks.read_at -= threadclock.READ_EVERY_NS
+        started = time.monotonic_ns()
+        threadclock.since_last_task(started)
+        self.assertGreaterEqual(clocks.read_at, started, 'a short task 1 ms after the last reading reads the clock')
+        self.assertEqual(clocks.credited, 0, 'which settles the credits')
+
     def test_a_thread_never_marked_reads_neither_clock(self):
         out = []
-        t = __import__('threading').Thread(target=lambda: out.append(threadclock.since_last_task()))
+        t = __import__('threading').Thread(target=lambda: out.append(threadclock.since_last_task(time.monotonic_ns())))
         t.start()
         t.join()
         self.assertEqual(out, [(-1, -1)])
