@@ -103,6 +103,9 @@ _I32_MAX = 2**31 - 1
 MAX_TEXT = 64 * 1024
 #: How much the file grows at a time.
 STEP = 4 << 20
+#: (record size, padding) by text length, for the short texts of the per-task records (previews).
+_SHORT_TEXT = 256
+_SIZES = [((FIXED + n + CHECK + 7) & ~7, _PAD[((FIXED + n + CHECK + 7) & ~7) - FIXED - n - CHECK]) for n in range(_SHORT_TEXT)]
 
 
 def pack_pool_api(pool, api):
@@ -171,13 +174,21 @@ class Writer:
             if text is None:
                 data = head(48, type, 0, lane, t / 1000, a, b, c, d, e, f, -1)
             else:
-                data = text.encode('utf-8', 'backslashreplace')
-                if len(data) > MAX_TEXT:
-                    data = data[:MAX_TEXT].decode('utf-8', 'ignore').encode('utf-8') + '…'.encode('utf-8')
+                try:
+                    data = text.encode()
+                except UnicodeEncodeError:  # lone surrogates
+                    data = text.encode('utf-8', 'backslashreplace')
                 n = len(data)
-                size = (FIXED + n + CHECK + 7) & ~7
-                data = head(size, type, 0, lane, t / 1000, a, b, c, d, e, f, n) + data + _PAD[size - FIXED - n - CHECK]
-            data += check(adler32(data))
+                if n < _SHORT_TEXT:
+                    size, pad = _SIZES[n]
+                else:
+                    if n > MAX_TEXT:
+                        data = data[:MAX_TEXT].decode('utf-8', 'ignore').encode('utf-8') + '…'.encode('utf-8')
+                        n = len(data)
+                    size = (FIXED + n + CHECK + 7) & ~7
+                    pad = _PAD[size - FIXED - n - CHECK]
+                data = head(size, type, 0, lane, t / 1000, a, b, c, d, e, f, n) + data + pad
+            data = data + check(adler32(data))
             while True:
                 try:
                     write(data)
