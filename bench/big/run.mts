@@ -2,7 +2,8 @@
 // no-op traced tasks: what the host's store keeps per event, the whole CLI's peak RSS with
 // --trace and --html, export time and size per format, `poolscope view` of the JSON, and the
 // HTML report's first frame in Chromium. Writes bench/BIG-RUNS.md. Expects `npm run build`.
-// `-- --spill`: the 10M-task run kept on disk instead (bench/big/spill.mts), its own section.
+// `-- --spill`: the 10M-task run kept on disk instead (bench/big/spill.ts), its own section.
+// `-- --windows`: windows of a 1M-task journal as the inspector loads them (bench/big/windows.ts), its own section.
 // Run with tsx (see package.json); .mts because it awaits at top level in a CommonJS package.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -14,11 +15,16 @@ import { chromium } from 'playwright-core';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../test/browser/page';
 import { writeSection } from '../results';
 import { spillBench } from './spill';
+import { windowsBench } from './windows';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const { values: flags } = parseArgs({ options: { tasks: { type: 'string' }, spill: { type: 'boolean', default: false } } });
+const { values: flags } = parseArgs({ options: { tasks: { type: 'string' }, spill: { type: 'boolean', default: false }, windows: { type: 'boolean', default: false } } });
 if (flags.spill) {
   spillBench(root, Number(flags.tasks ?? 10_000_000));
+  process.exit(0);
+}
+if (flags.windows) {
+  windowsBench(root, Number(flags.tasks ?? 1_000_000));
   process.exit(0);
 }
 const tasks = Number(flags.tasks ?? 1_000_000);

@@ -63,8 +63,9 @@ export function spillBench(root: string, tasks: number): void {
       `| \`view\` of the whole journal (as many spans kept as by default): peak RSS, wall time | ${f(full.rssMB)} MB, ${f(full.ms / 1000, 1)} s |`,
       '',
       'The store keeps the first tasks up to its span budget (`--keep`, default 1,200,000) and counts the rest per lane; the',
-      'journal holds every record as the rings held it. A window is read in two passes over the journal: the first finds the',
-      'ids of the tasks that ran in it (task starts and ends only), the second rebuilds those and counts the others.',
+      "journal holds every record as the rings held it. `view` first indexes the journal (one pass over the records' heads:",
+      'per frame, where it lies, its times, the task, job and wait ids it names and what its tasks add to their lanes), then',
+      'reads only the frames that can hold the tasks it keeps, and counts the others from the index.',
       '',
     ].join('\n');
     writeSection(join(root, 'bench', 'BIG-RUNS.md'), section);

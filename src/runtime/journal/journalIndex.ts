@@ -241,6 +241,11 @@ export function indexJournal(path: string): JournalIndex {
  * their ids closely enough that the range holds few others.
  */
 export function tasksInWindow(index: JournalIndex, fromUs: number, toUs: number): { taskFrom: number; taskTo: number } {
+  return runSteps(tasksInWindowSteps(index, fromUs, toUs));
+}
+
+/** tasksInWindow, pausing (a bare yield) after each frame it reads. */
+export function* tasksInWindowSteps(index: JournalIndex, fromUs: number, toUs: number): Generator<void, { taskFrom: number; taskTo: number }> {
   const from = index.head.origin + fromUs;
   const to = index.head.origin + toUs;
   let lo = Infinity;
@@ -265,6 +270,7 @@ export function tasksInWindow(index: JournalIndex, fromUs: number, toUs: number)
   try {
     const buf = Buffer.alloc(4 << 20);
     for (const f of reach) {
+      yield;
       const { payload } = readFrame(fd, f.source, f.at, f.bytes, buf);
       for (let pos = 0; pos + RECORD_HEAD_BYTES <= payload.length;) {
         const size = payload.readInt32LE(pos);

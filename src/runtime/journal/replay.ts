@@ -12,7 +12,7 @@ import { TraceStore } from '../../trace/store';
 import { readRecord } from '../record/eventRing';
 import { END_FRAME, HEAD_FRAME, type JournalEnd, type JournalHead } from './format';
 import { framesOf, readFrame, type Frame } from './frames';
-import { framesToRead, indexJournal, runSteps, tasksInWindow as tasksInIndexedWindow, type FrameEntry, type JournalIndex } from './journalIndex';
+import { framesToRead, indexJournal, runSteps, tasksInWindow as tasksInIndexedWindow, tasksInWindowSteps, type FrameEntry, type JournalIndex } from './journalIndex';
 
 /** Records between pauses of a stepped replay. */
 const RECORDS_A_STEP = 4096;
@@ -126,7 +126,7 @@ const ms = (us: number) => (us / 1000).toFixed(us < 10e6 ? 3 : 1);
 export function* windowSteps(index: JournalIndex, fromUs: number, toUs: number, maxSpans: number): Generator<void, Replay> {
   const from = Math.max(0, fromUs);
   const to = Math.max(from, index.end ? Math.min(toUs, index.end.endUs - index.head.origin) : toUs);
-  const range = tasksInIndexedWindow(index, from, to);
+  const range = yield* tasksInWindowSteps(index, from, to);
   const replay = yield* replaySteps(index.path, { maxSpans, ...range }, `outside ${ms(from)}–${ms(to)} ms`, index);
   const { notKept } = replay.store;
   notKept.window = { from, to, complete: !notKept.byBudget && range.taskTo - range.taskFrom <= maxSpans, runTasks: index.tasks };
