@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import { analyzeYielding } from '../analysis';
 import { readChromeTrace } from '../trace/chromeTrace';
 import { isJournal } from '../runtime/journal/format';
-import { JournalWindows } from './journalWindows';
+import { JournalWindows, WindowLoader } from './journalWindows';
 import { writeTraceFile } from '../trace/traceFile';
 import { readConfig } from './config';
 import { InspectorWebview, VIEW_TYPE, type InspectorStats } from './inspectorWebview';
@@ -113,56 +113,6 @@ async function exportTrace(state: RunState, target?: vscode.Uri): Promise<vscode
   if (!uri) return undefined;
   await writeTraceFile(uri.fsPath, run.store);
   return uri;
-}
-
-/**
- * Loads windows of the run shown from its journal, one at a time: a window asked for while one
- * loads replaces any other waiting, so a view panned on and on loads only where it stopped.
- */
-class WindowLoader {
-  private wanted: { from: number; to: number; waiting: { resolve(): void; reject(e: unknown): void }[] } | undefined;
-  private loading: Promise<void> | undefined;
-
-  constructor(
-    private readonly state: RunState,
-    private readonly windows: JournalWindows,
-  ) {}
-
-  /** Settles once the window asked for (or one asked for after it) is shown, or there is no journal to load it from. */
-  load(from: number, to: number): Promise<void> {
-    const shown = new Promise<void>((resolve, reject) => {
-      const waiting = this.wanted?.waiting ?? [];
-      waiting.push({ resolve, reject });
-      this.wanted = { from, to, waiting };
-    });
-    this.loading ??= this.drain().finally(() => (this.loading = undefined));
-    return shown;
-  }
-
-  private async drain(): Promise<void> {
-    while (this.wanted) {
-      const { from, to, waiting } = this.wanted;
-      this.wanted = undefined;
-      try {
-        await this.show(from, to);
-        for (const w of waiting) w.resolve();
-      } catch (e) {
-        for (const w of waiting) w.reject(e);
-      }
-    }
-  }
-
-  private async show(from: number, to: number): Promise<void> {
-    const run = this.state.current;
-    // A run still going is not journalled whole yet; its store grows on its own.
-    if (run?.journal === undefined || run.running) return;
-    const whole = run.whole ?? run;
-    const { store } = await this.windows.window(run.journal, from, to, readConfig(vscode.Uri.file(run.file)).keepSpans);
-    // Another run or trace shown meanwhile: this window is of a run no longer in view. The
-    // findings are the whole run's, analysed at its end over the tasks kept then; the spans
-    // they name are of that store, not this one.
-    if (this.state.current === run) this.state.set({ ...whole, store, findings: whole.findings.map((f) => ({ ...f, spans: [] })), whole });
-  }
 }
 
 async function openTrace(state: RunState, windows: JournalWindows, given?: vscode.Uri): Promise<boolean> {

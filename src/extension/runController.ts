@@ -140,6 +140,7 @@ export class RunController implements vscode.Disposable {
     const journal = this.newJournal();
     const opts: RunOptions = {
       journal,
+      journalInBackground: true,
       workers: config.workers,
       timeoutMs: config.runTimeoutMs || undefined,
       maxSpans: config.keepSpans,

@@ -167,9 +167,7 @@ export class TraceBuilder {
       return true;
     }
     this.taskTo = task;
-    const notKept = this.store.notKept;
-    notKept.byBudget = true;
-    notKept.reason ||= `past the first ${this.keep.maxSpans.toLocaleString('en-US')} spans kept in memory`;
+    this.store.notKept.byBudgetOf(this.keep.maxSpans);
     return false;
   }
 

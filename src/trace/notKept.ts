@@ -119,6 +119,12 @@ export class NotKept {
     if (c.ends > 0 || c.openTask > 0) this.started[lane] = c.openTask > 0 ? c.openStart - origin : undefined;
   }
 
+  /** The store's span budget, `maxSpans`, left tasks out. */
+  byBudgetOf(maxSpans: number): void {
+    this.byBudget = true;
+    this.reason ||= `past the first ${maxSpans.toLocaleString('en-US')} spans kept in memory`;
+  }
+
   drop(): void {
     this.dropped++;
     this.revision++;

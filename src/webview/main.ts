@@ -32,7 +32,7 @@ const fitBtn = btn('Fit', 'Zoom to fit (F)');
 const followBtn = btn('Follow', 'Keep the newest time in view', true);
 const tableBtn = btn('Table', 'Show lanes, spans and findings as tables', false);
 const exportBtn = btn('Export…', 'Export the trace as Chrome Trace Event JSON');
-const openBtn = btn('Open…', 'Open a Chrome Trace Event JSON file');
+const openBtn = btn('Open…', 'Open a trace: Chrome Trace Event JSON or a poolscope run journal (.psrec)');
 // The legend shows the very colours the canvas uses (theme colours resolved to opaque ones).
 const LEGEND: [label: string, colour: (p: Palette) => string][] = [
   ['task', (p) => p.cls[Cls.TaskOk]],

@@ -91,6 +91,18 @@ describe('a window of a recorded run, from its journal', function () {
     }
   });
 
+  it('past a span budget, the index counts the tasks the store does not keep as reading them would, and says why', () => {
+    const index = indexJournal(journal);
+    const keep = { maxSpans: 500, taskFrom: 1, taskTo: Infinity };
+    const indexed = replayJournal(journal, keep, undefined, index);
+    const read = replayJournal(journal, keep);
+    assert.deepEqual(tasksOf(indexed.store), tasksOf(read.store));
+    const told = ({ notKept: n }: TraceStore) => [n.tasks, n.firstTask, n.firstTs, n.failed, n.byBudget, n.reason, [...n.spans].map((x) => x ?? 0)];
+    assert.deepEqual(told(indexed.store), told(read.store));
+    assert.equal(indexed.store.notKept.reason, 'past the first 500 spans kept in memory');
+    assert.ok(indexed.records < read.records, `${indexed.records} records decoded with the index, ${read.records} without`);
+  });
+
   it('a window holding more tasks than the budget keeps the first ones, and says so', () => {
     const index = indexJournal(journal);
     const from = whole[499].start;

@@ -36,6 +36,8 @@ export interface RunOptions {
   onProgress?(p: Progress): void;
   /** where to keep the run's journal while it runs (every record read, on disk; ../journal/format.ts) */
   journal?: string;
+  /** write the journal in the background: the host's loop never waits on the disk, and a host killed mid-write loses the writes under way */
+  journalInBackground?: boolean;
   /** the most spans the store keeps in memory (default: no limit); tasks past them are counted (store.notKept) */
   maxSpans?: number;
   /**

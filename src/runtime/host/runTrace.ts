@@ -33,6 +33,8 @@ export interface RunTraceOptions {
   onProgress?(p: Progress): void;
   /** where to keep the run's journal (../journal/format.ts) while it runs: every record read, on disk */
   journal?: string;
+  /** write the journal in the background, so the host's loop never waits on the disk (the editor's, which others share) */
+  journalInBackground?: boolean;
   /**
    * The most spans the store keeps in memory; tasks past them are counted (store.notKept).
    * Unbounded by default: only a host that tells its user what was not kept sets it (the CLI).
@@ -67,7 +69,9 @@ export class RunTrace {
     this.builder = new TraceBuilder(this.store, this.origin, { ...KEEP_ALL, maxSpans: opts.maxSpans ?? Infinity });
     const { meta } = this.store;
     this.journal =
-      opts.journal === undefined ? undefined : new JournalWriter(opts.journal, { file, startedAt: meta.startedAt, origin: this.origin, ...(language ? { language } : {}) });
+      opts.journal === undefined
+        ? undefined
+        : new JournalWriter(opts.journal, { file, startedAt: meta.startedAt, origin: this.origin, ...(language ? { language } : {}) }, opts.journalInBackground);
     this.records = new RecordDrain(this.builder, this.journal);
     this.logs = new LogOrder(this.builder, this.store, this.origin, opts.onLog);
   }
@@ -146,7 +150,8 @@ export class RunTrace {
   }
 
   /** The run's threads or processes are gone: reads what they left and closes the trace with `r`. */
-  close(r: Omit<RunResult, 'store'>): RunResult {
+  /** Ends the trace with the run's outcome; settles once the journal, if any, is whole on disk. */
+  async close(r: Omit<RunResult, 'store'>): Promise<RunResult> {
     this.stopReading();
     this.records.read();
     this.handOn(true);
@@ -177,6 +182,7 @@ export class RunTrace {
       ...(deadlock ? { deadlock } : {}),
       ...(stoppedAt ? { stoppedAt } : {}),
     });
+    await this.journal?.closed;
     return { ...r, store };
   }
 

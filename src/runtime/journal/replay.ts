@@ -58,9 +58,12 @@ export function* replaySteps(path: string, keep: KeepPolicy = KEEP_ALL, why?: st
   try {
     for (const frame of framesFor(fd, index, keep)) {
       if (!('payload' in frame)) {
-        // A frame of tasks the store would not keep: counted from the index.
+        // A frame of tasks the store would not keep (past its span budget, or outside the range
+        // asked for): counted from the index.
         built ??= open(head!);
-        built.store.notKept.counted(frame, head!.origin);
+        const { notKept } = built.store;
+        notKept.counted(frame, head!.origin);
+        if (frame.taskMin >= keep.taskFrom + keep.maxSpans && frame.taskMax < keep.taskTo) notKept.byBudgetOf(keep.maxSpans);
         built.store.touch(frame.tMax - head!.origin);
         continue;
       }

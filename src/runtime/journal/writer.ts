@@ -1,27 +1,47 @@
 // Writes a run's journal (format.ts) while the run goes on. The host hands it every record it
 // reads, as the ring held it (a copy, not a re-encoding) where the source can, and flushes once
-// per reading of its sources: one write of whole frames, from the host's thread, off the user's
-// threads' path.
-import { closeSync, openSync, writeSync } from 'node:fs';
+// per reading of its sources: one write of whole frames, off the user's threads' path. The CLI
+// writes from the host's thread, so a killed CLI leaves every flushed record on disk; a host whose
+// loop serves others (the editor's) writes in the background (libuv's pool), in order, so its loop
+// never waits on the disk: writing 200 MB in a few seconds runs into the kernel's throttling of
+// dirty pages, which held the editor's loop for 50-100 ms at a time.
+import { close, closeSync, openSync, write, writeSync } from 'node:fs';
 import type { RawRecord } from '../../trace/records';
 import { RecordBuffer } from '../record/eventRing';
 import { END_FRAME, FRAME_HEAD, HEAD_FRAME, JOURNAL_MAGIC, type JournalEnd, type JournalHead } from './format';
 
 /** Past this many bytes waiting, the journal writes them at once rather than at the end of the reading. */
-const FLUSH_BYTES = 4 << 20;
+const FLUSH_BYTES = 1 << 20;
+/** A buffer holds a flush's worth and the record that passes it, without growing (a record's text is cut at MAX_BUFFERED_TEXT). */
+const BUFFER_BYTES = 2 << 20;
 
 export class JournalWriter {
   private fd: number;
-  private readonly buf = new RecordBuffer(1 << 20);
+  private buf = new RecordBuffer(BUFFER_BYTES);
   /** the source of the frame being filled (-3: none) and where its head is in buf */
   private frameSource = -3;
   private frameHead = 0;
   /** bytes written to the file so far */
   written = 0;
+  /**
+   * Background writes: the flushed buffers not written yet, oldest first, whether one is under
+   * way, and buffers written and free again (a buffer goes to the queue as it is and a free one
+   * takes its place: the journal of a big run allocates no new buffer for each flush).
+   */
+  private queued: RecordBuffer[] = [];
+  private readonly free: RecordBuffer[] = [];
+  private writing = false;
+  private closing = false;
+  private whenClosed!: () => void;
+  /** Settles once the file is closed with every byte handed in written (or a background write failed: `failed` says why). */
+  readonly closed = new Promise<void>((resolve) => (this.whenClosed = resolve));
+  failed: Error | undefined;
 
   constructor(
     readonly path: string,
     head: JournalHead,
+    /** write from libuv's pool rather than the host's thread */
+    private readonly background = false,
   ) {
     this.fd = openSync(path, 'w');
     this.put(JOURNAL_MAGIC, 0, JOURNAL_MAGIC.length);
@@ -42,13 +62,62 @@ export class JournalWriter {
     if (this.buf.length >= FLUSH_BYTES) this.flush();
   }
 
-  /** Writes the frames so far in one write. */
+  /** Writes the frames so far in one write (queues it, in the background). */
   flush(): void {
     this.closeFrame();
     const buf = this.buf;
+    // A journal closed (or ended by a failed write) takes nothing more.
+    if (this.fd < 0) buf.clear();
+    if (buf.length === 0) return;
+    if (this.background) {
+      this.queued.push(buf);
+      this.buf = this.free.pop() ?? new RecordBuffer(BUFFER_BYTES);
+      this.pump();
+      return;
+    }
     for (let at = 0; at < buf.length;) at += writeSync(this.fd, buf.bytes, at, buf.length - at);
     this.written += buf.length;
     buf.clear();
+  }
+
+  /** Starts the next background write; closes the file once the last is done after close(). */
+  private pump(): void {
+    if (this.writing || this.fd < 0) return;
+    const next = this.queued.shift();
+    if (!next) {
+      if (this.closing) this.closeFile();
+      return;
+    }
+    this.writing = true;
+    const from = (at: number) =>
+      write(this.fd, next.bytes, at, next.length - at, null, (e, n) => {
+        if (e) {
+          // A disk that fills up ends the journal, not the run.
+          this.failed = e;
+          this.queued = [];
+          this.writing = false;
+          this.closeFile();
+          return;
+        }
+        this.written += n;
+        if (at + n < next.length) return from(at + n);
+        next.clear();
+        this.free.push(next);
+        this.writing = false;
+        this.pump();
+      });
+    from(0);
+  }
+
+  private closeFile(): void {
+    const fd = this.fd;
+    this.fd = -1;
+    if (fd < 0) return;
+    if (this.background) close(fd, () => this.whenClosed());
+    else {
+      closeSync(fd);
+      this.whenClosed();
+    }
   }
 
   /** The run ended: says how, and closes the file. */
@@ -57,12 +126,13 @@ export class JournalWriter {
     this.close();
   }
 
-  /** Closes the file; what was handed in is written first. */
+  /** Closes the file once what was handed in is written (`closed` says when). */
   close(): void {
-    if (this.fd < 0) return;
+    if (this.fd < 0 || this.closing) return;
     this.flush();
-    closeSync(this.fd);
-    this.fd = -1;
+    this.closing = true;
+    if (!this.background) this.closeFile();
+    else this.pump();
   }
 
   private json(source: number, value: unknown): void {

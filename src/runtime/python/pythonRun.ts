@@ -193,7 +193,7 @@ class PythonRun {
     return { message: bad.message, site: bad.file ? { file: bad.file, line: bad.line ?? 1, col: bad.col ?? 1 } : undefined };
   }
 
-  private badInput(error: RunError): RunResult {
+  private badInput(error: RunError): Promise<RunResult> {
     const ending: RunEnding = { outcome: 'bad-input', error };
     return this.trace.close(ending);
   }

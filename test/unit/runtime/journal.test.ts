@@ -83,6 +83,26 @@ describe('run journal', () => {
     );
   });
 
+  it('written in the background (as the editor writes it), holds the same records once closed', async () => {
+    const s = sixTasks();
+    const sync = join(dir, 'sync.psrec');
+    write(s, sync, true);
+    const background = join(dir, 'background.psrec');
+    const w = new JournalWriter(background, { file: FILE, startedAt: '2026-11-21T05:00:00.000Z', origin: 0 }, true);
+    for (const { ring, r } of s.ordered()) {
+      w.record(ring, r);
+      w.flush();
+    }
+    w.end({ outcome: 'returned', endUs: 40_000 });
+    await w.closed;
+    assert.equal(w.failed, undefined);
+    // The same frames, record for record (the padding after a record's text is whatever the buffer held).
+    const a = replayJournal(background),
+      b = replayJournal(sync);
+    assert.deepEqual(spans(a.store), spans(b.store));
+    assert.deepEqual([a.records, a.end, a.store.lanes], [b.records, b.end, b.store.lanes]);
+  });
+
   it('cut at any byte past its head, replays the whole frames before the cut and says the run had not ended', () => {
     const s = sixTasks();
     const path = join(dir, 'run.psrec');

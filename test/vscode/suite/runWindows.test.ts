@@ -6,7 +6,9 @@ import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import * as vscode from 'vscode';
+import { indexJournal } from '../../../src/runtime/journal/journalIndex';
 import { replayJournal } from '../../../src/runtime/journal/replay';
+import type { TraceStore } from '../../../src/trace/store';
 import { REPO, example, measured, poolscope, resetSettings, runInPool, setting, waitFor } from './helpers';
 
 interface InspectorStats {
@@ -48,12 +50,15 @@ describe('windows of a run past poolscope.keepSpans', function () {
     assert.ok(journal && existsSync(journal), `the run kept its journal (${journal})`);
     assert.ok(relative(REPO, journal).startsWith('..'), `the journal ${journal} is outside the project`);
 
-    // Tasks 150,000 to 150,200 ran in this window (the whole run, replayed here, says when).
-    const whole = replayJournal(journal).store;
-    const starts = new Float64Array(TASKS + 1);
-    for (let i = 0; i < whole.spanCount; i++) if (whole.kind(i) === 'task') starts[whole.span(i).taskId!] = whole.col.start[i];
-    const [from, to] = [starts[150_000], starts[150_200]];
-    const inWindow = (store: typeof whole) => {
+    // A window in a stretch of the run where the workers ran many tasks, three quarters into it,
+    // as the journal's index says (the whole run replayed here would leave the garbage of a
+    // 200k-task store to collect while the loop is measured).
+    const { frames, head } = indexJournal(journal);
+    const busy = frames.filter((f) => f.ends > 100);
+    const stretch = busy[Math.floor(busy.length * 0.75)];
+    const from = stretch.runTMin - head.origin;
+    const to = from + (stretch.runTMax - stretch.runTMin) / 10;
+    const inWindow = (store: TraceStore) => {
       let n = 0;
       for (let i = 0; i < store.spanCount; i++) if (store.kind(i) === 'task' && store.col.start[i] <= to && store.col.end[i] >= from) n++;
       return n;
@@ -70,8 +75,8 @@ describe('windows of a run past poolscope.keepSpans', function () {
       `window of ${TASKS.toLocaleString('en-US')} tasks loaded in ${ms.toFixed(0)} ms (index built, then the window); event-loop delay p50 ${(h.percentile(50) / 1e6).toFixed(1)} ms, p99 ${(h.percentile(99) / 1e6).toFixed(1)} ms, max ${(h.max / 1e6).toFixed(1)} ms`,
     );
     const shown = api.state.current!;
-    assert.ok(loaded.tasksInWindow >= 200, `${loaded.tasksInWindow} tasks of the window shown`);
-    assert.equal(inWindow(shown.store), inWindow(whole), 'every task that ran in the window is shown');
+    assert.ok(loaded.tasksInWindow > 0, 'the window shows tasks');
+    assert.equal(inWindow(shown.store), inWindow(replayJournal(journal).store), 'every task that ran in the window is shown');
     assert.equal(shown.whole, run, 'the window remembers the run it is of');
     assert.ok(shown.store.notKept.window, 'the store says which window it holds');
     await waitFor(
