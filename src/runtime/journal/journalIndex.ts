@@ -6,7 +6,7 @@
 import { closeSync, openSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { Rec, TaskStatus } from '../../trace/records';
-import type { KeepPolicy } from '../../trace/notKept';
+import type { CountedTasks, KeepPolicy } from '../../trace/notKept';
 import { RECORD_HEAD_BYTES } from '../record/eventRing';
 import { END_FRAME, HEAD_FRAME, type JournalEnd, type JournalHead } from './format';
 import { framesOf, readFrame } from './frames';
@@ -15,8 +15,12 @@ import { framesOf, readFrame } from './frames';
 const NO_LANE = -1;
 const LANES = -2;
 
-/** One frame. Times are on the run's shared clock (µs), like the records'. */
-export interface FrameEntry {
+/**
+ * One frame. Times are on the run's shared clock (µs), like the records'. As CountedTasks, what
+ * its records add to the figures of tasks not kept (NotKept), on runLane (NO_LANE, LANES: the
+ * lane its task starts and ends are on), and the task running there after it.
+ */
+export interface FrameEntry extends CountedTasks {
   source: number;
   /** the payload's offset in the file, and its length */
   at: number;
@@ -36,24 +40,11 @@ export interface FrameEntry {
   /** the ids of the waits on a job it names (their starts, ends, and the readiness that ends them) */
   waitMin: number;
   waitMax: number;
-  /** the lane its task starts and ends are on (NO_LANE, LANES), the ids those name, and the time they span */
-  runLane: number;
+  /** the ids its task starts and ends name, and the time they span */
   runMin: number;
   runMax: number;
   runTMin: number;
   runTMax: number;
-  /** the task running on runLane after this frame (0: none), and since when */
-  openTask: number;
-  openStart: number;
-  /** what its records add to the figures of tasks not kept (NotKept): tasks issued, the first of them, and when */
-  issued: number;
-  issueMin: number;
-  issueMinTs: number;
-  ends: number;
-  failed: number;
-  lost: number;
-  busy: number;
-  dropped: number;
 }
 
 export interface JournalIndex {
