@@ -14,6 +14,11 @@ import { END_FRAME, FRAME_HEAD, HEAD_FRAME, JOURNAL_MAGIC, type JournalEnd, type
 const FLUSH_BYTES = 1 << 20;
 /** A buffer holds a flush's worth and the record that passes it, without growing (a record's text is cut at MAX_BUFFERED_TEXT). */
 const BUFFER_BYTES = 2 << 20;
+/**
+ * Background buffers waiting at most (64 MB): a disk further behind than that makes the host
+ * write the next one itself, waiting for the disk, rather than hold the run's records in memory.
+ */
+const MAX_QUEUED = 32;
 
 export class JournalWriter {
   private fd: number;
@@ -21,14 +26,15 @@ export class JournalWriter {
   /** the source of the frame being filled (-3: none) and where its head is in buf */
   private frameSource = -3;
   private frameHead = 0;
-  /** bytes written to the file so far */
+  /** bytes written to the file so far, and handed to it (written or queued: where the next flush goes) */
   written = 0;
+  private handed = 0;
   /**
    * Background writes: the flushed buffers not written yet, oldest first, whether one is under
    * way, and buffers written and free again (a buffer goes to the queue as it is and a free one
    * takes its place: the journal of a big run allocates no new buffer for each flush).
    */
-  private queued: RecordBuffer[] = [];
+  private queued: { buf: RecordBuffer; position: number }[] = [];
   private readonly free: RecordBuffer[] = [];
   private writing = false;
   private closing = false;
@@ -69,13 +75,17 @@ export class JournalWriter {
     // A journal closed (or ended by a failed write) takes nothing more.
     if (this.fd < 0) buf.clear();
     if (buf.length === 0) return;
-    if (this.background) {
-      this.queued.push(buf);
+    const position = this.handed;
+    this.handed += buf.length;
+    // Each buffer goes to its own place in the file, so a write in the background and one from
+    // here may land in either order.
+    if (this.background && this.queued.length < MAX_QUEUED) {
+      this.queued.push({ buf, position });
       this.buf = this.free.pop() ?? new RecordBuffer(BUFFER_BYTES);
       this.pump();
       return;
     }
-    for (let at = 0; at < buf.length;) at += writeSync(this.fd, buf.bytes, at, buf.length - at);
+    for (let at = 0; at < buf.length;) at += writeSync(this.fd, buf.bytes, at, buf.length - at, position + at);
     this.written += buf.length;
     buf.clear();
   }
@@ -89,8 +99,9 @@ export class JournalWriter {
       return;
     }
     this.writing = true;
+    const { buf, position } = next;
     const from = (at: number) =>
-      write(this.fd, next.bytes, at, next.length - at, null, (e, n) => {
+      write(this.fd, buf.bytes, at, buf.length - at, position + at, (e, n) => {
         if (e) {
           // A disk that fills up ends the journal, not the run.
           this.failed = e;
@@ -100,9 +111,9 @@ export class JournalWriter {
           return;
         }
         this.written += n;
-        if (at + n < next.length) return from(at + n);
-        next.clear();
-        this.free.push(next);
+        if (at + n < buf.length) return from(at + n);
+        buf.clear();
+        this.free.push(buf);
         this.writing = false;
         this.pump();
       });
