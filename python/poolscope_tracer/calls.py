@@ -23,6 +23,8 @@ class Job:
     __slots__ = ('id', 'pool', 'lane', 'name', 'tasks', 'err_task', 'result_in', 'failed', 'swallowed', 'settled', '__weakref__')
 
     def __init__(self, id, pool, lane, name, tasks):
+        #: its task ids: a tuple for a job of one task (it lives as long as its result, and a tuple
+        #: of ints leaves the collector's lists), a list that grows for a map
         self.id = id
         self.pool = pool
         self.lane = lane
@@ -77,7 +79,7 @@ def issue_task(ps, api, site, fn, args, kwargs):
         lane = lanes.current()
     name, name_id, defined = _function(w, fn)
     task = state.task_ids.take() or state.task_ids.new()
-    job = Job(state.job_ids.take() or state.job_ids.new(), ps, lane, name, [task])
+    job = Job(state.job_ids.take() or state.job_ids.new(), ps, lane, name, (task,))
     shown = preview(args[0]) if len(args) == 1 and not kwargs else preview_args(args, kwargs)
     if ps.id < R.TASK_JOB_POOLS:
         ids = w.ids
