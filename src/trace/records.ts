@@ -26,7 +26,9 @@ export const Rec = {
   TASK_START: 7,
   /**
    * a=task id, b=TaskStatus, e=CPU time the task took on its own thread, µs (-1 unknown: Node has
-   * no per-thread CPU clock; Python's tracer reads its thread's clock around the task), f=the time
+   * no per-thread CPU clock; Python's tracer reads its thread's clock around the task, except around
+   * a task of under 50 µs within 1 ms of its last reading, which it credits with its wall time and
+   * the next task it reads with the rest: a thread's tasks add up to its CPU time), f=the time
    * that thread was runnable but waiting for a CPU meanwhile, µs (Linux's schedstat run delay; -1
    * unknown, and for tasks of under 1 ms of CPU, whose wait the next task that reports one
    * includes; read only when e is known); text=result or error preview. b=lost: the worker died while running it (written on the dead
