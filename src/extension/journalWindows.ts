@@ -8,6 +8,7 @@ import type { RunState } from './runState';
 import { indexSteps, runStepsSliced, type JournalIndex } from '../runtime/journal/journalIndex';
 import { replaySteps, windowSteps, type Replay } from '../runtime/journal/replay';
 import { KEEP_ALL } from '../trace/notKept';
+import { LINES_PER_RUN } from './outputLog';
 
 export class JournalWindows {
   private cached: { key: string; index: Promise<JournalIndex> } | undefined;
@@ -30,12 +31,12 @@ export class JournalWindows {
   /** The whole run, as many spans as `maxSpans` keeps, the first tasks first (the others counted). */
   async whole(path: string, maxSpans: number): Promise<Replay> {
     const index = await this.index(path);
-    return runStepsSliced(replaySteps(path, { ...KEEP_ALL, maxSpans }, undefined, index));
+    return runStepsSliced(replaySteps(path, { ...KEEP_ALL, maxSpans, maxLines: LINES_PER_RUN }, undefined, index));
   }
 
   /** The tasks that ran in [fromUs, toUs] (µs from the run's origin), at most `maxSpans` spans of them. */
   async window(path: string, fromUs: number, toUs: number, maxSpans: number): Promise<Replay> {
-    return runStepsSliced(windowSteps(await this.index(path), fromUs, toUs, maxSpans));
+    return runStepsSliced(windowSteps(await this.index(path), fromUs, toUs, maxSpans, LINES_PER_RUN));
   }
 
   /** Forgets the index: its journal is gone. */

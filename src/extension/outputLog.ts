@@ -1,51 +1,38 @@
 // The "Poolscope" output channel: the program's printed lines, each with its time and lane,
 // in the time order the runtime hands them on. A program may print millions of lines: they
-// reach the channel in one append per turn of the event loop, not one message each, and past
-// SHOWN_PER_RUN lines of a run the channel says how many more there were (the trace keeps them
-// all), so the channel and the extension host stay usable.
+// reach the channel in one append per turn of the event loop, not one message each, and the
+// editor's run keeps only its first LINES_PER_RUN (the store's line budget), so the channel says
+// how many more there were; the channel and the extension host stay usable.
 import * as vscode from 'vscode';
 import type { Lane, LogLine } from '../trace/model';
 
 /** Enough for a test or a person to check the latest run; the channel itself keeps everything it was given. */
 const KEPT_LINES = 2000;
-const SHOWN_PER_RUN = 100_000;
+/** The printed lines an editor's run keeps, in its trace and in this channel: the first ones. */
+export const LINES_PER_RUN = 100_000;
 
 export class OutputLog implements vscode.Disposable {
   readonly channel = vscode.window.createOutputChannel('Poolscope');
   private recent: string[] = [];
   private pending: string[] = [];
   private flushing = false;
-  private shown = 0;
-  private notShown = 0;
 
   /** A line about the run itself (start, outcome). */
   note(text: string): void {
     this.write(text);
   }
 
-  /** A run starts: its lines are counted afresh. */
-  beginRun(text: string): void {
-    this.shown = 0;
-    this.notShown = 0;
-    this.write(text);
-  }
-
-  /** A run ended: says how many of its lines were not shown here, if any. */
-  endRun(text: string): void {
-    if (this.notShown > 0) {
+  /** A run ended: says how many of its lines were not kept (past LINES_PER_RUN), if any. */
+  endRun(text: string, linesNotKept = 0): void {
+    if (linesNotKept > 0) {
       this.write(
-        `… and ${this.notShown.toLocaleString('en')} more lines, not shown here: this channel shows the first ${SHOWN_PER_RUN.toLocaleString('en')} of a run; the trace keeps every line (Pool Inspector, Export Trace)`,
+        `… and ${linesNotKept.toLocaleString('en')} more lines, not shown here and not kept: a run in the editor keeps its first ${LINES_PER_RUN.toLocaleString('en')} printed lines (in this channel and its trace); \`poolscope run\` in a terminal keeps every line`,
       );
     }
     this.write(text);
   }
 
   programLine(line: LogLine, lane: Lane | undefined): void {
-    if (this.shown >= SHOWN_PER_RUN) {
-      this.notShown++;
-      return;
-    }
-    this.shown++;
     const ms = (line.ts / 1000).toFixed(1).padStart(8);
     const stream = line.stream === 'stderr' ? ' (stderr)' : '';
     this.write(`[${ms} ms] [${lane?.name ?? `lane ${line.lane}`}]${stream} ${line.text}`);

@@ -12,7 +12,7 @@ import { languageOf, type RunOutcome } from '../trace/model';
 import { readConfig } from './config';
 import { INSPECTOR_COMMANDS } from './inspectorPanel';
 import type { FindingDiagnostics } from './diagnostics';
-import type { OutputLog } from './outputLog';
+import { LINES_PER_RUN, type OutputLog } from './outputLog';
 import { pythonFor, type PythonChoice } from './pythonInterpreter';
 import type { RunState, ShownRun } from './runState';
 import type { RunStatusBar } from './statusBar';
@@ -33,6 +33,8 @@ export interface RunSummary {
   error?: RunError;
   /** tasks past the span budget (poolscope.keepSpans): run and counted, not kept */
   notKept?: { tasks: number; reason: string };
+  /** printed lines past the editor's line budget (LINES_PER_RUN): counted, not kept */
+  linesNotKept?: number;
 }
 
 interface ActiveRun {
@@ -134,7 +136,7 @@ export class RunController implements vscode.Disposable {
     const config = readConfig(uri);
     const name = basename(file);
     const how = python ? `with ${python.command} from ${python.from}` : `workers: ${config.workers}`;
-    this.output.beginRun(`▶ ${file} (${how}${config.runTimeoutMs ? `, timeout: ${config.runTimeoutMs} ms` : ''})`);
+    this.output.note(`▶ ${file} (${how}${config.runTimeoutMs ? `, timeout: ${config.runTimeoutMs} ms` : ''})`);
     this.output.channel.show(true);
     this.status.running(name);
     const journal = this.newJournal();
@@ -144,6 +146,7 @@ export class RunController implements vscode.Disposable {
       workers: config.workers,
       timeoutMs: config.runTimeoutMs || undefined,
       maxSpans: config.keepSpans,
+      maxLines: LINES_PER_RUN,
       mainRingBytes: MAIN_RING_BYTES,
       env: programEnv(),
       onLog: (line, lane) => this.output.programLine(line, lane),
@@ -181,6 +184,7 @@ export class RunController implements vscode.Disposable {
         findings: findings.length,
         error: result.error,
         ...(notKept.any ? { notKept: { tasks: notKept.tasks, reason: notKept.reason } } : {}),
+        ...(notKept.lines > 0 ? { linesNotKept: notKept.lines } : {}),
       };
     } catch (e) {
       // A runtime failure must not take the extension host down: report it as a crashed run.
@@ -208,7 +212,7 @@ export class RunController implements vscode.Disposable {
     const name = basename(s.file);
     this.status.finished(name, s.outcome, s.findings);
     const where = s.error?.site ? ` (${s.error.site.file}:${s.error.site.line}:${s.error.site.col})` : '';
-    this.output.endRun(`■ ${name}: ${s.outcome}, ${s.findings} finding${s.findings === 1 ? '' : 's'}${s.error ? ` — ${s.error.message}${where}` : ''}`);
+    this.output.endRun(`■ ${name}: ${s.outcome}, ${s.findings} finding${s.findings === 1 ? '' : 's'}${s.error ? ` — ${s.error.message}${where}` : ''}`, s.linesNotKept);
     if (s.notKept) {
       this.output.note(
         `${s.notKept.tasks.toLocaleString('en-US')} tasks not kept in memory (${s.notKept.reason}; setting poolscope.keepSpans): they are counted per lane in the Pool Inspector, but not drawn and not in the findings; the run's journal keeps them all, and the Pool Inspector loads the part of the run in view from it`,

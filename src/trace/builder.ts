@@ -265,6 +265,12 @@ export class TraceBuilder {
         this.endWait(r.a, t, r.b);
         return;
       case Rec.LOG: {
+        // A program may print millions of lines: past the budget, each is one count, not an object
+        // on the heap whose collections would hold the host's loop.
+        if (store.logs.length >= (this.keep.maxLines ?? Infinity)) {
+          store.notKept.lines++;
+          return;
+        }
         const line: LogLine = { lane: r.lane, ts: t, stream: r.a === 2 ? 'stderr' : 'stdout', text: r.text ?? '' };
         store.addLog(line);
         this.logs.push(line);

@@ -6,6 +6,8 @@ export interface KeepPolicy {
   maxSpans: number;
   taskFrom: number;
   taskTo: number;
+  /** printed lines kept at most (the first ones); undefined: all */
+  maxLines?: number;
 }
 
 /** The CLI's budget: keeps a 1M-task run whole (about 1.01M spans) and bounds a bigger one's store to some 160 MB. */
@@ -53,6 +55,8 @@ export class NotKept {
   reason = '';
   /** the store's span budget left them out (not a window of the run) */
   byBudget = false;
+  /** printed lines past the store's line budget (KeepPolicy.maxLines): counted, not kept */
+  lines = 0;
   /** set when the store is one window of a run */
   window: KeptWindow | undefined;
   /** bumped on every count, so a live view knows to catch up while only tasks not kept come in */

@@ -40,6 +40,8 @@ export interface RunOptions {
   journalInBackground?: boolean;
   /** the most spans the store keeps in memory (default: no limit); tasks past them are counted (store.notKept) */
   maxSpans?: number;
+  /** the most printed lines the store keeps in memory (default: no limit); the others are counted (store.notKept.lines) */
+  maxLines?: number;
   /**
    * Bytes of the ring main records into (a power of two; default MAIN_RING_BYTES). The host holds
    * it while the run goes; in a burst main waits for the host once it is full, so a smaller ring

@@ -40,6 +40,8 @@ export interface RunTraceOptions {
    * Unbounded by default: only a host that tells its user what was not kept sets it (the CLI).
    */
   maxSpans?: number;
+  /** the most printed lines the store keeps (the first ones); the others are counted (store.notKept.lines). Unbounded by default */
+  maxLines?: number;
 }
 
 export class RunTrace {
@@ -66,7 +68,11 @@ export class RunTrace {
   ) {
     const language = languageOf(file);
     this.store = new TraceStore({ file, startedAt: new Date().toISOString(), ...(language ? { language } : {}) });
-    this.builder = new TraceBuilder(this.store, this.origin, { ...KEEP_ALL, maxSpans: opts.maxSpans ?? Infinity });
+    this.builder = new TraceBuilder(this.store, this.origin, {
+      ...KEEP_ALL,
+      maxSpans: opts.maxSpans ?? Infinity,
+      ...(opts.maxLines === undefined ? {} : { maxLines: opts.maxLines }),
+    });
     const { meta } = this.store;
     this.journal =
       opts.journal === undefined

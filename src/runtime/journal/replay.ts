@@ -126,11 +126,11 @@ const ms = (us: number) => (us / 1000).toFixed(us < 10e6 ? 3 : 1);
  * clamped to the run), at most `maxSpans` spans of them; the others are counted, and the store
  * says which window it holds (notKept.window).
  */
-export function* windowSteps(index: JournalIndex, fromUs: number, toUs: number, maxSpans: number): Generator<void, Replay> {
+export function* windowSteps(index: JournalIndex, fromUs: number, toUs: number, maxSpans: number, maxLines?: number): Generator<void, Replay> {
   const from = Math.max(0, fromUs);
   const to = Math.max(from, index.end ? Math.min(toUs, index.end.endUs - index.head.origin) : toUs);
   const range = yield* tasksInWindowSteps(index, from, to);
-  const replay = yield* replaySteps(index.path, { maxSpans, ...range }, `outside ${ms(from)}–${ms(to)} ms`, index);
+  const replay = yield* replaySteps(index.path, { maxSpans, ...range, ...(maxLines === undefined ? {} : { maxLines }) }, `outside ${ms(from)}–${ms(to)} ms`, index);
   const { notKept } = replay.store;
   notKept.window = { from, to, complete: !notKept.byBudget && range.taskTo - range.taskFrom <= maxSpans, runTasks: index.tasks };
   return replay;

@@ -6,6 +6,7 @@ import { TraceFeed } from '../../../src/protocol/encode';
 import type { TracePatch } from '../../../src/protocol/wire';
 import { TraceBuilder } from '../../../src/trace/builder';
 import { CallbackKind, CPU_UNKNOWN, LaneKindCode, PoolAction, Rec, TaskStatus, WaitOutcome, packPoolApi, unpackPoolApi, type RawRecord } from '../../../src/trace/records';
+import { KEEP_ALL } from '../../../src/trace/notKept';
 import { TraceStore } from '../../../src/trace/store';
 import { allSpans } from '../../storeSpans';
 import { MAIN as MAIN_RING, RecordStream, at as siteAt } from '../recordStream';
@@ -268,6 +269,21 @@ describe('trace builder', () => {
       [one.task],
     );
     assert.deepEqual([store.notKept.tasks, store.notKept.lost, store.notKept.spans[W]], [1, 1, 1]);
+  });
+
+  it('past a line budget, keeps the first printed lines and counts the others', () => {
+    const store = new TraceStore({ file: FILE, startedAt: '2026-01-01T00:00:00.000Z' });
+    const builder = new TraceBuilder(store, 0, { ...KEEP_ALL, maxLines: 3 });
+    const strings: string[] = [];
+    for (const r of preamble()) builder.consume(r, strings);
+    for (let i = 0; i < 5; i++) builder.consume(rec(Rec.LOG, MAIN, 10 + i, i === 4 ? 2 : 1, 0, 0, 0, 0, 0, `line ${i}`), strings);
+    builder.finish(100);
+    assert.deepEqual(
+      store.logs.map((l) => l.text),
+      ['line 0', 'line 1', 'line 2'],
+    );
+    assert.equal(store.notKept.lines, 2);
+    assert.equal(store.notKept.any, false, 'no task was left out');
   });
 
   it('packs a TASK_JOB pool id and api name into one field and back', () => {
