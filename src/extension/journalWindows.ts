@@ -38,11 +38,6 @@ export class JournalWindows {
   async window(path: string, fromUs: number, toUs: number, maxSpans: number): Promise<Replay> {
     return runStepsSliced(windowSteps(await this.index(path), fromUs, toUs, maxSpans, LINES_PER_RUN));
   }
-
-  /** Forgets the index: its journal is gone. */
-  forget(): void {
-    this.cached = undefined;
-  }
 }
 
 /**

@@ -12,7 +12,7 @@ import { TraceStore } from '../../trace/store';
 import { readRecord } from '../record/eventRing';
 import { END_FRAME, HEAD_FRAME, type JournalEnd, type JournalHead } from './format';
 import { framesOf, readFrame, type Frame } from './frames';
-import { framesToRead, indexJournal, runSteps, tasksInWindow as tasksInIndexedWindow, tasksInWindowSteps, type FrameEntry, type JournalIndex } from './journalIndex';
+import { framesToRead, runSteps, tasksInWindowSteps, type FrameEntry, type JournalIndex } from './journalIndex';
 
 /** Records between pauses of a stepped replay. */
 const RECORDS_A_STEP = 4096;
@@ -109,14 +109,6 @@ export function* replaySteps(path: string, keep: KeepPolicy = KEEP_ALL, why?: st
 /** Replays the journal at `path` at once (see replaySteps). */
 export function replayJournal(path: string, keep?: KeepPolicy, why?: string, index?: JournalIndex): Replay {
   return runSteps(replaySteps(path, keep, why, index));
-}
-
-/**
- * The tasks that ran in [fromUs, toUs] (µs from the run's origin) as a keep policy's range: a
- * journal's index gives it (journalIndex.ts), built here when not given.
- */
-export function tasksInWindow(path: string, fromUs: number, toUs: number, index: JournalIndex = indexJournal(path)): { taskFrom: number; taskTo: number } {
-  return tasksInIndexedWindow(index, fromUs, toUs);
 }
 
 const ms = (us: number) => (us / 1000).toFixed(us < 10e6 ? 3 : 1);

@@ -26,8 +26,7 @@ export class JournalWriter {
   /** the source of the frame being filled (-3: none) and where its head is in buf */
   private frameSource = -3;
   private frameHead = 0;
-  /** bytes written to the file so far, and handed to it (written or queued: where the next flush goes) */
-  written = 0;
+  /** bytes handed to the file (written or queued): where the next flush goes */
   private handed = 0;
   /**
    * Background writes: the flushed buffers not written yet, oldest first, whether one is under
@@ -86,7 +85,6 @@ export class JournalWriter {
       return;
     }
     for (let at = 0; at < buf.length;) at += writeSync(this.fd, buf.bytes, at, buf.length - at, position + at);
-    this.written += buf.length;
     buf.clear();
   }
 
@@ -110,7 +108,6 @@ export class JournalWriter {
           this.closeFile();
           return;
         }
-        this.written += n;
         if (at + n < buf.length) return from(at + n);
         buf.clear();
         this.free.push(buf);

@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { formatSite } from '../../../src/trace/model';
 import { JournalWriter } from '../../../src/runtime/journal/writer';
-import { replayJournal, tasksInWindow } from '../../../src/runtime/journal/replay';
+import { indexJournal, tasksInWindow } from '../../../src/runtime/journal/journalIndex';
+import { replayJournal } from '../../../src/runtime/journal/replay';
 import type { TraceStore } from '../../../src/trace/store';
 import { CALLBACK, FILE, MAIN, RecordStream, at } from '../recordStream';
 import { HostRec, MainRun } from '../../../src/trace/records';
@@ -156,7 +157,7 @@ describe('run journal', () => {
     const path = join(dir, 'run.psrec');
     write(sixTasks(), path, true);
     // Task 3 runs 18-20 ms, task 4 22-24 ms: a window from 19 to 23 ms holds both and no other.
-    const range = tasksInWindow(path, 19_000, 23_000);
+    const range = tasksInWindow(indexJournal(path), 19_000, 23_000);
     assert.deepEqual(range, { taskFrom: 3, taskTo: 5 });
     const { store } = replayJournal(path, { maxSpans: 100, ...range }, 'outside 19–23 ms');
     assert.deepEqual(
