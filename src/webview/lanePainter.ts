@@ -17,9 +17,9 @@ export const BAND_QUEUE = [3, 3] as const; // y offset, height within a row
 /** colour classes from here on are problems (slow, failed, threw): never hidden by merging */
 const PROBLEM_FROM = Cls.CallbackSlow;
 const PROBLEM_TICK_H = 5;
-/** pool-wide marks drawn as a line across every lane */
 /** Width of the bar that closes Main's lane where a stopped run's main was running its own code, px. */
 const STOP_BAR_W = 3;
+/** pool-wide marks drawn as a line across every lane */
 const BAD_MARKS = new Set(['broken', 'handler-died', 'deadlock', 'main-threw', 'terminate']);
 /** marks of one lane drawn as a solid line across it: where a worker died and where its replacement began */
 const WORKER_CHANGE = new Set(['worker-died', 'worker-start']);

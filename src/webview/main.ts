@@ -296,14 +296,16 @@ function handle(m: HostMessage): void {
       }
       running = m.running;
       if (m.patch.reset) loadingWindow = undefined;
+      // Taken whatever comes next: the host sends findings once, maybe with a piece that is not drawn yet.
+      if (m.findings) data.setFindings(m.findings);
+      const applied = () => host.post({ type: 'applied', spans: data.n, lanes: data.lanes.length, seq: lastSeq });
       // A piece of a big trace with more to come: its indexes are rebuilt when the rest is in,
       // or at most every REBUILD_MS meanwhile (a live run may stay behind for long).
       if (m.patch.more && performance.now() - rebuiltAt < REBUILD_MS) {
-        host.post({ type: 'applied', spans: data.n, lanes: data.lanes.length, seq: lastSeq });
+        applied();
         break;
       }
       rebuiltAt = performance.now();
-      if (m.findings) data.setFindings(m.findings);
       data.refresh();
       showMeta(m.running);
       timeline.dataChanged();
@@ -313,7 +315,7 @@ function handle(m: HostMessage): void {
       if (search.value) runSearch();
       if (!tables.hidden) listTables();
       restore();
-      host.post({ type: 'applied', spans: data.n, lanes: data.rows.length, seq: lastSeq });
+      applied();
       break;
     }
     case 'findings':

@@ -7,6 +7,7 @@ import { pathToFileURL } from 'node:url';
 import type { Page } from 'playwright-core';
 import { TraceFeed } from '../../src/protocol/encode';
 import { PROTOCOL_VERSION, type HostEnvelope, type HostMessage } from '../../src/protocol/messages';
+import type { WireFinding } from '../../src/protocol/wire';
 import { checkViewEnvelope } from '../../src/protocol/validate';
 import { TraceStore } from '../../src/trace/store';
 import { laneLabels, launch, locate, panelPage, pixelAt, settle, stats, themeColour, type Session } from './page';
@@ -126,6 +127,40 @@ describe('inspector as a live editor panel (webview API, sequence-numbered batch
     const req = (await posted()).find((m) => m.msg.type === 'openSource')!;
     assert.ok(checkViewEnvelope(req).ok);
     assert.deepEqual(req.msg, { type: 'openSource', site: { file: '/workspace/live.ts', line: 12, col: 5 } });
+  });
+
+  it('findings that come with a piece of a big trace while more pieces follow are shown once the last is in', async function () {
+    await open();
+    seq = 0;
+    const store = liveStore();
+    const feed = new TraceFeed(store);
+    store.addSpan({ lane: 2, kind: 'task', status: 'ok', name: 'crunch', start: 1000, end: 2000, queued: 500, taskId: 0, job: 0, site: SITE });
+    store.touch(3000);
+    const finding: WireFinding = {
+      rule: 'errors-unseen',
+      severity: 'warning',
+      message: 'an error nobody saw',
+      site: { file: '/workspace/live.ts', line: 7, col: 3 },
+      related: [],
+      spans: [0],
+    };
+    // The host's pieces, back to back as it posts them: a snapshot just drawn, then a piece with
+    // more to come (not drawn yet) that brings the findings, then the last piece.
+    const first = feed.snapshot();
+    store.addSpan({ lane: 3, kind: 'task', status: 'ok', name: 'crunch', start: 2000, end: 2500, queued: 600, taskId: 1, job: 1, site: SITE });
+    const piece = { ...feed.delta(), more: true };
+    store.addSpan({ lane: 2, kind: 'task', status: 'ok', name: 'crunch', start: 2600, end: 2900, queued: 700, taskId: 2, job: 2, site: SITE });
+    const last = feed.delta();
+    const envs: HostEnvelope[] = [
+      { v: PROTOCOL_VERSION, seq: 1, msg: { type: 'trace', patch: first, findings: [], running: false } },
+      { v: PROTOCOL_VERSION, seq: 2, msg: { type: 'trace', patch: piece, findings: [finding], running: false } },
+      { v: PROTOCOL_VERSION, seq: 3, msg: { type: 'trace', patch: last, running: false } },
+    ];
+    await page.evaluate((all) => all.forEach((e) => window.postMessage(e, '*')), envs);
+    await settle(page);
+    seq = 3;
+    assert.equal((await stats(page)).spans, 3);
+    assert.deepEqual(await page.$$eval('.findings-list .rule', (els) => els.map((e) => e.textContent)), ['errors-unseen']);
   });
 
   it('Go to source posts a checked request; the view state survives a reload', async function () {
