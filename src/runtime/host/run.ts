@@ -19,8 +19,7 @@ import { PoolThreads } from './poolThreads';
 import { RunTrace } from './runTrace';
 import { firstLine } from '../../trace/stacks';
 import { RunEnd } from './runEnd';
-import { MainActivity, nodeMain } from './mainActivity';
-import { HostRecords } from './hostRecords';
+import { nodeMain, type MainActivity } from './mainActivity';
 import { whereThreadRuns } from './threadWhere';
 
 export interface RunOptions {
@@ -177,16 +176,10 @@ class ThreadRun {
   private mainCalled(site: Site | undefined): void {
     this.trace.mainSite = site;
     const main = this.main!;
-    const records = new HostRecords();
-    this.trace.addSource(records);
-    const activity = (this.activity = new MainActivity(
-      this.trace.store,
-      records,
-      this.trace.origin,
+    this.activity = this.trace.watchMain(
       nodeMain(() => main.performance.eventLoopUtilization().active),
       site,
-    ));
-    this.trace.watch(() => activity.sample());
+    );
   }
 
   /** Every thread and child process of the run stops here; the rings keep what they wrote. */

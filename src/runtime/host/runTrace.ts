@@ -12,6 +12,8 @@ import { nowUs } from '../record/clock';
 import { RecordDrain, type RecordSource } from './recordDrain';
 import { JournalWriter } from '../journal/writer';
 import { LogOrder, type OnLog } from './logOrder';
+import { HostRecords } from './hostRecords';
+import { MainActivity, type MainThreadView } from './mainActivity';
 import type { RunResult } from './run';
 
 const POLL_MS = 25;
@@ -89,6 +91,15 @@ export class RunTrace {
   /** Calls `fn` after each read of the sources while the run goes on. */
   watch(fn: () => void): void {
     this.watchers.push(fn);
+  }
+
+  /** Draws main's running time from here on, read from `view` after each read of the sources; its stretches go out as host records. */
+  watchMain(view: MainThreadView, site: Site | undefined): MainActivity {
+    const records = new HostRecords();
+    this.addSource(records);
+    const activity = new MainActivity(this.store, records, this.origin, view, site);
+    this.watch(() => activity.sample());
+    return activity;
   }
 
   /**

@@ -12,8 +12,7 @@ import { parseSite, type Site } from '../../trace/model';
 import { LOOK_MS, runHandle, type RunError, type RunHandle, type RunOptions, type RunResult } from '../host/run';
 import { RunTrace } from '../host/runTrace';
 import { RunEnd, type RunEnding } from '../host/runEnd';
-import { HostRecords } from '../host/hostRecords';
-import { MainActivity } from '../host/mainActivity';
+import type { MainActivity } from '../host/mainActivity';
 import { pythonMain } from './pythonMainThread';
 import { RecordFile } from './recordFile';
 import { RunLanes } from './runLanes';
@@ -144,10 +143,7 @@ class PythonRun {
 
   /** Main's running time, drawn from here on: the interpreter's main thread runs the program. */
   private watchMain(pid: number): void {
-    const records = new HostRecords();
-    this.trace.addSource(records);
-    const activity = (this.activity = new MainActivity(this.trace.store, records, this.trace.origin, pythonMain(pid), undefined));
-    this.trace.watch(() => activity.sample());
+    this.activity = this.trace.watchMain(pythonMain(pid), undefined);
   }
 
   /** The interpreter's stdout and stderr have given their last line (or a stray holder keeps them open). */
