@@ -11,8 +11,8 @@ import { formatSite } from '../trace/model';
 import type { TraceStore } from '../trace/store';
 import { startRun, type RunError, type RunOptions } from '../runtime/host/run';
 import { isJournal, JOURNAL_EXT, isJournalPath } from '../runtime/journal/format';
-import { indexJournal, tasksInWindow } from '../runtime/journal/journalIndex';
-import { replayJournal } from '../runtime/journal/replay';
+import { indexJournal, runSteps } from '../runtime/journal/journalIndex';
+import { replayJournal, windowSteps } from '../runtime/journal/replay';
 import { KEEP_ALL, DEFAULT_MAX_SPANS } from '../trace/notKept';
 import { startPythonRun } from '../runtime/python/pythonRun';
 import { isPythonFile, parseCli, USAGE, UsageError, type CliOptions } from './args';
@@ -95,9 +95,7 @@ async function view(opts: CliOptions): Promise<number> {
       const w = opts.window;
       // One pass over the journal's record heads, then only the frames that hold what is kept.
       const index = indexJournal(opts.file);
-      const replay = w
-        ? replayJournal(opts.file, { ...keep, ...tasksInWindow(index, w.fromMs * 1000, w.toMs * 1000) }, `outside ${w.fromMs}–${w.toMs} ms (--from, --to)`, index)
-        : replayJournal(opts.file, keep, undefined, index);
+      const replay = w ? runSteps(windowSteps(index, w.fromMs * 1000, w.toMs * 1000, keep.maxSpans)) : replayJournal(opts.file, keep, undefined, index);
       store = replay.store;
       // A journal without its end: the CLI that wrote it was killed, or is still running.
       if (!replay.end) error = { message: `the journal ends at ${(store.end / 1000).toFixed(1)} ms, before the run's end: what was recorded until then is shown` };

@@ -157,6 +157,7 @@ export class TraceBuilder {
   private keeps(task: number): boolean {
     if (this.submits.has(task) || this.taskSpans.get(task) >= 0) return true;
     if (task < this.keep.taskFrom || task >= this.taskTo) return false;
+    if (this.keep.only) return this.keep.only.has(task);
     // Tasks are issued in id order, but a worker's ring may be read before main's: a task first
     // seen starting holds a place for every task before it, so the tasks kept are one run of ids
     // (and their jobs one run, which the job table keeps without a map). Counted as they come in:

@@ -1,11 +1,13 @@
 // What a run's store counted but did not keep. A run past the store's span budget (or a replay
 // of one window of a journal) keeps only some tasks as spans; the others are counted here, per
 // lane, so the summary's figures still cover the whole run and can say what is not drawn.
-/** Which tasks the store keeps as spans: ids in [from, to), and at most `maxSpans` spans. */
+/** Which tasks the store keeps as spans: ids in [from, to) (of `only`, when given), and at most `maxSpans` spans. */
 export interface KeepPolicy {
   maxSpans: number;
   taskFrom: number;
   taskTo: number;
+  /** a window's tasks, named one by one (no more than maxSpans): others in the range are not kept */
+  only?: ReadonlySet<number>;
   /** printed lines kept at most (the first ones); undefined: all */
   maxLines?: number;
 }

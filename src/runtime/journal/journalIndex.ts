@@ -224,26 +224,41 @@ export function indexJournal(path: string): JournalIndex {
   return runSteps(indexSteps(path));
 }
 
+/** The tasks that ran in a window, as a policy keeps them: the ids, and the range they lie in. */
+export interface WindowTasks {
+  taskFrom: number;
+  taskTo: number;
+  only: ReadonlySet<number>;
+  /** how many tasks ran in the window: more than `only` holds when they were more than asked for */
+  ran: number;
+}
+
 /**
- * The range of task ids that ran in [fromUs, toUs] (µs from the run's origin): those that started
- * in it, those that started before and ended in it or after it, and those still running at the
- * end. Only the frames of task starts and ends that reach into the window are read (and for each
- * lane, the index says which task was running as the window began). Tasks run in the order of
- * their ids closely enough that the range holds few others.
+ * The tasks that ran in [fromUs, toUs] (µs from the run's origin): those that started in it,
+ * those that started before and ended in it or after it, and those still running at the end; the
+ * first `most` of them by id. Only the frames of task starts and ends that reach into the window
+ * are read (and for each lane, the index says which task was running as the window began). The
+ * ids themselves, not the range they span: a lane that took a task long ago, or stalled on one,
+ * would make a range hold thousands of others.
  */
-export function tasksInWindow(index: JournalIndex, fromUs: number, toUs: number): { taskFrom: number; taskTo: number } {
-  return runSteps(tasksInWindowSteps(index, fromUs, toUs));
+export function tasksInWindow(index: JournalIndex, fromUs: number, toUs: number, most = Infinity): WindowTasks {
+  return runSteps(tasksInWindowSteps(index, fromUs, toUs, most));
 }
 
 /** tasksInWindow, pausing (a bare yield) after each frame it reads. */
-export function* tasksInWindowSteps(index: JournalIndex, fromUs: number, toUs: number): Generator<void, { taskFrom: number; taskTo: number }> {
+export function* tasksInWindowSteps(index: JournalIndex, fromUs: number, toUs: number, most = Infinity): Generator<void, WindowTasks> {
   const from = index.head.origin + fromUs;
   const to = index.head.origin + toUs;
-  let lo = Infinity;
-  let hi = 0;
+  // Ids as they are met, some twice (a start and an end in the window): four bytes each.
+  let ids = new Int32Array(1024);
+  let n = 0;
   const take = (task: number) => {
-    lo = Math.min(lo, task);
-    hi = Math.max(hi, task);
+    if (n === ids.length) {
+      const more = new Int32Array(2 * n);
+      more.set(ids);
+      ids = more;
+    }
+    ids[n++] = task;
   };
   /** by lane: its last frame of starts and ends before the window */
   const before = new Map<number, FrameEntry>();
@@ -287,36 +302,87 @@ export function* tasksInWindowSteps(index: JournalIndex, fromUs: number, toUs: n
   // Started before the window or in it, and not ended in the frames read: it ran on past them.
   for (const [task, ts] of started) if (ts <= to) take(task);
   for (const f of before.values()) if (f.openTask > 0 && !endedBefore.has(f.openTask)) take(f.openTask);
-  return hi === 0 ? { taskFrom: 1, taskTo: 1 } : { taskFrom: lo, taskTo: hi + 1 };
+  const sorted = ids.subarray(0, n).sort();
+  const only = new Set<number>();
+  let ran = 0;
+  let last = 0;
+  for (let i = 0; i < n; i++) {
+    if (i > 0 && sorted[i] === sorted[i - 1]) continue;
+    ran++;
+    if (only.size < most) only.add((last = sorted[i]));
+  }
+  return { taskFrom: n === 0 ? 1 : sorted[0], taskTo: last + 1, only, ran };
 }
 
-const meets = (min: number, max: number, from: number, to: number) => max >= min && min < to && max >= from;
+/** Ids as sorted, separate ranges [from, to). */
+class IdRanges {
+  private readonly from: number[] = [];
+  private readonly to: number[] = [];
+
+  /** `ranges` sorted by their starts; those that overlap become one. */
+  static of(ranges: Iterable<readonly [number, number]>): IdRanges {
+    const r = new IdRanges();
+    for (const [from, to] of ranges) r.add(from, to, 0);
+    return r;
+  }
+
+  /** `ids` in ascending order; those less than `gap` apart share a range. */
+  static ofIds(ids: Iterable<number>, gap: number): IdRanges {
+    const r = new IdRanges();
+    for (const id of ids) r.add(id, id + 1, gap);
+    return r;
+  }
+
+  private add(from: number, to: number, gap: number): void {
+    const last = this.to.length - 1;
+    if (last >= 0 && from <= this.to[last] + gap) this.to[last] = Math.max(this.to[last], to);
+    else {
+      this.from.push(from);
+      this.to.push(to);
+    }
+  }
+
+  /** Whether [min, max] holds an id of these ranges. */
+  meets(min: number, max: number): boolean {
+    if (max < min) return false;
+    // The first range that ends past min.
+    let lo = 0;
+    let hi = this.to.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.to[mid] <= min) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo < this.to.length && this.from[lo] <= max;
+  }
+}
+
+/** Ids of a window's tasks this close together share a range: a frame holds more tasks than that. */
+const TASK_GAP = 64;
 
 /**
  * Which frames a replay keeping what `keep` lets it keep must read: those of other records, of
- * the tasks in its range (no more than its span budget lets in), of those tasks' jobs, and of
- * the waits on those jobs. The others hold only what it would count or leave out.
+ * the tasks it keeps (of `only`, or of its range no more than its span budget lets in), of those
+ * tasks' jobs, and of the waits on those jobs. The others hold only what it would count or leave out.
  */
 export function framesToRead(index: JournalIndex, keep: KeepPolicy): (f: FrameEntry) => boolean {
-  // The store keeps at most maxSpans spans, so no task from taskFrom + maxSpans on.
-  const taskFrom = keep.taskFrom;
-  const taskTo = Math.min(keep.taskTo, taskFrom + keep.maxSpans);
+  const tasks = keep.only
+    ? IdRanges.ofIds(keep.only, TASK_GAP)
+    : // The store keeps at most maxSpans spans, so no task from taskFrom + maxSpans on.
+      IdRanges.of([[keep.taskFrom, Math.min(keep.taskTo, keep.taskFrom + keep.maxSpans)]]);
   // Each range over-reaches (a frame names other tasks' jobs too): reading more frames only costs time.
-  const jobs = reach(index, (f) => meets(f.taskMin, f.taskMax, taskFrom, taskTo), 'job');
-  const waits = reach(index, (f) => meets(f.jobMin, f.jobMax, jobs.from, jobs.to), 'wait');
-  return (f) => f.other || meets(f.taskMin, f.taskMax, taskFrom, taskTo) || meets(f.jobMin, f.jobMax, jobs.from, jobs.to) || meets(f.waitMin, f.waitMax, waits.from, waits.to);
+  const jobs = reach(index, (f) => tasks.meets(f.taskMin, f.taskMax), 'job');
+  const waits = reach(index, (f) => jobs.meets(f.jobMin, f.jobMax), 'wait');
+  return (f) => f.other || tasks.meets(f.taskMin, f.taskMax) || jobs.meets(f.jobMin, f.jobMax) || waits.meets(f.waitMin, f.waitMax);
 }
 
-/** The ids of `key` the frames that `has` picks name, as a range [from, to). */
-function reach(index: JournalIndex, has: (f: FrameEntry) => boolean, key: 'job' | 'wait'): { from: number; to: number } {
-  let from = Infinity;
-  let to = -Infinity;
+/** The ids of `key` the frames that `has` picks name. */
+function reach(index: JournalIndex, has: (f: FrameEntry) => boolean, key: 'job' | 'wait'): IdRanges {
+  const ranges: [number, number][] = [];
   for (const f of index.frames) {
     const min = f[`${key}Min`],
       max = f[`${key}Max`];
-    if (max < min || !has(f)) continue;
-    from = Math.min(from, min);
-    to = Math.max(to, max + 1);
+    if (max >= min && has(f)) ranges.push([min, max + 1]);
   }
-  return { from, to };
+  return IdRanges.of(ranges.sort((a, b) => a[0] - b[0]));
 }

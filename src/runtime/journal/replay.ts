@@ -63,7 +63,7 @@ export function* replaySteps(path: string, keep: KeepPolicy = KEEP_ALL, why?: st
         built ??= open(head!);
         const { notKept } = built.store;
         notKept.counted(frame, head!.origin);
-        if (frame.taskMin >= keep.taskFrom + keep.maxSpans && frame.taskMax < keep.taskTo) notKept.byBudgetOf(keep.maxSpans);
+        if (!keep.only && frame.taskMin >= keep.taskFrom + keep.maxSpans && frame.taskMax < keep.taskTo) notKept.byBudgetOf(keep.maxSpans);
         built.store.touch(frame.tMax - head!.origin);
         continue;
       }
@@ -121,9 +121,9 @@ const ms = (us: number) => (us / 1000).toFixed(us < 10e6 ? 3 : 1);
 export function* windowSteps(index: JournalIndex, fromUs: number, toUs: number, maxSpans: number, maxLines?: number): Generator<void, Replay> {
   const from = Math.max(0, fromUs);
   const to = Math.max(from, index.end ? Math.min(toUs, index.end.endUs - index.head.origin) : toUs);
-  const range = yield* tasksInWindowSteps(index, from, to);
-  const replay = yield* replaySteps(index.path, { maxSpans, ...range, ...(maxLines === undefined ? {} : { maxLines }) }, `outside ${ms(from)}–${ms(to)} ms`, index);
+  const { ran, ...tasks } = yield* tasksInWindowSteps(index, from, to, maxSpans);
+  const replay = yield* replaySteps(index.path, { maxSpans, ...tasks, ...(maxLines === undefined ? {} : { maxLines }) }, `outside ${ms(from)}–${ms(to)} ms`, index);
   const { notKept } = replay.store;
-  notKept.window = { from, to, complete: !notKept.byBudget && range.taskTo - range.taskFrom <= maxSpans, runTasks: index.tasks };
+  notKept.window = { from, to, complete: ran <= maxSpans, runTasks: index.tasks };
   return replay;
 }

@@ -157,9 +157,9 @@ describe('run journal', () => {
     const path = join(dir, 'run.psrec');
     write(sixTasks(), path, true);
     // Task 3 runs 18-20 ms, task 4 22-24 ms: a window from 19 to 23 ms holds both and no other.
-    const range = tasksInWindow(indexJournal(path), 19_000, 23_000);
-    assert.deepEqual(range, { taskFrom: 3, taskTo: 5 });
-    const { store } = replayJournal(path, { maxSpans: 100, ...range }, 'outside 19–23 ms');
+    const { ran, ...tasks } = tasksInWindow(indexJournal(path), 19_000, 23_000);
+    assert.deepEqual({ ...tasks, ran }, { taskFrom: 3, taskTo: 5, only: new Set([3, 4]), ran: 2 });
+    const { store } = replayJournal(path, { maxSpans: 100, ...tasks }, 'outside 19–23 ms');
     assert.deepEqual(
       spans(store)
         .filter((x) => x.kind === 'task')
@@ -167,6 +167,33 @@ describe('run journal', () => {
       [3, 4],
     );
     assert.deepEqual([store.notKept.tasks, store.notKept.byBudget, store.notKept.reason], [4, false, 'outside 19–23 ms']);
+  });
+
+  it('a window keeps a task a lane took long before it, and every task of the other lanes, within a small budget', () => {
+    // Worker 1 takes task 1 at 1 ms and runs it to 90 ms; meanwhile Worker 2 runs tasks 2-401, a
+    // fifth of a millisecond each. The window 49.95-51.95 ms holds task 1 and tasks 245-254: a
+    // range of ids from 1 would hold 254 tasks, past a budget of 50.
+    const s = new RecordStream();
+    s.lane(MAIN, 'main', 'Main').lane(W1, 'worker', 'Worker 1', 0).lane(W2, 'worker', 'Worker 2', 0);
+    s.pool(0, 'ThreadPool', { ms: 0, size: 2, site: at(3) });
+    for (let i = 0; i < 401; i++) s.submit(0, { ms: 0.5, api: 'applyAsync', site: at(5), fn: 'work', args: `[${i}]` });
+    s.start(W1, 1, 1).end(W1, 1, 90, 'ok', 'done');
+    for (let task = 2; task <= 401; task++) s.start(W2, task, 1 + task * 0.2).end(W2, task, 1.1 + task * 0.2, 'ok', 'done');
+    const path = join(dir, 'run.psrec');
+    write(s, path, true);
+    const index = indexJournal(path);
+    const { ran, ...tasks } = tasksInWindow(index, 49_950, 51_950, 50);
+    const expected = [1, ...Array.from({ length: 10 }, (_, i) => 245 + i)];
+    assert.deepEqual([...tasks.only], expected);
+    assert.equal(ran, expected.length);
+    const { store } = replayJournal(path, { maxSpans: 50, ...tasks }, 'outside 49.95–51.95 ms', index);
+    assert.deepEqual(
+      spans(store)
+        .filter((x) => x.kind === 'task')
+        .map((x) => x.taskId),
+      expected,
+    );
+    assert.equal(store.notKept.tasks, 401 - expected.length, 'the others are counted');
   });
 
   it('says what is wrong with a file that is not a journal, and where', () => {
