@@ -22,7 +22,8 @@ view   reads a trace saved with --trace (Chrome Trace Event Format, or a run jou
        them are counted in the summary but not drawn, and the journal keeps them all
 --from, --to: view the tasks of a journal that ran between these times (ms from the run's start)
 
-exit codes: 0 main returned, 1 main threw, a deadlock was found or the timeout hit, 2 bad input or usage`;
+exit codes: 0 main returned, 1 main threw, a deadlock was found or the timeout hit, 2 bad input or usage,
+       or a file asked for (--trace, --html) that could not be written`;
 
 export class UsageError extends Error {}
 

@@ -68,22 +68,23 @@ async function run(opts: CliOptions): Promise<number> {
     // Input found bad once the program had started: what it did until then is kept, as for
     // any end; the summary is shown if it did anything.
     const { store } = result;
-    if (store.lanes.length > 0) await report(store, opts, opts.json ? result.error : undefined, store.spanCount > 0 || store.logs.length > 0);
-    dropJournal(journal, opts, store);
+    if (store.lanes.length > 0) await report(store, opts, opts.json ? result.error : undefined, result.journalFailed, store.spanCount > 0 || store.logs.length > 0);
+    else {
+      sayJournalFailed(journal, result.journalFailed);
+      // Nothing ran: a journal beside the trace has nothing to keep.
+      if (journal !== undefined && journal !== opts.traceOut) rmSync(journal, { force: true });
+    }
     return EXIT_BAD_INPUT;
   }
-  await report(result.store, opts, result.error);
-  dropJournal(journal, opts, result.store);
+  const written = await report(result.store, opts, result.error, result.journalFailed);
+  if (!written) return EXIT_BAD_INPUT;
   if (signalled) return SIGNAL_EXIT[signalled];
   return result.outcome === 'returned' ? EXIT_OK : EXIT_FAILED;
 }
 
-/** The journal kept beside the trace has done its work once the trace is written, unless it alone holds the whole run. */
-function dropJournal(journal: string | undefined, opts: CliOptions, store: TraceStore): void {
-  if (journal === undefined) return;
-  if (store.notKept.any) {
-    if (!opts.json) process.stdout.write(`the whole run is kept in ${resolve(journal)}: poolscope view ${resolve(journal)} --from <ms> --to <ms> shows any part of it\n`);
-  } else if (journal !== opts.traceOut) rmSync(journal, { force: true });
+function sayJournalFailed(journal: string | undefined, failed: string | undefined): void {
+  if (journal !== undefined && failed !== undefined)
+    process.stderr.write(`poolscope: the run journal ${resolve(journal)} ${failed}; it holds the run until then, and the report above all of it\n`);
 }
 
 async function view(opts: CliOptions): Promise<number> {
@@ -105,24 +106,54 @@ async function view(opts: CliOptions): Promise<number> {
     process.stderr.write(`poolscope: ${opts.file}: ${(e as Error).message}\n`);
     return EXIT_BAD_INPUT;
   }
-  await report(store, opts, error);
-  return EXIT_OK;
+  return (await report(store, opts, error)) ? EXIT_OK : EXIT_BAD_INPUT;
 }
 
-async function report(store: TraceStore, opts: CliOptions, error: RunError | undefined, summary = true): Promise<void> {
+/**
+ * Prints the summary and writes the files asked for. A run's journal (`journalFailed`: it stopped
+ * short) is the trace itself (out.psrec), or kept beside it until the trace is written, and after
+ * that only if it alone holds the whole run. Returns whether every file asked for was written.
+ */
+async function report(store: TraceStore, opts: CliOptions, error: RunError | undefined, journalFailed?: string, summary = true): Promise<boolean> {
   const findings = analyze(store, { blockThresholdMs: opts.thresholdMs });
   const recording = opts.command === 'run' && !opts.trace ? 'off' : 'on';
   if (summary) process.stdout.write((opts.json ? jsonReport(store, findings, error, recording) : textReport(store, findings, error, recording)) + '\n');
+  const journal = opts.command === 'run' && opts.traceOut !== undefined ? (isJournalPath(opts.traceOut) ? opts.traceOut : opts.traceOut + JOURNAL_EXT) : undefined;
+  sayJournalFailed(journal, journalFailed);
+  let written = true;
   if (opts.traceOut && isJournalPath(opts.traceOut)) {
-    if (!opts.json) process.stdout.write(`trace (poolscope run journal, opens with poolscope view): ${resolve(opts.traceOut)}\n`);
+    if (journalFailed) written = false;
+    else if (!opts.json) process.stdout.write(`trace (poolscope run journal, opens with poolscope view): ${resolve(opts.traceOut)}\n`);
   } else if (opts.traceOut) {
-    await writeTraceFile(opts.traceOut, store);
-    if (!opts.json) process.stdout.write(`trace (${FORMAT_NAMES[traceFileFormat(opts.traceOut)]}): ${resolve(opts.traceOut)}\n`);
+    written = await writeOut('--trace', opts.traceOut, `trace (${FORMAT_NAMES[traceFileFormat(opts.traceOut)]})`, () => writeTraceFile(opts.traceOut!, store), opts);
   }
   if (opts.htmlOut) {
-    await writeChunks(opts.htmlOut, htmlReport(store, findings, { blockThresholdMs: opts.thresholdMs }));
-    if (!opts.json) process.stdout.write(`timeline (open in a browser): ${resolve(opts.htmlOut)}\n`);
+    const html = opts.htmlOut;
+    written =
+      (await writeOut('--html', html, 'timeline (open in a browser)', () => writeChunks(html, htmlReport(store, findings, { blockThresholdMs: opts.thresholdMs })), opts)) &&
+      written;
   }
+  if (journal !== undefined && journal !== opts.traceOut && !journalFailed) {
+    if (store.notKept.any || !written) {
+      if (!opts.json)
+        process.stdout.write(
+          `the whole run is kept in ${resolve(journal)}: poolscope view ${resolve(journal)}${store.notKept.any ? ' --from <ms> --to <ms> shows any part of it' : ' shows it'}\n`,
+        );
+    } else rmSync(journal, { force: true });
+  }
+  return written;
+}
+
+/** Writes one file asked for, and says where it is or why it could not be written. */
+async function writeOut(flag: string, path: string, what: string, write: () => Promise<unknown>, opts: CliOptions): Promise<boolean> {
+  try {
+    await write();
+  } catch (e) {
+    process.stderr.write(`poolscope: ${flag} ${path}: could not write it: ${(e as Error).message}\n`);
+    return false;
+  }
+  if (!opts.json) process.stdout.write(`${what}: ${resolve(path)}\n`);
+  return true;
 }
 
 async function cli(argv: string[]): Promise<number> {

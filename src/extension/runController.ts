@@ -178,6 +178,8 @@ export class RunController implements vscode.Disposable {
       shown.findings = findings;
       const { notKept } = result.store;
       if (!notKept.any) this.forgetJournal(shown);
+      else if (result.journalFailed)
+        this.output.note(`the run's journal ${result.journalFailed}: windows of the run that the Pool Inspector loads from it hold only what came before`);
       summary = {
         file,
         outcome: result.outcome,

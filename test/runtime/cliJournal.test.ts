@@ -3,7 +3,7 @@
 // leaves only the trace asked for, or the journal itself when that is the trace asked for.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { EXAMPLES, FIXTURES, HANG_MS, ROOT, cli, lineOf } from './helpers';
@@ -150,5 +150,33 @@ describe('run journal (CLI)', function () {
     assert.equal(view.status, 0, view.stderr);
     assert.equal(summaryLine(view.stdout), summaryLine(run.stdout));
     assert.deepEqual(findingLines(view.stdout), findingLines(run.stdout));
+  });
+
+  it('a full disk (files that are /dev/full): the run goes on and reports in full, says which file could not be written and why, keeps the journal when only the trace failed, and exits 2', function () {
+    if (!existsSync('/dev/full')) this.skip();
+    const example = resolve(EXAMPLES, 'map-callbacks.ts');
+    const whole = cli(['run', example]);
+    assert.equal(whole.status, 0, whole.stderr);
+
+    // The journal is the trace asked for, and the disk is full from its first byte.
+    const journal = join(dir, 'full.psrec');
+    symlinkSync('/dev/full', journal);
+    const run = cli(['run', example, '--trace', journal]);
+    assert.equal(run.status, 2, run.stderr);
+    const counts = (stdout: string) => summaryLine(stdout)?.replace(/after [\d.]+ ms/, '');
+    assert.equal(counts(run.stdout), counts(whole.stdout), 'the report covers the whole run');
+    assert.match(run.stderr, new RegExp(`^poolscope: the run journal ${journal.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} stopped at byte 0: ENOSPC`, 'm'));
+    assert.doesNotMatch(run.stdout, /^trace \(/m, 'no trace is claimed');
+
+    // The trace cannot be written: the journal beside it holds the whole run, and says so.
+    const json = join(dir, 'full.json');
+    symlinkSync('/dev/full', json);
+    const traced = cli(['run', example, '--trace', json]);
+    assert.equal(traced.status, 2, traced.stderr);
+    assert.match(traced.stderr, /^poolscope: --trace .*full\.json: could not write it: ENOSPC/m);
+    assert.match(traced.stdout, /^the whole run is kept in .*full\.json\.psrec: poolscope view .* shows it$/m);
+    const view = cli(['view', `${json}.psrec`]);
+    assert.equal(view.status, 0, view.stderr);
+    assert.equal(summaryLine(view.stdout), summaryLine(traced.stdout));
   });
 });

@@ -59,6 +59,8 @@ export interface RunResult {
   outcome: RunOutcome;
   store: TraceStore;
   error?: RunError;
+  /** the run's journal stopped short of its end (a full disk), and why: the store itself is whole */
+  journalFailed?: string;
 }
 
 export interface RunHandle {

@@ -166,8 +166,7 @@ export class RunTrace {
     }
   }
 
-  /** The run's threads or processes are gone: reads what they left and closes the trace with `r`. */
-  /** Ends the trace with the run's outcome; settles once the journal, if any, is whole on disk. */
+  /** The run's threads or processes are gone: reads what they left and closes the trace with `r`; settles once the journal, if any, is on disk. */
   async close(r: Omit<RunResult, 'store'>): Promise<RunResult> {
     this.stopReading();
     this.records.read();
@@ -200,7 +199,8 @@ export class RunTrace {
       ...(stoppedAt ? { stoppedAt } : {}),
     });
     await this.journal?.closed;
-    return { ...r, store };
+    const journalFailed = this.journal?.failed;
+    return { ...r, store, ...(journalFailed ? { journalFailed } : {}) };
   }
 
   /** A source that stayed full for seconds dropped records: say so rather than show a trace with holes. */

@@ -38,9 +38,10 @@ export class JournalWriter {
   private writing = false;
   private closing = false;
   private whenClosed!: () => void;
-  /** Settles once the file is closed with every byte handed in written (or a background write failed: `failed` says why). */
+  /** Settles once the file is closed with every byte handed in written (or a write failed: `failed` says why). */
   readonly closed = new Promise<void>((resolve) => (this.whenClosed = resolve));
-  failed: Error | undefined;
+  /** Why the journal stopped short of the run's end (a full disk), and where: the run itself goes on. */
+  failed: string | undefined;
 
   constructor(
     readonly path: string,
@@ -84,8 +85,21 @@ export class JournalWriter {
       this.pump();
       return;
     }
-    for (let at = 0; at < buf.length;) at += writeSync(this.fd, buf.bytes, at, buf.length - at, position + at);
+    let at = 0;
+    try {
+      while (at < buf.length) at += writeSync(this.fd, buf.bytes, at, buf.length - at, position + at);
+    } catch (e) {
+      this.fail(e as Error, position + at);
+    }
     buf.clear();
+  }
+
+  /** A disk that fills up (or goes away) ends the journal, not the run: the file keeps what was written. */
+  private fail(e: Error, position: number): void {
+    this.failed = `stopped at byte ${position}: ${e.message}`;
+    this.queued = [];
+    this.writing = false;
+    this.closeFile();
   }
 
   /** Starts the next background write; closes the file once the last is done after close(). */
@@ -100,14 +114,7 @@ export class JournalWriter {
     const { buf, position } = next;
     const from = (at: number) =>
       write(this.fd, buf.bytes, at, buf.length - at, position + at, (e, n) => {
-        if (e) {
-          // A disk that fills up ends the journal, not the run.
-          this.failed = e;
-          this.queued = [];
-          this.writing = false;
-          this.closeFile();
-          return;
-        }
+        if (e) return this.fail(e, position + at);
         if (at + n < buf.length) return from(at + n);
         buf.clear();
         this.free.push(buf);

@@ -1,7 +1,7 @@
 // The run journal on its own: what a host wrote replays into the trace the host built, and a
 // journal cut anywhere (a host killed mid-write) replays as the run up to its last whole frame.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { formatSite } from '../../../src/trace/model';
@@ -194,6 +194,20 @@ describe('run journal', () => {
       expected,
     );
     assert.equal(store.notKept.tasks, 401 - expected.length, 'the others are counted');
+  });
+
+  it('on a full disk stops, says where and why, and takes records on without throwing, in the background or not', async function () {
+    if (!existsSync('/dev/full')) this.skip();
+    for (const background of [false, true]) {
+      const path = join(dir, `full-${background}.psrec`);
+      symlinkSync('/dev/full', path);
+      const w = new JournalWriter(path, { file: FILE, startedAt: '2026-11-21T05:00:00.000Z', origin: 0 }, background);
+      for (const { ring, r } of sixTasks().ordered()) w.record(ring, r);
+      w.flush();
+      w.end({ outcome: 'returned', endUs: 40_000 });
+      await w.closed;
+      assert.match(w.failed ?? '', /^stopped at byte 0: ENOSPC/, `background: ${background}`);
+    }
   });
 
   it('says what is wrong with a file that is not a journal, and where', () => {
