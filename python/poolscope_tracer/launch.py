@@ -31,7 +31,11 @@ def main(argv):
         sys.exit(2)
     path = os.path.abspath(argv[0])
     code = _compile(path, folder)
-    tracer.install(folder, trace_tasks, root=True)
+    try:
+        tracer.install(folder, trace_tasks, root=True)
+    except OSError as e:
+        sys.stderr.write('poolscope: cannot record the run in %s: %s\n' % (folder, e.strerror or e))
+        sys.exit(2)
     stopsite.install(folder)
     module = types.ModuleType('__main__')
     module.__dict__.update(__file__=path, __builtins__=builtins, __cached__=None, __spec__=None, __package__=None,

@@ -99,12 +99,24 @@ def capture():
     sys.stdout = LineRecorder(1, sys.stdout)
     sys.stderr = LineRecorder(2, sys.stderr)
     state.after_fork_hooks.append(_after_fork)
+    R.when_full.append(_release)
 
 
 def _after_fork():
     for s in (sys.stdout, sys.stderr):
         if isinstance(s, LineRecorder):
             s.forget_other_threads()
+
+
+def _release():
+    """The records stopped: what the program prints goes to its real streams again, this thread's unfinished line first."""
+    for name in ('stdout', 'stderr'):
+        s = getattr(sys, name)
+        if isinstance(s, LineRecorder):
+            rest = s._partial.pop(threading.get_ident(), None)
+            setattr(sys, name, s._original)
+            if rest:
+                s._original.write(rest)
 
 
 def finish():

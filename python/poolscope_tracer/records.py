@@ -18,10 +18,16 @@ thread while one holds it, that one blocks on it, and every record can cost two 
 The file grows in steps of zeros that the records fill in order. A reader in another process
 may see a record half copied; the check (zlib's adler32 of the bytes before it) tells it, and it
 comes back later for that record. The pages belong to the file, not the process: a record written
-is there even if the process is killed the next moment.
+is there even if the process is killed the next moment. Each step's disk blocks are taken before
+the map reaches them (posix_fallocate): a write into a map with no block behind it on a full disk
+is a SIGBUS, which would kill the program. A step the disk has no room for ends the records
+instead, with one line on the process's stderr; the program runs on untraced. SPARE bytes taken
+beyond the map then hold the records that say how the process ended (main's end, a deadlock).
 """
+import errno
 import mmap
 import os
+import sys
 import struct
 import threading
 import time
@@ -103,6 +109,10 @@ _I32_MAX = 2**31 - 1
 MAX_TEXT = 64 * 1024
 #: How much the file grows at a time.
 STEP = 4 << 20
+#: Disk taken beyond the map, for the records that end a process once the disk is full.
+SPARE = 64 << 10
+#: Those records.
+_LAST_TYPES = frozenset((MAIN_END, DEADLOCK))
 #: (record size, padding) by text length, for the short texts of the per-task records (previews).
 _SHORT_TEXT = 256
 _SIZES = [((FIXED + n + CHECK + 7) & ~7, _PAD[((FIXED + n + CHECK + 7) & ~7) - FIXED - n - CHECK]) for n in range(_SHORT_TEXT)]
@@ -145,12 +155,15 @@ class Writer:
         #: string -> id in this file, declared the first time it is looked up (None -> -1):
         #: `ids[s]` is a plain dict lookup for a string seen before, on the paths taken per task.
         self.ids = _StringIds(self)
-        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
+        self._fd = fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
         try:
-            os.ftruncate(fd, STEP)
+            _reserve(fd, STEP + SPARE)
             self._map = mm = mmap.mmap(fd, STEP)
-        finally:
+        except BaseException:
             os.close(fd)
+            raise
+        #: where the next record goes once the map took its last (None: it takes them all)
+        self._spare_at = None
         growing = threading.Lock()
         now = time.monotonic_ns
         head = _HEAD.pack
@@ -161,11 +174,34 @@ class Writer:
         def grow(size):
             # The map is full: made longer by one thread, while the others wait here to write.
             with growing:
-                if mm.closed:
+                if mm.closed or self._spare_at is not None:
                     return False
                 if len(mm) - mm.tell() < size:
-                    mm.resize((mm.tell() + size + STEP - 1) // STEP * STEP)
+                    longer = (mm.tell() + size + STEP - 1) // STEP * STEP
+                    try:
+                        _reserve(fd, longer + SPARE)
+                    except OSError as e:
+                        self._stop(e)
+                        return False
+                    mm.resize(longer)  # which cuts the file to the map's length: the spare is taken again
+                    try:
+                        _reserve(fd, longer + SPARE)
+                    except OSError:
+                        pass
             return True
+
+        def last(type, data):
+            # The records that end a process still go in, to the spare, while it has room.
+            if type not in _LAST_TYPES:
+                return
+            with growing:
+                at = self._spare_at
+                if at is not None and not mm.closed and at + len(data) <= len(mm) + SPARE:
+                    try:
+                        os.pwrite(fd, data, at)
+                    except OSError:  # the spare could not be taken again after the map last grew
+                        return
+                    self._spare_at = at + len(data)
 
         # Bound once: the hot path is a clock read, two packs and one copy into memory. Returns
         # the record's time (monotonic ns): a task's start is where its clocks begin.
@@ -195,9 +231,19 @@ class Writer:
                     return t
                 except ValueError:
                     if not grow(len(data)):
+                        last(type, data)
                         return t
 
         self.rec = rec
+
+    def _stop(self, error):
+        """The disk has no room for the next step: the map takes no more records (called under the growing lock)."""
+        mm = self._map
+        self._spare_at = mm.tell()
+        mm.seek(len(mm))
+        _say("poolscope: the run's records stop here: %s has no room for more (%s); the program runs on untraced" % (self.path, error.strerror or error))
+        for hook in when_full:
+            hook()
 
     def str(self, s):
         """The string's id in this file (-1 for None), declaring it with a STR record the first time."""
@@ -209,6 +255,35 @@ class Writer:
             self._map.close()
         except (ValueError, BufferError):
             pass
+        try:
+            os.close(self._fd)
+        except OSError:
+            pass
+
+
+#: Called once the records stop for want of room (output.py gives the program its streams back).
+when_full = []
+
+
+def _reserve(fd, size):
+    """Makes the file `size` bytes long with its disk blocks taken (OSError ENOSPC if the disk has no room)."""
+    if hasattr(os, 'posix_fallocate'):
+        try:
+            os.posix_fallocate(fd, 0, size)
+            return
+        except OSError as e:
+            # A file system that cannot allocate ahead takes the length alone, as without it.
+            if e.errno not in (errno.EOPNOTSUPP, errno.EINVAL, errno.ENOSYS):
+                raise
+    os.ftruncate(fd, size)
+
+
+def _say(line):
+    """One line on the process's real stderr (sys.stderr is recorded): the host shows it as the program's output."""
+    try:
+        os.write(sys.__stderr__.fileno() if sys.__stderr__ else 2, (line + '\n').encode('utf-8', 'replace'))
+    except (OSError, ValueError):
+        pass
 
 
 def read_records(path, offset=0):

@@ -1,4 +1,5 @@
 """The record file format: what the writer writes, the reader (and poolscope's host) reads back."""
+import errno
 import os
 import shutil
 import struct
@@ -7,6 +8,7 @@ import threading
 import time
 import unittest
 import zlib
+from unittest import mock
 
 import support  # noqa: F401  (puts the package on sys.path)
 from poolscope_tracer import records as R
@@ -35,6 +37,34 @@ class RecordFileTest(unittest.TestCase):
         self.assertEqual(recs[3][1], 65535)
         self.assertIsNone(recs[3][9], 'a record without text reads back as None, not ""')
         self.assertEqual(recs[4][9], '')
+
+    def test_a_full_disk_stops_the_records_and_still_takes_how_the_process_ended(self):
+        # The disk has room for the first step (and its spare) only.
+        real = R._reserve
+
+        def reserve(fd, size):
+            if size > R.STEP + R.SPARE:
+                raise OSError(errno.ENOSPC, 'No space left on device')
+            real(fd, size)
+
+        said = []
+        with mock.patch.object(R, '_reserve', reserve), mock.patch.object(R, '_say', said.append):
+            w = R.Writer(self.path)
+            written = 0
+            while w._spare_at is None:
+                w.rec(R.TASK_START, 2, written + 1)
+                written += 1
+            w.rec(R.TASK_END, 2, 1)
+            w.rec(R.MAIN_END, 0, R.MAIN_RETURNED)
+            w.close()
+        recs, end = R.read_records(self.path)
+        # The record that found no room, and those after it, are dropped; main's end is kept.
+        self.assertEqual([r[3] for r in recs if r[0] == R.TASK_START], list(range(1, written)))
+        self.assertEqual([r[0] for r in recs][-1], R.MAIN_END)
+        self.assertNotIn(R.TASK_END, [r[0] for r in recs])
+        self.assertGreater(end, R.STEP - 48, 'the map was filled before the records stopped')
+        self.assertEqual(len(said), 1)
+        self.assertRegex(said[0], r"^poolscope: the run's records stop here: .*p1\.rec has no room for more \(No space left on device\); the program runs on untraced$")
 
     def test_every_record_is_eight_aligned_with_the_ring_layout(self):
         w = R.Writer(self.path)

@@ -56,6 +56,24 @@ function cli(args: string[]) {
 describe('Python programs', function () {
   this.timeout(300_000);
 
+  it('a run folder that fills up (a 6 MB tmpfs): no SIGBUS, the program runs on with its output, says where its records stopped and returns', function () {
+    // A mount namespace of its own makes the small file system; where one cannot be made, nothing to test.
+    const probe = spawnSync('unshare', ['-rm', 'true']);
+    if (probe.status !== 0) this.skip();
+    const script = ['set -e', 'TMPDIR=$(mktemp -d)', 'mount -t tmpfs -o size=6m tmpfs "$TMPDIR"', 'export TMPDIR', 'exec "$0" "$@"'].join('\n');
+    const r = spawnSync('unshare', ['-rm', 'sh', '-c', script, process.execPath, resolve(ROOT, 'dist/cli.mjs'), 'run', resolve(PY, 'fills_the_disk.py')], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      timeout: HANG_MS,
+    });
+    assert.equal(r.error, undefined, `the CLI did not end by itself: ${r.error}`);
+    assert.equal(r.status, 0, r.stdout + r.stderr);
+    assert.match(r.stderr, /^Main +│ poolscope: the run's records stop here: .*\.rec has no room for more \(No space left on device\); the program runs on untraced$/m);
+    assert.match(r.stdout, /^Main +│ total 4999950000$/m, 'what it printed after the records stopped reaches the user');
+    const tasks = Number(/^── poolscope: returned after [\d.]+ ms · (\d+) tasks issued/m.exec(r.stdout)?.[1]);
+    assert.ok(tasks > 1000 && tasks < 100_000, `${tasks} tasks recorded before the records stopped`);
+  });
+
   it('through the CLI: the output with lanes, a summary per lane, no findings, nothing left on disk', () => {
     const r = cli(['run', resolve(PY, 'threadpool_callbacks.py')]);
     assert.equal(r.error, undefined, `the CLI did not end by itself: ${r.error}`);
