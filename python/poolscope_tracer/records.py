@@ -60,6 +60,7 @@ TASK_JOB = 22
 UNHANDLED = 23
 LEFT_RUNNING = 24
 RESHAPED = 25
+RECORDS_STOPPED = 26
 
 TASK_JOB_POOLS = 4096
 
@@ -111,8 +112,8 @@ MAX_TEXT = 64 * 1024
 STEP = 4 << 20
 #: Disk taken beyond the map, for the records that end a process once the disk is full.
 SPARE = 64 << 10
-#: Those records.
-_LAST_TYPES = frozenset((MAIN_END, DEADLOCK))
+#: Those records, and the one that says the records stopped.
+_LAST_TYPES = frozenset((MAIN_END, DEADLOCK, RECORDS_STOPPED))
 #: (record size, padding) by text length, for the short texts of the per-task records (previews).
 _SHORT_TEXT = 256
 _SIZES = [((FIXED + n + CHECK + 7) & ~7, _PAD[((FIXED + n + CHECK + 7) & ~7) - FIXED - n - CHECK]) for n in range(_SHORT_TEXT)]
@@ -176,19 +177,25 @@ class Writer:
             with growing:
                 if mm.closed or self._spare_at is not None:
                     return False
-                if len(mm) - mm.tell() < size:
-                    longer = (mm.tell() + size + STEP - 1) // STEP * STEP
-                    try:
-                        _reserve(fd, longer + SPARE)
-                    except OSError as e:
-                        self._stop(e)
-                        return False
+                if len(mm) - mm.tell() >= size:
+                    return True
+                longer = (mm.tell() + size + STEP - 1) // STEP * STEP
+                try:
+                    _reserve(fd, longer + SPARE)
+                except OSError as e:
+                    # The map takes no more records: every later write into it fails at once.
+                    self._spare_at = mm.tell()
+                    mm.seek(len(mm))
+                    stopped = e
+                else:
                     mm.resize(longer)  # which cuts the file to the map's length: the spare is taken again
                     try:
                         _reserve(fd, longer + SPARE)
                     except OSError:
                         pass
-            return True
+                    return True
+            self._stopped(stopped)
+            return False
 
         def last(type, data):
             # The records that end a process still go in, to the spare, while it has room.
@@ -236,12 +243,11 @@ class Writer:
 
         self.rec = rec
 
-    def _stop(self, error):
-        """The disk has no room for the next step: the map takes no more records (called under the growing lock)."""
-        mm = self._map
-        self._spare_at = mm.tell()
-        mm.seek(len(mm))
-        _say("poolscope: the run's records stop here: %s has no room for more (%s); the program runs on untraced" % (self.path, error.strerror or error))
+    def _stopped(self, error):
+        """The disk had no room for the next step: says so, in the spare and on stderr."""
+        why = '%s has no room for more (%s)' % (self.path, error.strerror or error)
+        self.rec(RECORDS_STOPPED, 0, text=why)
+        _say("poolscope: the run's records stop here: %s; the program runs on untraced" % why)
         for hook in when_full:
             hook()
 

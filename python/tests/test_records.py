@@ -60,7 +60,8 @@ class RecordFileTest(unittest.TestCase):
         recs, end = R.read_records(self.path)
         # The record that found no room, and those after it, are dropped; main's end is kept.
         self.assertEqual([r[3] for r in recs if r[0] == R.TASK_START], list(range(1, written)))
-        self.assertEqual([r[0] for r in recs][-1], R.MAIN_END)
+        self.assertEqual([r[0] for r in recs][-2:], [R.RECORDS_STOPPED, R.MAIN_END])
+        self.assertRegex(recs[-2][9], r'^.*p1\.rec has no room for more \(No space left on device\)$')
         self.assertNotIn(R.TASK_END, [r[0] for r in recs])
         self.assertGreater(end, R.STEP - 48, 'the map was filled before the records stopped')
         self.assertEqual(len(said), 1)

@@ -49,6 +49,11 @@ export function textReport(store: TraceStore, findings: Finding[], error: RunErr
     // A trace read back (view) has no error of its run at hand, but keeps where main's own code was.
     out.push(`${formatSite(store.meta.stoppedAt)}: main was here when the run ${store.meta.outcome === 'timeout' ? 'ran out of time' : 'was stopped'}`);
   }
+  const stopped = store.meta.recordsStopped;
+  if (stopped)
+    out.push(
+      `the trace stops at ${(stopped.ts / 1000).toFixed(1)} ms: ${stopped.why}; what came after is not in it (but how the run ended), and the findings that read the run's end are not made`,
+    );
   const stats = laneStats(store);
   if (stats.length) {
     // The lost column only when a worker died with a task, the processes column only for process pools.
@@ -97,6 +102,7 @@ export function jsonReport(store: TraceStore, findings: Finding[], error: RunErr
       recording,
       error,
       ...(store.meta.stoppedAt ? { stoppedAt: store.meta.stoppedAt } : {}),
+      ...(store.meta.recordsStopped ? { recordsStopped: store.meta.recordsStopped } : {}),
       // The program's own output, which --json keeps off stdout so that stdout is one JSON value;
       // in time order, as the text report prints it (each thread's lines arrive in turn).
       output: [...store.logs].sort((a, b) => a.ts - b.ts).map((l) => ({ lane: store.laneById(l.lane)?.name ?? `lane ${l.lane}`, stream: l.stream, ms: l.ts / 1000, text: l.text })),

@@ -295,6 +295,9 @@ export class TraceBuilder {
         store.meta.deadlock = { ts: t, site: this.site(str(strs, r.c)), job: r.b, reason: r.text ?? '' };
         store.addMark(withText({ lane: r.lane, ts: t, kind: 'deadlock', pool: -1 }, r.text));
         return;
+      case Rec.RECORDS_STOPPED:
+        store.meta.recordsStopped ??= { ts: t, why: r.text ?? '' };
+        return;
       case Rec.MAIN_END:
         store.addMark(withText({ lane: r.lane, ts: t, kind: r.a === MainStatus.returned ? 'main-returned' : 'main-threw', pool: -1 }, r.text));
         if (r.a === MainStatus.threw) store.meta.error = r.text;

@@ -222,6 +222,11 @@ function readMeta(f: Fields): TraceMeta {
     d.str('reason');
   }
   f.optSite('stoppedAt');
+  const stopped = f.optObj('recordsStopped');
+  if (stopped) {
+    stopped.num('ts');
+    stopped.str('why');
+  }
   return { ...(f.o as unknown as TraceMeta) };
 }
 

@@ -225,6 +225,12 @@ export interface TraceMeta {
    * line of the program's own code (a loop it spun in, or the call it was blocked in).
    */
   stoppedAt?: Site;
+  /**
+   * A process of the run stopped recording (its disk was full), first at `ts`: the trace holds
+   * what happened until then, and how the run ended. Rules that read what happened by the end
+   * (a pool never closed, an error never looked at) do not judge such a trace.
+   */
+  recordsStopped?: { ts: number; why: string };
 }
 
 export function formatSite(s: Site): string {

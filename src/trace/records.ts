@@ -100,6 +100,12 @@ export const Rec = {
    * place and class in each thread.
    */
   RESHAPED: 25,
+  /**
+   * A process's records stop here: the disk of the run folder had no room for more (the Python
+   * tracer). What the process did after it is not in the trace, but for how it ended. text=which
+   * file, and why.
+   */
+  RECORDS_STOPPED: 26,
 } as const;
 
 /**

@@ -72,6 +72,9 @@ describe('Python programs', function () {
     assert.match(r.stdout, /^Main +│ total 4999950000$/m, 'what it printed after the records stopped reaches the user');
     const tasks = Number(/^── poolscope: returned after [\d.]+ ms · (\d+) tasks issued/m.exec(r.stdout)?.[1]);
     assert.ok(tasks > 1000 && tasks < 100_000, `${tasks} tasks recorded before the records stopped`);
+    assert.match(r.stdout, /^the trace stops at [\d.]+ ms: .*\.rec has no room for more \(No space left on device\); what came after is not in it/m);
+    // The pool was closed after the records stopped: no rule says it was not.
+    assert.match(r.stdout, /^no findings$/m);
   });
 
   it('through the CLI: the output with lanes, a summary per lane, no findings, nothing left on disk', () => {

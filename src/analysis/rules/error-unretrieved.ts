@@ -9,6 +9,8 @@ import { bySite, count, errorLine } from '../text';
 const SHOWN_CALLS = 3;
 
 export function errorUnretrieved(t: TraceIndex): Finding[] {
+  // A trace whose records stopped before the end cannot tell an error looked at after that.
+  if (t.store.meta.recordsStopped) return [];
   // A broken pool fails every pending job at once; pool-broken reports that cause.
   const silent: Job[] = [];
   for (const job of t.store.jobs.values()) if (job.status === 'error' && !job.retrieved && !t.store.pools.get(job.pool)?.broken) silent.push(job);

@@ -7,6 +7,8 @@ import type { TraceIndex } from '../traceIndex';
 import { count } from '../text';
 
 export function poolNotClosed(t: TraceIndex): Finding[] {
+  // A trace whose records stopped before the end cannot tell a pool closed after that.
+  if (t.store.meta.recordsStopped) return [];
   const end = t.store.marks.find((m) => m.kind === 'main-returned' || m.kind === 'main-threw');
   if (!end) return [];
   const how = end.kind === 'main-returned' ? 'main returned' : 'main threw';

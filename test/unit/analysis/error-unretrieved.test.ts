@@ -41,6 +41,13 @@ describe('error-unretrieved', () => {
     assert.deepEqual(f.site, at(8, 5));
   });
 
+  it('stays quiet on a trace whose records stopped before the end (a full disk): an error looked at after that would not show', () => {
+    const run = unretrievedErrors();
+    assert.ok(findings(run, 'error-unretrieved').length > 0);
+    run.store.meta.recordsStopped = { ts: 5, why: 'p1.rec has no room for more (No space left on device)' };
+    assert.deepEqual(findings(run, 'error-unretrieved'), []);
+  });
+
   it('leaves the futures of a broken pool to pool-broken', () => {
     assert.deepEqual(findings(brokenExecutor(), 'error-unretrieved'), []);
   });

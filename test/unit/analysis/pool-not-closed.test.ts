@@ -43,6 +43,12 @@ describe('pool-not-closed', () => {
     assert.match(findings(run, 'pool-not-closed')[0].message, /still open when main threw/);
   });
 
+  it('stays quiet on a trace whose records stopped before the end (a full disk): a pool closed after that would not show', () => {
+    const run = poolsAtMainEnd();
+    run.store.meta.recordsStopped = { ts: 5, why: 'p1.rec has no room for more (No space left on device)' };
+    assert.deepEqual(findings(run, 'pool-not-closed'), []);
+  });
+
   it('stays quiet while main has not ended (a deadlocked run)', () => {
     const run = throwingCallbackDeadlock();
     assert.ok(!run.store.marks.some((m) => m.kind === 'main-returned' || m.kind === 'main-threw'));

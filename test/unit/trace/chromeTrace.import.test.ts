@@ -112,6 +112,12 @@ describe('Chrome trace import: malformed input', () => {
     await rejects(file, 'Invalid trace: traceEvents[3] must be an object (got "oops")');
   });
 
+  it("keeps where a run's records stopped", async () => {
+    const run = blockingCallback();
+    run.store.meta.recordsStopped = { ts: 1500, why: '/tmp/run/p1.rec has no room for more (No space left on device)' };
+    assert.deepEqual((await imported(exported(run.store))).meta.recordsStopped, run.store.meta.recordsStopped);
+  });
+
   it('names the broken field of jobs, pools, lanes and meta', async () => {
     const cases: [(md: Json) => void, string][] = [
       [(md) => (md.version = 2), 'metadata.poolscope.version must be 1 (written by a newer poolscope?) (got 2)'],
@@ -125,6 +131,7 @@ describe('Chrome trace import: malformed input', () => {
         'metadata.poolscope.meta.outcome must be one of returned, threw, deadlock, timeout, stopped, crashed, bad-input, running (got "exploded")',
       ],
       [(md) => (md.end = null), 'metadata.poolscope.end must be a finite number (got null)'],
+      [(md) => (md.meta.recordsStopped = { ts: 5, why: 7 }), 'metadata.poolscope.meta.recordsStopped.why must be a string (got 7)'],
     ];
     for (const [breakIt, message] of cases) {
       const file = saved();
