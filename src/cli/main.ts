@@ -38,9 +38,7 @@ async function run(opts: CliOptions): Promise<number> {
       return EXIT_BAD_INPUT;
     }
   }
-  // The trace is kept on disk as the run goes: a journal, the trace itself when one is asked
-  // for, else beside it until the trace is written, so a killed CLI still leaves the run.
-  const journal = opts.traceOut === undefined ? undefined : isJournalPath(opts.traceOut) ? opts.traceOut : opts.traceOut + JOURNAL_EXT;
+  const journal = journalOf(opts);
   const runOpts: RunOptions = {
     journal,
     maxSpans: opts.maxSpans ?? DEFAULT_MAX_SPANS,
@@ -69,11 +67,7 @@ async function run(opts: CliOptions): Promise<number> {
     // any end; the summary is shown if it did anything.
     const { store } = result;
     if (store.lanes.length > 0) await report(store, opts, opts.json ? result.error : undefined, result.journalFailed, store.spanCount > 0 || store.logs.length > 0);
-    else {
-      sayJournalFailed(journal, result.journalFailed);
-      // Nothing ran: a journal beside the trace has nothing to keep.
-      if (journal !== undefined && journal !== opts.traceOut) rmSync(journal, { force: true });
-    }
+    else settleJournal(store, opts, true, result.journalFailed);
     return EXIT_BAD_INPUT;
   }
   const written = await report(result.store, opts, result.error, result.journalFailed);
@@ -82,9 +76,31 @@ async function run(opts: CliOptions): Promise<number> {
   return result.outcome === 'returned' ? EXIT_OK : EXIT_FAILED;
 }
 
-function sayJournalFailed(journal: string | undefined, failed: string | undefined): void {
-  if (journal !== undefined && failed !== undefined)
-    process.stderr.write(`poolscope: the run journal ${resolve(journal)} ${failed}; it holds the run until then, and the report above all of it\n`);
+/**
+ * Where a run keeps its journal as it goes, so a killed CLI still leaves the run: the trace itself
+ * when that is one (out.psrec), else beside it (out.json.psrec); none without --trace.
+ */
+function journalOf(opts: CliOptions): string | undefined {
+  if (opts.command !== 'run' || opts.traceOut === undefined) return undefined;
+  return isJournalPath(opts.traceOut) ? opts.traceOut : opts.traceOut + JOURNAL_EXT;
+}
+
+/**
+ * Once the files asked for are written (`written`: all of them): says if the journal stopped short
+ * (`failed`; it is kept, with what it holds), and keeps a journal beside the trace where it alone
+ * holds the whole run (tasks the store did not keep, a trace that could not be written); else it
+ * has done its work and goes.
+ */
+function settleJournal(store: TraceStore, opts: CliOptions, written: boolean, failed: string | undefined): void {
+  const journal = journalOf(opts);
+  if (journal === undefined) return;
+  if (failed !== undefined) process.stderr.write(`poolscope: the run journal ${resolve(journal)} ${failed}; it holds the run until then, and the report above all of it\n`);
+  if (journal === opts.traceOut || failed !== undefined) return;
+  if (!store.notKept.any && written) rmSync(journal, { force: true });
+  else if (!opts.json)
+    process.stdout.write(
+      `the whole run is kept in ${resolve(journal)}: poolscope view ${resolve(journal)}${store.notKept.any ? ' --from <ms> --to <ms> shows any part of it' : ' shows it'}\n`,
+    );
 }
 
 async function view(opts: CliOptions): Promise<number> {
@@ -110,16 +126,13 @@ async function view(opts: CliOptions): Promise<number> {
 }
 
 /**
- * Prints the summary and writes the files asked for. A run's journal (`journalFailed`: it stopped
- * short) is the trace itself (out.psrec), or kept beside it until the trace is written, and after
- * that only if it alone holds the whole run. Returns whether every file asked for was written.
+ * Prints the summary, writes the files asked for and settles the run's journal (`journalFailed`:
+ * it stopped short). Returns whether every file asked for was written.
  */
 async function report(store: TraceStore, opts: CliOptions, error: RunError | undefined, journalFailed?: string, summary = true): Promise<boolean> {
   const findings = analyze(store, { blockThresholdMs: opts.thresholdMs });
   const recording = opts.command === 'run' && !opts.trace ? 'off' : 'on';
   if (summary) process.stdout.write((opts.json ? jsonReport(store, findings, error, recording) : textReport(store, findings, error, recording)) + '\n');
-  const journal = opts.command === 'run' && opts.traceOut !== undefined ? (isJournalPath(opts.traceOut) ? opts.traceOut : opts.traceOut + JOURNAL_EXT) : undefined;
-  sayJournalFailed(journal, journalFailed);
   let written = true;
   if (opts.traceOut && isJournalPath(opts.traceOut)) {
     if (journalFailed) written = false;
@@ -133,14 +146,7 @@ async function report(store: TraceStore, opts: CliOptions, error: RunError | und
       (await writeOut('--html', html, 'timeline (open in a browser)', () => writeChunks(html, htmlReport(store, findings, { blockThresholdMs: opts.thresholdMs })), opts)) &&
       written;
   }
-  if (journal !== undefined && journal !== opts.traceOut && !journalFailed) {
-    if (store.notKept.any || !written) {
-      if (!opts.json)
-        process.stdout.write(
-          `the whole run is kept in ${resolve(journal)}: poolscope view ${resolve(journal)}${store.notKept.any ? ' --from <ms> --to <ms> shows any part of it' : ' shows it'}\n`,
-        );
-    } else rmSync(journal, { force: true });
-  }
+  settleJournal(store, opts, written, journalFailed);
   return written;
 }
 
