@@ -76,8 +76,9 @@ describe('windows of a run past poolscope.keepSpans', function () {
       `window of ${TASKS.toLocaleString('en-US')} tasks loaded in ${ms.toFixed(0)} ms (index built, then the window); event-loop delay p50 ${(h.percentile(50) / 1e6).toFixed(1)} ms, p99 ${(h.percentile(99) / 1e6).toFixed(1)} ms, max ${(h.max / 1e6).toFixed(1)} ms`,
     );
     const shown = api.state.current!;
-    assert.ok(loaded.tasksInWindow > 0, 'the window shows tasks');
-    assert.equal(inWindow(shown.store), inWindow(replayJournal(journal).store), 'every task that ran in the window is shown');
+    const ran = inWindow(replayJournal(journal).store);
+    assert.ok(ran >= 10 && loaded.tasksInWindow >= 10, `${ran} tasks ran in the window, ${loaded.tasksInWindow} shown: a window of some fifty tasks' time holds more than a few`);
+    assert.equal(inWindow(shown.store), ran, 'every task that ran in the window is shown');
     assert.equal(shown.whole, run, 'the window remembers the run it is of');
     assert.ok(shown.store.notKept.window, 'the store says which window it holds');
     await waitFor(
