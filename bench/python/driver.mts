@@ -37,6 +37,8 @@ type Mode = 'untraced' | 'traced';
 interface Sample {
   /** the program's own time, pool created to pool ended */
   programS: number;
+  /** context switches of the program's own process meanwhile (workload.py's `switches`) */
+  switches: number;
   /** the whole command, start to exit */
   commandS: number;
   /** share of the machine other processes took meanwhile */
@@ -77,8 +79,9 @@ function measure(kind: Kind, w: Workload, mode: Mode): Promise<Sample> {
           if (report.stats.jobs < tasks) throw new Error(`the trace holds ${report.stats.jobs} jobs of ${tasks}`);
           line = report.output.find((l) => l.text.startsWith('BENCH '))?.text;
         }
-        if (!line) throw new Error('no BENCH line');
-        resolve({ programS: Number(line.slice(6)), commandS, others });
+        const [seconds, switches] = line?.split(' ').slice(1).map(Number) ?? [];
+        if (!(seconds >= 0 && switches >= 0)) throw new Error(`no BENCH line with a time and a count: ${line}`);
+        resolve({ programS: seconds, switches, commandS, others });
       } catch (e) {
         reject(e);
       }
@@ -101,7 +104,7 @@ for (let r = 0; r < rounds; r++) {
         try {
           const s = await measure(kind, w, mode);
           samples.set(key(kind, w, mode), [...(samples.get(key(kind, w, mode)) ?? []), s]);
-          console.error(`round ${r + 1}/${rounds} ${kind} ${w.label} ${mode}: ${s.programS.toFixed(3)} s in the program, ${s.commandS.toFixed(2)} s in all (other processes ${(s.others * 100).toFixed(0)}%)`);
+          console.error(`round ${r + 1}/${rounds} ${kind} ${w.label} ${mode}: ${s.programS.toFixed(3)} s in the program (${s.switches} context switches), ${s.commandS.toFixed(2)} s in all (other processes ${(s.others * 100).toFixed(0)}%)`);
         } catch (e) {
           failures.push(`round ${r + 1}, ${kind}, ${w.label}, ${mode}: ${(e as Error).message}`);
           console.error(`round ${r + 1}/${rounds} ${kind} ${w.label} ${mode}: FAILED ${(e as Error).message}`);
@@ -119,15 +122,17 @@ const med = (k: string, f: (s: Sample) => number) => {
 const secs = (v: number | undefined) => (v === undefined ? '–' : v < 1 ? `${(v * 1000).toFixed(0)} ms` : `${v.toFixed(2)} s`);
 const ratio = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined ? undefined : a / b);
 const times = (v: number | undefined) => (v === undefined ? '–' : `${v.toFixed(2)}×`);
+const count = (v: number | undefined) => (v === undefined ? '–' : Math.round(v).toLocaleString('en-US'));
 
 const rows = WORKLOADS.flatMap((w) =>
   KINDS.map((kind) => {
     const [u, t] = (['untraced', 'traced'] as const).map((m) => med(key(kind, w, m), (s) => s.programS));
     const [cu, ct] = (['untraced', 'traced'] as const).map((m) => med(key(kind, w, m), (s) => s.commandS));
+    const [su, st] = (['untraced', 'traced'] as const).map((m) => med(key(kind, w, m), (s) => s.switches));
     const cost = ratio(t, u);
     const verdict = cost === undefined ? '–' : cost <= w.target ? 'pass' : '**FAIL**';
     const target = w.target < 2 ? `≤ ${Math.round((w.target - 1) * 100)}% (${times(w.target)})` : `≤ ${times(w.target)}`;
-    return `| ${kind} | ${w.label} | ${secs(u)} | ${secs(t)} | ${times(cost)} | ${target} | ${verdict} | ${secs(cu)} | ${secs(ct)} | ${times(ratio(ct, cu))} |`;
+    return `| ${kind} | ${w.label} | ${secs(u)} | ${secs(t)} | ${times(cost)} | ${target} | ${verdict} | ${count(su)} | ${count(st)} | ${secs(cu)} | ${secs(ct)} | ${times(ratio(ct, cu))} |`;
   }),
 );
 const othersAll = [...samples.values()].flat().map((s) => s.others);
@@ -140,11 +145,14 @@ const section = [
   `loop of ${loops.toLocaleString('en-US')} iterations, 1 ms of CPU on this machine (on a thread pool the GIL runs them one at a time).`,
   `Each round runs it untraced (\`${python} workload.py\`) and traced (\`poolscope run workload.py --json\`, every task recorded),`,
   `in alternating order; figures are medians of ${rounds} round${rounds > 1 ? 's' : ''}. "Whole command" adds start-up, the host's reading of the`,
-  'records and the analysis. The machine is shared with other work: before each run the driver waits up to 5 s for other',
+  'records and the analysis. "Switches" are the context switches of the program\'s own process while it timed itself (its',
+  'threads\', not its worker processes\'): a thread pool\'s run of 1 ms tasks makes about one per task, or about three and',
+  'runs 5-10% slower, untraced as traced ("where the time goes" below).',
+  'The machine is shared with other work: before each run the driver waits up to 5 s for other',
   `processes to fall under 10% of it; they took ${othersAll.length ? `${(median(othersAll) * 100).toFixed(0)}% (median), up to ${(Math.max(...othersAll) * 100).toFixed(0)}%` : '–'} during the runs.`,
   '',
-  '| pool | tasks | untraced | traced | traced ÷ untraced | target | result | whole command untraced | traced | ratio |',
-  '|---|---|---:|---:|---:|---|---|---:|---:|---:|',
+  '| pool | tasks | untraced | traced | traced ÷ untraced | target | result | switches untraced | traced | whole command untraced | traced | ratio |',
+  '|---|---|---:|---:|---:|---|---|---:|---:|---:|---:|---:|',
   ...rows,
   ...(failures.length ? ['', '### Failed runs', '', ...failures.map((f) => `- ${f}`)] : []),
   '',

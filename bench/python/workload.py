@@ -1,11 +1,13 @@
 """One bench program: TASKS tasks on one of Python's four pools (2 workers), each task either
 LOOPS iterations of a counting loop (the driver calibrates LOOPS to 1 ms of CPU) or, with
 LOOPS = 0, nothing. It times itself from the pool's creation to its end and prints
-`BENCH <seconds>`. The driver runs it as it is (untraced) and through `poolscope run` (traced).
+`BENCH <seconds> <context switches>`, the switches its own process made meanwhile (every thread's,
+not its worker processes'). The driver runs it as it is (untraced) and through `poolscope run` (traced).
 
     python3 workload.py ThreadPool|Pool|ThreadPoolExecutor|ProcessPoolExecutor TASKS LOOPS
     python3 workload.py calibrate      (prints the LOOPS that take 1 ms of CPU here)
 """
+import resource
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
@@ -37,8 +39,16 @@ def calibrate():
     return round(loops / (best * 1000))
 
 
+def switches():
+    """The process's context switches so far, given up (waits) and taken away (preemption): a
+    thread pool's runs fall into a few switches per task or many more, and the latter run slower."""
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_nvcsw + r.ru_nivcsw
+
+
 def run(kind, tasks, loops):
     fn, arg = (work, loops) if loops > 0 else (noop, 0)
+    switched = switches()
     started = time.perf_counter()
     if kind in ("ThreadPool", "Pool"):
         with (ThreadPool if kind == "ThreadPool" else Pool)(WORKERS) as pool:
@@ -52,11 +62,11 @@ def run(kind, tasks, loops):
                 f.result()
     else:
         raise SystemExit("unknown pool kind %r" % kind)
-    return time.perf_counter() - started
+    return time.perf_counter() - started, switches() - switched
 
 
 if __name__ == "__main__":
     if sys.argv[1:] == ["calibrate"]:
         print(calibrate())
     else:
-        print("BENCH %.6f" % run(sys.argv[1], int(sys.argv[2]), int(sys.argv[3])))
+        print("BENCH %.6f %d" % run(sys.argv[1], int(sys.argv[2]), int(sys.argv[3])))
