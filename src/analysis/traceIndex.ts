@@ -10,6 +10,8 @@ export interface PoolWork {
   /** jobs still pending */
   pending: number;
   tasks: Partial<Record<SpanStatus, number>>;
+  /** tasks that ran to an end (ran()) */
+  ran: number;
 }
 
 export class TraceIndex {
@@ -90,7 +92,7 @@ export class TraceIndex {
       const byPool = (this.byPool = new Map());
       const of = (id: number) => {
         let w = byPool.get(id);
-        if (!w) byPool.set(id, (w = { jobs: 0, pending: 0, tasks: {} }));
+        if (!w) byPool.set(id, (w = { jobs: 0, pending: 0, tasks: {}, ran: 0 }));
         return w;
       };
       this.store.jobs.forEachPoolStatus((_, p, status) => {
@@ -102,12 +104,13 @@ export class TraceIndex {
       for (const i of this.tasks) {
         const p = jobs.poolOf(col.job[i]);
         if (p === undefined) continue;
-        const tasks = of(p).tasks;
+        const w = of(p);
         const status = this.store.status(i);
-        tasks[status] = (tasks[status] ?? 0) + 1;
+        w.tasks[status] = (w.tasks[status] ?? 0) + 1;
+        if (this.ran(i)) w.ran++;
       }
     }
-    return this.byPool.get(pool) ?? { jobs: 0, pending: 0, tasks: {} };
+    return this.byPool.get(pool) ?? { jobs: 0, pending: 0, tasks: {}, ran: 0 };
   }
 
   /** The task function's name for a job: its first task span's name, else the api that issued it. */

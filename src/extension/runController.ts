@@ -45,8 +45,6 @@ interface ActiveRun {
 
 export class RunController implements vscode.Disposable {
   private active: ActiveRun | undefined;
-  /** the latest run's journal, while it is kept */
-  private journal: string | undefined;
 
   constructor(
     private readonly state: RunState,
@@ -112,12 +110,15 @@ export class RunController implements vscode.Disposable {
       this.output.note(`no run journal (${(e as Error).message}): a run past poolscope.keepSpans shows only the tasks it kept`);
       return undefined;
     }
-    return (this.journal = join(this.journalDir, `run-${process.pid}.psrec`));
+    return this.journalPath();
+  }
+
+  private journalPath(): string {
+    return join(this.journalDir, `run-${process.pid}.psrec`);
   }
 
   private dropJournal(): void {
-    if (this.journal !== undefined) rmSync(this.journal, { force: true });
-    this.journal = undefined;
+    rmSync(this.journalPath(), { force: true });
   }
 
   private async confirmStop(runningFile: string, nextFile: string): Promise<boolean> {
@@ -206,7 +207,8 @@ export class RunController implements vscode.Disposable {
 
   /** The run kept every task: its journal has nothing more to show. */
   private forgetJournal(shown: ShownRun): void {
-    if (shown.journal !== undefined && shown.journal === this.journal) this.dropJournal();
+    // Runs take turns (a new one starts once the last has finished), so the journal is this run's.
+    if (shown.journal !== undefined) this.dropJournal();
     delete shown.journal;
   }
 

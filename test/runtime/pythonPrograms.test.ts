@@ -219,7 +219,10 @@ describe('Python programs in the style of the tutorials, run through the CLI', f
       assert.deepEqual({ line: f.line, file: f.file }, { line: 20, file });
       const parallelism = Number(/a parallelism of ([\d.]+), at most one core's worth/.exec(f.message)?.[1]);
       assert.ok(parallelism > 0 && parallelism <= 1.15, f.message);
-      assert.match(f.message, /^ThreadPoolExecutor's 4 workers ran 8 tasks side by side .* a ProcessPoolExecutor runs them on every core$/);
+      // The workers that took tasks: on a loaded machine a thread that started late may get none.
+      const workers = new Set(tasks.map((s) => s.lane)).size;
+      assert.ok(workers >= 2 && workers <= 4, `${workers} workers ran the tasks`);
+      assert.match(f.message, new RegExp(`^ThreadPoolExecutor's ${workers} workers ran 8 tasks side by side .* a ProcessPoolExecutor runs them on every core$`));
     });
 
     it('keyerror_callback.py (hangs for ever untraced): a KeyError in a callback is swallowed without a word, and get() on its job never returns', async () => {

@@ -16,9 +16,7 @@ export function initializerRespawn(t: TraceIndex): Finding[] {
     const first = t.span(failed[0]);
     const name = pool.initializer ?? first.name;
     const error = errorLine(first.text);
-    const { tasks } = t.poolWork(pool.id);
-    const ranTasks = (tasks.ok ?? 0) + (tasks.error ?? 0) > 0;
-    const outcome = ranTasks ? '' : ', so none of its tasks ever ran';
+    const outcome = t.poolWork(pool.id).ran > 0 ? '' : ', so none of its tasks ever ran';
     const related: RelatedInfo[] = [];
     const threwAt = stackSite(first.text);
     if (threwAt) related.push({ message: `\`${name}\` first threw ${error} here`, site: threwAt });

@@ -75,7 +75,7 @@ class PythonRun {
       this.end.clearLimit();
       const cutShort = 'outcome' in first && (first.outcome === 'timeout' || first.outcome === 'stopped');
       this.activity?.stop(cutShort);
-      if (cutShort) this.trace.mainAt = await this.whereMain(exited);
+      if (cutShort) this.trace.mainAt = await this.whereMain();
       // Every process of the run ends here, also after a normal exit: none outlives its run.
       if (this.child?.pid !== undefined) killTree(this.child.pid);
       const exit = 'outcome' in first ? await exited : first;
@@ -99,18 +99,18 @@ class PythonRun {
    * that spins in its own code records nothing else that says so. Undefined if the program ended
    * first, or gave no answer within LOOK_MS.
    */
-  private async whereMain(exited: Promise<Exit>): Promise<Site | undefined> {
+  private async whereMain(): Promise<Site | undefined> {
     const child = this.child;
-    if (child?.pid === undefined || child.exitCode !== null || child.signalCode !== null) return undefined;
+    // Set by its 'exit' event, as the run's end is.
+    const running = () => child?.exitCode === null && child.signalCode === null;
+    if (child?.pid === undefined || !running()) return undefined;
     const path = join(this.folder, WHERE_MAIN_FILE);
-    let gone = false;
-    void exited.then(() => (gone = true));
     try {
       child.kill(WHERE_MAIN_SIGNAL);
     } catch {
       return undefined;
     }
-    for (const until = Date.now() + LOOK_MS; !gone && Date.now() < until; await new Promise((r) => setTimeout(r, LOOK_EVERY_MS))) {
+    for (const until = Date.now() + LOOK_MS; running() && Date.now() < until; await new Promise((r) => setTimeout(r, LOOK_EVERY_MS))) {
       if (existsSync(path)) return parseSite(readFileSync(path, 'utf8'));
     }
     return undefined;
