@@ -192,7 +192,7 @@ def _numbered(tasks, job):
 
 def _patch_results():
     def make_apply_result_init(orig):
-        # Its signature written out (the same from 3.8 to 3.13): once per task, and MapResult's
+        # Its signature written out (the same from 3.9 to 3.13): once per task, and MapResult's
         # calls it too.
         def __init__(self, pool, callback, error_callback):
             orig(self, pool, callback, error_callback)
