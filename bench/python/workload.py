@@ -40,8 +40,8 @@ def calibrate():
 
 
 def switches():
-    """The process's context switches so far, given up (waits) and taken away (preemption): a
-    thread pool's runs fall into a few switches per task or many more, and the latter run slower."""
+    """The process's context switches so far, given up (waits) and taken away (preemption): one
+    run of a program on a thread pool can make a hundred times as many as the next, and run slower."""
     r = resource.getrusage(resource.RUSAGE_SELF)
     return r.ru_nvcsw + r.ru_nivcsw
 
