@@ -84,6 +84,13 @@ class LineRecorder(io.TextIOBase):
         if rest:
             state.rec(R.LOG, state.lanes.current(), self._code, text=rest)
 
+    def hand_back(self):
+        """The stream it replaced, with the calling thread's unfinished line written to it (the records stopped)."""
+        rest = self._partial.pop(threading.get_ident(), None)
+        if rest:
+            self._original.write(rest)
+        return self._original
+
     def forget_other_threads(self):
         """After a fork only the forking thread lives on in the child."""
         mine = self._partial.pop(threading.get_ident(), None)
@@ -109,14 +116,11 @@ def _after_fork():
 
 
 def _release():
-    """The records stopped: what the program prints goes to its real streams again, this thread's unfinished line first."""
+    """The records stopped: what the program prints goes to its real streams again."""
     for name in ('stdout', 'stderr'):
         s = getattr(sys, name)
         if isinstance(s, LineRecorder):
-            rest = s._partial.pop(threading.get_ident(), None)
-            setattr(sys, name, s._original)
-            if rest:
-                s._original.write(rest)
+            setattr(sys, name, s.hand_back())
 
 
 def finish():

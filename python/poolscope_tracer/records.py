@@ -247,7 +247,7 @@ class Writer:
         """The disk had no room for the next step: says so, in the spare and on stderr."""
         why = '%s has no room for more (%s)' % (self.path, error.strerror or error)
         self.rec(RECORDS_STOPPED, 0, text=why)
-        _say("poolscope: the run's records stop here: %s; the program runs on untraced" % why)
+        say("poolscope: the run's records stop here: %s; the program runs on untraced" % why)
         for hook in when_full:
             hook()
 
@@ -284,8 +284,9 @@ def _reserve(fd, size):
     os.ftruncate(fd, size)
 
 
-def _say(line):
-    """One line on the process's real stderr (sys.stderr is recorded): the host shows it as the program's output."""
+def say(line):
+    """One line from the tracer on the process's real stderr (sys.stderr is recorded), written at once
+    and whatever state the streams are in: the host shows it as the program's output."""
     try:
         os.write(sys.__stderr__.fileno() if sys.__stderr__ else 2, (line + '\n').encode('utf-8', 'replace'))
     except (OSError, ValueError):

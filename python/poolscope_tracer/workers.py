@@ -10,7 +10,6 @@ import glob
 import os
 import queue
 import signal
-import sys
 import threading
 import weakref
 
@@ -279,4 +278,4 @@ def record_end(ps, proc, asked, why_lost=None):
         process_ended(ps, proc, asked, why_lost)
     except Exception as e:
         # The tracer's own trouble must not become the program's.
-        sys.__stderr__.write('poolscope tracer: could not record the end of %s: %r\n' % (proc.name, e))
+        R.say('poolscope tracer: could not record the end of %s: %r' % (proc.name, e))

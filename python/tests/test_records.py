@@ -48,7 +48,7 @@ class RecordFileTest(unittest.TestCase):
             real(fd, size)
 
         said = []
-        with mock.patch.object(R, '_reserve', reserve), mock.patch.object(R, '_say', said.append):
+        with mock.patch.object(R, '_reserve', reserve), mock.patch.object(R, 'say', said.append):
             w = R.Writer(self.path)
             written = 0
             while w._spare_at is None:
