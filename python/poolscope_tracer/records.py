@@ -114,9 +114,27 @@ STEP = 4 << 20
 SPARE = 64 << 10
 #: Those records, and the one that says the records stopped.
 _LAST_TYPES = frozenset((MAIN_END, DEADLOCK, RECORDS_STOPPED))
-#: (record size, padding) by text length, for the short texts of the per-task records (previews).
+#: Texts shorter than this (in bytes: the previews and most printed lines) are built in a buffer.
 _SHORT_TEXT = 256
-_SIZES = [((FIXED + n + CHECK + 7) & ~7, _PAD[((FIXED + n + CHECK + 7) & ~7) - FIXED - n - CHECK]) for n in range(_SHORT_TEXT)]
+
+
+def _size(n):
+    """The size of a record of n bytes of text (-1: none)."""
+    return (FIXED + max(n, 0) + CHECK + 7) & ~7
+
+
+#: By record size: pack_into of the head and the text, padded with zeros to the record's check.
+_PACK_TEXT = {size: struct.Struct('<iBBHdiiiiiii%ds' % (size - FIXED - CHECK)).pack_into for size in range(_size(-1), _size(_SHORT_TEXT - 1) + 1, 8)}
+
+
+def _buffer():
+    """A buffer for one short record: (buffer, the views of a record without text, the whole and
+    without its check, and by text length (record size, pack_into of its head and text, views))."""
+    buf = bytearray(_size(_SHORT_TEXT - 1))
+    whole = memoryview(buf)
+    views = {size: (whole[:size], whole[:size - CHECK]) for size in _PACK_TEXT}
+    layouts = [(_size(n), _PACK_TEXT[_size(n)]) + views[_size(n)] for n in range(_SHORT_TEXT)]
+    return (buf,) + views[_size(-1)] + (layouts,)
 
 
 def pack_pool_api(pool, api):
@@ -169,8 +187,15 @@ class Writer:
         now = time.monotonic_ns
         head = _HEAD.pack
         check = _CHECK.pack
+        check_into = _CHECK.pack_into
         adler32 = zlib.adler32
         write = mm.write
+        # Buffers not in use. A thread takes one while it builds a record, and another thread (the GIL
+        # passes after any call) or a signal handler recording meanwhile takes another.
+        buffers = []
+        take = buffers.pop
+        give_back = buffers.append
+        head_into = _HEAD.pack_into
 
         def grow(size):
             # The map is full: made longer by one thread, while the others wait here to write.
@@ -210,36 +235,59 @@ class Writer:
                         return
                     self._spare_at = at + len(data)
 
-        # Bound once: the hot path is a clock read, two packs and one copy into memory. Returns
-        # the record's time (monotonic ns): a task's start is where its clocks begin.
+        def put(type, data):
+            while True:
+                try:
+                    write(data)
+                    return
+                except ValueError:
+                    if not grow(len(data)):
+                        last(type, data)
+                        return
+
+        def rec_long(type, lane, a, b, c, d, e, f, data, t):
+            n = len(data)
+            if n > MAX_TEXT:
+                data = data[:MAX_TEXT].decode('utf-8', 'ignore').encode('utf-8') + '…'.encode('utf-8')
+                n = len(data)
+            size = _size(n)
+            data = head(size, type, 0, lane, t / 1000, a, b, c, d, e, f, n) + data + _PAD[size - FIXED - n - CHECK]
+            put(type, data + check(adler32(data)))
+            return t
+
+        # Bound once: the hot path is a clock read, two packs into a buffer and one copy into the map.
+        # Returns the record's time (monotonic ns): a task's start is where its clocks begin.
         def rec(type, lane, a=0, b=0, c=0, d=0, e=0, f=0, text=None):
             t = now()
+            try:
+                taken = take()
+            except IndexError:
+                taken = _buffer()
+            buf, record, checked, layouts = taken
             if text is None:
-                data = head(48, type, 0, lane, t / 1000, a, b, c, d, e, f, -1)
+                head_into(buf, 0, 48, type, 0, lane, t / 1000, a, b, c, d, e, f, -1)
+                check_into(buf, 44, adler32(checked))
             else:
                 try:
                     data = text.encode()
                 except UnicodeEncodeError:  # lone surrogates
                     data = text.encode('utf-8', 'backslashreplace')
                 n = len(data)
-                if n < _SHORT_TEXT:
-                    size, pad = _SIZES[n]
-                else:
-                    if n > MAX_TEXT:
-                        data = data[:MAX_TEXT].decode('utf-8', 'ignore').encode('utf-8') + '…'.encode('utf-8')
-                        n = len(data)
-                    size = (FIXED + n + CHECK + 7) & ~7
-                    pad = _PAD[size - FIXED - n - CHECK]
-                data = head(size, type, 0, lane, t / 1000, a, b, c, d, e, f, n) + data + pad
-            data = data + check(adler32(data))
-            while True:
-                try:
-                    write(data)
-                    return t
-                except ValueError:
-                    if not grow(len(data)):
-                        last(type, data)
-                        return t
+                if n >= _SHORT_TEXT:
+                    give_back(taken)
+                    return rec_long(type, lane, a, b, c, d, e, f, data, t)
+                size, pack, record, checked = layouts[n]
+                pack(buf, 0, size, type, 0, lane, t / 1000, a, b, c, d, e, f, n, data)
+                check_into(buf, size - CHECK, adler32(checked))
+            try:
+                write(record)
+            except ValueError:  # the map is full
+                data = bytes(record)
+                give_back(taken)
+                put(type, data)
+                return t
+            give_back(taken)
+            return t
 
         self.rec = rec
 

@@ -108,6 +108,26 @@ class RecordFileTest(unittest.TestCase):
             more, _ = R.read_records(self.path, offset)
             self.assertEqual([r[9] for r in more], ['second', 'third'])
 
+    def test_a_record_made_while_another_is_being_built_keeps_both_whole(self):
+        # As a signal handler that prints, or another thread the GIL passed to, in the middle of a record.
+        real = zlib.adler32
+        writers = []
+
+        def adler32(data):
+            if len(writers) == 1:
+                writers.append(None)
+                writers[0].rec(R.LOG, 0, 1, text='inside')
+            return real(data)
+
+        with mock.patch.object(R.zlib, 'adler32', adler32):
+            w = R.Writer(self.path)
+            writers.append(w)
+            w.rec(R.LOG, 0, 1, text='outside')
+            w.rec(R.TASK_START, 2, 7)
+        w.close()
+        recs, _ = R.read_records(self.path)
+        self.assertEqual([(r[0], r[1], r[3], r[9]) for r in recs], [(R.LOG, 0, 1, 'inside'), (R.LOG, 0, 1, 'outside'), (R.TASK_START, 2, 7, None)])
+
     def test_records_survive_their_process_being_killed(self):
         import subprocess
         import sys
