@@ -15,6 +15,10 @@ which takes the next free bytes and fills them in one C call, under the GIL: thr
 file without a lock. A lock held across Python code is a convoy: the GIL passes to another
 thread while one holds it, that one blocks on it, and every record can cost two thread switches.
 
+A record with no text or a short one is packed into a reused buffer, not into new bytes objects.
+The four or five objects a record used to make and drop slowed the program's own code: a counting
+loop run as a task took 7-13% longer with them (bench/RESULTS.md, fourth look).
+
 The file grows in steps of zeros that the records fill in order. A reader in another process
 may see a record half copied; the check (zlib's adler32 of the bytes before it) tells it, and it
 comes back later for that record. The pages belong to the file, not the process: a record written
