@@ -81,7 +81,10 @@ def run_child(traced, tasks, rounds):
     folder = None
     if traced:
         folder = tempfile.mkdtemp(prefix='poolscope-percall-')
-        env.update(POOLSCOPE_RUN_DIR=folder, PYTHONPATH=os.path.abspath(TRACER))
+        # Imported here, in the parent only: the untraced child stays a plain program.
+        sys.path.insert(0, TRACER)
+        from poolscope_tracer.launch import RUN_DIR
+        env.update({RUN_DIR: folder, 'PYTHONPATH': os.path.abspath(TRACER)})
         cmd[1:1] = ['-m', 'poolscope_tracer']
     try:
         done = subprocess.run(cmd, env=env, capture_output=True, text=True, check=True)

@@ -14,6 +14,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
 
 from poolscope_tracer import records as R  # noqa: E402
+from poolscope_tracer.launch import RUN_DIR  # noqa: E402
 
 LAUNCHER = os.path.join(os.path.dirname(HERE), 'poolscope_tracer', '__main__.py')
 START_METHODS = ('fork', 'spawn', 'forkserver')
@@ -100,7 +101,7 @@ def run(source, *args, files=None, until=None, timeout=60):
     for name, text in dict(files or {}, **{'prog.py': source}).items():
         with open(os.path.join(project, name), 'w') as f:
             f.write(textwrap.dedent(text))
-    env = dict(os.environ, POOLSCOPE_RUN_DIR=folder)
+    env = dict(os.environ, **{RUN_DIR: folder})
     try:
         with tempfile.TemporaryFile('w+') as out, tempfile.TemporaryFile('w+') as err:
             proc = subprocess.Popen([sys.executable, LAUNCHER, 'prog.py', *args], cwd=project, env=env, stdout=out, stderr=err, text=True, start_new_session=True)

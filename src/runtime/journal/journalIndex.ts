@@ -117,20 +117,13 @@ export function* indexSteps(path: string): Generator<void, JournalIndex> {
       else if (!head) throw new Error(`byte ${at}: records before the run's head`);
       if (source === END_FRAME) end = JSON.parse(payload.toString('utf8')) as JournalEnd;
       if (source < 0) continue;
-      for (let pos = 0; pos + RECORD_HEAD_BYTES <= payload.length;) {
-        const size = payload.readInt32LE(pos);
-        if (size < RECORD_HEAD_BYTES || size % 8 !== 0 || pos + size > payload.length) throw new Error(`byte ${at + pos}: bad record length ${size}`);
-        const typeLane = payload.readInt32LE(pos + 4);
-        const type = typeLane & 0xffff;
-        const lane = typeLane >>> 16;
-        const ts = payload.readDoubleLE(pos + 8);
+      eachRecordHead(payload, at, (type, lane, ts, pos) => {
         const a = payload.readInt32LE(pos + 16);
         const b = payload.readInt32LE(pos + 20);
-        pos += size;
         if (ts < f.tMin) f.tMin = ts;
         if (ts > f.tMax) f.tMax = ts;
         if (!TASK_KEYED.has(type)) {
-          const d = payload.readInt32LE(pos - size + 28);
+          const d = payload.readInt32LE(pos + 28);
           if (type === Rec.RESULT_IN || type === Rec.RETRIEVED) widen(f, 'job', a);
           else if (type === Rec.JOB_READY) {
             widen(f, 'job', a);
@@ -141,7 +134,7 @@ export function* indexSteps(path: string): Generator<void, JournalIndex> {
           } else if (type === Rec.WAIT_END) widen(f, 'wait', a);
           // Strings, lanes, pools, waits on no job, printed lines, deaths...
           else f.other = true;
-          continue;
+          return;
         }
         const task = type === Rec.TASK_JOB ? b : a;
         widen(f, 'task', task);
@@ -169,7 +162,7 @@ export function* indexSteps(path: string): Generator<void, JournalIndex> {
               runningSince[lane] = ts;
               break;
             }
-            const job = payload.readInt32LE(pos - size + 24);
+            const job = payload.readInt32LE(pos + 24);
             if (job > 0) widen(f, 'job', job);
             f.ends++;
             if (b === TaskStatus.lost) f.lost++;
@@ -179,7 +172,7 @@ export function* indexSteps(path: string): Generator<void, JournalIndex> {
             break;
           }
         }
-      }
+      });
       // Task starts and ends on several lanes (a death seen by another thread): the counts of
       // such a frame could not go to one lane, so it is always read.
       if (f.runLane === LANES) f.other = true;
@@ -193,6 +186,21 @@ export function* indexSteps(path: string): Generator<void, JournalIndex> {
   }
   if (!head) throw new Error('the journal ends before its head: the run wrote nothing');
   return { path, head, end, frames, tasks };
+}
+
+/**
+ * Calls `visit` with the head of each record of a frame's payload: its type, lane, time and offset
+ * in the payload (the fields after them are read from there). `at`: the payload's offset in the
+ * file, for the error a bad record length throws.
+ */
+function eachRecordHead(payload: Buffer, at: number, visit: (type: number, lane: number, ts: number, pos: number) => void): void {
+  for (let pos = 0; pos + RECORD_HEAD_BYTES <= payload.length;) {
+    const size = payload.readInt32LE(pos);
+    if (size < RECORD_HEAD_BYTES || size % 8 !== 0 || pos + size > payload.length) throw new Error(`byte ${at + pos}: bad record length ${size}`);
+    const typeLane = payload.readInt32LE(pos + 4);
+    visit(typeLane & 0xffff, typeLane >>> 16, payload.readDoubleLE(pos + 8), pos);
+    pos += size;
+  }
 }
 
 /** Runs a stepped computation to its end at once. */
@@ -278,23 +286,19 @@ export function* tasksInWindowSteps(index: JournalIndex, fromUs: number, toUs: n
     for (const f of reach) {
       yield;
       const { payload } = readFrame(fd, f.source, f.at, f.bytes, buf);
-      for (let pos = 0; pos + RECORD_HEAD_BYTES <= payload.length;) {
-        const size = payload.readInt32LE(pos);
-        if (size < RECORD_HEAD_BYTES) throw new Error(`byte ${f.at + pos}: bad record length ${size}`);
-        const type = payload.readInt32LE(pos + 4) & 0xffff;
-        const ts = payload.readDoubleLE(pos + 8);
-        const task = payload.readInt32LE(pos + 16);
-        pos += size;
+      eachRecordHead(payload, f.at, (type, _lane, ts, pos) => {
         if (type === Rec.TASK_START) {
+          const task = payload.readInt32LE(pos + 16);
           started.set(task, ts);
           if (ts >= from && ts <= to) take(task);
         } else if (type === Rec.TASK_END) {
+          const task = payload.readInt32LE(pos + 16);
           const start = started.get(task);
           started.delete(task);
           if (ts < from) endedBefore.add(task);
           else if (start === undefined || start <= to) take(task);
         }
-      }
+      });
     }
   } finally {
     closeSync(fd);
