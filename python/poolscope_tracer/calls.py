@@ -20,7 +20,7 @@ worker_thread = threading.local()
 class Job:
     """What the tracer knows of one job in the process that issued it."""
 
-    __slots__ = ('id', 'pool', 'lane', 'name', 'tasks', 'err_task', 'result_in', 'failed', 'swallowed', 'settled', '__weakref__')
+    __slots__ = ('id', 'pool', 'lane', 'name', 'tasks', 'err_task', 'result_in', 'failed', 'swallowed', '__weakref__')
 
     def __init__(self, id, pool, lane, name, tasks):
         #: its task ids: a tuple for a job of one task (it lives as long as its result, and a tuple
@@ -36,8 +36,6 @@ class Job:
         #: the KeyError its callback raised, which a pool's result handler swallows (docs/SEMANTICS.md A.7a):
         #: the job never becomes ready then
         self.swallowed = None
-        #: its readiness rides on its task's end (Task.settles)
-        self.settled = False
 
 
 #: (writer, {task function: (name, name's string id, definition site's string id)}): string
@@ -106,7 +104,7 @@ class Task:
     TASK_END's e and f are the CPU time the task took on its own thread and the time that thread
     waited, runnable, for a CPU meanwhile (µs, threadclock.py): what gil-bound reads.
     `settles`: the Job whose future the same thread sets as soon as the task ends (a thread
-    executor's): TASK_END then says the job is ready too, and its future's set_result does not."""
+    executor's): TASK_END then says the job is ready too."""
 
     __slots__ = ('fn', 'id', 'pool', 'settles')
 
@@ -131,10 +129,7 @@ class Task:
         task = self.id
         started = rec(R.TASK_START, lane, task)
         job = self.settles
-        ready = 0
-        if job is not None:
-            ready = job.id
-            job.settled = True
+        ready = 0 if job is None else job.id
         try:
             result = self.fn(*args, **kwargs)
         except BaseException as e:

@@ -5,6 +5,10 @@ traced by patching the classes in place.
   modules' worker functions (_worker, _process_worker) put their worker on a lane.
 - submit records the job at the user's line (executor.map submits through it) and wraps the
   function in a Task; the Job reaches the future through _WorkItem.
+- A job becomes ready where its future is settled: a ThreadPoolExecutor's task end says so;
+  a ProcessPoolExecutor's manager thread records it as it takes in the result, or as it fails
+  the pending futures of a pool that broke; a thread executor whose initializer failed, as it
+  drains its queue. Future's own set_result and set_exception are left as they are.
 - A future's done callbacks run where Python runs them: a ThreadPoolExecutor's in the worker
   that finished the task, a ProcessPoolExecutor's in its manager thread (the pool's Callback
   lane), an already-done future's at once in the caller.
@@ -113,12 +117,43 @@ def _patch_workers():
     def make_broken(orig):
         def _initializer_failed(self):
             ps = self.__dict__.get('_ps')
-            if ps is not None and state.rec is not None and not self._broken:
+            if ps is None or state.rec is None:
+                return orig(self)
+            if not self._broken:
                 state.rec(R.POOL, state.lanes.current(), ps.id, R.POOL_BROKEN, text=_BROKEN_THREADS)
-            return orig(self)
+            queue = self._work_queue
+            self._work_queue = _FailingAsDrained(queue)
+            try:
+                return orig(self)
+            finally:
+                self._work_queue = queue
         return _initializer_failed
 
     replace(cf.ThreadPoolExecutor, '_initializer_failed', make_broken)
+
+
+class _FailingAsDrained:
+    """A thread executor's work queue while _initializer_failed drains it: each work item taken
+    out is a job about to fail with BrokenThreadPool (its task never ran, so no task end says so)."""
+
+    def __init__(self, queue):
+        self._queue = queue
+
+    def get_nowait(self):
+        item = self._queue.get_nowait()
+        if item is not None:
+            _ready(item.future, R.ERROR)
+        return item
+
+    def __getattr__(self, name):
+        return getattr(self._queue, name)
+
+
+def _ready(future, status):
+    """Records that the job of `future` becomes ready with `status`, if it is a job not settled yet."""
+    job = future.__dict__.get('_ps')
+    if job is not None and future._state in _NOT_DONE:
+        state.rec(R.JOB_READY, job.lane, job.id, status, 1)
 
 
 def _patch_manager():
@@ -137,12 +172,26 @@ def _patch_manager():
 
     replace(manager, 'run', make_run)
 
+    def make_process_result(orig):
+        def process_result_item(self, result_item):
+            # A task's outcome, about to settle its future (a worker's exit is an int, or has no work id).
+            item = self.pending_work_items.get(getattr(result_item, 'work_id', None))
+            if item is not None and state.rec is not None:
+                _ready(item.future, R.ERROR if result_item.exception else R.OK)
+            return orig(self, result_item)
+        return process_result_item
+
+    replace(manager, 'process_result_item', make_process_result)
+
     def make_terminate_broken(orig):
         def terminate_broken(self, cause):
             ps = self.__dict__.get('_ps')
             workers_ = list(self.processes.values())
-            # The jobs it is about to fail: it forgets them as it does.
-            pending = [w.future.__dict__.get('_ps') for w in list(self.pending_work_items.values()) if not w.future.done()]
+            # The futures it is about to fail: it forgets them as it does.
+            failing = [w.future for w in list(self.pending_work_items.values()) if not w.future.done()]
+            if ps is not None and state.rec is not None:
+                for future in failing:
+                    _ready(future, R.ERROR)
             try:
                 orig(self, cause)
             except BaseException as e:
@@ -151,7 +200,7 @@ def _patch_manager():
             finally:
                 if ps is not None and state.rec is not None:
                     _broken(ps, workers_, cause)
-                    workers.drop_unstarted(ps, pending)
+                    workers.drop_unstarted(ps, [f.__dict__.get('_ps') for f in failing])
         return terminate_broken
 
     replace(manager, 'terminate_broken', make_terminate_broken)
@@ -194,21 +243,6 @@ _NOT_DONE = (base.PENDING, base.RUNNING)
 
 def _patch_future():
     F = base.Future
-
-    def make_settle(orig, failed):
-        def settle(self, value):
-            job = self.__dict__.get('_ps')
-            if job is not None and self._state in _NOT_DONE and not job.settled:
-                state.rec(R.JOB_READY, job.lane, job.id, R.ERROR if failed else R.OK, 1)
-            try:
-                return orig(self, value)
-            except BaseException as e:
-                drop_own_frame(e)
-                raise
-        return settle
-
-    replace(F, 'set_result', lambda orig: make_settle(orig, False))
-    replace(F, 'set_exception', lambda orig: make_settle(orig, True))
 
     def make_cancel(orig):
         def cancel(self):

@@ -146,8 +146,8 @@ class BrokenThreadPoolTest(unittest.TestCase):
 
             if __name__ == "__main__":
                 with ThreadPoolExecutor(1, initializer=init) as ex:
-                    f = ex.submit(square, 2)
-                    print(type(f.exception()).__name__)
+                    fs = [ex.submit(square, n) for n in range(3)]
+                    print(type(fs[0].exception()).__name__)
             ''')
         self.assertEqual(run.returncode, 0, run.stderr)
         self.assertIn('BrokenThreadPool', run.logs())
@@ -157,6 +157,11 @@ class BrokenThreadPoolTest(unittest.TestCase):
         self.assertIn('BrokenThreadPool', broken.text)
         (died,) = run.of(R.WORKER, a=R.WORKER_DIED)
         self.assertIn('ValueError: no init', died.text)
+        jobs = sorted(j.a for j in run.of(R.TASK_JOB))
+        self.assertEqual(len(jobs), 3)
+        self.assertEqual(sorted(r.a for r in run.readies()), jobs, 'every pending job fails, once, though none of its tasks ran')
+        self.assertEqual({r.b for r in run.readies()}, {R.ERROR})
+        self.assertFalse(run.of(R.TASK_START))
         logged = '\n'.join(run.logs())
         self.assertIn('Exception in initializer:', logged)
         self.assertIn('raise ValueError("no init")', logged)

@@ -161,6 +161,35 @@ class UnsendableResultTest(unittest.TestCase):
             self.assertEqual(second.lane, first.lane)
 
 
+class ProcessExecutorReadinessTest(unittest.TestCase):
+    def test_the_parent_says_each_job_is_ready_once_with_its_outcome_when_its_result_comes_in(self):
+        run = support.run('''\
+            from concurrent.futures import ProcessPoolExecutor
+
+            def check(x):
+                if x == 2:
+                    raise ValueError("two")
+                return x
+
+            if __name__ == "__main__":
+                with ProcessPoolExecutor(2) as ex:
+                    fs = [ex.submit(check, x) for x in range(4)]
+                    print([repr(f.exception()) for f in fs])
+            ''')
+        self.assertEqual(run.returncode, 0, run.stderr)
+        root = min(r.pid for r in run.of(R.TASK_JOB))
+        jobs = {j.b: j.a for j in run.of(R.TASK_JOB)}
+        ends = {e.a: e for e in run.of(R.TASK_END)}
+        readies = run.of(R.JOB_READY)
+        self.assertEqual(sorted(r.a for r in readies), sorted(jobs.values()), 'one readiness for each job')
+        for task, job in jobs.items():
+            (ready,) = [r for r in readies if r.a == job]
+            self.assertEqual(ready.b, ends[task].b, 'the outcome its task ended with')
+            self.assertEqual(ready.pid, root)
+            self.assertGreater(ready.ts, ends[task].ts)
+        self.assertEqual(sorted(r.b for r in readies), [R.OK, R.OK, R.OK, R.ERROR])
+
+
 class WorkerDeathTest(unittest.TestCase):
     def test_a_process_executor_whose_worker_dies_breaks_and_the_task_is_lost(self):
         run = support.run('''\
