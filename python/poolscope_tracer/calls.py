@@ -103,19 +103,21 @@ class Task:
     is not an Exception (SystemExit...) escapes the worker and the task is lost with it.
     TASK_END's e and f are the CPU time the task took on its own thread and the time that thread
     waited, runnable, for a CPU meanwhile (µs, threadclock.py): what gil-bound reads.
-    `settles`: the Job whose future the same thread sets as soon as the task ends (a thread
+    `job`: its Job, in the process that issued it (an executor's, which hands it to the future).
+    `settles`: the same thread sets the job's future as soon as the task ends (a thread
     executor's): TASK_END then says the job is ready too."""
 
-    __slots__ = ('fn', 'id', 'pool', 'settles')
+    __slots__ = ('fn', 'id', 'pool', 'job', 'settles')
 
-    def __init__(self, fn, id, pool, settles=None):
+    def __init__(self, fn, id, pool, job=None, settles=False):
         self.fn = fn
         self.id = id
         self.pool = pool
+        self.job = job
         self.settles = settles
 
     def __reduce__(self):
-        # What it settles stays behind: only a thread runs a task that does.
+        # The job stays behind: a worker process records by ids.
         return (Task, (self.fn, self.id, self.pool))
 
     def __call__(self, *args, **kwargs):
@@ -128,8 +130,7 @@ class Task:
             lane = state.lanes.current()
         task = self.id
         started = rec(R.TASK_START, lane, task)
-        job = self.settles
-        ready = 0 if job is None else job.id
+        ready = self.job.id if self.settles else 0
         try:
             result = self.fn(*args, **kwargs)
         except BaseException as e:

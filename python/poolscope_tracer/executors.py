@@ -4,7 +4,7 @@ traced by patching the classes in place.
 - __init__ records the executor and hands every worker an Init with the pool's id; the
   modules' worker functions (_worker, _process_worker) put their worker on a lane.
 - submit records the job at the user's line (executor.map submits through it) and wraps the
-  function in a Task; the Job reaches the future through _WorkItem.
+  function in a Task, which carries the Job to the future (_WorkItem's constructor).
 - A job becomes ready where its future is settled: a ThreadPoolExecutor's task end says so;
   a ProcessPoolExecutor's manager thread records it as it takes in the result, or as it fails
   the pending futures of a pool that broke; a thread executor whose initializer failed, as it
@@ -14,7 +14,6 @@ traced by patching the classes in place.
   lane), an already-done future's at once in the caller.
 """
 import signal
-import threading
 
 import concurrent.futures as cf
 import concurrent.futures._base as base
@@ -23,11 +22,10 @@ import concurrent.futures.thread as cft
 
 from . import records as R
 from . import state, waits, workers
-from .calls import Callback, Init, PoolState, Task, adopt_job, issue_task, unsendable
+from .calls import Callback, Init, PoolState, Task, issue_task, unsendable
 from .patching import replace
 from .sites import definition_site, drop_own_frame, error_text, name_of, preview_args, user_caller
 
-_tls = threading.local()
 _BROKEN_THREADS = 'BrokenThreadPool: A thread initializer failed, the thread pool is not usable anymore'
 
 
@@ -79,13 +77,11 @@ def _patch_submit(cls, in_threads):
                 site, api = user_caller(2)
                 # A process executor's map submits chunks: partial(_process_chunk, fn) and the chunk.
                 items = args[0] if not in_threads and getattr(fn, 'func', None) is cfp._process_chunk and args else args
-                job = _tls.job = issue_task(ps, api or 'submit', site, fn, items, kwargs)
-                return orig(self, Task(fn, job.tasks[0], False, job if in_threads else None), *args, **kwargs)
+                job = issue_task(ps, api or 'submit', site, fn, items, kwargs)
+                return orig(self, Task(fn, job.tasks[0], False, job, in_threads), *args, **kwargs)
             except BaseException as e:
                 drop_own_frame(e)
                 raise
-            finally:
-                _tls.job = None
         return submit
 
     replace(cls, 'submit', make)
@@ -95,7 +91,9 @@ def _patch_work_item(module):
     def make(orig):
         def __init__(self, future, fn, args, kwargs):
             orig(self, future, fn, args, kwargs)
-            adopt_job(_tls, future)
+            # Before the work item is queued: a process executor's manager thread may settle the future before submit returns.
+            if type(fn) is Task and fn.job is not None:
+                future._ps = fn.job
         return __init__
 
     replace(module._WorkItem, '__init__', make)
