@@ -67,9 +67,25 @@ class RecordFileTest(unittest.TestCase):
         self.assertEqual(len(said), 1)
         self.assertRegex(said[0], r"^poolscope: the run's records stop here: .*p1\.rec has no room for more \(No space left on device\); the program runs on untraced$")
 
+    def test_the_map_grows_as_records_fill_it_and_keeps_every_one(self):
+        w = R.Writer(self.path)
+        count = R.STEP // 48 + 1000  # past the first step, records with text and without
+        for i in range(count):
+            if i % 2:
+                w.rec(R.TASK_START, 1, i)
+            else:
+                w.rec(R.LOG, 1, i, text='line %d' % i)
+        w.close()
+        recs, _ = R.read_records(self.path)
+        self.assertEqual([r[3] for r in recs], list(range(count)))
+        self.assertEqual([r[9] for r in recs[0::2]], ['line %d' % i for i in range(0, count, 2)])
+        self.assertEqual({r[9] for r in recs[1::2]}, {None})
+        self.assertGreater(os.path.getsize(self.path), R.STEP)
+
     def test_every_record_is_eight_aligned_with_the_ring_layout(self):
         w = R.Writer(self.path)
-        for n in range(0, 20):
+        # Short texts are built in a buffer, texts of 256 bytes or more otherwise: both sides of the line.
+        for n in list(range(0, 20)) + list(range(R._SHORT_TEXT - 4, R._SHORT_TEXT + 4)):
             w.rec(R.LOG, 1, 2, text='x' * n)
         w.close()
         with open(self.path, 'rb') as f:
