@@ -287,12 +287,12 @@ export function* tasksInWindowSteps(index: JournalIndex, fromUs: number, toUs: n
       yield;
       const { payload } = readFrame(fd, f.source, f.at, f.bytes, buf);
       eachRecordHead(payload, f.at, (type, _lane, ts, pos) => {
+        if (type !== Rec.TASK_START && type !== Rec.TASK_END) return;
+        const task = payload.readInt32LE(pos + 16);
         if (type === Rec.TASK_START) {
-          const task = payload.readInt32LE(pos + 16);
           started.set(task, ts);
           if (ts >= from && ts <= to) take(task);
-        } else if (type === Rec.TASK_END) {
-          const task = payload.readInt32LE(pos + 16);
+        } else {
           const start = started.get(task);
           started.delete(task);
           if (ts < from) endedBefore.add(task);
