@@ -17,12 +17,72 @@ from .sites import definition_site, drop_own_frame, error_text, name_of, preview
 worker_thread = threading.local()
 
 
-class Job:
-    """What the tracer knows of one job in the process that issued it."""
+class TaskFunction:
+    """What runs in place of the user's task function, wherever the task runs, recording the
+    task's start and end: `fn` (the user's), `task` (its task id), `in_pool` (Pool semantics,
+    where an exception that is not an Exception, SystemExit..., escapes the worker and the task
+    is lost with it). TASK_END's e and f are the CPU time the task took on its own thread and the
+    time that thread waited, runnable, for a CPU meanwhile (µs, threadclock.py): what gil-bound
+    reads. `settles`: the same thread sets the job's future as soon as the task ends (a thread
+    executor's): TASK_END then says the job (`id`) is ready too.
 
-    __slots__ = ('id', 'pool', 'lane', 'name', 'tasks', 'err_task', 'result_in', 'failed', 'swallowed', '__weakref__')
+    A job of one task (apply_async, submit) is its own task function, a map's chunk is a Task;
+    a worker process is sent a Task either way, which carries the ids alone."""
 
-    def __init__(self, id, pool, lane, name, tasks):
+    __slots__ = ()
+
+    def __reduce__(self):
+        return (Task, (self.fn, self.task, self.in_pool))
+
+    def __call__(self, *args, **kwargs):
+        rec = state.rec
+        if rec is None:
+            return self.fn(*args, **kwargs)
+        try:
+            lane = state.lanes.tls.lane
+        except AttributeError:
+            lane = state.lanes.current()
+        task = self.task
+        started = rec(R.TASK_START, lane, task)
+        ready = self.id if self.settles else 0
+        try:
+            result = self.fn(*args, **kwargs)
+        except BaseException as e:
+            if not state.is_root:
+                worker_thread.last = (task, False)
+            cpu, wait = threadclock.since_last_task(started)
+            rec(R.TASK_END, lane, task, R.LOST if self.in_pool and not isinstance(e, Exception) else R.ERROR, ready, 0, cpu, wait, error_text(e))
+            drop_own_frame(e)
+            raise
+        if not state.is_root:
+            # What unsendable() amends, in a worker process (a thread's outcome is never pickled).
+            worker_thread.last = (task, True)
+        cpu, wait = threadclock.since_last_task(started)
+        rec(R.TASK_END, lane, task, R.OK, ready, 0, cpu, wait, preview(result))
+        return result
+
+
+class Task(TaskFunction):
+    """One task of a job of several (a map's chunk), or any task in a worker process."""
+
+    __slots__ = ('fn', 'task', 'in_pool')
+    settles = False
+
+    def __init__(self, fn, task, in_pool):
+        self.fn = fn
+        self.task = task
+        self.in_pool = in_pool
+
+
+class Job(TaskFunction):
+    """What the tracer knows of one job in the process that issued it. A job of one task is
+    also that task's function (one object per task where a program makes thousands: each one
+    more that lives as long as its result costs the collector's every pass over the heap)."""
+
+    __slots__ = ('id', 'pool', 'lane', 'name', 'tasks', 'err_task', 'result_in', 'failed', 'swallowed',
+                 'fn', 'task', 'in_pool', 'settles', '__weakref__')
+
+    def __init__(self, id, pool, lane, name, tasks, fn=None, in_pool=False, settles=False):
         #: its task ids: a tuple for a job of one task (it lives as long as its result, and a tuple
         #: of ints leaves the collector's lists), a list that grows for a map
         self.id = id
@@ -36,6 +96,11 @@ class Job:
         #: the KeyError its callback raised, which a pool's result handler swallows (docs/SEMANTICS.md A.7a):
         #: the job never becomes ready then
         self.swallowed = None
+        #: a job of one task: as a TaskFunction (a map's job is never called)
+        self.fn = fn
+        self.task = tasks[0] if len(tasks) == 1 else 0
+        self.in_pool = in_pool
+        self.settles = settles
 
 
 #: (writer, {task function: (name, name's string id, definition site's string id)}): string
@@ -65,9 +130,9 @@ def _looked_up(w, fn):
     return name, w.str(name), w.str(definition_site(fn))
 
 
-def issue_task(ps, api, site, fn, args, kwargs):
-    """Records a job of one task (apply_async, submit), issued at the user's `site`; its task
-    id is the job's tasks[0]."""
+def issue_task(ps, api, site, fn, args, kwargs, in_pool, settles=False):
+    """Records a job of one task (apply_async, submit), issued at the user's `site`: the Job,
+    which is the task's function too (TaskFunction)."""
     # Once per task: the common cases take no call into Python code (ids, lane, string ids).
     w = state.writer
     lanes = state.lanes
@@ -77,7 +142,7 @@ def issue_task(ps, api, site, fn, args, kwargs):
         lane = lanes.current()
     name, name_id, defined = _function(w, fn)
     task = state.task_ids.take() or state.task_ids.new()
-    job = Job(state.job_ids.take() or state.job_ids.new(), ps, lane, name, (task,))
+    job = Job(state.job_ids.take() or state.job_ids.new(), ps, lane, name, (task,), fn, in_pool, settles)
     shown = preview(args[0]) if len(args) == 1 and not kwargs else preview_args(args, kwargs)
     if ps.id < R.TASK_JOB_POOLS:
         ids = w.ids
@@ -96,56 +161,6 @@ def issue_job(ps, api, site, fn, task_count):
     job = Job(state.job_ids.new(), ps, lane, name_of(fn), [])
     state.rec(R.JOB, lane, job.id, ps.id, w.str(api), w.str(site), task_count, w.str(definition_site(fn)))
     return job
-
-
-class Task:
-    """A task function, carrying its task id. `pool`: Pool semantics, where an exception that
-    is not an Exception (SystemExit...) escapes the worker and the task is lost with it.
-    TASK_END's e and f are the CPU time the task took on its own thread and the time that thread
-    waited, runnable, for a CPU meanwhile (µs, threadclock.py): what gil-bound reads.
-    `job`: its Job, in the process that issued it (an executor's, which hands it to the future).
-    `settles`: the same thread sets the job's future as soon as the task ends (a thread
-    executor's): TASK_END then says the job is ready too."""
-
-    __slots__ = ('fn', 'id', 'pool', 'job', 'settles')
-
-    def __init__(self, fn, id, pool, job=None, settles=False):
-        self.fn = fn
-        self.id = id
-        self.pool = pool
-        self.job = job
-        self.settles = settles
-
-    def __reduce__(self):
-        # The job stays behind: a worker process records by ids.
-        return (Task, (self.fn, self.id, self.pool))
-
-    def __call__(self, *args, **kwargs):
-        rec = state.rec
-        if rec is None:
-            return self.fn(*args, **kwargs)
-        try:
-            lane = state.lanes.tls.lane
-        except AttributeError:
-            lane = state.lanes.current()
-        task = self.id
-        started = rec(R.TASK_START, lane, task)
-        ready = self.job.id if self.settles else 0
-        try:
-            result = self.fn(*args, **kwargs)
-        except BaseException as e:
-            if not state.is_root:
-                worker_thread.last = (task, False)
-            cpu, wait = threadclock.since_last_task(started)
-            rec(R.TASK_END, lane, task, R.LOST if self.pool and not isinstance(e, Exception) else R.ERROR, ready, 0, cpu, wait, error_text(e))
-            drop_own_frame(e)
-            raise
-        if not state.is_root:
-            # What unsendable() amends, in a worker process (a thread's outcome is never pickled).
-            worker_thread.last = (task, True)
-        cpu, wait = threadclock.since_last_task(started)
-        rec(R.TASK_END, lane, task, R.OK, ready, 0, cpu, wait, preview(result))
-        return result
 
 
 def unsendable(error, only_if_it_ended_well):

@@ -3,8 +3,9 @@ traced by patching the classes in place.
 
 - __init__ records the executor and hands every worker an Init with the pool's id; the
   modules' worker functions (_worker, _process_worker) put their worker on a lane.
-- submit records the job at the user's line (executor.map submits through it) and wraps the
-  function in a Task, which carries the Job to the future (_WorkItem's constructor).
+- submit records the job at the user's line (executor.map submits through it) and hands the
+  executor the Job in place of the function (a job of one task is its task's function), which
+  _WorkItem's constructor gives to the future.
 - A job becomes ready where its future is settled: a ThreadPoolExecutor's task end says so;
   a ProcessPoolExecutor's manager thread records it as it takes in the result, or as it fails
   the pending futures of a pool that broke; a thread executor whose initializer failed, as it
@@ -22,7 +23,7 @@ import concurrent.futures.thread as cft
 
 from . import records as R
 from . import state, waits, workers
-from .calls import Callback, Init, PoolState, Task, issue_task, unsendable
+from .calls import Callback, Init, Job, PoolState, issue_task, unsendable
 from .patching import replace
 from .sites import definition_site, drop_own_frame, error_text, name_of, preview_args, user_caller
 
@@ -77,8 +78,7 @@ def _patch_submit(cls, in_threads):
                 site, api = user_caller(2)
                 # A process executor's map submits chunks: partial(_process_chunk, fn) and the chunk.
                 items = args[0] if not in_threads and getattr(fn, 'func', None) is cfp._process_chunk and args else args
-                job = issue_task(ps, api or 'submit', site, fn, items, kwargs)
-                return orig(self, Task(fn, job.tasks[0], False, job, in_threads), *args, **kwargs)
+                return orig(self, issue_task(ps, api or 'submit', site, fn, items, kwargs, False, in_threads), *args, **kwargs)
             except BaseException as e:
                 drop_own_frame(e)
                 raise
@@ -92,8 +92,8 @@ def _patch_work_item(module):
         def __init__(self, future, fn, args, kwargs):
             orig(self, future, fn, args, kwargs)
             # Before the work item is queued: a process executor's manager thread may settle the future before submit returns.
-            if type(fn) is Task and fn.job is not None:
-                future._ps = fn.job
+            if type(fn) is Job:
+                future._ps = fn
         return __init__
 
     replace(module._WorkItem, '__init__', make)

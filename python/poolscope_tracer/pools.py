@@ -4,8 +4,9 @@ by patching the classes in place.
 - Pool.__init__ records the pool and hands every worker an Init carrying the pool's id; the
   module's `worker` function, which every worker thread or process runs, puts it on a lane.
 - apply_async, _map_async (map, starmap and their async forms), imap and imap_unordered
-  record the job at the user's line and wrap the function in a Task; map chunks get their
-  task ids as the pool's task handler takes them (_guarded_task_generation).
+  record the job at the user's line; apply_async hands the pool the Job in place of the
+  function (a job of one task is its task's function), a map's chunks each get a Task, with
+  their task ids, as the pool's task handler takes them (_guarded_task_generation).
 - _handle_results is the result-handler thread's target: that thread is the pool's Callback
   lane, and its death (docs/SEMANTICS.md A.7) is recorded.
 - A job is ready when the pool drops it from its cache (_PoolCache.__delitem__), after its
@@ -101,10 +102,10 @@ def _patch_issuing():
                 if ps is None or not state.tasks or self._state != mpp.RUN:
                     return orig(self, func, args, kwds, callback, error_callback)
                 site, api = user_caller(2)
-                job = _tls.job = issue_task(ps, api or 'apply_async', site, func, args, kwds)
+                job = _tls.job = issue_task(ps, api or 'apply_async', site, func, args, kwds, True)
                 if callback is not None or error_callback is not None:
                     callback, error_callback = _callbacks(job, site, callback, error_callback)
-                return orig(self, Task(func, job.tasks[0], True), args, kwds, callback, error_callback)
+                return orig(self, job, args, kwds, callback, error_callback)
             except BaseException as e:
                 drop_own_frame(e)
                 raise

@@ -18,7 +18,7 @@ import multiprocessing.pool as mpp
 from . import records as R
 from . import state
 from . import threadclock
-from .calls import Init, Task, unsendable, worker_thread
+from .calls import Init, TaskFunction, unsendable, worker_thread
 from .patching import replace
 from .sites import drop_own_frame, error_text
 
@@ -252,10 +252,10 @@ def _drop(tasks):
         return
     lane = None
     for t in tasks:
-        if t is not None and isinstance(t[2], Task):
+        if t is not None and isinstance(t[2], TaskFunction):
             if lane is None:
                 lane = state.lanes.current()
-            state.rec(R.TASK_DROP, lane, t[2].id, R.CANCELLED)
+            state.rec(R.TASK_DROP, lane, t[2].task, R.CANCELLED)
 
 
 def _terminated(workers, busy):
