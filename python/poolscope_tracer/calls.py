@@ -8,7 +8,7 @@ import threading
 
 from . import records as R
 from . import state, threadclock
-from .sites import definition_site, drop_own_frame, error_text, name_of, preview, preview_args
+from .sites import definition_site, drop_own_frame, error_text, keep_code, name_of, preview, preview_args
 
 
 #: Per worker thread: `init_error`, the error its pool's initializer raised there (a thread
@@ -31,13 +31,19 @@ class TaskFunction:
 
     __slots__ = ()
 
+    # A task function is used once: it runs where it is called, or is pickled to the process that
+    # runs it. It lets go of the user's function as it is, as the untraced pool does once it ran or
+    # sent the task: a job lives as long as its result, and must not keep the function (a closure, a
+    # bound method, and whatever they hold) alive with it.
     def __reduce__(self):
-        return (Task, (self.fn, self.task, self.in_pool))
+        fn, self.fn = self.fn, None
+        return (Task, (fn, self.task, self.in_pool))
 
     def __call__(self, *args, **kwargs):
+        fn, self.fn = self.fn, None
         rec = state.rec
         if rec is None:
-            return self.fn(*args, **kwargs)
+            return fn(*args, **kwargs)
         try:
             lane = state.lanes.tls.lane
         except AttributeError:
@@ -46,7 +52,7 @@ class TaskFunction:
         started = rec(R.TASK_START, lane, task)
         ready = self.id if self.settles else 0
         try:
-            result = self.fn(*args, **kwargs)
+            result = fn(*args, **kwargs)
         except BaseException as e:
             if not state.is_root:
                 worker_thread.last = (task, False)
@@ -98,30 +104,35 @@ class Job(TaskFunction):
         self.swallowed = None
         #: a job of one task: as a TaskFunction (a map's job is never called)
         self.fn = fn
-        self.task = tasks[0] if len(tasks) == 1 else 0
+        self.task = tasks[0] if fn is not None else 0
         self.in_pool = in_pool
         self.settles = settles
 
 
-#: (writer, {task function: (name, name's string id, definition site's string id)}): string
-#: ids are the writer's, so a forked child, with a writer of its own, starts again.
+#: (writer, {(id of a task function's code, its qualified name): (name, name's string id, definition
+#: site's string id)}): string ids are the writer's, so a forked child, with a writer of its own,
+#: starts again. Keyed by what the answer depends on, not by the function: a program may make a new
+#: function for each task (a lambda or a closure in a loop), which must not live on here with what it
+#: holds. Functions wrapped by one decorator share its code and differ by name.
 _functions = (None, {})
-#: Entries kept at most (a program may make a new function for each task, a lambda in a loop).
+#: Entries kept at most.
 _MAX_FUNCTIONS = 1024
 
 
 def _function(w, fn):
     """What a job's record says of its task function, looked up once per function."""
     global _functions
+    code = getattr(fn, '__code__', None)  # a function's, or a bound method's function's
+    if code is None:  # a partial, a callable object, a builtin: looked up each time
+        return _looked_up(w, fn)
     if _functions[0] is not w or len(_functions[1]) >= _MAX_FUNCTIONS:
         _functions = (w, {})
     known = _functions[1]
-    try:
-        hit = known.get(fn)
-    except TypeError:  # an unhashable callable: looked up each time
-        return _looked_up(w, fn)
+    key = (id(code), fn.__qualname__)
+    hit = known.get(key)
     if hit is None:
-        hit = known[fn] = _looked_up(w, fn)
+        keep_code(code)
+        hit = known[key] = _looked_up(w, fn)
     return hit
 
 

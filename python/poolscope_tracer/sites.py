@@ -38,7 +38,8 @@ _codes = {}
 user_codes = {}
 
 
-def _keep(code):
+def keep_code(code):
+    """Keeps `code` for the run, so that its id, a key of the caches here and in calls.py, stays its own."""
     _codes[id(code)] = code
 
 
@@ -47,7 +48,7 @@ def is_user_code(code):
     if user is None:
         name = code.co_filename
         user = not (name.startswith(_LIBRARY) or name.startswith('<frozen'))
-        _keep(code)
+        keep_code(code)
         user_codes[id(code)] = user
     return user
 
@@ -62,7 +63,7 @@ if sys.version_info >= (3, 11):
     def _column(code, lasti):
         pos = _positions.get(id(code))
         if pos is None:
-            _keep(code)
+            keep_code(code)
             pos = _positions[id(code)] = list(code.co_positions())
         i = lasti // 2
         col = pos[i][2] if 0 <= i < len(pos) else None
@@ -82,7 +83,7 @@ def frame_site(frame):
     key = (id(code) << 32) + frame.f_lasti
     s = _sites.get(key)
     if s is None:
-        _keep(code)
+        keep_code(code)
         s = _sites[key] = '%s:%d:%d' % (code.co_filename, frame.f_lineno or code.co_firstlineno, _column(code, frame.f_lasti))
     return s
 
@@ -157,7 +158,7 @@ def definition_site(fn):
     code = f.__code__
     s = _definitions.get(id(code))
     if s is None:
-        _keep(code)
+        keep_code(code)
         s = _definitions[id(code)] = '%s:%d:1' % (code.co_filename, code.co_firstlineno)
     return s
 
