@@ -286,10 +286,7 @@ class Writer:
             try:
                 write(record)
             except ValueError:  # the map is full
-                data = bytes(record)
-                give_back(taken)
-                put(type, data)
-                return t
+                put(type, bytes(record))
             give_back(taken)
             return t
 
