@@ -18,7 +18,7 @@ const python = process.env.POOLSCOPE_BENCH_PYTHON ?? 'python3';
 
 const { values: flags } = parseArgs({ options: { quick: { type: 'boolean', default: false }, rounds: { type: 'string' } } });
 // Nine rounds by default (about 13 minutes here), as bench/RESULTS.md's figures were measured: on a
-// noisy 2-core machine a median of three lands a row on either side of its target from one run to the next.
+// noisy 2-core machine a median of three moves too much from one bench run to the next to tell a few percent.
 const rounds = Number(flags.rounds ?? (flags.quick ? 1 : 9));
 const tasks = flags.quick ? 1_000 : 10_000;
 if (!(rounds >= 1)) {
