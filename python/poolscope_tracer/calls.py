@@ -123,12 +123,13 @@ def _function(w, fn):
     """What a job's record says of its task function, looked up once per function."""
     global _functions
     code = getattr(fn, '__code__', None)  # a function's, or a bound method's function's
-    if code is None:  # a partial, a callable object, a builtin: looked up each time
+    name = getattr(fn, '__qualname__', None)  # what name_of says, where it has one
+    if code is None or name is None:  # a partial, a callable object, a builtin: looked up each time
         return _looked_up(w, fn)
     if _functions[0] is not w or len(_functions[1]) >= _MAX_FUNCTIONS:
         _functions = (w, {})
     known = _functions[1]
-    key = (id(code), fn.__qualname__)
+    key = (id(code), name)
     hit = known.get(key)
     if hit is None:
         keep_code(code)

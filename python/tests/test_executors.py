@@ -168,5 +168,41 @@ class BrokenThreadPoolTest(unittest.TestCase):
         self.assertNotIn('poolscope_tracer', logged)
 
 
+NAMED_PROGRAM = """\
+import functools
+from concurrent.futures import ThreadPoolExecutor
+
+def add_one(x):
+    return x + 1
+
+class Wrapped:
+    \"\"\"A callable that shows its function's code, as some wrappers do, but has no __qualname__.\"\"\"
+    __code__ = add_one.__code__
+
+    def __call__(self, x):
+        return add_one(x)
+
+def renamed(name):
+    @functools.wraps(add_one)
+    def inner(x):
+        return add_one(x)
+    inner.__qualname__ = name
+    return inner
+
+if __name__ == "__main__":
+    first, second = renamed("first"), renamed("second")  # one code, two names
+    with ThreadPoolExecutor(1) as ex:
+        print(ex.submit(Wrapped(), 1).result(), ex.submit(first, 2).result(), ex.submit(second, 3).result(), ex.submit(first, 4).result())
+"""
+
+
+class TaskFunctionNameTest(unittest.TestCase):
+    def test_each_job_names_its_own_function_whatever_the_callable(self):
+        run = support.run(NAMED_PROGRAM)
+        self.assertEqual(run.returncode, 0, run.stderr)
+        self.assertEqual(run.logs(), ['2 3 4 5'])
+        self.assertEqual([run.string(j, 'e') for j in run.of(R.TASK_JOB)], ['Wrapped', 'first', 'second', 'first'])
+
+
 if __name__ == '__main__':
     unittest.main()
